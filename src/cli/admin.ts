@@ -1,0 +1,140 @@
+/** The operator's commands: merchants, machines, products (the original's dashboard). */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { AdminInputError, createMachine, createMerchant, createProduct, setMachine } from '../service/admin.js';
+import { isPostgresUrl, openStore, type Store } from '../store/store.js';
+import { defaultDb, emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
+
+export async function withStore<T>(db: string, work: (store: Store) => Promise<T>): Promise<T> {
+  if (!isPostgresUrl(db)) mkdirSync(dirname(db), { recursive: true });
+  let store: Store;
+  try {
+    store = await openStore(db);
+  } catch (error) {
+    fail(`cannot open the database ${db}: ${(error as Error).message}`, EXIT.API_ERROR);
+  }
+  try {
+    return await work(store);
+  } catch (error) {
+    if (error instanceof AdminInputError) fail(error.message, EXIT.USAGE);
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+const dbOption = ['--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB)'] as const;
+
+export function registerAdminCommands(program: Command): void {
+  const merchant = program.command('merchant').description('manage merchants');
+  merchant
+    .command('create')
+    .description('create a merchant and print its Appid and AppSecret (shown once)')
+    .requiredOption('--name <name>', 'merchant name')
+    .option(...dbOption)
+    .option('--json', 'print one JSON line')
+    .action(async (options: { name: string; db?: string; json?: boolean }) => {
+      const created = await withStore(options.db ?? defaultDb(), (store) => createMerchant(store, { name: options.name }));
+      emit(!!options.json, created, () =>
+        [`merchant_id: ${created.merchant_id}`, `appid:       ${created.appid}`, `app_secret:  ${created.app_secret}  (shown once; store it now)`].join('\n'),
+      );
+    });
+
+  const machine = program.command('machine').description('manage machines');
+  machine
+    .command('create')
+    .description("create a machine and print its MQTT password (shown once)")
+    .requiredOption('--merchant <merchant_id>', 'owning merchant id', parseWholeNumber(1))
+    .requiredOption('--machine-no <digits>', 'machine number (8 or more digits)')
+    .option('--name <name>', 'machine name')
+    .option('--pickup-codes <on|off>', 'pickup-code feature', parseOnOff, false)
+    .option('--time-zone <zone>', 'machine time zone', 'Asia/Shanghai')
+    .option(...dbOption)
+    .option('--json', 'print one JSON line')
+    .action(async (options: { merchant: number; machineNo: string; name?: string; pickupCodes: boolean; timeZone: string; db?: string; json?: boolean }) => {
+      const created = await withStore(options.db ?? defaultDb(), (store) =>
+        createMachine(store, {
+          merchantId: options.merchant,
+          machineNo: options.machineNo,
+          pickupCodes: options.pickupCodes,
+          timeZone: options.timeZone,
+          ...(options.name ? { name: options.name } : {}),
+        }),
+      );
+      emit(!!options.json, created, () =>
+        [`machine_no:    ${created.machine_no}`, `machine_id:    ${created.machine_id}`, `mqtt_password: ${created.mqtt_password}  (shown once)`].join('\n'),
+      );
+    });
+  machine
+    .command('set')
+    .description("change a machine's switches")
+    .requiredOption('--machine-no <digits>', 'machine number')
+    .option('--pickup-codes <on|off>', 'pickup-code feature', parseOnOff)
+    .option('--operating <on|off>', 'in operation', parseOnOff)
+    .option(...dbOption)
+    .option('--json', 'print one JSON line')
+    .action(async (options: { machineNo: string; pickupCodes?: boolean; operating?: boolean; db?: string; json?: boolean }) => {
+      await withStore(options.db ?? defaultDb(), (store) =>
+        setMachine(store, options.machineNo, {
+          ...(options.pickupCodes !== undefined ? { pickupCodes: options.pickupCodes } : {}),
+          ...(options.operating !== undefined ? { operating: options.operating } : {}),
+        }),
+      );
+      emit(!!options.json, { machine_no: options.machineNo, ok: true }, () => `machine ${options.machineNo} updated`);
+    });
+
+  const product = program.command('product').description('manage products');
+  product
+    .command('create')
+    .description('put a product in a machine')
+    .requiredOption('--machine-no <digits>', 'machine number')
+    .requiredOption('--name <name>', 'product name')
+    .requiredOption('--price <amount>', 'price, e.g. 1.00')
+    .requiredOption('--capacity <n>', 'slot capacity', parseWholeNumber(1))
+    .requiredOption('--inventory <n>', 'items in the slot now', parseWholeNumber(0))
+    .option('--channel <name>', 'channel (slot) name, e.g. A1')
+    .option('--category <name>', 'category title')
+    .option('--on-sale <yes|no>', 'on sale', parseOnOff, true)
+    .option(...dbOption)
+    .option('--json', 'print one JSON line')
+    .action(
+      async (options: {
+        machineNo: string;
+        name: string;
+        price: string;
+        capacity: number;
+        inventory: number;
+        channel?: string;
+        category?: string;
+        onSale: boolean;
+        db?: string;
+        json?: boolean;
+      }) => {
+        const created = await withStore(options.db ?? defaultDb(), (store) =>
+          createProduct(store, {
+            machineNo: options.machineNo,
+            name: options.name,
+            price: options.price,
+            capacity: options.capacity,
+            inventory: options.inventory,
+            onSale: options.onSale,
+            ...(options.channel ? { channel: options.channel } : {}),
+            ...(options.category ? { category: options.category } : {}),
+          }),
+        );
+        emit(!!options.json, created, () => `product ${created.id} created`);
+      },
+    );
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .option(...dbOption)
+    .option('--json', 'print one JSON line')
+    .action(async (options: { db?: string; json?: boolean }) => {
+      const db = options.db ?? defaultDb();
+      await withStore(db, async () => undefined);
+      emit(!!options.json, { migrated: true }, () => 'database is up to date');
+    });
+}

@@ -1,0 +1,30 @@
+/**
+ * Merchant and machine credentials. Secrets are generated here (32 random characters),
+ * shown once, and stored only as a SHA-256 digest. A slow password hash buys nothing for
+ * a secret with ~190 bits of entropy and would cost every request; the digest is compared
+ * in constant time.
+ */
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+
+const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export function generateSecret(length = 32): string {
+  let secret = '';
+  for (let i = 0; i < length; i++) secret += SECRET_ALPHABET[randomInt(SECRET_ALPHABET.length)];
+  return secret;
+}
+
+/** `ds` followed by 16 lowercase hex characters, like the original's Appids. */
+export function generateAppid(): string {
+  return `ds${randomBytes(8).toString('hex')}`;
+}
+
+export function hashSecret(secret: string): string {
+  return `sha256:${createHash('sha256').update(secret, 'utf8').digest('hex')}`;
+}
+
+export function secretMatches(secret: string, storedHash: string): boolean {
+  const expected = Buffer.from(storedHash, 'utf8');
+  const actual = Buffer.from(hashSecret(secret), 'utf8');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}

@@ -1,0 +1,100 @@
+/**
+ * Reading and validating payload fields. Every rule about what a field may hold lives
+ * here once; a violation is a 10001 naming the field.
+ */
+import { invalidField } from '../protocol/errors.js';
+import type { Payload } from '../protocol/payload.js';
+import { parseWallTime } from '../protocol/time.js';
+
+const MACHINE_NO = /^[0-9]{8,32}$/;
+const POSITIVE_ID = /^[1-9][0-9]{0,15}$/;
+const DIGITS = /^[0-9]{1,16}$/;
+const TRADE_ID = /^[A-Za-z0-9_-]{20,32}$/;
+const CODE = /^[0-9]{6,10}$/;
+
+export function isMachineNo(text: string): boolean {
+  return MACHINE_NO.test(text);
+}
+
+export class PayloadReader {
+  constructor(private readonly payload: Payload) {}
+
+  optionalText(name: string): string | undefined {
+    const value = this.payload[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  text(name: string): string {
+    const value = this.optionalText(name);
+    if (value === undefined) throw invalidField(name, 'is required');
+    return value;
+  }
+
+  machineNo(): string {
+    const value = this.text('machine_no');
+    if (!isMachineNo(value)) throw invalidField('machine_no', 'must be a string of digits');
+    return value;
+  }
+
+  id(name: string): number {
+    const value = this.text(name);
+    if (!POSITIVE_ID.test(value) || !Number.isSafeInteger(Number(value))) throw invalidField(name, 'must be a positive integer');
+    return Number(value);
+  }
+
+  optionalId(name: string): number | undefined {
+    return this.optionalText(name) === undefined ? undefined : this.id(name);
+  }
+
+  /** An integer within [min, max], or the default when absent or empty. */
+  integer(name: string, { min, max, fallback }: { min: number; max: number; fallback: number }): number {
+    const value = this.optionalText(name);
+    if (value === undefined) return fallback;
+    const number = Number(value);
+    if (!DIGITS.test(value) || number < min || number > max) throw invalidField(name, `must be an integer from ${min} to ${max}`);
+    return number;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
+    const value = this.optionalText(name) ?? fallback;
+    if (value === undefined) throw invalidField(name, 'is required');
+    if (!(allowed as readonly string[]).includes(value)) throw invalidField(name, `must be one of ${allowed.join(', ')}`);
+    return value as T;
+  }
+
+  /** A future wall time in the zone, or null (never expires) when absent or empty. */
+  futureWallTime(name: string, timeZone: string, now: number): number | null {
+    const value = this.optionalText(name);
+    if (value === undefined) return null;
+    const at = parseWallTime(value, timeZone);
+    if (at === undefined) throw invalidField(name, 'must be YYYY-MM-DD HH:mm:ss');
+    if (at <= now) throw invalidField(name, 'must be in the future');
+    return at;
+  }
+
+  pickupCode(): string {
+    const value = this.text('code');
+    if (!CODE.test(value)) throw invalidField('code', 'must be 6 to 10 digits');
+    return value;
+  }
+
+  tradeId(): string {
+    const value = this.text('trade_id');
+    if (!TRADE_ID.test(value)) throw invalidField('trade_id', 'must be 20 to 32 letters, digits, _ or -');
+    return value;
+  }
+
+  httpUrl(name: string): string {
+    const value = this.text(name);
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || value.length > 1024) {
+      throw invalidField(name, 'must be an http or https URL');
+    }
+    return value;
+  }
+}

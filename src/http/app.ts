@@ -1,0 +1,134 @@
+/**
+ * The Fastify application serving the Open API under /api/openapi/v1. Cross-cutting work
+ * lives in hooks: `preHandler` authenticates the merchant and decodes the signed payload
+ * (merchant-auth.ts), the error handler maps every failure to the envelope, `onResponse`
+ * writes one log line per request. Route handlers (routes.ts) read like the business rule.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiError, ErrorCode } from '../protocol/errors.js';
+import { failure } from '../protocol/envelope.js';
+import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
+import { MerchantDirectory } from '../service/merchants.js';
+import type { Store } from '../store/store.js';
+import { AnsweredRequests } from './answer-once.js';
+import { registerOpenApi, type OpenApiDeps } from './routes.js';
+
+export const API_PREFIX = '/api/openapi/v1';
+
+export interface ServerConfig {
+  /** Largest accepted |server clock − timestamp|, seconds; 0 turns the check off. */
+  timestampWindowSeconds: number;
+  /** The platform time zone in which times are read and written. */
+  timeZone: string;
+  bodyLimitBytes: number;
+  /** How stale a cached merchant row may be, seconds. */
+  merchantCacheSeconds: number;
+  /** Unix seconds now; tests replace it to move time. */
+  clock: () => number;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  timestampWindowSeconds: 300,
+  timeZone: DEFAULT_TIME_ZONE,
+  bodyLimitBytes: 64 * 1024,
+  merchantCacheSeconds: 5,
+  clock: nowSeconds,
+};
+
+/** Answers kept when the timestamp check is off, so replays stay harmless for a day. */
+const RETENTION_WITHOUT_WINDOW = 24 * 3600;
+
+export interface AppOptions {
+  store: Store;
+  config?: Partial<ServerConfig>;
+  logger?: FastifyBaseLogger | false;
+}
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The envelope code sent, for the request's log line. */
+    apiCode?: number;
+  }
+}
+
+/** One JSON log line per request: id, route, status, envelope code, time. Never headers or bodies. */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url.split('?')[0],
+        status: reply.statusCode,
+        code: reply.apiCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        ...(error ? { err: error } : {}),
+      },
+      'request',
+    );
+  }
+}
+
+function sendEnvelopeText(reply: FastifyReply, httpStatus: number, apiCode: number, text: string) {
+  reply.apiCode = apiCode;
+  return reply.code(httpStatus).type('application/json; charset=utf-8').send(text);
+}
+
+export function sendError(reply: FastifyReply, error: ApiError) {
+  return sendEnvelopeText(reply, error.httpStatus, error.code, JSON.stringify(failure(error)));
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    logController: new OneLinePerRequest(),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+
+  // Every body arrives as text whatever its Content-Type (or none): the payload extractor
+  // decides what it is, after the headers are checked, in the documented order.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError) return sendError(reply, error);
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      // Fastify's own refusals (oversized body, broken framing): the protocol calls them 400.
+      return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body too large' : undefined));
+    }
+    request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
+    return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
+  });
+
+  app.setNotFoundHandler((_request, reply) => sendError(reply, new ApiError(ErrorCode.NOT_FOUND)));
+
+  const deps: OpenApiDeps = {
+    store: options.store,
+    config,
+    merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
+    answers: new AnsweredRequests(options.store, config.timestampWindowSeconds || RETENTION_WITHOUT_WINDOW),
+    send: sendEnvelopeText,
+  };
+  await app.register((scope, _opts, done) => {
+    registerOpenApi(scope, deps);
+    done();
+  }, { prefix: API_PREFIX });
+
+  const purge = setInterval(() => {
+    deps.answers.purge(config.clock()).catch((error) => app.log.warn({ err: error }, 'purging answered requests failed'));
+  }, 60_000);
+  purge.unref();
+  app.addHook('onClose', async () => clearInterval(purge));
+  return app;
+}

@@ -1,0 +1,62 @@
+/**
+ * The request pipeline of PROTOCOL.md §4, in its documented order: headers → body and
+ * payload → signature → timestamp → merchant status. Everything after (fields, machine,
+ * business rules) belongs to the route.
+ */
+import type { FastifyRequest } from 'fastify';
+import { secretMatches } from '../domain/credentials.js';
+import { PayloadReader } from '../domain/fields.js';
+import { ApiError, ErrorCode } from '../protocol/errors.js';
+import { decodePayload, type Payload } from '../protocol/payload.js';
+import { signMatches } from '../protocol/signature.js';
+import { assertMerchantActive, type MerchantAccount, type MerchantDirectory } from '../service/merchants.js';
+import { extractPayload } from './request-payload.js';
+
+export interface MerchantRequest {
+  merchant: MerchantAccount;
+  /** The signed payload's fields; empty for header-only routes. */
+  payload: PayloadReader;
+  /** The request's `sign`: its identity for idempotent retries. Undefined when unsigned. */
+  sign: string | undefined;
+  requestId: string;
+  now: number;
+}
+
+const TIMESTAMP = /^[0-9]{1,12}$/;
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first.trim() === '' ? undefined : first.trim();
+}
+
+export async function authenticateMerchant(
+  request: FastifyRequest,
+  signed: boolean,
+  deps: { merchants: MerchantDirectory; timestampWindowSeconds: number; now: number },
+): Promise<MerchantRequest> {
+  const appid = headerValue(request, 'appid');
+  const appSecret = headerValue(request, 'appsecret');
+  if (appid === undefined || appSecret === undefined) throw new ApiError(ErrorCode.CREDENTIALS_EMPTY);
+  const merchant = await deps.merchants.findByAppid(appid);
+  if (!merchant) throw new ApiError(ErrorCode.APPID_INVALID);
+  if (!secretMatches(appSecret, merchant.app_secret_hash)) throw new ApiError(ErrorCode.APP_SECRET_INVALID);
+
+  let fields: Payload = {};
+  let sign: string | undefined;
+  if (signed) {
+    fields = decodePayload(extractPayload(request.body, request.headers['content-type'], request.query));
+    sign = fields.sign;
+    // The signing key is the merchant id (PROTOCOL.md §2), not the secret.
+    if (!sign || !signMatches(fields, String(merchant.id), sign)) throw new ApiError(ErrorCode.SIGN_INVALID);
+    sign = sign.toUpperCase();
+    assertFreshTimestamp(fields.timestamp, deps.now, deps.timestampWindowSeconds);
+  }
+  assertMerchantActive(merchant, deps.now);
+  return { merchant, payload: new PayloadReader(fields), sign, requestId: request.id, now: deps.now };
+}
+
+function assertFreshTimestamp(timestamp: string | undefined, now: number, windowSeconds: number): void {
+  if (timestamp === undefined || !TIMESTAMP.test(timestamp)) throw new ApiError(ErrorCode.TIMESTAMP_INVALID);
+  if (windowSeconds > 0 && Math.abs(now - Number(timestamp)) > windowSeconds) throw new ApiError(ErrorCode.TIMESTAMP_INVALID);
+}

@@ -1,0 +1,7 @@
+/** The package root: what merchants and operators import. */
+export * from './protocol/errors.js';
+export * from './protocol/signature.js';
+export * from './protocol/payload.js';
+export * from './protocol/envelope.js';
+export * from './protocol/time.js';
+export { startServer, type RunningServer, type ServerOptions } from './server.js';

@@ -1,0 +1,99 @@
+/**
+ * The error catalogue of the Open API (PROTOCOL.md §4): the single source of truth for
+ * every code, its HTTP status and its message. Messages are byte-for-byte those of the
+ * original platform, Chinese included, because merchants' integrations match on them.
+ */
+
+export const ErrorCode = {
+  OK: 0,
+  BAD_REQUEST: 400,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  TOO_MANY_REQUESTS: 429,
+  INTERNAL_ERROR: 500,
+  FIELD_INVALID: 10001,
+  SIGN_INVALID: 10002,
+  TIMESTAMP_INVALID: 10003,
+  METHOD_INVALID: 10004,
+  CREDENTIALS_EMPTY: 10008,
+  MERCHANT_EXPIRED: 10009,
+  MERCHANT_NOT_VERIFIED: 10010,
+  APP_SECRET_INVALID: 10013,
+  APPID_INVALID: 10014,
+  PICKUP_CODES_DISABLED: 10023,
+  PICKUP_CODE_EXPIRED: 10024,
+  PICKUP_CODE_USED: 10025,
+  NO_MACHINE: 30001,
+  MACHINE_OFFLINE: 30002,
+  MACHINE_NOT_FOUND: 30003,
+  MACHINE_NOT_OPERATING: 30004,
+  PRODUCT_NOT_FOUND: 60001,
+  PRODUCT_OFF_SALE: 60002,
+  PRODUCT_OUT_OF_STOCK: 60003,
+  RECORD_NOT_FOUND: 80002,
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+interface ErrorEntry {
+  readonly httpStatus: number;
+  readonly message: string;
+}
+
+export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorEntry>> = {
+  [ErrorCode.OK]: { httpStatus: 200, message: 'ok' },
+  [ErrorCode.BAD_REQUEST]: { httpStatus: 400, message: 'Bad Request' },
+  [ErrorCode.NOT_FOUND]: { httpStatus: 404, message: 'Not Found' },
+  [ErrorCode.METHOD_NOT_ALLOWED]: { httpStatus: 405, message: 'Method Not Allowed' },
+  [ErrorCode.TOO_MANY_REQUESTS]: { httpStatus: 429, message: 'Too Many Requests' },
+  [ErrorCode.INTERNAL_ERROR]: { httpStatus: 500, message: 'Internal Server Error' },
+  [ErrorCode.FIELD_INVALID]: { httpStatus: 400, message: '表单校验失败，请重新输入' },
+  [ErrorCode.SIGN_INVALID]: { httpStatus: 401, message: 'sign is invalid' },
+  [ErrorCode.TIMESTAMP_INVALID]: { httpStatus: 401, message: 'timestamp is invalid' },
+  [ErrorCode.METHOD_INVALID]: { httpStatus: 400, message: 'method is invalid' },
+  [ErrorCode.CREDENTIALS_EMPTY]: { httpStatus: 401, message: 'appid or appsecret is empty' },
+  [ErrorCode.MERCHANT_EXPIRED]: { httpStatus: 403, message: '当前商户已过期，请先续费' },
+  [ErrorCode.MERCHANT_NOT_VERIFIED]: { httpStatus: 403, message: '当前商户尚未验证，请先验证' },
+  [ErrorCode.APP_SECRET_INVALID]: { httpStatus: 401, message: 'app secret is invalid' },
+  [ErrorCode.APPID_INVALID]: { httpStatus: 401, message: 'appid is invalid' },
+  [ErrorCode.PICKUP_CODES_DISABLED]: { httpStatus: 200, message: '取货码功能尚未开启' },
+  [ErrorCode.PICKUP_CODE_EXPIRED]: { httpStatus: 200, message: '取货码已过期' },
+  [ErrorCode.PICKUP_CODE_USED]: { httpStatus: 200, message: '取货码已使用' },
+  [ErrorCode.NO_MACHINE]: { httpStatus: 200, message: '没有关联的设备号' },
+  [ErrorCode.MACHINE_OFFLINE]: { httpStatus: 200, message: '设备已离线' },
+  [ErrorCode.MACHINE_NOT_FOUND]: { httpStatus: 200, message: '设备不存在' },
+  [ErrorCode.MACHINE_NOT_OPERATING]: { httpStatus: 200, message: '设备不在运营中' },
+  [ErrorCode.PRODUCT_NOT_FOUND]: { httpStatus: 200, message: '商品不存在' },
+  [ErrorCode.PRODUCT_OFF_SALE]: { httpStatus: 200, message: '商品已下架' },
+  [ErrorCode.PRODUCT_OUT_OF_STOCK]: { httpStatus: 200, message: '商品库存不足' },
+  [ErrorCode.RECORD_NOT_FOUND]: { httpStatus: 200, message: '查不到对应记录' },
+};
+
+/** A failure that the API answers with its documented code; anything else is a 500. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  /** What follows the catalogue message after `: ` (e.g. the name of the bad field). */
+  readonly detail: string | undefined;
+  readonly data: Record<string, unknown>;
+
+  constructor(code: ErrorCode, detail?: string, data: Record<string, unknown> = {}) {
+    const entry = ERROR_CATALOGUE[code];
+    super(detail ? `${entry.message}: ${detail}` : entry.message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.httpStatus = entry.httpStatus;
+    this.detail = detail;
+    this.data = data;
+  }
+}
+
+/** Whether a code is a business-rule outcome (HTTP 200, non-zero code) rather than a request fault. */
+export function isBusinessFailure(code: ErrorCode): boolean {
+  return code !== ErrorCode.OK && ERROR_CATALOGUE[code].httpStatus === 200;
+}
+
+/** A 10001 naming the field, the way the original reports form-validation failures. */
+export function invalidField(field: string, why?: string): ApiError {
+  return new ApiError(ErrorCode.FIELD_INVALID, why ? `${field} ${why}` : field);
+}

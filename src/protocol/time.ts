@@ -1,0 +1,75 @@
+/**
+ * Wall-clock times as the protocol writes them: `YYYY-MM-DD HH:mm:ss` in the platform
+ * time zone (default Asia/Shanghai). Internally every instant is Unix seconds.
+ */
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+const WALL_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** Throws RangeError for a name Intl does not know. */
+export function assertTimeZone(timeZone: string): void {
+  formatterFor(timeZone);
+}
+
+function wallParts(unixSeconds: number, timeZone: string): number[] {
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(unixSeconds * 1000))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  return [parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!];
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+export function formatWallTime(unixSeconds: number, timeZone = DEFAULT_TIME_ZONE): string {
+  const [y, mo, d, h, mi, s] = wallParts(unixSeconds, timeZone);
+  return `${pad(y!, 4)}-${pad(mo!)}-${pad(d!)} ${pad(h!)}:${pad(mi!)}:${pad(s!)}`;
+}
+
+/**
+ * Parses a wall time in the zone to Unix seconds; undefined when malformed or not a real
+ * calendar moment (2024-02-30, 25:00:00). In a DST gap the later offset is used.
+ */
+export function parseWallTime(text: string, timeZone = DEFAULT_TIME_ZONE): number | undefined {
+  const match = WALL_TIME.exec(text);
+  if (!match) return undefined;
+  const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
+  const check = new Date(asUtc * 1000);
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    return undefined;
+  }
+  // Two rounds of "guess, see what wall time it gives, correct by the difference"
+  // settle on the zone's offset at that moment.
+  let guess = asUtc;
+  for (let round = 0; round < 2; round++) {
+    const [gy, gmo, gd, gh, gmi, gs] = wallParts(guess, timeZone);
+    const seen = Date.UTC(gy!, gmo! - 1, gd!, gh!, gmi!, gs!) / 1000;
+    guess += asUtc - seen;
+  }
+  return guess;
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,171 @@
+/**
+ * The operator's side: merchants, machines and products are created here (the original
+ * has a web dashboard; vendcloud has the `vendcloud` CLI, which calls these).
+ */
+import { generateAppid, generateSecret, hashSecret } from '../domain/credentials.js';
+import { isMachineNo } from '../domain/fields.js';
+import { parseCents } from '../domain/money.js';
+import { assertTimeZone, DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
+import type { Flag } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+
+/** A mistake in what the operator asked for; the CLI prints its message and exits 2. */
+export class AdminInputError extends Error {
+  override name = 'AdminInputError';
+}
+
+export interface NewMerchant {
+  merchant_id: number;
+  appid: string;
+  app_secret: string;
+}
+
+export async function createMerchant(store: Store, input: { name: string; expiresAt?: number | null; verified?: boolean }): Promise<NewMerchant> {
+  const name = input.name.trim();
+  if (!name) throw new AdminInputError('merchant name must not be empty');
+  const appSecret = generateSecret();
+  const appid = generateAppid();
+  const merchant = await store.write((trx) =>
+    trx
+      .insertInto('merchants')
+      .values({
+        name,
+        appid,
+        app_secret_hash: hashSecret(appSecret),
+        verified: input.verified === false ? 0 : 1,
+        expires_at: input.expiresAt ?? null,
+        created_at: nowSeconds(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow(),
+  );
+  return { merchant_id: merchant.id, appid, app_secret: appSecret };
+}
+
+export async function setMerchant(store: Store, merchantId: number, change: { verified?: boolean; expiresAt?: number | null }): Promise<void> {
+  const values: { verified?: Flag; expires_at?: number | null } = {};
+  if (change.verified !== undefined) values.verified = change.verified ? 1 : 0;
+  if (change.expiresAt !== undefined) values.expires_at = change.expiresAt;
+  if (Object.keys(values).length === 0) return;
+  const result = await store.write((trx) => trx.updateTable('merchants').set(values).where('id', '=', merchantId).executeTakeFirst());
+  if (Number(result.numUpdatedRows) === 0) throw new AdminInputError(`no merchant ${merchantId}`);
+}
+
+export interface NewMachine {
+  machine_no: string;
+  machine_id: number;
+  mqtt_password: string;
+}
+
+export interface MachineInput {
+  merchantId: number;
+  machineNo: string;
+  name?: string;
+  pickupCodes?: boolean;
+  timeZone?: string;
+  address?: string;
+}
+
+export async function createMachine(store: Store, input: MachineInput): Promise<NewMachine> {
+  if (!isMachineNo(input.machineNo)) throw new AdminInputError('machine number must be 8 or more digits');
+  const timeZone = input.timeZone ?? DEFAULT_TIME_ZONE;
+  try {
+    assertTimeZone(timeZone);
+  } catch {
+    throw new AdminInputError(`unknown time zone: ${timeZone}`);
+  }
+  const mqttPassword = generateSecret();
+  const machine = await store.write(async (trx) => {
+    const merchant = await trx.selectFrom('merchants').select('id').where('id', '=', input.merchantId).executeTakeFirst();
+    if (!merchant) throw new AdminInputError(`no merchant ${input.merchantId}`);
+    const taken = await trx.selectFrom('machines').select('id').where('machine_no', '=', input.machineNo).executeTakeFirst();
+    if (taken) throw new AdminInputError(`machine ${input.machineNo} exists already`);
+    return trx
+      .insertInto('machines')
+      .values({
+        merchant_id: input.merchantId,
+        machine_no: input.machineNo,
+        name: input.name ?? `Machine ${input.machineNo}`,
+        address: input.address ?? '',
+        pickup_codes_enabled: input.pickupCodes ? 1 : 0,
+        time_zone: timeZone,
+        mqtt_password_hash: hashSecret(mqttPassword),
+        created_at: nowSeconds(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+  });
+  return { machine_no: input.machineNo, machine_id: machine.id, mqtt_password: mqttPassword };
+}
+
+export async function setMachine(store: Store, machineNo: string, change: { pickupCodes?: boolean; operating?: boolean }): Promise<void> {
+  const values: { pickup_codes_enabled?: Flag; operating?: Flag } = {};
+  if (change.pickupCodes !== undefined) values.pickup_codes_enabled = change.pickupCodes ? 1 : 0;
+  if (change.operating !== undefined) values.operating = change.operating ? 1 : 0;
+  if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes or --operating');
+  const result = await store.write((trx) => trx.updateTable('machines').set(values).where('machine_no', '=', machineNo).executeTakeFirst());
+  if (Number(result.numUpdatedRows) === 0) throw new AdminInputError(`no machine ${machineNo}`);
+}
+
+export interface ProductInput {
+  machineNo: string;
+  name: string;
+  price: string;
+  capacity: number;
+  inventory: number;
+  channel?: string;
+  cabinet?: string;
+  category?: string;
+  onSale?: boolean;
+}
+
+export async function createProduct(store: Store, input: ProductInput): Promise<{ id: number }> {
+  const priceCents = parseCents(input.price);
+  if (priceCents === undefined) throw new AdminInputError('price must be a decimal amount such as 1.00');
+  if (!input.name.trim()) throw new AdminInputError('product name must not be empty');
+  if (!Number.isInteger(input.capacity) || input.capacity < 1) throw new AdminInputError('capacity must be a positive integer');
+  if (!Number.isInteger(input.inventory) || input.inventory < 0 || input.inventory > input.capacity) {
+    throw new AdminInputError('inventory must be an integer from 0 to the capacity');
+  }
+  const now = nowSeconds();
+  return store.write(async (trx) => {
+    const machine = await trx.selectFrom('machines').select(['id', 'merchant_id']).where('machine_no', '=', input.machineNo).executeTakeFirst();
+    if (!machine) throw new AdminInputError(`no machine ${input.machineNo}`);
+    let categoryId: number | null = null;
+    if (input.category) {
+      const title = input.category;
+      const existing = await trx.selectFrom('categories').select('id').where('merchant_id', '=', machine.merchant_id).where('title', '=', title).executeTakeFirst();
+      categoryId = existing
+        ? existing.id
+        : (await trx.insertInto('categories').values({ merchant_id: machine.merchant_id, title }).returning('id').executeTakeFirstOrThrow()).id;
+    }
+    const product = await trx
+      .insertInto('products')
+      .values({
+        machine_id: machine.id,
+        category_id: categoryId,
+        name: input.name.trim(),
+        price_cents: priceCents,
+        original_price_cents: priceCents,
+        channel_name: input.channel ?? '',
+        channel_code: input.channel ?? '',
+        cabinet_name: input.cabinet ?? 'A',
+        capacity: input.capacity,
+        inventory: input.inventory,
+        on_sale: input.onSale === false ? 0 : 1,
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { id: product.id };
+  });
+}
+
+export async function setProductInventory(store: Store, productId: number, inventory: number): Promise<void> {
+  await store.write(async (trx) => {
+    const product = await trx.selectFrom('products').select(['capacity']).where('id', '=', productId).executeTakeFirst();
+    if (!product) throw new AdminInputError(`no product ${productId}`);
+    if (inventory < 0 || inventory > product.capacity) throw new AdminInputError('inventory must be from 0 to the capacity');
+    await trx.updateTable('products').set({ inventory }).where('id', '=', productId).execute();
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Demo data for `vendcloud serve --demo`: one merchant, one machine with pickup codes on,
+ * three products. Secrets are only ever stored hashed, so on every start the demo
+ * merchant's AppSecret and the machine's MQTT password are rotated and printed afresh.
+ */
+import { generateSecret, hashSecret } from '../domain/credentials.js';
+import type { Store } from '../store/store.js';
+import { createMachine, createMerchant, createProduct } from './admin.js';
+
+export const DEMO_MERCHANT_NAME = 'Demo Merchant';
+export const DEMO_MACHINE_NO = '10000001';
+
+export interface DemoCredentials {
+  merchant_id: number;
+  appid: string;
+  app_secret: string;
+  machine_no: string;
+  machine_id: number;
+  mqtt_password: string;
+  product_ids: number[];
+}
+
+export async function ensureDemoData(store: Store): Promise<DemoCredentials> {
+  const existing = await store.db.selectFrom('merchants').select(['id', 'appid']).where('name', '=', DEMO_MERCHANT_NAME).orderBy('id').executeTakeFirst();
+  if (!existing) {
+    const merchant = await createMerchant(store, { name: DEMO_MERCHANT_NAME });
+    const machine = await createMachine(store, {
+      merchantId: merchant.merchant_id,
+      machineNo: DEMO_MACHINE_NO,
+      name: 'Lobby machine',
+      address: 'Demo building, ground floor',
+      pickupCodes: true,
+    });
+    const products = [
+      await createProduct(store, { machineNo: DEMO_MACHINE_NO, name: 'Mineral water 550ml', price: '2.00', capacity: 10, inventory: 8, channel: 'A1', category: 'Drinks' }),
+      await createProduct(store, { machineNo: DEMO_MACHINE_NO, name: 'Orange juice 300ml', price: '4.50', capacity: 10, inventory: 5, channel: 'A2', category: 'Drinks' }),
+      await createProduct(store, { machineNo: DEMO_MACHINE_NO, name: 'Chocolate bar', price: '6.00', capacity: 8, inventory: 6, channel: 'A3', category: 'Snacks' }),
+    ];
+    return { ...merchant, machine_no: machine.machine_no, machine_id: machine.machine_id, mqtt_password: machine.mqtt_password, product_ids: products.map((p) => p.id) };
+  }
+  const appSecret = generateSecret();
+  const mqttPassword = generateSecret();
+  const machine = await store.write(async (trx) => {
+    await trx.updateTable('merchants').set({ app_secret_hash: hashSecret(appSecret) }).where('id', '=', existing.id).execute();
+    await trx.updateTable('machines').set({ mqtt_password_hash: hashSecret(mqttPassword) }).where('machine_no', '=', DEMO_MACHINE_NO).execute();
+    return trx.selectFrom('machines').select('id').where('machine_no', '=', DEMO_MACHINE_NO).executeTakeFirstOrThrow();
+  });
+  const products = await store.db.selectFrom('products').select('id').where('machine_id', '=', machine.id).orderBy('id').execute();
+  return {
+    merchant_id: existing.id,
+    appid: existing.appid,
+    app_secret: appSecret,
+    machine_no: DEMO_MACHINE_NO,
+    machine_id: machine.id,
+    mqtt_password: mqttPassword,
+    product_ids: products.map((p) => p.id),
+  };
+}

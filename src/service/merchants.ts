@@ -1,0 +1,44 @@
+/**
+ * Finds merchants by Appid for authentication. Rows are cached for a bounded time
+ * (`staleSeconds`): a secret rotation, expiry or suspension takes effect on every
+ * instance within that many seconds, and authentication costs no query in between.
+ */
+import { ApiError, ErrorCode } from '../protocol/errors.js';
+import type { Merchant } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+
+export type MerchantAccount = Pick<Merchant, 'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at'>;
+
+/** The 403s: a merchant that authenticated but may not use the API now. */
+export function assertMerchantActive(merchant: MerchantAccount, now: number): void {
+  if (!merchant.verified) throw new ApiError(ErrorCode.MERCHANT_NOT_VERIFIED);
+  if (merchant.expires_at !== null && merchant.expires_at <= now) throw new ApiError(ErrorCode.MERCHANT_EXPIRED);
+}
+
+const MAX_CACHED = 10_000;
+
+export class MerchantDirectory {
+  private readonly cache = new Map<string, { merchant: MerchantAccount | undefined; fetchedAt: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly staleSeconds: number,
+  ) {}
+
+  async findByAppid(appid: string): Promise<MerchantAccount | undefined> {
+    const nowMs = Date.now();
+    const cached = this.cache.get(appid);
+    if (cached && nowMs - cached.fetchedAt < this.staleSeconds * 1000) return cached.merchant;
+    const merchant = await this.store.db
+      .selectFrom('merchants')
+      .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at'])
+      .where('appid', '=', appid)
+      .executeTakeFirst();
+    // Unknown Appids are not cached: guessing them must not fill the memory.
+    if (merchant && this.staleSeconds > 0) {
+      if (this.cache.size >= MAX_CACHED) this.cache.clear();
+      this.cache.set(appid, { merchant, fetchedAt: nowMs });
+    }
+    return merchant;
+  }
+}

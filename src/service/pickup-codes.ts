@@ -1,0 +1,421 @@
+/**
+ * The pickup-code use cases: each runs inside the transaction it is given, applies the
+ * rules of src/domain/pickup-codes.ts, and writes its history and outbox rows alongside
+ * the change, so a change, its record and its push to the machine commit or vanish together.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import {
+  assertConsumable,
+  cancelRefusal,
+  codesToTopUp,
+  drawCode,
+  PICKUP_ORDER_STATUS,
+  PICKUP_RECORD_STATUS,
+  SYNC_INSTEAD_OF_DELETES_ABOVE,
+} from '../domain/pickup-codes.js';
+import { ApiError, ErrorCode, invalidField } from '../protocol/errors.js';
+import type { CodeStatus, Database, PickupCode } from '../store/schema.js';
+import type { Tx } from '../store/store.js';
+import type { ChangeContext, MachineRef } from './context.js';
+import { codeForMachine, enqueueForMachine, MACHINE_METHOD, syncMessage, type OutboxMessage } from './outbox.js';
+
+export interface CreateOptions {
+  codeLength: number;
+  /** Unix seconds, or null for a code that never expires. */
+  expiredAt: number | null;
+}
+
+function assertPickupCodesEnabled(machine: MachineRef): void {
+  if (!machine.pickup_codes_enabled) throw new ApiError(ErrorCode.PICKUP_CODES_DISABLED);
+}
+
+/** Unexpired UNUSED codes: the ones a customer could still type in. */
+function live(now: number) {
+  return sql<boolean>`status = 'UNUSED' and (expired_at is null or expired_at > ${now})`;
+}
+
+function lockProducts<Q extends { forUpdate(): Q }>(query: Q, context: ChangeContext): Q {
+  // SQLite serialises writers already; PostgreSQL needs the row lock so that two
+  // concurrent creates cannot both count the same free stock.
+  return context.dialect === 'postgres' ? query.forUpdate() : query;
+}
+
+export async function createPickupCodes(
+  trx: Tx,
+  context: ChangeContext,
+  machine: MachineRef,
+  productId: number,
+  count: number,
+  options: CreateOptions,
+): Promise<PickupCode[]> {
+  assertPickupCodesEnabled(machine);
+  const product = await lockProducts(
+    trx.selectFrom('products').select(['id', 'on_sale', 'capacity']).where('id', '=', productId).where('machine_id', '=', machine.id),
+    context,
+  ).executeTakeFirst();
+  if (!product) throw new ApiError(ErrorCode.PRODUCT_NOT_FOUND);
+  if (!product.on_sale) throw new ApiError(ErrorCode.PRODUCT_OFF_SALE);
+  if (count > product.capacity) throw invalidField('count', `must be at most the product's capacity (${product.capacity})`);
+  return insertCodes(trx, context, machine, [{ productId, count }], options);
+}
+
+export async function createPickupCodesForAllProducts(
+  trx: Tx,
+  context: ChangeContext,
+  machine: MachineRef,
+  options: CreateOptions,
+): Promise<PickupCode[]> {
+  assertPickupCodesEnabled(machine);
+  const products = await lockProducts(
+    trx
+      .selectFrom('products')
+      .select(['id', 'inventory'])
+      .where('machine_id', '=', machine.id)
+      .where('on_sale', '=', 1)
+      .where('inventory', '>', 0)
+      .orderBy('id'),
+    context,
+  ).execute();
+  const liveCounts = await trx
+    .selectFrom('pickup_codes')
+    .select(['product_id', (eb) => eb.fn.countAll<number>().as('live')])
+    .where('machine_id', '=', machine.id)
+    .where(live(context.now))
+    .groupBy('product_id')
+    .execute();
+  const liveByProduct = new Map(liveCounts.map((row) => [row.product_id, Number(row.live)]));
+  const plan = products.map((product) => ({
+    productId: product.id,
+    count: codesToTopUp(product.inventory, liveByProduct.get(product.id) ?? 0),
+  }));
+  return insertCodes(trx, context, machine, plan, options);
+}
+
+/** Rows per INSERT, well under SQLite's limit on bound parameters. */
+const CHUNK = 500;
+
+async function insertCodes(
+  trx: Tx,
+  context: ChangeContext,
+  machine: MachineRef,
+  plan: Array<{ productId: number; count: number }>,
+  options: CreateOptions,
+): Promise<PickupCode[]> {
+  const wanted: number[] = plan.flatMap(({ productId, count }) => Array<number>(count).fill(productId));
+  const created: PickupCode[] = [];
+  let fruitlessRounds = 0;
+  while (wanted.length > 0) {
+    const batch = wanted.splice(0, CHUNK);
+    // Codes must be unique among the machine's UNUSED codes: the partial unique index
+    // refuses a clash, ON CONFLICT skips it, and the skipped ones are drawn again.
+    const drawn = new Set<string>();
+    const rows = batch.map((productId) => {
+      let code: string;
+      do code = drawCode(options.codeLength);
+      while (drawn.has(code));
+      drawn.add(code);
+      return {
+        machine_id: machine.id,
+        product_id: productId,
+        code,
+        status: 'UNUSED' as const,
+        quantity: 1,
+        expired_at: options.expiredAt,
+        created_at: context.now,
+      };
+    });
+    const inserted = await trx
+      .insertInto('pickup_codes')
+      .values(rows)
+      .onConflict((conflict) => conflict.columns(['machine_id', 'code']).where(sql<boolean>`status = 'UNUSED'`).doNothing())
+      .returningAll()
+      .execute();
+    created.push(...inserted);
+    if (inserted.length < batch.length) {
+      const missing = new Map<number, number>();
+      for (const row of rows) missing.set(row.product_id, (missing.get(row.product_id) ?? 0) + 1);
+      for (const row of inserted) missing.set(row.product_id, missing.get(row.product_id)! - 1);
+      for (const [productId, count] of missing) for (let i = 0; i < count; i++) wanted.push(productId);
+      fruitlessRounds = inserted.length === 0 ? fruitlessRounds + 1 : 0;
+      if (fruitlessRounds >= 20) throw invalidField('code_length', 'is too short for this many codes');
+    }
+  }
+  created.sort((a, b) => a.id - b.id);
+  await recordHistory(
+    trx,
+    context,
+    created.map((code) => code.id),
+    { action: 'create', from: null, to: 'UNUSED' },
+  );
+  const messages: OutboxMessage[] =
+    created.length > SYNC_INSTEAD_OF_DELETES_ABOVE
+      ? [syncMessage()]
+      : created.map((code) => ({
+          method: MACHINE_METHOD.CODE_CREATED,
+          fields: { ...codeForMachine(code, machine.time_zone), used: '0' },
+        }));
+  if (created.length > 0) await enqueueForMachine(trx, machine.id, messages, context.now);
+  return created;
+}
+
+interface Transition {
+  action: string;
+  from: CodeStatus | null;
+  to: CodeStatus;
+  detail?: string;
+}
+
+async function recordHistory(trx: Tx, context: ChangeContext, codeIds: number[], transition: Transition): Promise<void> {
+  for (let start = 0; start < codeIds.length; start += CHUNK) {
+    const values = codeIds.slice(start, start + CHUNK).map((id) => ({
+      pickup_code_id: id,
+      action: transition.action,
+      from_status: transition.from,
+      to_status: transition.to,
+      actor: context.actor.name,
+      request_id: context.actor.requestId,
+      detail: transition.detail ?? null,
+      at: context.now,
+    }));
+    if (values.length > 0) await trx.insertInto('code_history').values(values).execute();
+  }
+}
+
+function cancelledColumns(context: ChangeContext, cancelId: string) {
+  return {
+    status: 'CANCELLED' as const,
+    cancelled_at: context.now,
+    cancelled_by: context.actor.name,
+    cancel_request_id: cancelId,
+  };
+}
+
+/**
+ * Cancels one code of the machine. Works whatever the feature switch says and whether
+ * the machine is online: a merchant must always be able to revoke a code.
+ */
+export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number): Promise<void> {
+  // The status condition makes this the race's referee: of a cancel and a consume (or
+  // two cancels) of the same code, only the one whose UPDATE matched wins.
+  const cancelled = await trx
+    .updateTable('pickup_codes')
+    .set(cancelledColumns(context, context.actor.requestId ?? randomUUID()))
+    .where('id', '=', codeId)
+    .where('machine_id', '=', machine.id)
+    .where('status', '=', 'UNUSED')
+    .returning('id')
+    .executeTakeFirst();
+  if (!cancelled) {
+    const code = await trx
+      .selectFrom('pickup_codes')
+      .select(['status', 'order_id'])
+      .where('id', '=', codeId)
+      .where('machine_id', '=', machine.id)
+      .executeTakeFirst();
+    throw cancelRefusal(code);
+  }
+  await recordHistory(trx, context, [codeId], { action: 'cancel', from: 'UNUSED', to: 'CANCELLED' });
+  await enqueueForMachine(trx, machine.id, [{ method: MACHINE_METHOD.CODE_DELETED, fields: { id: String(codeId) } }], context.now);
+}
+
+/**
+ * Cancels every UNUSED code of the machine (expired ones included) in one statement, so
+ * it is all or nothing, and set-based, so 100,000 codes never sit in memory at once.
+ */
+export async function cancelAllPickupCodes(trx: Tx, context: ChangeContext, machine: MachineRef): Promise<number> {
+  // A fresh id marks exactly the rows this statement cancelled, for the history and the
+  // push, even if another transaction cancels or creates codes in between.
+  const cancelId = randomUUID();
+  const result = await trx
+    .updateTable('pickup_codes')
+    .set(cancelledColumns(context, cancelId))
+    .where('machine_id', '=', machine.id)
+    .where('status', '=', 'UNUSED')
+    .executeTakeFirst();
+  const count = Number(result.numUpdatedRows);
+  if (count === 0) return 0;
+  await trx
+    .insertInto('code_history')
+    .columns(['pickup_code_id', 'action', 'from_status', 'to_status', 'actor', 'request_id', 'detail', 'at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('pickup_codes')
+        .select([
+          'id',
+          sql.lit('cancel').as('action'),
+          sql.lit('UNUSED').as('from_status'),
+          sql.lit('CANCELLED').as('to_status'),
+          sql.val(context.actor.name).as('actor'),
+          sql.val(context.actor.requestId).as('request_id'),
+          sql.lit('cancel all').as('detail'),
+          sql.val(context.now).as('at'),
+        ])
+        .where('cancel_request_id', '=', cancelId),
+    )
+    .execute();
+  let messages: OutboxMessage[];
+  if (count > SYNC_INSTEAD_OF_DELETES_ABOVE) {
+    messages = [syncMessage()];
+  } else {
+    const ids = await trx.selectFrom('pickup_codes').select('id').where('cancel_request_id', '=', cancelId).orderBy('id').execute();
+    messages = ids.map(({ id }) => ({ method: MACHINE_METHOD.CODE_DELETED, fields: { id: String(id) } }));
+  }
+  await enqueueForMachine(trx, machine.id, messages, context.now);
+  return count;
+}
+
+export interface ConsumeRequest {
+  code: string;
+  productId: number;
+  tradeId: string;
+  notifyUrl: string;
+}
+
+export interface PickupOrder {
+  orderId: number;
+  tradeId: string | null;
+  amountCents: number;
+  createdAt: number;
+  pickupCodeId: number;
+  record: { id: number; productId: number; quantity: number; priceCents: number; status: string };
+}
+
+/** Consumes a code through the Open API: code USED, an order PICKUPCODE, stock − 1, atomically. */
+export async function consumePickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, request: ConsumeRequest): Promise<PickupOrder> {
+  assertPickupCodesEnabled(machine);
+  if (!machine.operating) throw new ApiError(ErrorCode.MACHINE_NOT_OPERATING);
+  const code = await trx
+    .selectFrom('pickup_codes')
+    .selectAll()
+    .where('machine_id', '=', machine.id)
+    .where('product_id', '=', request.productId)
+    .where('code', '=', request.code)
+    // A code string can recur among used and cancelled codes; the live one matters most.
+    .orderBy(sql`case when status = 'UNUSED' then 0 else 1 end`)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  assertConsumable(code, context.now);
+  const duplicate = await trx
+    .selectFrom('orders')
+    .select('id')
+    .where('merchant_id', '=', machine.merchant_id)
+    .where('trade_id', '=', request.tradeId)
+    .executeTakeFirst();
+  if (duplicate) throw invalidField('trade_id', 'has been used already');
+  const product = await trx
+    .updateTable('products')
+    .set((eb) => ({ inventory: eb('inventory', '-', 1) }))
+    .where('id', '=', request.productId)
+    .where('inventory', '>=', 1)
+    .returning('price_cents')
+    .executeTakeFirst();
+  if (!product) throw new ApiError(ErrorCode.PRODUCT_OUT_OF_STOCK);
+  await markUsed(trx, context, code!);
+  const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  // The code is spent: the machine drops it from its keypad list.
+  await enqueueForMachine(trx, machine.id, [{ method: MACHINE_METHOD.CODE_DELETED, fields: { id: String(code!.id) } }], context.now);
+  return order;
+}
+
+async function markUsed(trx: Tx, context: ChangeContext, code: PickupCode): Promise<void> {
+  const used = await trx
+    .updateTable('pickup_codes')
+    .set({ status: 'USED', used_at: context.now })
+    .where('id', '=', code.id)
+    .where('status', '=', 'UNUSED')
+    .returning('id')
+    .executeTakeFirst();
+  if (!used) {
+    // Lost the race to a concurrent cancel or consume: report what it became. The
+    // caller's transaction (or savepoint) rolls back anything written before.
+    const now = await trx.selectFrom('pickup_codes').select(['status', 'order_id', 'expired_at']).where('id', '=', code.id).executeTakeFirst();
+    assertConsumable(now, context.now);
+    throw new ApiError(ErrorCode.RECORD_NOT_FOUND);
+  }
+  await recordHistory(trx, context, [code.id], { action: 'consume', from: 'UNUSED', to: 'USED' });
+}
+
+async function recordPickupOrder(
+  trx: Tx,
+  context: ChangeContext,
+  machine: MachineRef,
+  code: PickupCode,
+  priceCents: number,
+  origin: { tradeId: string; notifyUrl: string } | null,
+): Promise<PickupOrder> {
+  const order = await trx
+    .insertInto('orders')
+    .values({
+      merchant_id: machine.merchant_id,
+      machine_id: machine.id,
+      trade_id: origin?.tradeId ?? null,
+      notify_url: origin?.notifyUrl ?? null,
+      amount_cents: priceCents,
+      status: PICKUP_ORDER_STATUS,
+      pickup_code_id: code.id,
+      created_at: context.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const record = await trx
+    .insertInto('order_records')
+    .values({ order_id: order.id, product_id: code.product_id, quantity: 1, price_cents: priceCents, status: PICKUP_RECORD_STATUS })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx.updateTable('pickup_codes').set({ order_id: order.id }).where('id', '=', code.id).execute();
+  return {
+    orderId: order.id,
+    tradeId: origin?.tradeId ?? null,
+    amountCents: priceCents,
+    createdAt: context.now,
+    pickupCodeId: code.id,
+    record: { id: record.id, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS },
+  };
+}
+
+/** What became of a redemption reported by a machine. */
+export type Redemption =
+  | { outcome: 'redeemed'; order: PickupOrder }
+  | { outcome: 'redeemed-after-cancel'; order: PickupOrder }
+  | { outcome: 'already-used' }
+  | { outcome: 'unknown-code' };
+
+/**
+ * A machine reports that a customer redeemed a code (`client.pickup_codes.put`). The item
+ * has physically left the machine, so the code becomes USED even if it was cancelled in the
+ * meantime; that conflict is written to its history for the merchant to see.
+ */
+export async function redeemAtMachine(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number): Promise<Redemption> {
+  const code = await trx.selectFrom('pickup_codes').selectAll().where('id', '=', codeId).where('machine_id', '=', machine.id).executeTakeFirst();
+  if (!code) return { outcome: 'unknown-code' };
+  if (code.status === 'USED') return { outcome: 'already-used' };
+  const product = await trx
+    .updateTable('products')
+    .set((eb) => ({ inventory: sql<number>`case when ${eb.ref('inventory')} > 0 then ${eb.ref('inventory')} - 1 else 0 end` }))
+    .where('id', '=', code.product_id)
+    .returning('price_cents')
+    .executeTakeFirstOrThrow();
+  await markUsedByMachine(trx, context, code);
+  const order = await recordPickupOrder(trx, context, machine, code, product.price_cents, null);
+  return { outcome: code.status === 'CANCELLED' ? 'redeemed-after-cancel' : 'redeemed', order };
+}
+
+async function markUsedByMachine(trx: Tx, context: ChangeContext, code: PickupCode): Promise<void> {
+  const result = await trx
+    .updateTable('pickup_codes')
+    .set({ status: 'USED', used_at: context.now })
+    .where('id', '=', code.id)
+    .where('status', '=', code.status)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new Error(`pickup code ${code.id} changed while being redeemed`);
+  await recordHistory(trx, context, [code.id], {
+    action: 'redeem',
+    from: code.status,
+    to: 'USED',
+    ...(code.status === 'CANCELLED' ? { detail: 'conflict: redeemed at the machine after it was cancelled' } : {}),
+  });
+}
+
+export type ReadDb = Kysely<Database> | Tx;

@@ -1,0 +1,164 @@
+/**
+ * Every table of vendcloud, for Kysely. Times are Unix seconds; money is integer cents;
+ * flags are 0/1 integers: the same representation on SQLite and PostgreSQL.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+export type CodeStatus = 'UNUSED' | 'USED' | 'CANCELLED';
+export type Flag = 0 | 1;
+
+export interface MerchantTable {
+  id: Generated<number>;
+  name: string;
+  appid: string;
+  /** scrypt hash of the AppSecret (see domain/credentials.ts); the secret itself is never stored. */
+  app_secret_hash: string;
+  verified: Generated<Flag>;
+  /** Unix seconds after which the merchant may not use the API; null = never. */
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface MachineTable {
+  id: Generated<number>;
+  merchant_id: number;
+  machine_no: string;
+  name: Generated<string>;
+  address: Generated<string>;
+  lng_lat: Generated<string>;
+  contact: Generated<string>;
+  tel: Generated<string>;
+  notify_message: Generated<string>;
+  machine_type: Generated<string>;
+  /** Comma-separated cabinet names, e.g. "A,B". */
+  cabinet_names: Generated<string>;
+  operating: Generated<Flag>;
+  pickup_codes_enabled: Generated<Flag>;
+  is_online: Generated<Flag>;
+  last_seen_at: number | null;
+  network_type: Generated<string>;
+  network_rssi: Generated<string>;
+  time_zone: string;
+  currency_code: Generated<string>;
+  mqtt_password_hash: string;
+  created_at: number;
+}
+
+export interface CategoryTable {
+  id: Generated<number>;
+  merchant_id: number;
+  title: string;
+}
+
+export interface ProductTable {
+  id: Generated<number>;
+  machine_id: number;
+  category_id: number | null;
+  name: string;
+  description: Generated<string>;
+  thumb: Generated<string>;
+  price_cents: number;
+  original_price_cents: number;
+  content: Generated<string>;
+  good_no: Generated<string>;
+  slug: Generated<string>;
+  channel_name: string;
+  cabinet_name: Generated<string>;
+  channel_code: Generated<string>;
+  channel_x: Generated<number>;
+  channel_y: Generated<number>;
+  channel_addr: Generated<string>;
+  capacity: number;
+  inventory: number;
+  on_sale: Generated<Flag>;
+  created_at: number;
+}
+
+export interface PickupCodeTable {
+  id: Generated<number>;
+  machine_id: number;
+  product_id: number;
+  code: string;
+  status: CodeStatus;
+  quantity: Generated<number>;
+  expired_at: number | null;
+  created_at: number;
+  used_at: number | null;
+  order_id: number | null;
+  cancelled_at: number | null;
+  cancelled_by: string | null;
+  cancel_request_id: string | null;
+}
+
+export interface OrderTable {
+  id: Generated<number>;
+  merchant_id: number;
+  machine_id: number;
+  /** The merchant's order number for API consumes; null for redemptions at the machine. */
+  trade_id: string | null;
+  notify_url: string | null;
+  amount_cents: number;
+  status: string;
+  pickup_code_id: number | null;
+  created_at: number;
+}
+
+export interface OrderRecordTable {
+  id: Generated<number>;
+  order_id: number;
+  product_id: number;
+  quantity: number;
+  price_cents: number;
+  status: string;
+}
+
+/** Append-only: one row per change of a pickup code, never updated or deleted. */
+export interface CodeHistoryTable {
+  id: Generated<number>;
+  pickup_code_id: number;
+  action: string;
+  from_status: CodeStatus | null;
+  to_status: CodeStatus;
+  actor: string;
+  request_id: string | null;
+  detail: string | null;
+  at: number;
+}
+
+/** The first answer to each signed write, so that a retry gets it again (idempotency). */
+export interface AnsweredRequestTable {
+  merchant_id: number;
+  sign: string;
+  response: string;
+  answered_at: number;
+}
+
+/** Messages for machines, written in the same transaction as the change they announce. */
+export interface OutboxTable {
+  id: Generated<number>;
+  machine_id: number;
+  method: string;
+  /** JSON object of the message's own fields (without the common envelope fields). */
+  body: string;
+  created_at: number;
+  sent_at: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface Database {
+  merchants: MerchantTable;
+  machines: MachineTable;
+  categories: CategoryTable;
+  products: ProductTable;
+  pickup_codes: PickupCodeTable;
+  orders: OrderTable;
+  order_records: OrderRecordTable;
+  code_history: CodeHistoryTable;
+  answered_requests: AnsweredRequestTable;
+  outbox: OutboxTable;
+}
+
+export type Merchant = Selectable<MerchantTable>;
+export type Machine = Selectable<MachineTable>;
+export type Product = Selectable<ProductTable>;
+export type PickupCode = Selectable<PickupCodeTable>;
+export type NewCodeHistory = Insertable<CodeHistoryTable>;

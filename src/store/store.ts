@@ -1,0 +1,181 @@
+/**
+ * Opens the database behind vendcloud: a SQLite file (the embedded default) or
+ * PostgreSQL (a postgres:// URL), both through Kysely, migrated to the latest schema.
+ *
+ * Every change of state goes through `store.write(work)`: one transaction that commits
+ * before the promise resolves. On SQLite, writes that arrive in the same turn of the
+ * event loop share one transaction and one fsync (group commit), each inside its own
+ * savepoint so that one request's failure never undoes another's.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { migrationProvider, type Dialect } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type Tx = Transaction<Database>;
+
+export interface Store {
+  readonly dialect: Dialect;
+  /** For reads. Never use it inside `write`'s work: use the transaction given there. */
+  readonly db: Kysely<Database>;
+  write<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** SQLite `synchronous` pragma; FULL (default) makes every answered write survive a power cut. */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /** PostgreSQL schema to use (created if missing); tests give each file its own. */
+  pgSchema?: string;
+  pgPoolSize?: number;
+}
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
+  const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
+  try {
+    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect) }).migrateToLatest();
+    if (error) throw error;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** better-sqlite3 does not cache prepared statements; Kysely prepares every query, so cache here. */
+function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return new Proxy(raw, {
+    get(target, property) {
+      if (property === 'prepare') {
+        return (source: string) => {
+          let statement = cache.get(source);
+          if (!statement) {
+            if (cache.size >= 1000) cache.clear();
+            statement = target.prepare(source);
+            cache.set(source, statement);
+          }
+          return statement;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function openSqlite(file: string, options: StoreOptions): Store {
+  const raw = new BetterSqlite3(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const groupCommit = new GroupCommit(db);
+  return {
+    dialect: 'sqlite',
+    db,
+    write: (work) => groupCommit.submit(work),
+    async close() {
+      await groupCommit.drain();
+      await db.destroy();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: StoreOptions): Promise<Store> {
+  const schema = options.pgSchema;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.pgPoolSize ?? 10,
+    // Ids, times and counts are bigint; they stay far below 2^53, so read them as numbers.
+    types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) } as any,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  if (schema) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+    await pool.query(`create schema if not exists ${schema}`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    dialect: 'postgres',
+    db,
+    write: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
+}
+
+interface Job {
+  work: (trx: Tx) => Promise<unknown>;
+  resolve: (value: any) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The most writes one SQLite transaction carries, so one batch cannot grow without bound. */
+const MAX_BATCH = 256;
+
+class GroupCommit {
+  private queue: Job[] = [];
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  submit<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve, reject });
+      // Wait for the end of this event-loop turn, so every request that arrived in it
+      // joins the same transaction.
+      if (!this.running) this.running = new Promise((done) => setImmediate(() => this.run().finally(done)));
+    });
+  }
+
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.queue.length > 0) await this.commitBatch(this.queue.splice(0, MAX_BATCH));
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async commitBatch(jobs: Job[]): Promise<void> {
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      const trx = await this.db.startTransaction().execute();
+      try {
+        for (const job of jobs) {
+          await sql`savepoint request`.execute(trx);
+          try {
+            outcomes.push({ ok: true, value: await job.work(trx) });
+          } catch (error) {
+            await sql`rollback to savepoint request`.execute(trx);
+            outcomes.push({ ok: false, error });
+          }
+          await sql`release savepoint request`.execute(trx);
+        }
+        await trx.commit().execute();
+      } catch (error) {
+        await trx.rollback().execute().catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      // The batch did not commit: nothing any job wrote exists, so every job fails.
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    // Answer only after the commit, so no request is acknowledged before it is durable.
+    jobs.forEach((job, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+  }
+}

@@ -1,0 +1,119 @@
+/** A real vendcloud server on loopback over a real database, with a seeded merchant. */
+import { request } from 'undici';
+import { API_PREFIX, type ServerConfig } from '../../src/http/app.js';
+import { encodeSignedPayload } from '../../src/protocol/payload.js';
+import { nowSeconds } from '../../src/protocol/time.js';
+import { createMachine, createMerchant, createProduct, type NewMachine, type NewMerchant } from '../../src/service/admin.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+import type { Store } from '../../src/store/store.js';
+import type { StoreKind } from './stores.js';
+
+export interface TestServer extends RunningServer {
+  /** The same database opened again, as a restart would. */
+  kind: StoreKind;
+  db: string;
+}
+
+export async function startTestServer(kind: StoreKind, config: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const location = await kind.fresh();
+  const server = await startServer({ db: location.db, port: 0, config: { merchantCacheSeconds: 0, ...config }, store: location.options, logger: false });
+  return {
+    ...server,
+    kind,
+    db: location.db,
+    async close() {
+      await server.close();
+      await location.cleanup();
+    },
+  };
+}
+
+let machineCounter = 0;
+
+export interface MerchantFixture extends NewMerchant {
+  machines: Array<NewMachine & { productIds: number[] }>;
+}
+
+/** A merchant with machines (pickup codes on) and products on each. */
+export async function seedMerchant(
+  store: Store,
+  shape: { machines?: number; products?: number; capacity?: number; inventory?: number; price?: string } = {},
+): Promise<MerchantFixture> {
+  const merchant = await createMerchant(store, { name: 'Test merchant' });
+  const machines: MerchantFixture['machines'] = [];
+  for (let m = 0; m < (shape.machines ?? 1); m++) {
+    const machineNo = String(20_000_000 + process.pid * 100 + ++machineCounter);
+    const machine = await createMachine(store, { merchantId: merchant.merchant_id, machineNo, pickupCodes: true });
+    const productIds: number[] = [];
+    for (let p = 0; p < (shape.products ?? 2); p++) {
+      const product = await createProduct(store, {
+        machineNo,
+        name: `Product ${p + 1}`,
+        price: shape.price ?? '3.50',
+        capacity: shape.capacity ?? 10,
+        inventory: shape.inventory ?? shape.capacity ?? 10,
+        channel: `A${p + 1}`,
+        category: 'Drinks',
+      });
+      productIds.push(product.id);
+    }
+    machines.push({ ...machine, productIds });
+  }
+  return { ...merchant, machines };
+}
+
+export interface ApiAnswer {
+  status: number;
+  body: { code: number; message: string; data: any };
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface CallOptions {
+  method?: 'POST' | 'PUT' | 'GET' | 'DELETE';
+  appid?: string | undefined;
+  secret?: string | undefined;
+  /** Fields to sign with `key` (timestamp added unless given). */
+  fields?: Record<string, string>;
+  key?: string;
+  /** A body sent as is, instead of a signed payload. */
+  rawBody?: string;
+  headers?: Record<string, string>;
+  query?: string;
+}
+
+/** One HTTP request as a merchant's client sends it: no Content-Type unless asked for. */
+export async function call(baseUrl: string, path: string, options: CallOptions): Promise<ApiAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.appid !== undefined) headers.Appid = options.appid;
+  if (options.secret !== undefined) headers.AppSecret = options.secret;
+  let body: string | undefined = options.rawBody;
+  if (body === undefined && options.fields) {
+    const fields = { timestamp: String(nowSeconds()), ...options.fields };
+    body = JSON.stringify({ payload: encodeSignedPayload(fields, options.key ?? '') });
+  }
+  const response = await request(`${baseUrl}${API_PREFIX}${path}${options.query ?? ''}`, {
+    method: options.method ?? 'POST',
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await response.body.text();
+  let parsed: ApiAnswer['body'];
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`not JSON (HTTP ${response.statusCode}): ${text.slice(0, 200)}`);
+  }
+  return { status: response.statusCode, body: parsed, headers: response.headers };
+}
+
+/** A merchant's signed call: its credentials, its merchant id as the key. */
+export function asMerchant(baseUrl: string, merchant: NewMerchant) {
+  return (path: string, fields: Record<string, string> | undefined, method: 'POST' | 'PUT' = 'POST') =>
+    call(baseUrl, path, {
+      method,
+      appid: merchant.appid,
+      secret: merchant.app_secret,
+      key: String(merchant.merchant_id),
+      ...(fields ? { fields } : {}),
+    });
+}
