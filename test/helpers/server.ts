@@ -69,7 +69,7 @@ export interface ApiAnswer {
 }
 
 export interface CallOptions {
-  method?: 'POST' | 'PUT' | 'GET' | 'DELETE';
+  method?: 'POST' | 'PUT' | 'GET' | 'DELETE' | 'PATCH';
   appid?: string | undefined;
   secret?: string | undefined;
   /** Fields to sign with `key` (timestamp added unless given). */
