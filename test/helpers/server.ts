@@ -117,3 +117,17 @@ export function asMerchant(baseUrl: string, merchant: NewMerchant) {
       ...(fields ? { fields } : {}),
     });
 }
+
+/** Row counts of every table a request may write: equal before and after means nothing was written. */
+export async function writtenRows(store: Store): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of ['pickup_codes', 'code_history', 'outbox', 'orders', 'order_records', 'answered_requests'] as const) {
+    const row = await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    counts[table] = Number(row.n);
+  }
+  const inventory = await store.db.selectFrom('products').select((eb) => eb.fn.sum<number>('inventory').as('n')).executeTakeFirstOrThrow();
+  counts.inventory = Number(inventory.n);
+  const cancelled = await store.db.selectFrom('pickup_codes').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'UNUSED').executeTakeFirstOrThrow();
+  counts.changed_codes = Number(cancelled.n);
+  return counts;
+}
