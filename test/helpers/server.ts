@@ -9,23 +9,29 @@ import type { Store } from '../../src/store/store.js';
 import type { StoreKind } from './stores.js';
 
 export interface TestServer extends RunningServer {
-  /** The same database opened again, as a restart would. */
   kind: StoreKind;
-  db: string;
+  /** Stops this server and starts a new one on the same database, as a restart would. */
+  restart(): Promise<TestServer>;
 }
 
 export async function startTestServer(kind: StoreKind, config: Partial<ServerConfig> = {}): Promise<TestServer> {
   const location = await kind.fresh();
-  const server = await startServer({ db: location.db, port: 0, config: { merchantCacheSeconds: 0, ...config }, store: location.options, logger: false });
-  return {
-    ...server,
-    kind,
-    db: location.db,
-    async close() {
-      await server.close();
-      await location.cleanup();
-    },
+  const launch = async (): Promise<TestServer> => {
+    const server = await startServer({ db: location.db, port: 0, config: { merchantCacheSeconds: 0, ...config }, store: location.options, logger: false });
+    return {
+      ...server,
+      kind,
+      async restart() {
+        await server.close();
+        return launch();
+      },
+      async close() {
+        await server.close();
+        await location.cleanup();
+      },
+    };
   };
+  return launch();
 }
 
 let machineCounter = 0;

@@ -1,0 +1,119 @@
+/** The operator's `vendcloud` commands, run as the real binary against a real database. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { encodeSignedPayload } from '../../src/protocol/payload.js';
+import { nowSeconds } from '../../src/protocol/time.js';
+import { runCli, runCliAsync, startCli } from '../helpers/cli.js';
+
+describe('vendcloud admin commands', () => {
+  let dir: string;
+  let db: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vendcloud-cli-'));
+    db = join(dir, 'nested', 'admin.sqlite');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a merchant, a machine and a product, each printing one JSON line with --json', async () => {
+    const merchant = runCli(['merchant', 'create', '--name', 'Acme Vending', '--db', db, '--json']);
+    assert.equal(merchant.status, 0, merchant.stderr);
+    const m = JSON.parse(merchant.stdout);
+    assert.deepEqual(Object.keys(m).sort(), ['app_secret', 'appid', 'merchant_id']);
+    assert.match(m.appid, /^ds[0-9a-f]{16}$/);
+    assert.match(m.app_secret, /^[A-Za-z0-9]{32}$/);
+    assert.equal(merchant.stdout.trim().split('\n').length, 1);
+
+    const machine = runCli(['machine', 'create', '--merchant', String(m.merchant_id), '--machine-no', '12345678901234', '--name', 'Lobby', '--pickup-codes', 'on', '--db', db, '--json']);
+    assert.equal(machine.status, 0, machine.stderr);
+    const mc = JSON.parse(machine.stdout);
+    assert.equal(mc.machine_no, '12345678901234');
+    assert.ok(mc.machine_id > 0);
+    assert.match(mc.mqtt_password, /^[A-Za-z0-9]{32}$/);
+
+    const product = runCli(['product', 'create', '--machine-no', '12345678901234', '--name', 'Water', '--price', '1.50', '--capacity', '10', '--inventory', '7', '--channel', 'A1', '--category', 'Drinks', '--db', db, '--json']);
+    assert.equal(product.status, 0, product.stderr);
+    assert.ok(JSON.parse(product.stdout).id > 0);
+
+    const set = runCli(['machine', 'set', '--machine-no', '12345678901234', '--operating', 'off', '--db', db, '--json']);
+    assert.equal(set.status, 0, set.stderr);
+  });
+
+  it('never stores a secret in the clear', async () => {
+    const merchant = JSON.parse(runCli(['merchant', 'create', '--name', 'Secretive', '--db', db, '--json']).stdout);
+    const { default: Database } = await import('better-sqlite3');
+    const raw = new Database(db, { readonly: true });
+    try {
+      const rows = raw.prepare('select app_secret_hash from merchants').all() as Array<{ app_secret_hash: string }>;
+      assert.ok(rows.every((r) => r.app_secret_hash.startsWith('sha256:') && !r.app_secret_hash.includes(merchant.app_secret)));
+      const machines = raw.prepare('select mqtt_password_hash from machines').all() as Array<{ mqtt_password_hash: string }>;
+      assert.ok(machines.every((r) => r.mqtt_password_hash.startsWith('sha256:')));
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('answers a bad flag or value with one line on stderr and exit code 2, never a stack trace', () => {
+    const cases = [
+      ['merchant', 'create', '--db', db],
+      ['machine', 'create', '--merchant', 'x', '--machine-no', '12345678', '--db', db],
+      ['machine', 'create', '--merchant', '1', '--machine-no', '12ab5678', '--db', db],
+      ['machine', 'create', '--merchant', '999', '--machine-no', '87654321', '--db', db],
+      ['machine', 'create', '--merchant', '1', '--machine-no', '12345678901234', '--db', db],
+      ['machine', 'create', '--merchant', '1', '--machine-no', '22345678', '--pickup-codes', 'maybe', '--db', db],
+      ['machine', 'set', '--machine-no', '99999999', '--operating', 'on', '--db', db],
+      ['product', 'create', '--machine-no', '12345678901234', '--name', 'X', '--price', 'free', '--capacity', '1', '--inventory', '1', '--db', db],
+      ['product', 'create', '--machine-no', '12345678901234', '--name', 'X', '--price', '1.00', '--capacity', '1', '--inventory', '5', '--db', db],
+      ['product', 'create', '--machine-no', '12345678901234', '--name', 'X', '--price', '1.00', '--capacity', '0', '--inventory', '0', '--db', db],
+      ['serve', '--port', 'eighty'],
+      ['no-such-command'],
+    ];
+    for (const args of cases) {
+      const result = runCli(args);
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.equal(result.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${result.stderr}`);
+      assert.doesNotMatch(result.stderr, /\n\s+at /);
+      assert.equal(result.stdout, '');
+    }
+  });
+
+  it('serve --demo seeds once, prints working credentials, and rotates them on every start', async () => {
+    const demoDb = join(dir, 'demo.sqlite');
+    const readyLine = /AppSecret\s+\S+[\s\S]*product ids/;
+    const first = startCli(['serve', '--demo', '--port', '0', '--db', demoDb], readyLine, { LOG_LEVEL: 'warn' });
+    const banner = await first.started;
+    const url = /Open API\s+(\S+)/.exec(banner)![1]!;
+    const appid = /Appid\s+(\S+)/.exec(banner)![1]!;
+    const secret = /AppSecret\s+(\S+)/.exec(banner)![1]!;
+    const merchantId = /merchant_id\s+(\d+)/.exec(banner)![1]!;
+    const ping = await request(`${url}/ping`, { method: 'POST', headers: { appid, appsecret: secret } });
+    assert.deepEqual(await ping.body.json(), { code: 0, message: 'ok', data: 'pong' });
+    const payload = encodeSignedPayload({ machine_no: '10000001', timestamp: String(nowSeconds()) }, merchantId);
+    const products = await request(`${url}/products`, { method: 'POST', headers: { appid, appsecret: secret }, body: JSON.stringify({ payload }) });
+    const body = (await products.body.json()) as { code: number; data: { total: number } };
+    assert.equal(body.code, 0);
+    assert.equal(body.data.total, 3);
+    assert.equal(await first.stop(), 0);
+
+    const second = startCli(['serve', '--demo', '--port', '0', '--db', demoDb], readyLine, { LOG_LEVEL: 'warn' });
+    const banner2 = await second.started;
+    const url2 = /Open API\s+(\S+)/.exec(banner2)![1]!;
+    assert.equal(/Appid\s+(\S+)/.exec(banner2)![1], appid, 'the same demo merchant');
+    const secret2 = /AppSecret\s+(\S+)/.exec(banner2)![1]!;
+    assert.notEqual(secret2, secret);
+    const old = await request(`${url2}/ping`, { method: 'POST', headers: { appid, appsecret: secret } });
+    assert.equal(((await old.body.json()) as { code: number }).code, 10013, 'the previous secret no longer works');
+    const fresh = await request(`${url2}/ping`, { method: 'POST', headers: { appid, appsecret: secret2 } });
+    assert.equal(((await fresh.body.json()) as { code: number }).code, 0);
+    assert.equal(await second.stop(), 0);
+  });
+
+  it('migrate brings an empty database up to date', async () => {
+    const result = await runCliAsync(['migrate', '--db', join(dir, 'migrate.sqlite'), '--json']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), { migrated: true });
+  });
+});
