@@ -24,6 +24,8 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) process.exit(0);
+    // A command group named without its subcommand: commander has printed the help already.
+    if (error.code === 'commander.help') process.exit(EXIT.USAGE);
     fail(error.message.replace(/^error: /, ''), EXIT.USAGE);
   }
   fail((error as Error).message, EXIT.API_ERROR);
