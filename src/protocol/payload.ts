@@ -55,6 +55,8 @@ export function decodePayload(encoded: string): Payload {
   }
   const fields: Payload = {};
   for (const [name, value] of Object.entries(parsed)) {
+    // PostgreSQL text cannot hold U+0000; refusing it here keeps both stores alike.
+    if (typeof value === 'string' && value.includes('\u0000')) throw invalidField(name, 'must not contain NUL');
     if (typeof value === 'string') fields[name] = value;
     else if (typeof value === 'number' && Number.isFinite(value)) fields[name] = String(value);
     else if (value === null) continue;

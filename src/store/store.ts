@@ -38,7 +38,13 @@ export function isPostgresUrl(location: string): boolean {
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
   const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
   try {
-    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect) }).migrateToLatest();
+    const { error } = await new Migrator({
+      db: store.db,
+      provider: migrationProvider(store.dialect),
+      // Kysely looks for its bookkeeping tables across every schema unless told which
+      // one: without this, a database holding several vendcloud schemas confuses it.
+      ...(store.dialect === 'postgres' && options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
+    }).migrateToLatest();
     if (error) throw error;
   } catch (error) {
     await store.close();
