@@ -16,6 +16,20 @@ export function isMachineNo(text: string): boolean {
   return MACHINE_NO.test(text);
 }
 
+export function isPositiveId(text: string): boolean {
+  return POSITIVE_ID.test(text) && Number.isSafeInteger(Number(text));
+}
+
+export function machineNoField(value: string): string {
+  if (!isMachineNo(value)) throw invalidField('machine_no', 'must be a string of digits');
+  return value;
+}
+
+export function idField(name: string, value: string): number {
+  if (!isPositiveId(value)) throw invalidField(name, 'must be a positive integer');
+  return Number(value);
+}
+
 export class PayloadReader {
   constructor(private readonly payload: Payload) {}
 
@@ -31,15 +45,11 @@ export class PayloadReader {
   }
 
   machineNo(): string {
-    const value = this.text('machine_no');
-    if (!isMachineNo(value)) throw invalidField('machine_no', 'must be a string of digits');
-    return value;
+    return machineNoField(this.text('machine_no'));
   }
 
   id(name: string): number {
-    const value = this.text(name);
-    if (!POSITIVE_ID.test(value) || !Number.isSafeInteger(Number(value))) throw invalidField(name, 'must be a positive integer');
-    return Number(value);
+    return idField(name, this.text(name));
   }
 
   optionalId(name: string): number | undefined {
@@ -53,6 +63,14 @@ export class PayloadReader {
     const number = Number(value);
     if (!DIGITS.test(value) || number < min || number > max) throw invalidField(name, `must be an integer from ${min} to ${max}`);
     return number;
+  }
+
+  /** `page` from 1 and `per_page` (default 10), capped at 100 rather than refused. */
+  paging(): { page: number; perPage: number } {
+    return {
+      page: this.integer('page', { min: 1, max: 1_000_000, fallback: 1 }),
+      perPage: Math.min(100, this.integer('per_page', { min: 1, max: 1_000_000, fallback: 10 })),
+    };
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {

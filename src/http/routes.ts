@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance, FastifyReply, HTTPMethods } from 'fastify';
 import { CODE_LENGTH, METHOD } from '../domain/pickup-codes.js';
-import { ApiError, ErrorCode, invalidField } from '../protocol/errors.js';
+import { idField, machineNoField } from '../domain/fields.js';
+import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { omitEmpty, success } from '../protocol/envelope.js';
 import {
   CODE_STATUS_FILTERS,
@@ -54,12 +55,6 @@ function methodOf<T extends string>(request: MerchantRequest, allowed: readonly 
   return method as T;
 }
 
-function pathId(params: Params, name: string): number {
-  const value = params[name] ?? '';
-  if (!/^[1-9][0-9]{0,15}$/.test(value)) throw invalidField(name, 'must be a positive integer');
-  return Number(value);
-}
-
 export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
   const { config, store } = deps;
   const clock = (now: number) => ({ now, timeZone: config.timeZone });
@@ -87,9 +82,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
       url: '/rent/machines/:machine_no',
       signed: false,
       read: async (request, params) => {
-        const machineNo = params.machine_no ?? '';
-        if (!/^[0-9]{8,32}$/.test(machineNo)) throw invalidField('machine_no', 'must be a string of digits');
-        return describeMachine(store.db, request.merchant.id, machineNo);
+        return describeMachine(store.db, request.merchant.id, machineNoField(params.machine_no ?? ''));
       },
     },
     {
@@ -100,8 +93,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
         const p = request.payload;
         const machineNo = p.machineNo();
         const filter = {
-          page: p.integer('page', { min: 1, max: 1_000_000, fallback: 1 }),
-          perPage: Math.min(100, p.integer('per_page', { min: 1, max: 1_000_000, fallback: 10 })),
+          ...p.paging(),
           categoryId: p.integer('category_id', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 }),
           cabinetName: p.optionalText('cabinet_name') ?? 'A',
           selectAll: p.oneOf('select_all', ['0', '1'], '0') === '1',
@@ -143,7 +135,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
       signed: true,
       read: async (request, params) => {
         const machineNo = request.payload.machineNo();
-        const productId = pathId(params, 'product_id');
+        const productId = idField('product_id', params.product_id ?? '');
         const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
         return listProductPickupCodes(store.db, machine, productId, clock(request.now));
       },
@@ -158,8 +150,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
         const filter = {
           productId: p.optionalId('product_id'),
           status: p.oneOf('status', CODE_STATUS_FILTERS, 'UNUSED'),
-          page: p.integer('page', { min: 1, max: 1_000_000, fallback: 1 }),
-          perPage: Math.min(100, p.integer('per_page', { min: 1, max: 1_000_000, fallback: 10 })),
+          ...p.paging(),
         };
         const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
         return queryMachinePickupCodes(store.db, machine, filter, clock(request.now));
