@@ -10,6 +10,7 @@ import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { failure } from '../protocol/envelope.js';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { MerchantDirectory } from '../service/merchants.js';
+import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
@@ -39,8 +40,13 @@ export const DEFAULT_CONFIG: ServerConfig = {
 /** Answers kept when the timestamp check is off, so replays stay harmless for a day. */
 const RETENTION_WITHOUT_WINDOW = 24 * 3600;
 
+/** A named probe for /healthz: resolves when the part works, throws when it does not. */
+export type HealthCheck = () => Promise<void>;
+
 export interface AppOptions {
   store: Store;
+  /** Probes beyond the database's own (e.g. the MQTT broker). */
+  healthChecks?: Record<string, HealthCheck>;
   config?: Partial<ServerConfig>;
   logger?: FastifyBaseLogger | false;
 }
@@ -125,10 +131,40 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done();
   }, { prefix: API_PREFIX });
 
+  registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
+
   const purge = setInterval(() => {
     deps.answers.purge(config.clock()).catch((error) => app.log.warn({ err: error }, 'purging answered requests failed'));
   }, 60_000);
   purge.unref();
   app.addHook('onClose', async () => clearInterval(purge));
   return app;
+}
+
+/**
+ * GET /healthz: 200 when every part answers, 503 naming the part that does not; a load
+ * balancer uses it for liveness. GET /readyz: 503 as soon as shutdown begins, so traffic
+ * drains away before the process stops accepting connections.
+ */
+function registerHealth(app: FastifyInstance, checks: Record<string, HealthCheck>): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.get('/healthz', async (_request, reply) => {
+    const status: Record<string, string> = {};
+    await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await check();
+          status[name] = 'ok';
+        } catch (error) {
+          status[name] = `down: ${(error as Error).message}`;
+        }
+      }),
+    );
+    const healthy = Object.values(status).every((value) => value === 'ok');
+    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', ...status });
+  });
+  app.get('/readyz', async (_request, reply) => reply.code(closing ? 503 : 200).send({ ready: !closing }));
 }
