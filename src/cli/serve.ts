@@ -17,6 +17,7 @@ interface ServeOptions {
   timestampWindow: number;
   timeZone: string;
   synchronous: 'FULL' | 'NORMAL';
+  rateLimit: number;
 }
 
 function demoBanner(server: RunningServer, demo: DemoCredentials): string {
@@ -49,6 +50,7 @@ export function registerServeCommand(program: Command): void {
     .option('--demo', 'seed demo data when empty and print credentials')
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests; 0 = off', parseWholeNumber(0), 300)
     .option('--time-zone <zone>', 'platform time zone', 'Asia/Shanghai')
+    .option('--rate-limit <per-minute>', 'requests per minute per Appid on this instance; 0 = no limit', parseWholeNumber(0), 3000)
     .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', 'FULL')
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
@@ -59,7 +61,7 @@ export function registerServeCommand(program: Command): void {
           db: options.db,
           host: options.host,
           port: options.port,
-          config: { timestampWindowSeconds: options.timestampWindow, timeZone: options.timeZone },
+          config: { timestampWindowSeconds: options.timestampWindow, timeZone: options.timeZone, rateLimitPerMinute: options.rateLimit },
           store: { sqliteSynchronous: options.synchronous },
         });
       } catch (error) {

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { failure } from '../protocol/envelope.js';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
@@ -25,6 +26,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** How stale a cached merchant row may be, seconds. */
   merchantCacheSeconds: number;
+  /** Requests per minute one Appid may make on one instance; 0 = no limit. */
+  rateLimitPerMinute: number;
   /** Unix seconds now; tests replace it to move time. */
   clock: () => number;
 }
@@ -34,6 +37,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   timeZone: DEFAULT_TIME_ZONE,
   bodyLimitBytes: 64 * 1024,
   merchantCacheSeconds: 5,
+  rateLimitPerMinute: 3000,
   clock: nowSeconds,
 };
 
@@ -126,10 +130,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     answers: new AnsweredRequests(options.store, config.timestampWindowSeconds || RETENTION_WITHOUT_WINDOW),
     send: sendEnvelopeText,
   };
-  await app.register((scope, _opts, done) => {
-    registerOpenApi(scope, deps);
-    done();
-  }, { prefix: API_PREFIX });
+  await app.register(
+    async (scope) => {
+      if (config.rateLimitPerMinute > 0) {
+        await scope.register(rateLimit, {
+          max: config.rateLimitPerMinute,
+          timeWindow: 60_000,
+          // Per merchant: one busy integration must not starve the others behind a shared NAT.
+          keyGenerator: (request) => {
+            const appid = request.headers.appid;
+            return typeof appid === 'string' && appid !== '' ? `appid:${appid}` : `ip:${request.ip}`;
+          },
+          errorResponseBuilder: () => new ApiError(ErrorCode.TOO_MANY_REQUESTS),
+        });
+      }
+      registerOpenApi(scope, deps);
+    },
+    { prefix: API_PREFIX },
+  );
 
   registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
 

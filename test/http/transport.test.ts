@@ -145,3 +145,21 @@ for (const kind of storeKinds()) {
     });
   });
 }
+
+describe('rate limit (extension)', () => {
+  it('answers 429 with the envelope once an Appid exceeds its requests per minute, without slowing other merchants', async () => {
+    const server = await startTestServer(storeKinds()[0]!, { rateLimitPerMinute: 5 });
+    try {
+      const busy = await seedMerchant(server.store);
+      const calm = await seedMerchant(server.store);
+      const answers = [];
+      for (let i = 0; i < 7; i++) answers.push(await call(server.url, '/ping', { appid: busy.appid, secret: busy.app_secret }));
+      assert.deepEqual(answers.map((a) => a.body.code), [0, 0, 0, 0, 0, 429, 429]);
+      assert.equal(answers[6]!.status, 429);
+      assert.deepEqual(answers[6]!.body, { code: 429, message: 'Too Many Requests', data: {} });
+      assert.equal((await call(server.url, '/ping', { appid: calm.appid, secret: calm.app_secret })).body.code, 0);
+    } finally {
+      await server.close();
+    }
+  });
+});
