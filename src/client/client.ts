@@ -87,7 +87,7 @@ export class VendcloudClient {
   constructor(options: VendcloudClientOptions) {
     const root = new URL(options.baseUrl).href.replace(/\/+$/, '');
     this.apiUrl = root.endsWith(API_PREFIX) ? root : `${root}${API_PREFIX}`;
-    this.headers = { Appid: options.appId, AppSecret: options.appSecret };
+    this.headers = { Appid: headerValue('appId', options.appId), AppSecret: headerValue('appSecret', options.appSecret) };
     this.key = String(options.merchantId);
     this.timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
     assertTimeZone(this.timeZone);
@@ -244,6 +244,16 @@ export class VendcloudClient {
       this.transport,
     );
   }
+}
+
+/**
+ * Credentials travel as headers. A bad one (a pasted newline, say) would make `fetch`
+ * throw a TypeError, which is also how `fetch` reports a network failure, so it is
+ * refused here instead of being retried as if the network were down.
+ */
+function headerValue(name: string, value: string): string {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]+$/.test(value)) throw new TypeError(`${name} must be non-empty printable ASCII without spaces`);
+  return value;
 }
 
 /** 16 hex digits; uniqueness is all it needs, so Math.random stands in where crypto is missing. */
