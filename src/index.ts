@@ -5,3 +5,4 @@ export * from './protocol/payload.js';
 export * from './protocol/envelope.js';
 export * from './protocol/time.js';
 export { startServer, type RunningServer, type ServerOptions } from './server.js';
+export * from './client/index.js';

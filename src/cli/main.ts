@@ -2,7 +2,9 @@
 /** The `vendcloud` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin.js';
+import { registerMerchantCommands } from './merchant.js';
 import { EXIT, fail } from './output.js';
+import { registerPayloadCommands } from './payload.js';
 import { registerServeCommand } from './serve.js';
 
 const program = new Command('vendcloud')
@@ -12,6 +14,8 @@ const program = new Command('vendcloud')
 
 registerServeCommand(program);
 registerAdminCommands(program);
+registerMerchantCommands(program);
+registerPayloadCommands(program);
 
 for (const command of program.commands) {
   command.exitOverride();

@@ -9,13 +9,8 @@ import type { CodeStatus } from '../store/schema.js';
 /** The statuses a merchant sees: EXPIRED is derived from `expired_at` at read time. */
 export type VisibleStatus = 'UNUSED' | 'USED' | 'EXPIRED' | 'CANCELLED';
 
-export const METHOD = {
-  CREATE_FOR_PRODUCT: 'pickup_code.product.id',
-  CREATE_FOR_ALL_PRODUCTS: 'pickup_code.product.all',
-  CANCEL_ONE: 'pickup_code.delete.id',
-  CANCEL_ALL: 'pickup_code.delete.all',
-  CONSUME: 'event.consume.pickup_code',
-} as const;
+// The wire names live in the protocol module, which the SDK shares.
+export { METHOD } from '../protocol/endpoints.js';
 
 export const CODE_LENGTH = { min: 6, max: 10, default: 6 } as const;
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
+import { API_PREFIX } from '../protocol/endpoints.js';
 import { failure } from '../protocol/envelope.js';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { MerchantDirectory } from '../service/merchants.js';
@@ -16,7 +17,7 @@ import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
 
-export const API_PREFIX = '/api/openapi/v1';
+export { API_PREFIX };
 
 export interface ServerConfig {
   /** Largest accepted |server clock − timestamp|, seconds; 0 turns the check off. */

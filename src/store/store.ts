@@ -38,13 +38,10 @@ export function isPostgresUrl(location: string): boolean {
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
   const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
   try {
-    const { error } = await new Migrator({
-      db: store.db,
-      provider: migrationProvider(store.dialect),
-      // Kysely looks for its bookkeeping tables across every schema unless told which
-      // one: without this, a database holding several vendcloud schemas confuses it.
-      ...(store.dialect === 'postgres' && options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
-    }).migrateToLatest();
+    // Kysely looks for its migration tables in every schema unless told which one; with
+    // another schema's tables in sight it skips creating its own and then fails to find them.
+    const tableSchema = store.dialect === 'postgres' && options.pgSchema ? { migrationTableSchema: options.pgSchema } : {};
+    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect), ...tableSchema }).migrateToLatest();
     if (error) throw error;
   } catch (error) {
     await store.close();

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';
 import { nowSeconds } from '../../src/protocol/time.js';
-import { runCli, runCliAsync, startCli } from '../helpers/cli.js';
+import { json, startCli, vendcloud } from '../helpers/cli.js';
 
 describe('vendcloud admin commands', () => {
   let dir: string;
@@ -19,31 +19,31 @@ describe('vendcloud admin commands', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('creates a merchant, a machine and a product, each printing one JSON line with --json', async () => {
-    const merchant = runCli(['merchant', 'create', '--name', 'Acme Vending', '--db', db, '--json']);
-    assert.equal(merchant.status, 0, merchant.stderr);
-    const m = JSON.parse(merchant.stdout);
+    const merchant = await vendcloud(['merchant', 'create', '--name', 'Acme Vending', '--db', db, '--json']);
+    assert.equal(merchant.code, 0, merchant.stderr);
+    const m = json(merchant);
     assert.deepEqual(Object.keys(m).sort(), ['app_secret', 'appid', 'merchant_id']);
     assert.match(m.appid, /^ds[0-9a-f]{16}$/);
     assert.match(m.app_secret, /^[A-Za-z0-9]{32}$/);
     assert.equal(merchant.stdout.trim().split('\n').length, 1);
 
-    const machine = runCli(['machine', 'create', '--merchant', String(m.merchant_id), '--machine-no', '12345678901234', '--name', 'Lobby', '--pickup-codes', 'on', '--db', db, '--json']);
-    assert.equal(machine.status, 0, machine.stderr);
+    const machine = await vendcloud(['machine', 'create', '--merchant', String(m.merchant_id), '--machine-no', '12345678901234', '--name', 'Lobby', '--pickup-codes', 'on', '--db', db, '--json']);
+    assert.equal(machine.code, 0, machine.stderr);
     const mc = JSON.parse(machine.stdout);
     assert.equal(mc.machine_no, '12345678901234');
     assert.ok(mc.machine_id > 0);
     assert.match(mc.mqtt_password, /^[A-Za-z0-9]{32}$/);
 
-    const product = runCli(['product', 'create', '--machine-no', '12345678901234', '--name', 'Water', '--price', '1.50', '--capacity', '10', '--inventory', '7', '--channel', 'A1', '--category', 'Drinks', '--db', db, '--json']);
-    assert.equal(product.status, 0, product.stderr);
+    const product = await vendcloud(['product', 'create', '--machine-no', '12345678901234', '--name', 'Water', '--price', '1.50', '--capacity', '10', '--inventory', '7', '--channel', 'A1', '--category', 'Drinks', '--db', db, '--json']);
+    assert.equal(product.code, 0, product.stderr);
     assert.ok(JSON.parse(product.stdout).id > 0);
 
-    const set = runCli(['machine', 'set', '--machine-no', '12345678901234', '--operating', 'off', '--db', db, '--json']);
-    assert.equal(set.status, 0, set.stderr);
+    const set = await vendcloud(['machine', 'set', '--machine-no', '12345678901234', '--operating', 'off', '--db', db, '--json']);
+    assert.equal(set.code, 0, set.stderr);
   });
 
   it('never stores a secret in the clear', async () => {
-    const merchant = JSON.parse(runCli(['merchant', 'create', '--name', 'Secretive', '--db', db, '--json']).stdout);
+    const merchant = json(await vendcloud(['merchant', 'create', '--name', 'Secretive', '--db', db, '--json']));
     const { default: Database } = await import('better-sqlite3');
     const raw = new Database(db, { readonly: true });
     try {
@@ -56,7 +56,7 @@ describe('vendcloud admin commands', () => {
     }
   });
 
-  it('answers a bad flag or value with one line on stderr and exit code 2, never a stack trace', () => {
+  it('answers a bad flag or value with one line on stderr and exit code 2, never a stack trace', async () => {
     const cases = [
       ['merchant', 'create', '--db', db],
       ['machine', 'create', '--merchant', 'x', '--machine-no', '12345678', '--db', db],
@@ -72,8 +72,8 @@ describe('vendcloud admin commands', () => {
       ['no-such-command'],
     ];
     for (const args of cases) {
-      const result = runCli(args);
-      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      const result = await vendcloud(args);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.equal(result.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${result.stderr}`);
       assert.doesNotMatch(result.stderr, /\n\s+at /);
       assert.equal(result.stdout, '');
@@ -112,8 +112,8 @@ describe('vendcloud admin commands', () => {
   });
 
   it('migrate brings an empty database up to date', async () => {
-    const result = await runCliAsync(['migrate', '--db', join(dir, 'migrate.sqlite'), '--json']);
-    assert.equal(result.status, 0, result.stderr);
+    const result = await vendcloud(['migrate', '--db', join(dir, 'migrate.sqlite'), '--json']);
+    assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(JSON.parse(result.stdout), { migrated: true });
   });
 });

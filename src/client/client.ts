@@ -1,0 +1,265 @@
+/**
+ * The typed client of the vendcloud Open API (PROTOCOL.md §6), for merchants' back ends.
+ * It signs with the protocol module (the server's own implementation, pure JS MD5 from
+ * @noble/hashes) and talks through `fetch`, so it runs on Node 20+, Deno, Bun, browsers
+ * and edge workers alike; nothing here needs `node:` modules or Web Crypto's digest.
+ */
+import { API_PREFIX, METHOD } from '../protocol/endpoints.js';
+import { encodeSignedPayload } from '../protocol/payload.js';
+import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '../protocol/time.js';
+import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupCodeStatusFilter, type PickupOrder, type Product } from './results.js';
+import { exchange, type Fetch } from './transport.js';
+
+export interface VendcloudClientOptions {
+  /** The server's root, e.g. `https://cloud.example.com` (a trailing `/api/openapi/v1` is fine too). */
+  baseUrl: string;
+  appId: string;
+  appSecret: string;
+  /** The merchant id: the key every payload is signed with. */
+  merchantId: number | string;
+  /** Per attempt, milliseconds; default 10 000. */
+  timeoutMs?: number;
+  /** Further attempts after a network failure or a 5xx; default 2. Never after a 4xx or business failure. */
+  retries?: number;
+  /** The platform time zone the server writes times in; default Asia/Shanghai. */
+  timeZone?: string;
+  /** Defaults to the global `fetch`. */
+  fetch?: Fetch;
+}
+
+/** A wall time `YYYY-MM-DD HH:mm:ss` in the platform zone, or the instant as a Date. */
+export type WallTimeInput = Date | string;
+
+export interface ProductQuery {
+  page?: number;
+  /** At most 100. */
+  perPage?: number;
+  /** 0 (default) for every category. */
+  categoryId?: number;
+  /** Default "A". */
+  cabinetName?: string;
+  /** Every product on one page. */
+  selectAll?: boolean;
+}
+
+export interface CodeOptions {
+  /** Digits per code, 6–10; default 6. */
+  codeLength?: number;
+  /** Absent: the codes never expire. Must be in the future. */
+  expiredAt?: WallTimeInput;
+}
+
+export interface CreateCodesRequest extends CodeOptions {
+  productId: number;
+  /** How many codes, 1 … the product's capacity; default 1. */
+  count?: number;
+}
+
+export interface PickupCodeQuery {
+  productId?: number;
+  /** Default UNUSED (unexpired). */
+  status?: PickupCodeStatusFilter;
+  page?: number;
+  /** At most 100. */
+  perPage?: number;
+}
+
+export interface ConsumeRequest {
+  code: string;
+  productId: number;
+  /** The merchant's order number: 20–32 letters, digits, `_` or `-`, unique per merchant. */
+  tradeId: string;
+  notifyUrl: string;
+}
+
+type FieldValue = string | number | undefined;
+
+const DEFAULTS = { timeoutMs: 10_000, retries: 2 };
+
+export class VendcloudClient {
+  private readonly apiUrl: string;
+  private readonly headers: Record<string, string>;
+  private readonly key: string;
+  private readonly timeZone: string;
+  private readonly transport: { fetch: Fetch; timeoutMs: number; retries: number };
+  private readonly read: WireReader;
+
+  constructor(options: VendcloudClientOptions) {
+    const root = new URL(options.baseUrl).href.replace(/\/+$/, '');
+    this.apiUrl = root.endsWith(API_PREFIX) ? root : `${root}${API_PREFIX}`;
+    this.headers = { Appid: headerValue('appId', options.appId), AppSecret: headerValue('appSecret', options.appSecret) };
+    this.key = String(options.merchantId);
+    this.timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+    assertTimeZone(this.timeZone);
+    const retries = options.retries ?? DEFAULTS.retries;
+    if (!Number.isInteger(retries) || retries < 0) throw new RangeError('retries must be a whole number ≥ 0');
+    const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
+    if (!fetchImpl) throw new TypeError('no fetch in this runtime: pass one as options.fetch');
+    this.transport = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs, retries };
+    this.read = new WireReader(this.timeZone);
+  }
+
+  /** Checks the credentials: resolves "pong". */
+  async ping(): Promise<string> {
+    return String(await this.unsigned('/ping'));
+  }
+
+  /** The merchant's machines. None at all is error 30001. */
+  async listMachines(): Promise<MachineSummary[]> {
+    return list(await this.unsigned('/rent/machines')).map(this.read.machineSummary);
+  }
+
+  async getMachine(machineNo: string): Promise<MachineDetail> {
+    return this.read.machineDetail((await this.unsigned(`/rent/machines/${encodeURIComponent(machineNo)}`)) as object);
+  }
+
+  async listProducts(machineNo: string, query: ProductQuery = {}): Promise<Page<Product>> {
+    const data = await this.signed('POST', '/products', {
+      machine_no: machineNo,
+      page: query.page,
+      per_page: query.perPage,
+      category_id: query.categoryId,
+      cabinet_name: query.cabinetName,
+      select_all: query.selectAll === undefined ? undefined : query.selectAll ? '1' : '0',
+    });
+    return this.read.page(data, this.read.product, query.perPage ?? 10);
+  }
+
+  /** Creates `count` codes for one product and returns them. */
+  async createPickupCodes(machineNo: string, request: CreateCodesRequest): Promise<PickupCode[]> {
+    const data = await this.signed('POST', '/pickup_codes', {
+      machine_no: machineNo,
+      method: METHOD.CREATE_FOR_PRODUCT,
+      product_id: request.productId,
+      count: request.count,
+      ...this.codeOptions(request),
+    });
+    return this.createdCodes(data);
+  }
+
+  /**
+   * Tops every on-sale product with stock up to one live code per item in stock; may
+   * create none.
+   */
+  async createPickupCodesForAllProducts(machineNo: string, options: CodeOptions = {}): Promise<PickupCode[]> {
+    const data = await this.signed('POST', '/pickup_codes', {
+      machine_no: machineNo,
+      method: METHOD.CREATE_FOR_ALL_PRODUCTS,
+      ...this.codeOptions(options),
+    });
+    return this.createdCodes(data);
+  }
+
+  /** The product's live codes (UNUSED, unexpired), ascending id: the original's query. */
+  async listPickupCodes(machineNo: string, productId: number): Promise<PickupCode[]> {
+    const data = await this.signed('POST', `/products/${encodeURIComponent(String(productId))}/pickup_code`, { machine_no: machineNo });
+    return list(data).map((code) => this.read.pickupCode(code, productId));
+  }
+
+  /** Extension: every code of the machine, filtered by product and status, paged. */
+  async queryPickupCodes(machineNo: string, query: PickupCodeQuery = {}): Promise<Page<PickupCode>> {
+    const data = await this.signed('POST', '/pickup_codes/query', {
+      machine_no: machineNo,
+      product_id: query.productId,
+      status: query.status,
+      page: query.page,
+      per_page: query.perPage,
+    });
+    return this.read.page(data, (code) => this.read.pickupCode(code), query.perPage ?? 10);
+  }
+
+  /** Cancels one code: 80002 if unknown or cancelled already, 10025 (with `data.order_id`) if used. */
+  async cancelPickupCode(machineNo: string, id: number): Promise<void> {
+    await this.signed('PUT', '/pickup_codes', { machine_no: machineNo, method: METHOD.CANCEL_ONE, id });
+  }
+
+  /** Cancels every UNUSED code of the machine (expired ones included); returns how many. */
+  async cancelAllPickupCodes(machineNo: string): Promise<number> {
+    const data = (await this.signed('PUT', '/pickup_codes', { machine_no: machineNo, method: METHOD.CANCEL_ALL })) as { count?: number };
+    return data?.count ?? 0;
+  }
+
+  /** Spends a code through the API: the code becomes USED and an order PICKUPCODE is made. */
+  async consumePickupCode(machineNo: string, request: ConsumeRequest): Promise<PickupOrder> {
+    const data = await this.signed('POST', '/consumes', {
+      machine_no: machineNo,
+      method: METHOD.CONSUME,
+      code: request.code,
+      product_id: request.productId,
+      trade_id: request.tradeId,
+      notify_url: request.notifyUrl,
+    });
+    return this.read.order(data as object);
+  }
+
+  /**
+   * The base64 payload for exactly these fields, signed with this client's merchant id,
+   * as a request body carries it. Adds nothing (no timestamp): for comparing with what
+   * another client produces.
+   */
+  signPayload(fields: Record<string, string>): string {
+    return encodeSignedPayload(fields, this.key);
+  }
+
+  /** Formats a Date as the platform's wall time; a string is sent as written. */
+  wallTime(value: WallTimeInput): string {
+    if (typeof value === 'string') return value;
+    const ms = value.getTime();
+    if (Number.isNaN(ms)) throw new RangeError('invalid Date');
+    return formatWallTime(Math.floor(ms / 1000), this.timeZone);
+  }
+
+  private codeOptions(options: CodeOptions): Record<string, FieldValue> {
+    return {
+      code_length: options.codeLength,
+      expired_at: options.expiredAt === undefined ? undefined : this.wallTime(options.expiredAt),
+    };
+  }
+
+  private createdCodes(data: unknown): PickupCode[] {
+    return list((data as { codes?: unknown })?.codes).map((code) => this.read.pickupCode(code));
+  }
+
+  private unsigned(path: string): Promise<unknown> {
+    return exchange({ method: 'POST', url: `${this.apiUrl}${path}`, headers: this.headers }, this.transport);
+  }
+
+  /**
+   * Signs once and hands the same body to every attempt. The nonce makes two calls with
+   * equal arguments in the same second distinct requests; otherwise the server would
+   * take the second for a retry of the first and answer it from memory.
+   */
+  private signed(method: 'POST' | 'PUT', path: string, fields: Record<string, FieldValue>): Promise<unknown> {
+    const payload: Record<string, string> = {};
+    for (const [name, value] of Object.entries(fields)) if (value !== undefined) payload[name] = String(value);
+    payload.timestamp = String(nowSeconds());
+    payload.nonce = nonce();
+    return exchange(
+      {
+        method,
+        url: `${this.apiUrl}${path}`,
+        headers: { ...this.headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ payload: this.signPayload(payload) }),
+      },
+      this.transport,
+    );
+  }
+}
+
+/**
+ * Credentials travel as headers. A bad one (a pasted newline, say) would make `fetch`
+ * throw a TypeError, which is also how `fetch` reports a network failure, so it is
+ * refused here instead of being retried as if the network were down.
+ */
+function headerValue(name: string, value: string): string {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]+$/.test(value)) throw new TypeError(`${name} must be non-empty printable ASCII without spaces`);
+  return value;
+}
+
+/** 16 hex digits; uniqueness is all it needs, so Math.random stands in where crypto is missing. */
+function nonce(): string {
+  const bytes = new Uint8Array(8);
+  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

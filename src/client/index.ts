@@ -1,0 +1,11 @@
+/**
+ * The vendcloud SDK. Import it from the package root, or from `vendcloud/client` to
+ * leave the server's code (Fastify, SQLite...) out of a browser or edge bundle.
+ */
+export { VendcloudClient } from './client.js';
+export type { VendcloudClientOptions, WallTimeInput, ProductQuery, CodeOptions, CreateCodesRequest, PickupCodeQuery, ConsumeRequest } from './client.js';
+export { OpenApiError, NetworkError } from './errors.js';
+export type { Page, MachineSummary, MachineDetail, Product, PickupCode, PickupCodeStatus, PickupCodeStatusFilter, PickupOrder } from './results.js';
+export type { Fetch } from './transport.js';
+export { API_PREFIX, METHOD } from '../protocol/endpoints.js';
+export { ErrorCode } from '../protocol/errors.js';

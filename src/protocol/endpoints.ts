@@ -1,0 +1,14 @@
+/**
+ * Where the Open API lives and the `method` names its payloads carry (PROTOCOL.md §6).
+ * Shared by the server's routes and the SDK, so neither can drift from the other.
+ */
+
+export const API_PREFIX = '/api/openapi/v1';
+
+export const METHOD = {
+  CREATE_FOR_PRODUCT: 'pickup_code.product.id',
+  CREATE_FOR_ALL_PRODUCTS: 'pickup_code.product.all',
+  CANCEL_ONE: 'pickup_code.delete.id',
+  CANCEL_ALL: 'pickup_code.delete.all',
+  CONSUME: 'event.consume.pickup_code',
+} as const;
