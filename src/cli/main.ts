@@ -2,6 +2,7 @@
 /** The `vendcloud` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin.js';
+import { registerLinkCommands } from './link.js';
 import { EXIT, fail } from './output.js';
 import { registerServeCommand } from './serve.js';
 
@@ -12,6 +13,7 @@ const program = new Command('vendcloud')
 
 registerServeCommand(program);
 registerAdminCommands(program);
+registerLinkCommands(program);
 
 for (const command of program.commands) {
   command.exitOverride();
