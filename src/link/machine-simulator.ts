@@ -42,6 +42,11 @@ export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reaso
 
 export class MachineSimulator extends EventEmitter {
   private readonly list = new Map<string, MachineCode>();
+  /**
+   * Ids this machine vended. A sync the server computed before it processed the machine's
+   * put still lists such a code; it must never come back to the keypad.
+   */
+  private readonly vended = new Set<string>();
   private client: MqttClient | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   /** The numeric id, learned from the server's messages ("0" until then). */
@@ -149,12 +154,19 @@ export class MachineSimulator extends EventEmitter {
       return { ok: false, reason: 'expired' };
     }
     this.list.delete(entry.id);
+    this.remember(entry.id);
     this.log(`vending product ${entry.product_id} for code ${code} (id ${entry.id})`);
     this.emit('change');
     // QoS 1: if the link is down, mqtt.js keeps the report and sends it on reconnect.
     await this.publish(MACHINE_METHOD.CODE_REDEEMED, { id: entry.id, used: '1' });
     this.log(`reported code id ${entry.id} as used`);
     return { ok: true, code: entry };
+  }
+
+  private remember(id: string): void {
+    this.vended.add(id);
+    // Ids only grow, so the oldest ones can no longer be offered again by the time they go.
+    if (this.vended.size > 10_000) this.vended.delete(this.vended.values().next().value!);
   }
 
   /** Says goodbye (client.offline) and disconnects. */
@@ -213,7 +225,7 @@ export class MachineSimulator extends EventEmitter {
     switch (message.method) {
       case MACHINE_METHOD.CODE_CREATED: {
         const code = toMachineCode(fields);
-        if (!code) break;
+        if (!code || this.vended.has(code.id)) break;
         this.list.set(code.id, code);
         this.log(`+ code ${code.code} (id ${code.id}, product ${code.product_id}${code.expired_day ? `, until ${code.expired_day}` : ''})`);
         break;
@@ -241,7 +253,7 @@ export class MachineSimulator extends EventEmitter {
         this.list.clear();
         for (const entry of entries) {
           const code = toMachineCode(entry);
-          if (code) this.list.set(code.id, code);
+          if (code && !this.vended.has(code.id)) this.list.set(code.id, code);
         }
         this.counters.syncs++;
         this.log(`whole list received (revision ${revision}): ${this.list.size} codes`);
