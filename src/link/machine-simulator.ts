@@ -124,8 +124,14 @@ export class MachineSimulator extends EventEmitter {
 
   /** Subscribes to any topic; the granted QoS (128 = refused). For access tests. */
   async trySubscribe(topic: string): Promise<number> {
-    const granted = await this.requireClient().subscribeAsync(topic, { qos: 1 });
-    return granted[0]?.qos ?? 128;
+    try {
+      const granted = await this.requireClient().subscribeAsync(topic, { qos: 1 });
+      return granted[0]?.qos ?? 128;
+    } catch (error) {
+      // mqtt.js turns a refused subscription (SUBACK 0x80) into an error.
+      if ((error as Error).name === 'ErrorWithSubackPacket' || /Subscribe error/.test((error as Error).message)) return 128;
+      throw error;
+    }
   }
 
   /** Publishes raw bytes anywhere. For access tests. */

@@ -38,7 +38,13 @@ export function isPostgresUrl(location: string): boolean {
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
   const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
   try {
-    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect) }).migrateToLatest();
+    const { error } = await new Migrator({
+      db: store.db,
+      provider: migrationProvider(store.dialect),
+      // Kysely looks for its migration tables across all schemas unless told which one;
+      // with another schema's tables in the same database it would skip creating ours.
+      ...(store.dialect === 'postgres' && options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
+    }).migrateToLatest();
     if (error) throw error;
   } catch (error) {
     await store.close();
