@@ -98,6 +98,7 @@ export function registerServeCommand(program: Command): void {
           // The demo must always start: another broker (say a system Mosquitto) may hold 1883.
           if (!(error instanceof BrokerPortInUseError && options.demo)) throw error;
           server = await startServer({ ...serverOptions, mqtt: { mode: 'embedded', host: options.mqttHost, port: 0 } });
+          process.stdout.write(`MQTT port ${options.mqttPort} is in use; the demo broker listens on ${server.link!.brokerUrl} instead\n`);
         }
       } catch (error) {
         if (error instanceof BrokerPortInUseError) {
