@@ -1,10 +1,13 @@
 /**
- * Starts vendcloud: opens the store, builds the HTTP app and listens. The CLI's `serve`
- * and the tests use this one function, so what is tested is what runs.
+ * Starts vendcloud: opens the store, starts the machine link (MQTT), builds the HTTP app
+ * and listens. The CLI's `serve` and the tests use this one function, so what is tested is
+ * what runs.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, type ServerConfig } from './http/app.js';
+import { startMachineLink, wakingAfterWrites, type LinkOptions, type MachineLink, type MqttOptions } from './link/link.js';
+import { linkLogger } from './link/logger.js';
 import { openStore, type Store, type StoreOptions } from './store/store.js';
 
 export interface ServerOptions {
@@ -16,6 +19,12 @@ export interface ServerOptions {
   store?: StoreOptions;
   /** false silences the request log (tests); default: JSON lines on stdout. */
   logger?: FastifyBaseLogger | false;
+  /**
+   * The machine link. Default `{ mode: 'off' }` for the library (the CLI's `serve` starts an
+   * embedded broker): without a link, pushes stay queued in the outbox.
+   */
+  mqtt?: MqttOptions;
+  link?: LinkOptions;
 }
 
 export interface RunningServer {
@@ -23,6 +32,8 @@ export interface RunningServer {
   store: Store;
   /** e.g. http://127.0.0.1:8080 */
   url: string;
+  /** The machine link, unless it is off. */
+  link: MachineLink | undefined;
   close(): Promise<void>;
 }
 
@@ -37,11 +48,19 @@ export function createLogger(): FastifyBaseLogger {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const store = await openStore(options.db, options.store);
+  const logger = options.logger === undefined ? createLogger() : options.logger;
   let app: FastifyInstance;
+  let link: MachineLink | undefined;
   try {
-    app = await buildApp({ store, config: options.config ?? {}, logger: options.logger === undefined ? createLogger() : options.logger });
+    const mqtt = options.mqtt ?? { mode: 'off' };
+    if (mqtt.mode !== 'off') {
+      link = await startMachineLink(store, mqtt, { clock: options.config?.clock, ...options.link }, linkLogger(logger));
+    }
+    const wake = link ? link.wake : () => undefined;
+    app = await buildApp({ store: wakingAfterWrites(store, wake), config: options.config ?? {}, logger });
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
   } catch (error) {
+    await link?.close();
     await store.close();
     throw error;
   }
@@ -52,8 +71,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     app,
     store,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    link,
     async close() {
       await app.close();
+      await link?.close();
       await store.close();
     },
   };

@@ -2,6 +2,7 @@
 /** The `vendcloud` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin.js';
+import { registerLinkCommands } from './link.js';
 import { registerMerchantCommands } from './merchant.js';
 import { EXIT, fail } from './output.js';
 import { registerPayloadCommands } from './payload.js';
@@ -14,6 +15,7 @@ const program = new Command('vendcloud')
 
 registerServeCommand(program);
 registerAdminCommands(program);
+registerLinkCommands(program);
 registerMerchantCommands(program);
 registerPayloadCommands(program);
 

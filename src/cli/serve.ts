@@ -6,7 +6,9 @@ import { encodeSignedPayload } from '../protocol/payload.js';
 import { API_PREFIX } from '../http/app.js';
 import { ensureDemoData, type DemoCredentials } from '../service/demo.js';
 import { isPostgresUrl } from '../store/store.js';
-import { startServer, type RunningServer } from '../server.js';
+import { BrokerPortInUseError } from '../link/broker.js';
+import { DEFAULT_MQTT_PORT, type MqttOptions } from '../link/link.js';
+import { startServer, type RunningServer, type ServerOptions } from '../server.js';
 import { defaultDb, EXIT, fail, parseWholeNumber } from './output.js';
 
 interface ServeOptions {
@@ -18,6 +20,20 @@ interface ServeOptions {
   timeZone: string;
   synchronous: 'FULL' | 'NORMAL';
   rateLimit: number;
+  mqtt: boolean;
+  mqttHost: string;
+  mqttPort: number;
+  mqttUrl?: string;
+}
+
+function mqttOptions(options: ServeOptions): MqttOptions {
+  if (!options.mqtt) return { mode: 'off' };
+  if (options.mqttUrl) return { mode: 'external', url: options.mqttUrl };
+  return { mode: 'embedded', host: options.mqttHost, port: options.mqttPort };
+}
+
+function linkLine(server: RunningServer): string {
+  return server.link ? `  MQTT         ${server.link.brokerUrl}   (machines: /clients/{machine_no}, server: /server/app)` : '  MQTT         off (pushes wait in the outbox)';
 }
 
 function demoBanner(server: RunningServer, demo: DemoCredentials): string {
@@ -32,11 +48,19 @@ function demoBanner(server: RunningServer, demo: DemoCredentials): string {
     `  AppSecret    ${demo.app_secret}`,
     `  machine_no   ${demo.machine_no}   (MQTT password ${demo.mqtt_password})`,
     `  product ids  ${demo.product_ids.join(', ')}`,
+    linkLine(server),
     '',
     'Try it (the signed payload is valid for 5 minutes):',
     `  curl -s -X POST ${server.url}${API_PREFIX}/ping -H 'Appid: ${demo.appid}' -H 'AppSecret: ${demo.app_secret}'`,
     `  curl -s -X POST ${server.url}${API_PREFIX}/products/${demo.product_ids[0]}/pickup_code -H 'Appid: ${demo.appid}' -H 'AppSecret: ${demo.app_secret}' -d '{"payload":"${payload}"}'`,
     '',
+    ...(server.link
+      ? [
+          'Run a simulated machine (another terminal; type `codes`, `redeem CODE`, `offline`, `online`, `quit`):',
+          `  node dist/src/cli/main.js machine-sim --machine-no ${demo.machine_no} --password ${demo.mqtt_password} --appid ${demo.appid} --mqtt-url ${server.link.brokerUrl}`,
+          '',
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -52,19 +76,36 @@ export function registerServeCommand(program: Command): void {
     .option('--time-zone <zone>', 'platform time zone', 'Asia/Shanghai')
     .option('--rate-limit <per-minute>', 'requests per minute per Appid on this instance; 0 = no limit', parseWholeNumber(0), 3000)
     .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', 'FULL')
+    .option('--mqtt-host <host>', 'address of the embedded MQTT broker', process.env.MQTT_HOST ?? '127.0.0.1')
+    .option('--mqtt-port <port>', 'port of the embedded MQTT broker (env MQTT_PORT)', parseWholeNumber(0), Number(process.env.MQTT_PORT ?? DEFAULT_MQTT_PORT))
+    .option('--mqtt-url <url>', 'use an external broker instead, e.g. mqtt://user:pass@host:1883 (env MQTT_URL)', process.env.MQTT_URL)
+    .option('--no-mqtt', 'run without the machine link (pushes stay queued in the outbox)')
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
       if (!isPostgresUrl(options.db)) mkdirSync(dirname(options.db), { recursive: true });
+      if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
+      const serverOptions: ServerOptions = {
+        db: options.db,
+        host: options.host,
+        port: options.port,
+        config: { timestampWindowSeconds: options.timestampWindow, timeZone: options.timeZone, rateLimitPerMinute: options.rateLimit },
+        store: { sqliteSynchronous: options.synchronous },
+        mqtt: mqttOptions(options),
+      };
       let server: RunningServer;
       try {
-        server = await startServer({
-          db: options.db,
-          host: options.host,
-          port: options.port,
-          config: { timestampWindowSeconds: options.timestampWindow, timeZone: options.timeZone, rateLimitPerMinute: options.rateLimit },
-          store: { sqliteSynchronous: options.synchronous },
-        });
+        try {
+          server = await startServer(serverOptions);
+        } catch (error) {
+          // The demo must always start: another broker (say a system Mosquitto) may hold 1883.
+          if (!(error instanceof BrokerPortInUseError && options.demo)) throw error;
+          server = await startServer({ ...serverOptions, mqtt: { mode: 'embedded', host: options.mqttHost, port: 0 } });
+          process.stdout.write(`MQTT port ${options.mqttPort} is in use; the demo broker listens on ${server.link!.brokerUrl} instead\n`);
+        }
       } catch (error) {
+        if (error instanceof BrokerPortInUseError) {
+          fail(`MQTT port ${error.port} is in use: choose another with --mqtt-port, or use an external broker with --mqtt-url`, EXIT.USAGE);
+        }
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE') fail(`port ${options.port} is in use: choose another with --port or PORT`, EXIT.USAGE);
         fail(`cannot start: ${(error as Error).message}`, EXIT.API_ERROR);

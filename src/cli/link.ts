@@ -1,0 +1,93 @@
+/** `vendcloud mqtt acl` (external-broker recipe) and `vendcloud machine-sim` (a machine on stdin). */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { isMachineNo } from '../domain/fields.js';
+import { MachineSimulator } from '../link/machine-simulator.js';
+import { mosquittoAcl, mosquittoConf, passwordRecipe } from '../link/mosquitto.js';
+import { withStore } from './admin.js';
+import { defaultDb, emit, EXIT, fail, parseWholeNumber } from './output.js';
+
+export function registerLinkCommands(program: Command): void {
+  const mqtt = program.command('mqtt').description('the machine link on an external broker');
+  mqtt
+    .command('acl')
+    .description('write a Mosquitto acl_file, a config snippet and the password_file recipe into DIR')
+    .requiredOption('--out <dir>', 'directory to write into')
+    .option('--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB), to list the machines')
+    .option('--json', 'print one JSON line')
+    .action(async (options: { out: string; db?: string; json?: boolean }) => {
+      const dir = resolve(options.out);
+      const machineNos = await withStore(options.db ?? defaultDb(), async (store) =>
+        (await store.db.selectFrom('machines').select('machine_no').orderBy('machine_no').execute()).map((row) => row.machine_no),
+      );
+      mkdirSync(dir, { recursive: true });
+      const files = {
+        acl_file: mosquittoAcl(),
+        'mosquitto.conf': mosquittoConf(dir),
+        'password_file.sh': passwordRecipe(dir, machineNos),
+      };
+      for (const [name, text] of Object.entries(files)) writeFileSync(`${dir}/${name}`, text);
+      chmodSync(`${dir}/password_file.sh`, 0o755);
+      emit(!!options.json, { dir, files: Object.keys(files), machines: machineNos.length }, () =>
+        [
+          `wrote ${Object.keys(files).map((name) => `${dir}/${name}`).join(', ')}`,
+          `${machineNos.length} machine(s) listed in password_file.sh; see docs/mqtt.md`,
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('machine-sim')
+    .description('run a simulated vending machine; commands on stdin: codes, redeem CODE, offline, online, quit')
+    .requiredOption('--machine-no <digits>', 'the machine number (the MQTT username)')
+    .option('--password <password>', 'the MQTT password `machine create` printed (env VENDCLOUD_MQTT_PASSWORD)', process.env.VENDCLOUD_MQTT_PASSWORD)
+    .option('--appid <appid>', "the owning merchant's Appid, which signs every message (env VENDCLOUD_APPID)", process.env.VENDCLOUD_APPID)
+    .option('--mqtt-url <url>', 'the broker (env VENDCLOUD_MQTT_URL)', process.env.VENDCLOUD_MQTT_URL ?? 'mqtt://127.0.0.1:1883')
+    .option('--heartbeat <seconds>', 'seconds between heartbeats', parseWholeNumber(1), 300)
+    .action(async (options: { machineNo: string; password?: string; appid?: string; mqttUrl: string; heartbeat: number }) => {
+      if (!isMachineNo(options.machineNo)) fail('--machine-no must be 8 or more digits', EXIT.USAGE);
+      if (!options.password) fail('give --password (or VENDCLOUD_MQTT_PASSWORD)', EXIT.USAGE);
+      if (!options.appid) fail("give --appid, the merchant's Appid (or VENDCLOUD_APPID)", EXIT.USAGE);
+      const say = (line: string) => process.stdout.write(`${line}\n`);
+      const machine = new MachineSimulator({
+        url: options.mqttUrl,
+        machineNo: options.machineNo,
+        password: options.password,
+        appid: options.appid,
+        heartbeatSeconds: options.heartbeat,
+        log: say,
+      });
+      try {
+        await machine.connect();
+      } catch (error) {
+        fail(`cannot connect to ${options.mqttUrl}: ${(error as Error).message}`, EXIT.NETWORK);
+      }
+      say('commands: codes | redeem CODE | offline | online | quit');
+      const input = createInterface({ input: process.stdin, terminal: false });
+      const quit = async () => {
+        input.close();
+        await machine.disconnect();
+        process.exit(EXIT.OK);
+      };
+      process.once('SIGINT', () => void quit());
+      for await (const line of input) {
+        const [command, argument] = line.trim().split(/\s+/);
+        try {
+          if (!command) continue;
+          else if (command === 'codes') {
+            const codes = machine.codes();
+            say(codes.length === 0 ? 'no codes' : codes.map((c) => `${c.code}  id ${c.id}  product ${c.product_id}  ${c.expired_day || 'never expires'}`).join('\n'));
+          } else if (command === 'redeem' && argument) await machine.redeem(argument);
+          else if (command === 'offline') await machine.goOffline();
+          else if (command === 'online') await machine.connect();
+          else if (command === 'quit') break;
+          else say('commands: codes | redeem CODE | offline | online | quit');
+        } catch (error) {
+          say(`failed: ${(error as Error).message}`);
+        }
+      }
+      await quit();
+    });
+}

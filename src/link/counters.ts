@@ -1,0 +1,39 @@
+/** What the link did and refused, for tests, logs and operators. */
+export interface LinkCounters {
+  /** Outbox rows published and acknowledged by the broker. */
+  published: number;
+  /** Outbox rows marked sent without publishing, because a sync sent the whole list instead. */
+  superseded: number;
+  publishFailures: number;
+  /** Machine messages acted upon. */
+  handled: number;
+  dropped: {
+    /** Not base64 of a JSON object with client_id, method and sign. */
+    malformed: number;
+    unknownMachine: number;
+    badSignature: number;
+    /** machine_id disagrees with the machine named by client_id. */
+    wrongMachineId: number;
+    /** A machine spoke for another one (refused by the embedded broker). */
+    impersonation: number;
+    unknownMethod: number;
+    /** Well-formed but its fields are not (e.g. a put without a numeric id). */
+    invalidFields: number;
+  };
+  refusedLogins: number;
+  refusedSubscriptions: number;
+  refusedPublications: number;
+}
+
+export function newCounters(): LinkCounters {
+  return {
+    published: 0,
+    superseded: 0,
+    publishFailures: 0,
+    handled: 0,
+    dropped: { malformed: 0, unknownMachine: 0, badSignature: 0, wrongMachineId: 0, impersonation: 0, unknownMethod: 0, invalidFields: 0 },
+    refusedLogins: 0,
+    refusedSubscriptions: 0,
+    refusedPublications: 0,
+  };
+}

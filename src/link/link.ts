@@ -1,0 +1,198 @@
+/**
+ * The machine link: the MQTT conversation between vendcloud and its vending machines
+ * (MACHINE-LINK.md). It runs an embedded broker or uses an external one, connects the
+ * server's own client, publishes the outbox, handles machine messages, and marks silent
+ * machines offline.
+ */
+import { randomBytes } from 'node:crypto';
+import mqtt, { type MqttClient } from 'mqtt';
+import { nowSeconds } from '../protocol/time.js';
+import type { Store } from '../store/store.js';
+import { SERVER_USERNAME } from './access.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
+import { newCounters, type LinkCounters } from './counters.js';
+import { OutboxDispatcher, type Publisher } from './dispatcher.js';
+import { MachineInbox, sweepSilentMachines } from './inbox.js';
+import type { LinkLogger } from './logger.js';
+import { SERVER_TOPIC } from './message.js';
+
+export type MqttOptions =
+  | { mode: 'embedded'; host?: string; port?: number }
+  /**
+   * `url` may carry the server's credentials (mqtt://user:pass@host:1883). Several
+   * instances share machine messages through the shared subscription `shareGroup`.
+   */
+  | { mode: 'external'; url: string; shareGroup?: string }
+  | { mode: 'off' };
+
+export interface LinkOptions {
+  /** A machine without a heartbeat for this long is offline. Default 600. */
+  heartbeatTimeoutSeconds?: number;
+  /** How often the offline sweep runs. Default 60,000 ms. */
+  sweepIntervalMs?: number;
+  /** How often the outbox is checked without a wake-up (other instances' rows, retries). Default 1,000 ms. */
+  pollIntervalMs?: number;
+  /** How long to wait for a PUBACK before leaving a row for a later round. Default 10,000 ms. */
+  publishTimeoutMs?: number;
+  /** Unix seconds now; tests replace it. */
+  clock?: () => number;
+}
+
+export const DEFAULT_MQTT_PORT = 1883;
+
+export interface MachineLink {
+  /** Where machines connect, e.g. mqtt://127.0.0.1:1883 (without credentials). */
+  readonly brokerUrl: string;
+  /** The embedded broker's port; undefined on an external broker. */
+  readonly brokerPort: number | undefined;
+  readonly counters: LinkCounters;
+  /** Whether the server's own client is connected to the broker. */
+  readonly connected: boolean;
+  /** The outbox may have new rows: publish them now. */
+  wake(): void;
+  /** Resolves when the dispatcher and the inbox have nothing in hand. */
+  idle(): Promise<void>;
+  sweepOffline(): Promise<number>;
+  close(): Promise<void>;
+}
+
+function withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString().replace(/\/$/, '');
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startMachineLink(
+  store: Store,
+  mqttOptions: Exclude<MqttOptions, { mode: 'off' }>,
+  options: LinkOptions,
+  logger: LinkLogger,
+): Promise<MachineLink> {
+  const counters = newCounters();
+  const clock = options.clock ?? nowSeconds;
+  let broker: EmbeddedBroker | undefined;
+  let connectUrl: string;
+  let connectOptions: mqtt.IClientOptions;
+  let inboxTopic: string;
+  const clientId = `vendcloud-server-${randomBytes(3).toString('hex')}`;
+  if (mqttOptions.mode === 'embedded') {
+    const serverPassword = randomBytes(24).toString('base64url');
+    broker = await startEmbeddedBroker({
+      host: mqttOptions.host ?? '127.0.0.1',
+      port: mqttOptions.port ?? DEFAULT_MQTT_PORT,
+      store,
+      serverPassword,
+      counters,
+      logger,
+    });
+    connectUrl = `mqtt://${hostForUrl(broker.host)}:${broker.port}`;
+    connectOptions = { username: SERVER_USERNAME, password: serverPassword };
+    inboxTopic = SERVER_TOPIC;
+  } else {
+    connectUrl = mqttOptions.url;
+    connectOptions = {};
+    // With a shared subscription each machine message reaches one instance, not all of them.
+    inboxTopic = `$share/${mqttOptions.shareGroup ?? 'vendcloud'}/${SERVER_TOPIC}`;
+  }
+  const publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+
+  const client: MqttClient = mqtt.connect(connectUrl, {
+    ...connectOptions,
+    clientId,
+    clean: true,
+    reconnectPeriod: 1000,
+    connectTimeout: 5000,
+    resubscribe: false,
+  });
+  const publisher: Publisher = {
+    get connected() {
+      return client.connected;
+    },
+    async publish(topic, payload) {
+      if (!client.connected) throw new Error('not connected to the broker');
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          client.publishAsync(topic, payload, { qos: 1 }),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error('no PUBACK in time')), publishTimeoutMs);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+  const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs ?? 1000, counters, logger });
+  const inbox = new MachineInbox(store, { clock, counters, logger, outboxWritten: () => dispatcher.wake() });
+
+  let subscribed: () => void = () => undefined;
+  const firstSubscription = new Promise<void>((resolve) => (subscribed = resolve));
+  client.on('connect', () => {
+    client.subscribe(inboxTopic, { qos: 1 }, (error) => {
+      if (error) logger.error({ err: error }, 'cannot subscribe to machine messages');
+      else subscribed();
+      dispatcher.wake();
+    });
+  });
+  client.on('message', (_topic, payload) => void inbox.receive(payload));
+  client.on('error', (error) => logger.warn({ err: error.message }, 'mqtt client error'));
+  client.on('offline', () => logger.warn({ broker: withoutCredentials(connectUrl) }, 'broker unreachable; pushes stay queued'));
+
+  // The embedded broker answers at once. An external one may be down: the server starts
+  // anyway (pushes wait in the outbox) and the client keeps reconnecting.
+  const waitMs = broker ? 10_000 : 3000;
+  let waited: NodeJS.Timeout | undefined;
+  await Promise.race([firstSubscription, new Promise<void>((resolve) => (waited = setTimeout(resolve, waitMs)))]);
+  clearTimeout(waited);
+
+  dispatcher.start();
+  const timeoutSeconds = options.heartbeatTimeoutSeconds ?? 600;
+  const sweepOffline = () => sweepSilentMachines(store, clock(), timeoutSeconds);
+  const sweep = setInterval(() => {
+    sweepOffline().catch((error: unknown) => logger.warn({ err: error }, 'offline sweep failed'));
+  }, options.sweepIntervalMs ?? 60_000);
+  sweep.unref();
+
+  return {
+    brokerUrl: withoutCredentials(connectUrl),
+    brokerPort: broker?.port,
+    counters,
+    get connected() {
+      return client.connected;
+    },
+    wake: () => dispatcher.wake(),
+    async idle() {
+      await inbox.idle();
+      await dispatcher.idle();
+    },
+    sweepOffline,
+    async close() {
+      clearInterval(sweep);
+      await dispatcher.stop();
+      await client.endAsync(true);
+      await inbox.idle();
+      await broker?.close();
+    },
+  };
+}
+
+/** The store as the HTTP app sees it: each committed write wakes the dispatcher. */
+export function wakingAfterWrites(store: Store, wake: () => void): Store {
+  return {
+    dialect: store.dialect,
+    db: store.db,
+    async write(work) {
+      const result = await store.write(work);
+      wake();
+      return result;
+    },
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * A vending machine in software: it logs in with its machine_no and MQTT password, keeps
+ * its local list of pickup codes from the server's create/delete/sync messages, asks for
+ * its whole list after every (re)connect, sends heartbeats, and redeems codes typed on its
+ * "keypad" against that local list, as a real machine must when its network is down.
+ * `vendcloud machine-sim` drives it from stdin; tests import it.
+ */
+import { EventEmitter } from 'node:events';
+import mqtt, { type MqttClient } from 'mqtt';
+import { MACHINE_METHOD } from '../service/outbox.js';
+import { nowSeconds } from '../protocol/time.js';
+import { encodeMachineMessage, machineTopic, parseMachineMessage, SERVER_TOPIC, signatureHolds } from './message.js';
+
+/** A code as the machine holds it (MACHINE-LINK.md, create and sync). */
+export interface MachineCode {
+  id: string;
+  product_id: string;
+  code: string;
+  quantity: string;
+  /** Milliseconds; "0" = never expires. */
+  expired_at: string;
+  expired_day: string;
+}
+
+export interface MachineSimulatorOptions {
+  /** e.g. mqtt://127.0.0.1:1883 */
+  url: string;
+  machineNo: string;
+  password: string;
+  /** The owning merchant's Appid: the key of every message's signature. */
+  appid: string;
+  heartbeatSeconds?: number;
+  networkType?: string;
+  networkRssi?: string;
+  /** Ask for the whole list after each connect (default true). */
+  pullOnConnect?: boolean;
+  /** Each thing the machine does, as one line (default: nothing). */
+  log?: (line: string) => void;
+}
+
+export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reason: 'unknown code' | 'expired' };
+
+export class MachineSimulator extends EventEmitter {
+  private readonly list = new Map<string, MachineCode>();
+  /**
+   * Ids this machine vended. A sync the server computed before it processed the machine's
+   * put still lists such a code; it must never come back to the keypad.
+   */
+  private readonly vended = new Set<string>();
+  private client: MqttClient | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** The numeric id, learned from the server's messages ("0" until then). */
+  machineId = '0';
+  revision = -1;
+  readonly counters = { received: 0, dropped: 0, syncs: 0 };
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly options: MachineSimulatorOptions) {
+    super();
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** The local list, ascending id. */
+  codes(): MachineCode[] {
+    return [...this.list.values()].sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  /** Connects; resolves once subscribed (and the pull sent), rejects if the broker refuses. */
+  async connect(): Promise<void> {
+    if (this.client) return;
+    const client = mqtt.connect(this.options.url, {
+      clientId: this.options.machineNo,
+      username: this.options.machineNo,
+      password: this.options.password,
+      clean: true,
+      reconnectPeriod: 500,
+      connectTimeout: 5000,
+      resubscribe: false,
+      will: { topic: SERVER_TOPIC, payload: Buffer.from(this.message(MACHINE_METHOD.OFFLINE, { reason: 'connection lost' })), qos: 1, retain: false },
+    });
+    this.client = client;
+    client.on('message', (_topic, payload) => this.receive(payload));
+    let settled = false;
+    await new Promise<void>((resolve, reject) => {
+      client.on('connect', () => {
+        this.onConnect(client).then(
+          () => {
+            if (!settled) {
+              settled = true;
+              resolve();
+            }
+          },
+          (error: unknown) => this.log(`cannot subscribe: ${(error as Error).message}`),
+        );
+      });
+      client.on('error', (error) => {
+        this.log(`mqtt error: ${error.message}`);
+        if (!settled) {
+          settled = true;
+          this.client = undefined;
+          client.end(true);
+          reject(error);
+        }
+      });
+    });
+    this.heartbeat = setInterval(() => void this.sendHeartbeat(), (this.options.heartbeatSeconds ?? 300) * 1000);
+    this.heartbeat.unref();
+  }
+
+  private async onConnect(client: MqttClient): Promise<void> {
+    this.log(`connected to ${this.options.url} as ${this.options.machineNo}`);
+    await client.subscribeAsync(machineTopic(this.options.machineNo), { qos: 1 });
+    await this.sendHeartbeat();
+    if (this.options.pullOnConnect !== false) {
+      this.log('asking for the whole code list (pull)');
+      await this.publish(MACHINE_METHOD.PULL, {});
+    }
+    this.emit('online');
+  }
+
+  /** Subscribes to any topic; the granted QoS (128 = refused). For access tests. */
+  async trySubscribe(topic: string): Promise<number> {
+    try {
+      const granted = await this.requireClient().subscribeAsync(topic, { qos: 1 });
+      return granted[0]?.qos ?? 128;
+    } catch (error) {
+      // mqtt.js turns a refused subscription (SUBACK 0x80) into an error.
+      if ((error as Error).name === 'ErrorWithSubackPacket' || /Subscribe error/.test((error as Error).message)) return 128;
+      throw error;
+    }
+  }
+
+  /** Publishes raw bytes anywhere. For access tests. */
+  async publishRaw(topic: string, payload: string | Buffer): Promise<void> {
+    await this.requireClient().publishAsync(topic, payload, { qos: 1 });
+  }
+
+  /** A signed message of this machine, with fields overridden as given (tests impersonate with it). */
+  message(method: string, body: Record<string, string>, envelope: { machineNo?: string; appid?: string } = {}): string {
+    return encodeMachineMessage(
+      { machineId: this.machineId, machineNo: envelope.machineNo ?? this.options.machineNo, method, timestamp: nowSeconds() },
+      body,
+      envelope.appid ?? this.options.appid,
+    );
+  }
+
+  /** A customer types `code`: vend if the local list holds it unexpired, then report it. */
+  async redeem(code: string): Promise<RedeemOutcome> {
+    const entry = [...this.list.values()].find((candidate) => candidate.code === code);
+    if (!entry) {
+      this.log(`refused ${code}: unknown code`);
+      return { ok: false, reason: 'unknown code' };
+    }
+    if (entry.expired_at !== '0' && Number(entry.expired_at) <= Date.now()) {
+      this.log(`refused ${code}: expired ${entry.expired_day}`);
+      return { ok: false, reason: 'expired' };
+    }
+    this.list.delete(entry.id);
+    this.remember(entry.id);
+    this.log(`vending product ${entry.product_id} for code ${code} (id ${entry.id})`);
+    this.emit('change');
+    // QoS 1: if the link is down, mqtt.js keeps the report and sends it on reconnect.
+    await this.publish(MACHINE_METHOD.CODE_REDEEMED, { id: entry.id, used: '1' });
+    this.log(`reported code id ${entry.id} as used`);
+    return { ok: true, code: entry };
+  }
+
+  private remember(id: string): void {
+    this.vended.add(id);
+    // Ids only grow, so the oldest ones can no longer be offered again by the time they go.
+    if (this.vended.size > 10_000) this.vended.delete(this.vended.values().next().value!);
+  }
+
+  /** Says goodbye (client.offline) and disconnects. */
+  async goOffline(reason = 'maintenance'): Promise<void> {
+    if (!this.client) return;
+    if (this.client.connected) await this.publish(MACHINE_METHOD.OFFLINE, { reason });
+    await this.disconnect();
+    this.log(`offline (${reason})`);
+  }
+
+  /** Drops the connection without a word, as a machine losing power does (the broker sends its last will). */
+  async disconnect(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync();
+  }
+
+  /** Closes the socket without DISCONNECT, so the broker publishes the last will. */
+  crash(): void {
+    clearInterval(this.heartbeat);
+    const client = this.client;
+    this.client = undefined;
+    client?.stream.destroy();
+    client?.end(true);
+  }
+
+  async sendHeartbeat(): Promise<void> {
+    if (!this.client?.connected) return;
+    await this.publish(MACHINE_METHOD.HEARTBEAT, {
+      network_type: this.options.networkType ?? 'wifi',
+      network_rssi: this.options.networkRssi ?? '-60',
+      uptime_minutes_today: String(Math.floor(process.uptime() / 60)),
+    });
+  }
+
+  private requireClient(): MqttClient {
+    if (!this.client) throw new Error('not connected');
+    return this.client;
+  }
+
+  private async publish(method: string, body: Record<string, string>): Promise<void> {
+    await this.requireClient().publishAsync(SERVER_TOPIC, this.message(method, body), { qos: 1 });
+  }
+
+  private receive(bytes: Uint8Array): void {
+    this.counters.received++;
+    const message = parseMachineMessage(bytes);
+    if (!message || message.clientId !== this.options.machineNo || !signatureHolds(message, this.options.appid)) {
+      this.counters.dropped++;
+      this.log('dropped a message that failed the signature check');
+      return;
+    }
+    const fields = message.fields;
+    if (fields.machine_id) this.machineId = fields.machine_id;
+    switch (message.method) {
+      case MACHINE_METHOD.CODE_CREATED: {
+        const code = toMachineCode(fields);
+        if (!code || this.vended.has(code.id)) break;
+        this.list.set(code.id, code);
+        this.log(`+ code ${code.code} (id ${code.id}, product ${code.product_id}${code.expired_day ? `, until ${code.expired_day}` : ''})`);
+        break;
+      }
+      case MACHINE_METHOD.CODE_DELETED:
+        if (fields.id && this.list.delete(fields.id)) this.log(`- code id ${fields.id}`);
+        break;
+      case MACHINE_METHOD.CODES_SYNC: {
+        const revision = Number(fields.revision);
+        if (!Number.isFinite(revision) || revision < this.revision) {
+          this.log(`ignored an older list (revision ${fields.revision})`);
+          break;
+        }
+        let entries: unknown;
+        try {
+          entries = JSON.parse(fields.codes ?? '');
+        } catch {
+          entries = undefined;
+        }
+        if (!Array.isArray(entries)) {
+          this.counters.dropped++;
+          break;
+        }
+        this.revision = revision;
+        this.list.clear();
+        for (const entry of entries) {
+          const code = toMachineCode(entry);
+          if (code && !this.vended.has(code.id)) this.list.set(code.id, code);
+        }
+        this.counters.syncs++;
+        this.log(`whole list received (revision ${revision}): ${this.list.size} codes`);
+        break;
+      }
+      default:
+        this.log(`ignored method ${message.method}`);
+        return;
+    }
+    this.emit('change');
+  }
+}
+
+function toMachineCode(value: unknown): MachineCode | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  const text = (name: string) => (typeof record[name] === 'string' ? (record[name] as string) : '');
+  if (!text('id') || !text('code')) return undefined;
+  return {
+    id: text('id'),
+    product_id: text('product_id'),
+    code: text('code'),
+    quantity: text('quantity') || '1',
+    expired_at: text('expired_at') || '0',
+    expired_day: text('expired_day'),
+  };
+}
