@@ -5,7 +5,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp, type ServerConfig } from './http/app.js';
+import { buildApp, type HealthCheck, type ServerConfig } from './http/app.js';
 import { startMachineLink, wakingAfterWrites, type LinkOptions, type MachineLink, type MqttOptions } from './link/link.js';
 import { linkLogger } from './link/logger.js';
 import { openStore, type Store, type StoreOptions } from './store/store.js';
@@ -57,7 +57,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       link = await startMachineLink(store, mqtt, { clock: options.config?.clock, ...options.link }, linkLogger(logger));
     }
     const wake = link ? link.wake : () => undefined;
-    app = await buildApp({ store: wakingAfterWrites(store, wake), config: options.config ?? {}, logger });
+    const brokerCheck: Record<string, HealthCheck> = {};
+    if (link) {
+      const connectedLink = link;
+      brokerCheck.broker = async () => {
+        if (!connectedLink.connected) throw new Error('not connected');
+      };
+    }
+    app = await buildApp({ store: wakingAfterWrites(store, wake), config: options.config ?? {}, logger, healthChecks: brokerCheck });
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
   } catch (error) {
     await link?.close();

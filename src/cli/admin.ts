@@ -4,13 +4,14 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { AdminInputError, createMachine, createMerchant, createProduct, setMachine } from '../service/admin.js';
 import { isPostgresUrl, openStore, type Store } from '../store/store.js';
-import { defaultDb, emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
+import { defaultDb, defaultDbSchema, emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
 
 export async function withStore<T>(db: string, work: (store: Store) => Promise<T>): Promise<T> {
   if (!isPostgresUrl(db)) mkdirSync(dirname(db), { recursive: true });
   let store: Store;
   try {
-    store = await openStore(db);
+    const schema = defaultDbSchema();
+    store = await openStore(db, schema ? { pgSchema: schema } : {});
   } catch (error) {
     fail(`cannot open the database ${db}: ${(error as Error).message}`, EXIT.API_ERROR);
   }

@@ -35,6 +35,11 @@ export function defaultDb(): string {
   return process.env.VENDCLOUD_DB || process.env.DATABASE_URL || 'data/vendcloud.sqlite';
 }
 
+/** The PostgreSQL schema vendcloud's tables live in (several deployments may share a database). */
+export function defaultDbSchema(): string | undefined {
+  return process.env.VENDCLOUD_DB_SCHEMA || undefined;
+}
+
 /** Columns a string takes in a terminal: CJK and fullwidth characters take two. */
 function displayWidth(text: string): number {
   let width = 0;

@@ -9,7 +9,7 @@ import { isPostgresUrl } from '../store/store.js';
 import { BrokerPortInUseError } from '../link/broker.js';
 import { DEFAULT_MQTT_PORT, type MqttOptions } from '../link/link.js';
 import { startServer, type RunningServer, type ServerOptions } from '../server.js';
-import { defaultDb, EXIT, fail, parseWholeNumber } from './output.js';
+import { defaultDb, defaultDbSchema, EXIT, fail, parseWholeNumber } from './output.js';
 
 interface ServeOptions {
   host: string;
@@ -24,11 +24,13 @@ interface ServeOptions {
   mqttHost: string;
   mqttPort: number;
   mqttUrl?: string;
+  mqttShareGroup: string;
+  dbSchema?: string;
 }
 
 function mqttOptions(options: ServeOptions): MqttOptions {
   if (!options.mqtt) return { mode: 'off' };
-  if (options.mqttUrl) return { mode: 'external', url: options.mqttUrl };
+  if (options.mqttUrl) return { mode: 'external', url: options.mqttUrl, shareGroup: options.mqttShareGroup };
   return { mode: 'embedded', host: options.mqttHost, port: options.mqttPort };
 }
 
@@ -71,6 +73,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--port <port>', 'HTTP port (env PORT)', parseWholeNumber(0), Number(process.env.PORT ?? 8080))
     .option('--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB, DATABASE_URL)', defaultDb())
+    .option('--db-schema <name>', 'PostgreSQL schema for the tables (env VENDCLOUD_DB_SCHEMA)', defaultDbSchema())
     .option('--demo', 'seed demo data when empty and print credentials')
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests; 0 = off', parseWholeNumber(0), 300)
     .option('--time-zone <zone>', 'platform time zone', 'Asia/Shanghai')
@@ -79,6 +82,7 @@ export function registerServeCommand(program: Command): void {
     .option('--mqtt-host <host>', 'address of the embedded MQTT broker', process.env.MQTT_HOST ?? '127.0.0.1')
     .option('--mqtt-port <port>', 'port of the embedded MQTT broker (env MQTT_PORT)', parseWholeNumber(0), Number(process.env.MQTT_PORT ?? DEFAULT_MQTT_PORT))
     .option('--mqtt-url <url>', 'use an external broker instead, e.g. mqtt://user:pass@host:1883 (env MQTT_URL)', process.env.MQTT_URL)
+    .option('--mqtt-share-group <name>', 'instances on one external broker share machine messages through this group (env MQTT_SHARE_GROUP)', process.env.MQTT_SHARE_GROUP ?? 'vendcloud')
     .option('--no-mqtt', 'run without the machine link (pushes stay queued in the outbox)')
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
@@ -89,7 +93,7 @@ export function registerServeCommand(program: Command): void {
         host: options.host,
         port: options.port,
         config: { timestampWindowSeconds: options.timestampWindow, timeZone: options.timeZone, rateLimitPerMinute: options.rateLimit },
-        store: { sqliteSynchronous: options.synchronous },
+        store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
         mqtt: mqttOptions(options),
       };
       let server: RunningServer;
@@ -111,6 +115,7 @@ export function registerServeCommand(program: Command): void {
         fail(`cannot start: ${(error as Error).message}`, EXIT.API_ERROR);
       }
       if (options.demo) process.stdout.write(`${demoBanner(server, await ensureDemoData(server.store))}\n`);
+      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; MQTT ${server.link?.brokerUrl ?? 'off'}\n`);
       const stop = async () => {
         await server.close();
         process.exit(0);
