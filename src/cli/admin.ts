@@ -1,16 +1,15 @@
 /** The operator's commands: merchants, machines, products (the original's dashboard). */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { AdminInputError, createMachine, createMerchant, createProduct, setMachine } from '../service/admin.js';
-import { isPostgresUrl, openStore, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { defaultDb, defaultDbSchema, emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
 
 export async function withStore<T>(db: string, work: (store: Store) => Promise<T>): Promise<T> {
-  if (!isPostgresUrl(db)) mkdirSync(dirname(db), { recursive: true });
   let store: Store;
   try {
     const schema = defaultDbSchema();
+    // Loaded on use: the merchant's commands should not pay for the database drivers.
+    const { openStore } = await import('../store/store.js');
     store = await openStore(db, schema ? { pgSchema: schema } : {});
   } catch (error) {
     fail(`cannot open the database ${db}: ${(error as Error).message}`, EXIT.API_ERROR);

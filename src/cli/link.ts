@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { isMachineNo } from '../domain/fields.js';
-import { MachineSimulator } from '../link/machine-simulator.js';
 import { mosquittoAcl, mosquittoConf, passwordRecipe } from '../link/mosquitto.js';
 import { withStore } from './admin.js';
 import { defaultDb, emit, EXIT, fail, parseWholeNumber } from './output.js';
@@ -51,6 +50,7 @@ export function registerLinkCommands(program: Command): void {
       if (!options.password) fail('give --password (or VENDCLOUD_MQTT_PASSWORD)', EXIT.USAGE);
       if (!options.appid) fail("give --appid, the merchant's Appid (or VENDCLOUD_APPID)", EXIT.USAGE);
       const say = (line: string) => process.stdout.write(`${line}\n`);
+      const { MachineSimulator } = await import('../link/machine-simulator.js');
       const machine = new MachineSimulator({
         url: options.mqttUrl,
         machineNo: options.machineNo,

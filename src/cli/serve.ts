@@ -1,14 +1,11 @@
 /** `vendcloud serve`: runs the Open API (and, with --demo, seeds and prints credentials). */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { encodeSignedPayload } from '../protocol/payload.js';
-import { API_PREFIX } from '../http/app.js';
-import { ensureDemoData, type DemoCredentials } from '../service/demo.js';
-import { isPostgresUrl } from '../store/store.js';
-import { BrokerPortInUseError } from '../link/broker.js';
-import { DEFAULT_MQTT_PORT, type MqttOptions } from '../link/link.js';
-import { startServer, type RunningServer, type ServerOptions } from '../server.js';
+import { API_PREFIX } from '../protocol/endpoints.js';
+import type { DemoCredentials } from '../service/demo.js';
+import type { MqttOptions } from '../link/link.js';
+import { DEFAULT_MQTT_PORT } from '../link/message.js';
+import type { RunningServer, ServerOptions } from '../server.js';
 import { defaultDb, defaultDbSchema, EXIT, fail, parseWholeNumber } from './output.js';
 
 interface ServeOptions {
@@ -86,7 +83,6 @@ export function registerServeCommand(program: Command): void {
     .option('--no-mqtt', 'run without the machine link (pushes stay queued in the outbox)')
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
-      if (!isPostgresUrl(options.db)) mkdirSync(dirname(options.db), { recursive: true });
       if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
       const serverOptions: ServerOptions = {
         db: options.db,
@@ -96,6 +92,12 @@ export function registerServeCommand(program: Command): void {
         store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
         mqtt: mqttOptions(options),
       };
+      // Loaded on use, so the other commands start without the server's dependencies.
+      const [{ startServer }, { BrokerPortInUseError }, { ensureDemoData }] = await Promise.all([
+        import('../server.js'),
+        import('../link/broker.js'),
+        import('../service/demo.js'),
+      ]);
       let server: RunningServer;
       try {
         try {

@@ -14,7 +14,7 @@ import { newCounters, type LinkCounters } from './counters.js';
 import { OutboxDispatcher, type Publisher } from './dispatcher.js';
 import { MachineInbox, sweepSilentMachines } from './inbox.js';
 import type { LinkLogger } from './logger.js';
-import { SERVER_TOPIC } from './message.js';
+import { DEFAULT_MQTT_PORT, SERVER_TOPIC } from './message.js';
 
 export type MqttOptions =
   | { mode: 'embedded'; host?: string; port?: number }
@@ -38,7 +38,7 @@ export interface LinkOptions {
   clock?: () => number;
 }
 
-export const DEFAULT_MQTT_PORT = 1883;
+export { DEFAULT_MQTT_PORT };
 
 export interface MachineLink {
   /** Where machines connect, e.g. mqtt://127.0.0.1:1883 (without credentials). */

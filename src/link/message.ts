@@ -7,6 +7,9 @@
 import { decodePayload, encodeSignedPayload, type Payload } from '../protocol/payload.js';
 import { signMatches } from '../protocol/signature.js';
 
+/** MQTT's registered port; the embedded broker listens there unless told otherwise. */
+export const DEFAULT_MQTT_PORT = 1883;
+
 /** Machines publish here; the server subscribes. */
 export const SERVER_TOPIC = '/server/app';
 

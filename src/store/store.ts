@@ -7,6 +7,8 @@
  * event loop share one transaction and one fsync (group commit), each inside its own
  * savepoint so that one request's failure never undoes another's.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -73,6 +75,7 @@ function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database
 }
 
 function openSqlite(file: string, options: StoreOptions): Store {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
