@@ -38,7 +38,10 @@ export function isPostgresUrl(location: string): boolean {
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
   const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
   try {
-    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect) }).migrateToLatest();
+    // Kysely looks for its bookkeeping tables in every schema unless told which one; with
+    // another schema's tables in sight it skipped creating ours and then failed to find them.
+    const bookkeeping = store.dialect === 'postgres' && options.pgSchema ? { migrationTableSchema: options.pgSchema } : {};
+    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect), ...bookkeeping }).migrateToLatest();
     if (error) throw error;
   } catch (error) {
     await store.close();
