@@ -133,7 +133,8 @@ export const SCENARIOS: Scenario[] = [
     name: 'create',
     title: 'create 1 code',
     streams: (f) => {
-      const source = () => createOne(f.create, f.merchantId);
+      let turn = 0;
+      const source = () => createOne(f.create[turn++ % f.create.length]!, f.merchantId);
       return { vendcloud: source, baseline: source, exhausted: none };
     },
   },
@@ -148,9 +149,13 @@ export const SCENARIOS: Scenario[] = [
     title: 'consume one code',
     ratioGoal: 0.22,
     streams: (f) => {
-      const codes = { length: f.consume.count, at: (i: number) => String(f.consume.firstCode + i) };
-      const indexes = Array.from({ length: codes.length }, (_, i) => i);
-      return twin(indexes, 'consume pool', (i) => consumeOne(f.consume, codes.at(i), f.merchantId));
+      // The i-th consume takes the next code of product i mod K, so the products take turns.
+      const { products, firstCode, perProduct } = f.consume;
+      const indexes = Array.from({ length: products.length * perProduct }, (_, i) => i);
+      return twin(indexes, 'consume pool', (i) => {
+        const k = i % products.length;
+        return consumeOne(products[k]!, String(firstCode + k * perProduct + Math.floor(i / products.length)), f.merchantId);
+      });
     },
   },
   {

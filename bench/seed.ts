@@ -136,14 +136,16 @@ export interface Fixture extends Credentials {
   query: Target;
   /** The codes cancelled one by one, in id order. */
   cancel: Target & { ids: number[] };
-  create: Target;
-  /** Codes consumed one by one: the decimal numbers firstCode … firstCode+count-1. */
-  consume: Target & { firstCode: number; count: number };
+  /** Creates take turns over these products (on PostgreSQL a create locks its product row). */
+  create: Target[];
+  /** Codes to consume one by one: product k holds firstCode + k·perProduct … + perProduct − 1. */
+  consume: { products: Target[]; firstCode: number; perProduct: number };
   mix: { query: Target; cancel: Target & { ids: number[] }; create: Target };
 }
 
 export const QUERY_PRODUCT_CODES = 5;
 export const QUERY_MACHINE_CODES = 1_000;
+export const SPREAD_PRODUCTS = 10;
 
 /** The query machine: one product with 5 codes among `total` codes on the machine. */
 export async function seedQueryMachine(store: Store, merchantId: number, total: number): Promise<Target> {
@@ -162,11 +164,21 @@ export async function seedFixture(store: Store, pools: { cancel: number; consume
   const cancel = await seedProduct(store, await seedMachine(store, merchant.merchantId), 'Cancel pool');
   await seedCodes(store, cancel, pools.cancel, 10_000_000);
 
-  const create = await seedProduct(store, await seedMachine(store, merchant.merchantId), 'Create');
+  const createMachine = await seedMachine(store, merchant.merchantId);
+  const create: Target[] = [];
+  for (let k = 0; k < SPREAD_PRODUCTS; k++) create.push(await seedProduct(store, createMachine, `Create ${k + 1}`));
 
-  const consume = await seedProduct(store, await seedMachine(store, merchant.merchantId), 'Consume pool');
+  // Consumes spread over several products, as sales do: all on one product would measure
+  // waiting for that one row's lock (on PostgreSQL) rather than the consume itself.
+  const consumeMachine = await seedMachine(store, merchant.merchantId);
   const consumeFirst = 10_000_000;
-  await seedCodes(store, consume, pools.consume, consumeFirst);
+  const perProduct = Math.ceil(pools.consume / SPREAD_PRODUCTS);
+  const consumeProducts: Target[] = [];
+  for (let k = 0; k < SPREAD_PRODUCTS; k++) {
+    const product = await seedProduct(store, consumeMachine, `Consume ${k + 1}`);
+    await seedCodes(store, product, perProduct, consumeFirst + k * perProduct);
+    consumeProducts.push(product);
+  }
 
   const mixMachine = await seedMachine(store, merchant.merchantId);
   const mixQuery = await seedProduct(store, mixMachine, 'Mix five');
@@ -182,7 +194,7 @@ export async function seedFixture(store: Store, pools: { cancel: number; consume
     query,
     cancel: { ...cancel, ids: await unusedCodeIds(store, cancel.productId) },
     create,
-    consume: { ...consume, firstCode: consumeFirst, count: pools.consume },
+    consume: { products: consumeProducts, firstCode: consumeFirst, perProduct },
     mix: { query: mixQuery, cancel: { ...mixCancel, ids: await unusedCodeIds(store, mixCancel.productId) }, create: mixCreate },
   };
 }
