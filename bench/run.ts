@@ -446,6 +446,10 @@ function markdown(report: any): string {
 }
 
 async function main(): Promise<number> {
+  if (process.env.CI_SKIP_BENCH === '1') {
+    log('bench: skipped (CI_SKIP_BENCH=1)');
+    return 0;
+  }
   installCleanup();
   const args = parseArgs(process.argv.slice(2));
   const { settings, groups } = args;
