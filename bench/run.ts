@@ -89,15 +89,17 @@ function parseArgs(argv: string[]): Args {
     } else usage(`unknown argument ${arg}`);
   }
   if (db !== undefined && !isPostgresUrl(db)) usage('--db takes a postgres:// URL (SQLite is the default)');
+  // autocannon stops on its once-a-second tick, so run lengths are whole seconds.
   const settings: Settings = quick
-    ? { mode: 'quick', seconds: 2, warmupSeconds: 0.5, pairs: 1, scaleCodes: 100_000, bulkRepeats: 1, scalePairs: 1 }
+    ? { mode: 'quick', seconds: 1, warmupSeconds: 1, pairs: 1, scaleCodes: 100_000, bulkRepeats: 1, scalePairs: 1 }
     : { mode: 'full', seconds: 5, warmupSeconds: 1, pairs: 5, scaleCodes: 1_000_000, bulkRepeats: 3, scalePairs: 3 };
   if (seconds) settings.seconds = seconds;
   if (pairs) settings.pairs = pairs;
   return { settings, groups: groups.size > 0 ? groups : new Set(GROUPS), json, db, profileDir };
 }
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s ${line}\n`);
 const headersOf = (c: Credentials) => ({ appid: c.appid, appsecret: c.appSecret });
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
