@@ -41,9 +41,23 @@ function wallParts(unixSeconds: number, timeZone: string): number[] {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
+/**
+ * Recently formatted times: Intl's formatToParts is the slowest step of a code listing, and
+ * codes created together share their times. Bounded, so any mix of times stays small.
+ */
+const formatted = new Map<string, string>();
+const MAX_FORMATTED = 10_000;
+
 export function formatWallTime(unixSeconds: number, timeZone = DEFAULT_TIME_ZONE): string {
-  const [y, mo, d, h, mi, s] = wallParts(unixSeconds, timeZone);
-  return `${pad(y!, 4)}-${pad(mo!)}-${pad(d!)} ${pad(h!)}:${pad(mi!)}:${pad(s!)}`;
+  const key = `${timeZone} ${unixSeconds}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const [y, mo, d, h, mi, s] = wallParts(unixSeconds, timeZone);
+    text = `${pad(y!, 4)}-${pad(mo!)}-${pad(d!)} ${pad(h!)}:${pad(mi!)}:${pad(s!)}`;
+    if (formatted.size >= MAX_FORMATTED) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
 }
 
 /**

@@ -285,17 +285,28 @@ export interface PickupOrder {
 export async function consumePickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, request: ConsumeRequest): Promise<PickupOrder> {
   assertPickupCodesEnabled(machine);
   if (!machine.operating) throw new ApiError(ErrorCode.MACHINE_NOT_OPERATING);
-  const code = await trx
-    .selectFrom('pickup_codes')
-    .selectAll()
-    .where('machine_id', '=', machine.id)
-    .where('product_id', '=', request.productId)
-    .where('code', '=', request.code)
-    // A code string can recur among used and cancelled codes; the live one matters most.
-    .orderBy(sql`case when status = 'UNUSED' then 0 else 1 end`)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  // The live code first, through the partial unique index on the machine's UNUSED codes
+  // (the literal status lets the planner use it); only when there is none, the latest
+  // used or cancelled one, to say why. Looking for both at once scanned every code the
+  // machine ever had.
+  const code =
+    (await trx
+      .selectFrom('pickup_codes')
+      .selectAll()
+      .where('machine_id', '=', machine.id)
+      .where('code', '=', request.code)
+      .where(sql<boolean>`status = 'UNUSED'`)
+      .where('product_id', '=', request.productId)
+      .executeTakeFirst()) ??
+    (await trx
+      .selectFrom('pickup_codes')
+      .selectAll()
+      .where('machine_id', '=', machine.id)
+      .where('product_id', '=', request.productId)
+      .where('code', '=', request.code)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst());
   assertConsumable(code, context.now);
   const duplicate = await trx
     .selectFrom('orders')

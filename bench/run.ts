@@ -1,0 +1,523 @@
+/**
+ * `npm run bench`: vendcloud against baselines measured in the same run, on the same
+ * cores, by the same load generator. This machine is shared and noisy, so absolute figures
+ * mean little; the figures that count are ratios of runs made back to back (A B A B …).
+ *
+ * Flags: --quick (about a minute), --scenario NAME[,NAME] (repeatable), --json,
+ * --db postgres://… (bench vendcloud on PostgreSQL), --seconds N, --pairs N,
+ * --profile DIR (vendcloud's main child runs with --cpu-prof, profile written to DIR).
+ */
+import { cpus, loadavg, availableParallelism } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { isPostgresUrl } from '../src/store/store.js';
+import { median, runLoad, type LoadResult, type RequestSource, type RequestSpec } from './load.js';
+import { installCleanup, startChild, type ServerChild } from './processes.js';
+import { baselineWrite, cancelAll, createMany, P99_GOAL_MS, SCENARIOS, signedBody, type Scenario } from './scenarios.js';
+import {
+  dropSchemas,
+  freshLocation,
+  scratchFile,
+  seedCodes,
+  seedFixture,
+  seedMachine,
+  seedMerchant,
+  seedProduct,
+  seedQueryMachine,
+  analyze,
+  withStore,
+  type Credentials,
+  type Location,
+  type Target,
+} from './seed.js';
+import { API_PREFIX } from '../src/http/app.js';
+
+const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'scale'] as const;
+const CONNECTIONS = 64;
+/** Pools are sized for this many vendcloud writes a second, far above what 2 cores reach. */
+const POOL_RATE_CAP = 12_000;
+const CANCEL_ALL_CODES = 100_000;
+const CREATE_MANY_CODES = 10_000;
+
+interface Settings {
+  mode: 'quick' | 'full';
+  seconds: number;
+  warmupSeconds: number;
+  pairs: number;
+  scaleCodes: number;
+  bulkRepeats: number;
+  scalePairs: number;
+}
+
+interface Args {
+  settings: Settings;
+  groups: Set<string>;
+  json: boolean;
+  db: string | undefined;
+  profileDir: string | undefined;
+}
+
+function usage(message: string): never {
+  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--quick] [--scenario ${GROUPS.join('|')}] [--json] [--db postgres://…] [--seconds N] [--pairs N] [--profile DIR]\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Args {
+  let quick = false;
+  let json = false;
+  let db: string | undefined;
+  let profileDir: string | undefined;
+  let seconds: number | undefined;
+  let pairs: number | undefined;
+  const groups = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => argv[++i] ?? usage(`${arg} needs a value`);
+    const whole = (text: string) => (/^[1-9][0-9]*$/.test(text) ? Number(text) : usage(`${arg} needs a positive integer`));
+    if (arg === '--quick') quick = true;
+    else if (arg === '--json') json = true;
+    else if (arg === '--db') db = value();
+    else if (arg === '--profile') profileDir = value();
+    else if (arg === '--seconds') seconds = whole(value());
+    else if (arg === '--pairs') pairs = whole(value());
+    else if (arg === '--scenario') {
+      for (const name of value().split(',')) {
+        if (!(GROUPS as readonly string[]).includes(name)) usage(`unknown scenario ${name}`);
+        groups.add(name);
+      }
+    } else usage(`unknown argument ${arg}`);
+  }
+  if (db !== undefined && !isPostgresUrl(db)) usage('--db takes a postgres:// URL (SQLite is the default)');
+  // autocannon stops on its once-a-second tick, so run lengths are whole seconds.
+  const settings: Settings = quick
+    ? { mode: 'quick', seconds: 1, warmupSeconds: 1, pairs: 1, scaleCodes: 100_000, bulkRepeats: 1, scalePairs: 1 }
+    : { mode: 'full', seconds: 5, warmupSeconds: 1, pairs: 5, scaleCodes: 1_000_000, bulkRepeats: 3, scalePairs: 3 };
+  if (seconds) settings.seconds = seconds;
+  if (pairs) settings.pairs = pairs;
+  return { settings, groups: groups.size > 0 ? groups : new Set(GROUPS), json, db, profileDir };
+}
+
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s ${line}\n`);
+const headersOf = (c: Credentials) => ({ appid: c.appid, appsecret: c.appSecret });
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+interface Summary {
+  rps: number;
+  p50: number;
+  p99: number;
+  runs: number;
+}
+
+function summarise(results: LoadResult[]): Summary {
+  return { rps: round(median(results.map((r) => r.rps)), 0), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), runs: results.length };
+}
+
+interface Failures {
+  failed: number;
+  socketErrors: number;
+  samples: string[];
+}
+
+const failures = new Map<string, Failures>();
+
+function noteFailures(label: string, result: LoadResult): void {
+  if (result.failed === 0 && result.socketErrors === 0) return;
+  const entry = failures.get(label) ?? { failed: 0, socketErrors: 0, samples: [] };
+  entry.failed += result.failed;
+  entry.socketErrors += result.socketErrors;
+  for (const sample of result.samples) if (entry.samples.length < 5) entry.samples.push(sample);
+  failures.set(label, entry);
+}
+
+/** Last rate seen per stream, to size how many requests to prepare for its next run. */
+const lastRate = new Map<string, number>();
+const FIRST_RATE_GUESS = 15_000;
+
+async function load(label: string, stream: string, child: ServerChild, source: RequestSource, seconds: number, headers: Record<string, string>): Promise<LoadResult> {
+  const prepare = typeof source === 'function' ? Math.ceil((lastRate.get(stream) ?? FIRST_RATE_GUESS) * seconds * 1.6) + 1000 : 0;
+  const result = await runLoad(child.url, source, { connections: CONNECTIONS, seconds, headers, prepare });
+  lastRate.set(stream, result.rps);
+  noteFailures(label, result);
+  const notes = [result.failed ? `FAILED ${result.failed}` : '', result.builtLive ? `${result.builtLive} built live` : ''].filter(Boolean).join(', ');
+  log(`  ${label.padEnd(34)} ${String(Math.round(result.rps)).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${notes ? `  (${notes})` : ''}`);
+  return result;
+}
+
+/** One signed request outside the load, e.g. a bulk operation; returns the envelope and the time it took. */
+async function once(child: ServerChild, spec: RequestSpec, headers: Record<string, string>): Promise<{ ms: number; body: any }> {
+  const started = performance.now();
+  const response = await request(`${child.url}${spec.path}`, {
+    method: spec.method,
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: spec.body,
+    headersTimeout: 600_000,
+    bodyTimeout: 600_000,
+  });
+  const text = await response.body.text();
+  const ms = performance.now() - started;
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (response.statusCode !== 200 || body?.code !== 0) throw new Error(`${spec.method} ${spec.path} failed: HTTP ${response.statusCode} ${text.slice(0, 300)}`);
+  return { ms, body };
+}
+
+function vendcloudArgs(location: Location): string[] {
+  return ['--db', location.db, ...(location.pgSchema ? ['--pg-schema', location.pgSchema] : [])];
+}
+
+// ---------------------------------------------------------------------------------------
+
+interface BaselineFigures {
+  name: string;
+  title: string;
+  reference?: number;
+  summary: Summary;
+  ratio: number;
+}
+
+async function measureBaselines(bare: ServerChild, key: Credentials, settings: Settings): Promise<BaselineFigures[]> {
+  log('baselines: (a) bare node:http, (b) Fastify, (c) naive signed write at FULL and NORMAL');
+  const naiveArgs = (sync: string) => ['naive', '--synchronous', sync, '--key', String(key.merchantId), '--db', scratchFile(`naive-${sync}.sqlite`)];
+  const others = [
+    { name: 'fastify', title: '(b) Fastify, one route', reference: 0.59, child: await startChild('fastify', 'baseline', ['fastify']) },
+    { name: 'naive-full', title: '(c) naive signed write, synchronous=FULL', reference: 0.15, child: await startChild('naive FULL', 'baseline', naiveArgs('FULL')) },
+    { name: 'naive-normal', title: '(c) naive signed write, synchronous=NORMAL', reference: 0.29, child: await startChild('naive NORMAL', 'baseline', naiveArgs('NORMAL')) },
+  ];
+  const headers = headersOf(key);
+  const targets = [{ name: 'bare', title: '(a) bare node:http', reference: 1, child: bare }, ...others];
+  const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  for (const target of targets) await load(`warm-up ${target.name}`, `baselines ${target.name}`, target.child, baselineWrite(key.merchantId), settings.warmupSeconds, headers);
+  const ratios = new Map<string, number[]>(targets.map((t) => [t.name, []]));
+  for (let pair = 0; pair < settings.pairs; pair++) {
+    let bareRps = 0;
+    for (const target of targets) {
+      const result = await load(`baselines #${pair + 1} ${target.name}`, `baselines ${target.name}`, target.child, baselineWrite(key.merchantId), settings.seconds, headers);
+      results.get(target.name)!.push(result);
+      if (target.name === 'bare') bareRps = result.rps;
+      ratios.get(target.name)!.push(bareRps > 0 ? result.rps / bareRps : NaN);
+    }
+  }
+  for (const other of others) await other.child.stop();
+  return targets.map((t) => ({
+    name: t.name,
+    title: t.title,
+    reference: t.reference,
+    summary: summarise(results.get(t.name)!),
+    ratio: round(median(ratios.get(t.name)!), 3),
+  }));
+}
+
+interface ScenarioFigures {
+  name: string;
+  title: string;
+  vendcloud: Summary;
+  bare: Summary;
+  ratio: number;
+  ratios: number[];
+  ratioGoal?: number;
+  ratioMet?: boolean;
+  p99Met: boolean;
+  failed: number;
+  exhausted: string[];
+}
+
+async function measureScenario(scenario: Scenario, fixture: Parameters<Scenario['streams']>[0], vend: ServerChild, bare: ServerChild, settings: Settings): Promise<ScenarioFigures> {
+  log(`scenario ${scenario.name}: ${scenario.title}`);
+  const headers = headersOf(fixture);
+  const streams = scenario.streams(fixture);
+  const label = (who: string, pair?: number) => `${scenario.name}${pair === undefined ? ' warm-up' : ` #${pair + 1}`} ${who}`;
+  const stream = (who: string) => `${scenario.name} ${who}`;
+  await load(label('vendcloud'), stream('vendcloud'), vend, streams.vendcloud, settings.warmupSeconds, headers);
+  await load(label('bare'), stream('bare'), bare, streams.baseline, settings.warmupSeconds, headers);
+  const vendRuns: LoadResult[] = [];
+  const bareRuns: LoadResult[] = [];
+  const ratios: number[] = [];
+  for (let pair = 0; pair < settings.pairs; pair++) {
+    const a = await load(label('vendcloud', pair), stream('vendcloud'), vend, streams.vendcloud, settings.seconds, headers);
+    const b = await load(label('bare', pair), stream('bare'), bare, streams.baseline, settings.seconds, headers);
+    vendRuns.push(a);
+    bareRuns.push(b);
+    ratios.push(b.rps > 0 ? a.rps / b.rps : NaN);
+  }
+  const vendcloud = summarise(vendRuns);
+  const ratio = round(median(ratios), 3);
+  const failed = [...failures.entries()].filter(([key]) => key.startsWith(`${scenario.name} `)).reduce((sum, [, f]) => sum + f.failed + f.socketErrors, 0);
+  return {
+    name: scenario.name,
+    title: scenario.title,
+    vendcloud,
+    bare: summarise(bareRuns),
+    ratio,
+    ratios: ratios.map((r) => round(r, 3)),
+    ...(scenario.ratioGoal !== undefined ? { ratioGoal: scenario.ratioGoal, ratioMet: ratio >= scenario.ratioGoal } : {}),
+    p99Met: vendcloud.p99 <= P99_GOAL_MS,
+    failed,
+    exhausted: streams.exhausted(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+
+interface BulkFigures {
+  createMany: { codes: number; ms: number[]; medianMs: number };
+  cancelAll: { codes: number; ms: number[]; medianMs: number; rssBeforeMb: number | null; peakRssMb: number | null; peakResetWorked: boolean; goalMs: number; met: boolean };
+}
+
+const mb = (bytes: number | undefined) => (bytes === undefined ? null : round(bytes / 1024 / 1024, 1));
+
+async function measureBulk(args: Args): Promise<BulkFigures> {
+  const { settings } = args;
+  log(`bulk: create ${CREATE_MANY_CODES} codes in one request; cancel-all of ${CANCEL_ALL_CODES} UNUSED codes`);
+  const location = freshLocation(args.db, 'bulk');
+  const seeded = await withStore(location, async (store) => {
+    const merchant = await seedMerchant(store);
+    const createTarget = await seedProduct(store, await seedMachine(store, merchant.merchantId), 'Bulk create');
+    const cancelTargets: Target[] = [];
+    for (let i = 0; i < settings.bulkRepeats; i++) {
+      const target = await seedProduct(store, await seedMachine(store, merchant.merchantId), `Cancel all ${i + 1}`);
+      await seedCodes(store, target, CANCEL_ALL_CODES, 10_000_000);
+      cancelTargets.push(target);
+    }
+    await analyze(store);
+    return { merchant, createTarget, cancelTargets };
+  });
+  // A server of its own, so its peak memory belongs to the bulk operations alone.
+  const vend = await startChild('vendcloud (bulk)', 'vendcloud', vendcloudArgs(location));
+  try {
+    const headers = headersOf(seeded.merchant);
+    const key = seeded.merchant.merchantId;
+    const createMs: number[] = [];
+    for (let i = 0; i < settings.bulkRepeats; i++) {
+      const { ms, body } = await once(vend, createMany(seeded.createTarget, CREATE_MANY_CODES, key), headers);
+      if (body.data?.codes?.length !== CREATE_MANY_CODES) throw new Error(`create returned ${body.data?.codes?.length} codes`);
+      createMs.push(ms);
+      log(`  create ${CREATE_MANY_CODES} codes: ${Math.round(ms)} ms`);
+    }
+    const cancelMs: number[] = [];
+    const rssBefore = vend.rss();
+    const peakResetWorked = vend.resetPeakRss();
+    for (const target of seeded.cancelTargets) {
+      const { ms, body } = await once(vend, cancelAll(target, key), headers);
+      if (body.data?.count !== CANCEL_ALL_CODES) throw new Error(`cancel-all cancelled ${body.data?.count} codes`);
+      cancelMs.push(ms);
+      log(`  cancel-all of ${CANCEL_ALL_CODES} codes: ${Math.round(ms)} ms`);
+    }
+    const medianCancel = round(median(cancelMs), 0);
+    return {
+      createMany: { codes: CREATE_MANY_CODES, ms: createMs.map((ms) => round(ms, 0)), medianMs: round(median(createMs), 0) },
+      cancelAll: {
+        codes: CANCEL_ALL_CODES,
+        ms: cancelMs.map((ms) => round(ms, 0)),
+        medianMs: medianCancel,
+        rssBeforeMb: mb(rssBefore),
+        peakRssMb: mb(vend.peakRss()),
+        peakResetWorked,
+        goalMs: 1500,
+        met: medianCancel <= 1500,
+      },
+    };
+  } finally {
+    await vend.stop();
+  }
+}
+
+interface ScaleFigures {
+  smallCodes: number;
+  largeCodes: number;
+  query: { small: Summary; large: Summary; p50Ratio: number; goal: number; met: boolean };
+  page: { small: Summary; large: Summary; p50Ratio: number };
+}
+
+async function measureScale(args: Args): Promise<ScaleFigures> {
+  const { settings } = args;
+  const sizes = { small: 1_000, large: settings.scaleCodes };
+  log(`scale: query p50 with ${sizes.small} vs ${sizes.large} codes in the store`);
+  const stores: Record<'small' | 'large', { child: ServerChild; merchant: Credentials; target: Target }> = {} as any;
+  for (const size of ['small', 'large'] as const) {
+    const location = freshLocation(args.db, `scale-${size}`);
+    const seeded = await withStore(location, async (store) => {
+      const merchant = await seedMerchant(store);
+      const target = await seedQueryMachine(store, merchant.merchantId, sizes[size]);
+      await analyze(store);
+      return { merchant, target };
+    });
+    stores[size] = { ...seeded, child: await startChild(`vendcloud (${size} store)`, 'vendcloud', vendcloudArgs(location)) };
+  }
+  try {
+    const measure = async (name: string, build: (target: Target, key: number) => RequestSpec) => {
+      const runs = { small: [] as LoadResult[], large: [] as LoadResult[] };
+      const ratios: number[] = [];
+      for (const size of ['small', 'large'] as const) {
+        const s = stores[size];
+        await load(`scale ${name} warm-up ${size}`, `scale ${name} ${size}`, s.child, () => build(s.target, s.merchant.merchantId), settings.warmupSeconds, headersOf(s.merchant));
+      }
+      for (let pair = 0; pair < settings.scalePairs; pair++) {
+        for (const size of ['small', 'large'] as const) {
+          const s = stores[size];
+          runs[size].push(await load(`scale ${name} #${pair + 1} ${size}`, `scale ${name} ${size}`, s.child, () => build(s.target, s.merchant.merchantId), settings.seconds, headersOf(s.merchant)));
+        }
+        ratios.push(runs.large[pair]!.p50 / runs.small[pair]!.p50);
+      }
+      return { small: summarise(runs.small), large: summarise(runs.large), p50Ratio: round(median(ratios), 2) };
+    };
+    const query = await measure('query', (t, key) => ({ method: 'POST', path: `${API_PREFIX}/products/${t.productId}/pickup_code`, body: signedBody({ machine_no: t.machineNo }, key) }));
+    const page = await measure('page', (t, key) => ({ method: 'POST', path: `${API_PREFIX}/pickup_codes/query`, body: signedBody({ machine_no: t.machineNo, page: '1', per_page: '10' }, key) }));
+    return { smallCodes: sizes.small, largeCodes: sizes.large, query: { ...query, goal: 1.3, met: query.p50Ratio <= 1.3 }, page };
+  } finally {
+    for (const s of Object.values(stores)) await s.child.stop();
+  }
+}
+
+/**
+ * HOOK (pending machine link): cancel → the machine sees the delete, p50/p99. It needs the
+ * MQTT machine link (src/link/), which another piece of work is building. When it lands:
+ * connect a simulated machine (mqtt.js) to the broker the server runs, cancel codes one by
+ * one through the API under load, and time each cancel's response → the machine receiving
+ * `client.pickup_codes.delete` for that id. Until then the row says so rather than guess.
+ */
+async function measureCancelToMachine(): Promise<{ status: 'pending machine link' }> {
+  return { status: 'pending machine link' };
+}
+
+// ---------------------------------------------------------------------------------------
+
+function machineInfo() {
+  return { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtStart: loadavg().map((v) => round(v, 2)) };
+}
+
+function markdown(report: any): string {
+  const lines: string[] = [];
+  const ms = (v: number) => (Number.isFinite(v) ? String(round(v, 1)) : '—');
+  const yes = (met: boolean | undefined) => (met === undefined ? '—' : met ? 'met' : '**not met**');
+  lines.push(`## vendcloud bench: ${report.mode} run, ${report.store}, ${report.when}`);
+  lines.push('');
+  lines.push(`nproc ${report.machine.nproc}, ${report.machine.cpu}, Node ${report.machine.node}, load average at start ${report.machine.loadavgAtStart.join(' / ')}, at end ${report.machine.loadavgAtEnd.join(' / ')}.`);
+  lines.push(`${CONNECTIONS} connections, ${report.settings.seconds} s per run, ${report.settings.pairs} pair(s) per scenario (vendcloud, then bare node:http), ${report.settings.warmupSeconds} s warm-up each.`);
+  lines.push('Ratio = vendcloud RPS / bare node:http RPS, the median of the pairwise ratios. Absolute figures are noisy on a shared machine; the ratios are the figures.');
+  lines.push('');
+  if (report.scenarios.length > 0) {
+    lines.push('| scenario | vendcloud RPS | p50 ms | p99 ms | bare RPS | ratio vs (a) | ratio goal | p99 ≤ 25 ms | failed |');
+    lines.push('|---|--:|--:|--:|--:|--:|--|--|--:|');
+    for (const s of report.scenarios as ScenarioFigures[]) {
+      const goal = s.ratioGoal === undefined ? '—' : `≥ ${s.ratioGoal}: ${yes(s.ratioMet)}`;
+      lines.push(`| ${s.title} | ${s.vendcloud.rps} | ${ms(s.vendcloud.p50)} | ${ms(s.vendcloud.p99)} | ${s.bare.rps} | ${s.ratio.toFixed(3)} | ${goal} | ${yes(s.p99Met)} | ${s.failed}${s.exhausted.length ? ` (${s.exhausted.join(', ')} exhausted)` : ''} |`);
+    }
+    lines.push('');
+  }
+  if (report.baselines) {
+    lines.push('| baseline (signed write request) | RPS | p50 ms | p99 ms | ratio vs (a) | issue\'s figure |');
+    lines.push('|---|--:|--:|--:|--:|--:|');
+    for (const b of report.baselines as BaselineFigures[]) {
+      lines.push(`| ${b.title} | ${b.summary.rps} | ${ms(b.summary.p50)} | ${ms(b.summary.p99)} | ${b.ratio.toFixed(3)} | ${b.reference ?? '—'} |`);
+    }
+    lines.push('');
+  }
+  const rows: string[] = [];
+  if (report.bulk) {
+    const { createMany: c, cancelAll: x } = report.bulk as BulkFigures;
+    rows.push(`| create ${c.codes.toLocaleString('en')} codes in one request | ${c.medianMs} ms (runs: ${c.ms.join(', ')}) | — | — |`);
+    rows.push(
+      `| cancel-all, ${x.codes.toLocaleString('en')} UNUSED codes on one machine | ${x.medianMs} ms (runs: ${x.ms.join(', ')}); server RSS ${x.rssBeforeMb} MB before, peak ${x.peakRssMb} MB${x.peakResetWorked ? ' during cancel-all' : ' since start'} | ≤ 1500 ms | ${yes(x.met)} |`,
+    );
+  }
+  if (report.scale) {
+    const s = report.scale as ScaleFigures;
+    const n = (v: number) => v.toLocaleString('en');
+    rows.push(`| query p50, ${n(s.smallCodes)} → ${n(s.largeCodes)} codes in the store | ${ms(s.query.small.p50)} → ${ms(s.query.large.p50)} ms (×${s.query.p50Ratio}); RPS ${s.query.small.rps} → ${s.query.large.rps} | ≤ ×1.3 | ${yes(s.query.met)} |`);
+    rows.push(`| machine-wide page p50, ${n(s.smallCodes)} → ${n(s.largeCodes)} codes on the machine | ${ms(s.page.small.p50)} → ${ms(s.page.large.p50)} ms (×${s.page.p50Ratio}); RPS ${s.page.small.rps} → ${s.page.large.rps} | — | — |`);
+  }
+  if (report.machineLink) rows.push(`| cancel → machine sees delete, p50/p99 | ${report.machineLink.status} | — | — |`);
+  if (rows.length > 0) {
+    lines.push('| bulk and scale | figure | goal | met |');
+    lines.push('|---|---|---|---|');
+    lines.push(...rows);
+    lines.push('');
+  }
+  if (report.failures.length > 0) {
+    lines.push('**Failed requests (the figures above are not valid):**');
+    for (const f of report.failures) lines.push(`- ${f.label}: ${f.failed} failed responses, ${f.socketErrors} socket errors/timeouts${f.samples.length ? `; e.g. ${f.samples[0]}` : ''}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  if (process.env.CI_SKIP_BENCH === '1') {
+    log('bench: skipped (CI_SKIP_BENCH=1)');
+    return 0;
+  }
+  installCleanup();
+  const args = parseArgs(process.argv.slice(2));
+  const { settings, groups } = args;
+  const machine = machineInfo();
+  const store = args.db ? 'PostgreSQL' : 'SQLite (synchronous=FULL)';
+  log(`vendcloud bench (${settings.mode}, ${store}): ${[...groups].join(', ')}`);
+  const report: any = {
+    when: new Date().toISOString(),
+    mode: settings.mode,
+    store,
+    machine,
+    settings: { connections: CONNECTIONS, ...settings },
+    scenarios: [] as ScenarioFigures[],
+  };
+
+  const loadScenarios = SCENARIOS.filter((s) => groups.has(s.name));
+  const children: ServerChild[] = [];
+  try {
+    if (loadScenarios.length > 0 || groups.has('baselines')) {
+      const writeSeconds = settings.pairs * settings.seconds + settings.warmupSeconds + 1;
+      const pools = { cancel: POOL_RATE_CAP * writeSeconds, consume: POOL_RATE_CAP * writeSeconds, mixCancel: Math.ceil(POOL_RATE_CAP * writeSeconds * 0.25) };
+      const location = freshLocation(args.db, 'main');
+      const seedStarted = performance.now();
+      const fixture = await withStore(location, (store) =>
+        seedFixture(store, {
+          cancel: groups.has('cancel') ? pools.cancel : 1,
+          consume: groups.has('consume') ? pools.consume : 1,
+          mixCancel: groups.has('mix') ? pools.mixCancel : 1,
+        }),
+      );
+      log(`seeded in ${Math.round(performance.now() - seedStarted)} ms`);
+      const bare = await startChild('bare', 'baseline', ['bare']);
+      children.push(bare);
+      if (groups.has('baselines')) report.baselines = await measureBaselines(bare, fixture, settings);
+      if (loadScenarios.length > 0) {
+        const execArgv = args.profileDir ? ['--cpu-prof', '--cpu-prof-dir', args.profileDir] : [];
+        if (args.profileDir) mkdirSync(args.profileDir, { recursive: true });
+        const vend = await startChild('vendcloud', 'vendcloud', vendcloudArgs(location), execArgv);
+        children.push(vend);
+        for (const scenario of loadScenarios) report.scenarios.push(await measureScenario(scenario, fixture, vend, bare, settings));
+        await vend.stop();
+        if (args.profileDir) log(`cpu profile written to ${args.profileDir}`);
+      }
+      await bare.stop();
+    }
+    if (groups.has('bulk')) report.bulk = await measureBulk(args);
+    if (groups.has('scale')) report.scale = await measureScale(args);
+    if (groups.has('bulk')) report.machineLink = await measureCancelToMachine();
+  } finally {
+    for (const child of children) await child.stop();
+    await dropSchemas();
+  }
+  report.machine.loadavgAtEnd = loadavg().map((v) => round(v, 2));
+  report.failures = [...failures.entries()].map(([label, f]) => ({ label, ...f }));
+
+  const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${markdown(report)}\n`);
+  log(`results written to ${resultsDir}latest.json`);
+  const failedResponses = report.failures.reduce((sum: number, f: Failures) => sum + f.failed, 0);
+  if (failedResponses > 0) {
+    log(`bench: ${failedResponses} responses were errors; a benchmark of failing requests is not a benchmark`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exit(await main());

@@ -1,0 +1,188 @@
+/**
+ * The request streams of the load scenarios. Every request is valid and distinct: fresh
+ * timestamp, a nonce (signed, ignored by the endpoint), and for writes a code id, code or
+ * trade id never used before. vendcloud's stream draws from the seeded pools; the
+ * baseline's stream is built by the same code (same client cost per request) from its own
+ * cursor, so the baseline never eats vendcloud's pool.
+ */
+import { METHOD } from '../src/domain/pickup-codes.js';
+import { API_PREFIX } from '../src/http/app.js';
+import { encodeSignedPayload } from '../src/protocol/payload.js';
+import type { RequestSource, RequestSpec } from './load.js';
+import type { Fixture, Target } from './seed.js';
+
+/** Ratio goals against bare node:http (issue 6); p99 ≤ 25 ms applies to every scenario. */
+export const P99_GOAL_MS = 25;
+
+export interface Scenario {
+  name: string;
+  title: string;
+  ratioGoal?: number;
+  /** Built once per run, so pool cursors carry on from one round to the next. */
+  streams(fixture: Fixture): { vendcloud: RequestSource; baseline: RequestSource; exhausted(): string[] };
+}
+
+/** Walks a pool once; past its end it wraps (requests then fail, and the run says so). */
+class Cursor<T> {
+  private index = 0;
+  constructor(
+    private readonly pool: readonly T[],
+    readonly name: string,
+  ) {}
+  next(): T {
+    return this.pool[this.index++ % this.pool.length]!;
+  }
+  get exhausted(): boolean {
+    return this.index > this.pool.length;
+  }
+}
+
+let nonce = 0;
+const runTag = Date.now().toString(36);
+
+function now(): string {
+  return String(Math.floor(Date.now() / 1000));
+}
+
+export function signedBody(fields: Record<string, string>, key: number): string {
+  return JSON.stringify({ payload: encodeSignedPayload({ ...fields, timestamp: now(), nonce: `${runTag}-${++nonce}` }, String(key)) });
+}
+
+function queryProduct(target: Target, key: number): RequestSpec {
+  return { method: 'POST', path: `${API_PREFIX}/products/${target.productId}/pickup_code`, body: signedBody({ machine_no: target.machineNo }, key) };
+}
+
+function queryPage(target: Target, key: number): RequestSpec {
+  return { method: 'POST', path: `${API_PREFIX}/pickup_codes/query`, body: signedBody({ machine_no: target.machineNo, page: '1', per_page: '10' }, key) };
+}
+
+function createOne(target: Target, key: number): RequestSpec {
+  const fields = { method: METHOD.CREATE_FOR_PRODUCT, machine_no: target.machineNo, product_id: String(target.productId), count: '1', code_length: '8' };
+  return { method: 'POST', path: `${API_PREFIX}/pickup_codes`, body: signedBody(fields, key) };
+}
+
+export function cancelOne(target: Target, id: number, key: number): RequestSpec {
+  const fields = { method: METHOD.CANCEL_ONE, machine_no: target.machineNo, id: String(id) };
+  return { method: 'PUT', path: `${API_PREFIX}/pickup_codes`, body: signedBody(fields, key) };
+}
+
+export function cancelAll(target: { machineNo: string }, key: number): RequestSpec {
+  return { method: 'PUT', path: `${API_PREFIX}/pickup_codes`, body: signedBody({ method: METHOD.CANCEL_ALL, machine_no: target.machineNo }, key) };
+}
+
+export function createMany(target: Target, count: number, key: number): RequestSpec {
+  const fields = { method: METHOD.CREATE_FOR_PRODUCT, machine_no: target.machineNo, product_id: String(target.productId), count: String(count), code_length: '8' };
+  return { method: 'POST', path: `${API_PREFIX}/pickup_codes`, body: signedBody(fields, key) };
+}
+
+let tradeSerial = 0;
+function consumeOne(target: Target, code: string, key: number): RequestSpec {
+  const fields = {
+    method: METHOD.CONSUME,
+    machine_no: target.machineNo,
+    product_id: String(target.productId),
+    code,
+    trade_id: `bench${runTag}${String(++tradeSerial).padStart(12, '0')}`,
+    notify_url: 'https://merchant.example/notify',
+  };
+  return { method: 'POST', path: `${API_PREFIX}/consumes`, body: signedBody(fields, key) };
+}
+
+/** Both targets run the same builder; only where the varying value comes from differs. */
+function twin<T>(pool: readonly T[], name: string, build: (value: T) => RequestSpec) {
+  const vendcloud = new Cursor(pool, name);
+  const baseline = new Cursor(pool, name);
+  return {
+    vendcloud: () => build(vendcloud.next()),
+    baseline: () => build(baseline.next()),
+    exhausted: () => (vendcloud.exhausted ? [name] : []),
+  };
+}
+
+const none = () => [];
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'ping',
+    title: 'ping (headers only)',
+    ratioGoal: 0.55,
+    streams: () => {
+      // Headers only: nothing varies, so one fixed request (no per-request build cost).
+      const ping: RequestSpec = { method: 'POST', path: `${API_PREFIX}/ping` };
+      return { vendcloud: ping, baseline: ping, exhausted: none };
+    },
+  },
+  {
+    name: 'query',
+    title: 'query a product with 5 codes',
+    ratioGoal: 0.35,
+    streams: (f) => {
+      const source = () => queryProduct(f.query, f.merchantId);
+      return { vendcloud: source, baseline: source, exhausted: none };
+    },
+  },
+  {
+    name: 'query-page',
+    title: 'machine-wide query page (1,000 codes)',
+    streams: (f) => {
+      const source = () => queryPage(f.query, f.merchantId);
+      return { vendcloud: source, baseline: source, exhausted: none };
+    },
+  },
+  {
+    name: 'create',
+    title: 'create 1 code',
+    streams: (f) => {
+      let turn = 0;
+      const source = () => createOne(f.create[turn++ % f.create.length]!, f.merchantId);
+      return { vendcloud: source, baseline: source, exhausted: none };
+    },
+  },
+  {
+    name: 'cancel',
+    title: 'cancel one code',
+    ratioGoal: 0.25,
+    streams: (f) => twin(f.cancel.ids, 'cancel pool', (id) => cancelOne(f.cancel, id, f.merchantId)),
+  },
+  {
+    name: 'consume',
+    title: 'consume one code',
+    ratioGoal: 0.22,
+    streams: (f) => {
+      // The i-th consume takes the next code of product i mod K, so the products take turns.
+      const { products, firstCode, perProduct } = f.consume;
+      const indexes = Array.from({ length: products.length * perProduct }, (_, i) => i);
+      return twin(indexes, 'consume pool', (i) => {
+        const k = i % products.length;
+        return consumeOne(products[k]!, String(firstCode + k * perProduct + Math.floor(i / products.length)), f.merchantId);
+      });
+    },
+  },
+  {
+    name: 'mix',
+    title: 'mix: 70% query, 20% cancel, 10% create',
+    ratioGoal: 0.3,
+    streams: (f) => {
+      const cancels = twin(f.mix.cancel.ids, 'mix cancel pool', (id) => cancelOne(f.mix.cancel, id, f.merchantId));
+      const mixed = (cancel: () => RequestSpec) => {
+        let turn = 0;
+        return (): RequestSpec => {
+          const slot = turn++ % 10;
+          if (slot < 7) return queryProduct(f.mix.query, f.merchantId);
+          if (slot < 9) return cancel();
+          return createOne(f.mix.create, f.merchantId);
+        };
+      };
+      return { vendcloud: mixed(cancels.vendcloud), baseline: mixed(cancels.baseline), exhausted: cancels.exhausted };
+    },
+  },
+];
+
+/**
+ * What the baselines block sends: one fixed signed write, built afresh for each run. A
+ * fixed request costs the load generator nothing per request, so (a) and (b) show their
+ * real ceilings; the naive server, given no row id, updates the next row of its own.
+ */
+export function baselineWrite(key: number): RequestSpec {
+  return { method: 'PUT', path: `${API_PREFIX}/pickup_codes`, body: signedBody({ method: METHOD.CANCEL_ONE, machine_no: '60000001' }, key) };
+}

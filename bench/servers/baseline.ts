@@ -1,0 +1,106 @@
+/**
+ * The baselines vendcloud is measured against, each answering
+ * `{"code":0,"message":"ok","data":{}}` to any POST or PUT:
+ *   bare     node:http, reading the body and answering: the ceiling of any Node server here;
+ *   fastify  Fastify with one route, logger off: the framework's ceiling;
+ *   naive    what a quick hand-rolled signed write costs: decode the base64 payload, verify
+ *            the MD5 signature (the project's protocol module), run one prepared UPDATE on
+ *            a 100,000-row SQLite table in WAL mode, one transaction (and fsync) per request.
+ *
+ * Usage: node baseline.js bare|fastify|naive [--synchronous FULL|NORMAL] [--key MERCHANT_ID] [--db FILE]
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import BetterSqlite3 from 'better-sqlite3';
+import Fastify from 'fastify';
+import { decodePayload } from '../../src/protocol/payload.js';
+import { signMatches } from '../../src/protocol/signature.js';
+import { serveAsChild } from '../processes.js';
+
+const OK = '{"code":0,"message":"ok","data":{}}';
+const SIGN_INVALID = '{"code":10002,"message":"sign is invalid","data":{}}';
+export const NAIVE_ROWS = 100_000;
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+}
+
+function answer(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function readBody(request: IncomingMessage, done: (body: string) => void): void {
+  let body = '';
+  request.setEncoding('utf8');
+  request.on('data', (chunk: string) => (body += chunk));
+  request.on('end', () => done(body));
+}
+
+async function listen(server: ReturnType<typeof createServer>): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+async function bare(): Promise<void> {
+  const server = createServer((request, response) => readBody(request, () => answer(response, 200, OK)));
+  serveAsChild(await listen(server), () => new Promise((resolve) => server.close(() => resolve())));
+}
+
+async function fastify(): Promise<void> {
+  const app = Fastify({ logger: false });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.route({ method: ['POST', 'PUT'], url: '/*', handler: async (_request, reply) => reply.type('application/json; charset=utf-8').send(OK) });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  serveAsChild(typeof address === 'object' && address ? address.port : 0, () => app.close());
+}
+
+function openNaiveTable(file: string, synchronous: string): BetterSqlite3.Database {
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.exec('create table if not exists accounts (id integer primary key, balance integer not null, updated_at integer not null)');
+  const { count } = db.prepare('select count(*) as count from accounts').get() as { count: number };
+  if (count < NAIVE_ROWS) {
+    db.exec(`with recursive n(i) as (select ${count + 1} union all select i + 1 from n where i < ${NAIVE_ROWS})
+             insert into accounts (id, balance, updated_at) select i, 0, 0 from n`);
+  }
+  return db;
+}
+
+async function naive(): Promise<void> {
+  const synchronous = option('--synchronous', 'FULL');
+  const key = option('--key', '1');
+  const db = openNaiveTable(option('--db', 'naive.sqlite'), synchronous);
+  const update = db.prepare('update accounts set balance = balance + 1, updated_at = ? where id = ?');
+  let counter = 0;
+  const server = createServer((request, response) =>
+    readBody(request, (body) => {
+      try {
+        const fields = decodePayload((JSON.parse(body) as { payload: string }).payload);
+        if (!fields.sign || !signMatches(fields, key, fields.sign)) return answer(response, 401, SIGN_INVALID);
+        const id = Number(fields.id) || (counter++ % NAIVE_ROWS) + 1;
+        update.run(Math.floor(Date.now() / 1000), ((id - 1) % NAIVE_ROWS) + 1);
+        answer(response, 200, OK);
+      } catch {
+        answer(response, 400, '{"code":400,"message":"Bad Request","data":{}}');
+      }
+    }),
+  );
+  serveAsChild(await listen(server), async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    db.close();
+  });
+}
+
+const kind = process.argv[2];
+if (kind === 'bare') await bare();
+else if (kind === 'fastify') await fastify();
+else if (kind === 'naive') await naive();
+else {
+  process.stderr.write(`unknown baseline ${kind}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,32 @@
+/**
+ * vendcloud under test: the same `startServer` the CLI's `serve` calls, with the request
+ * log off. The CLI writes one JSON line per request to stdout; that is a deployment choice
+ * whose cost belongs to the log pipeline, not to the service, so it is left out here.
+ * Durability stays at its default (SQLite synchronous=FULL) unless --synchronous says otherwise.
+ *
+ * Usage: node vendcloud.js --db FILE|postgres://… [--pg-schema NAME] [--synchronous FULL|NORMAL]
+ */
+import { startServer } from '../../src/server.js';
+import { serveAsChild } from '../processes.js';
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const db = option('--db');
+if (!db) {
+  process.stderr.write('--db is required\n');
+  process.exit(2);
+}
+const pgSchema = option('--pg-schema');
+const synchronous = option('--synchronous') === 'NORMAL' ? 'NORMAL' : undefined;
+const server = await startServer({
+  db,
+  port: 0,
+  logger: false,
+  // 64 connections of one merchant are a load test, not an abusive client.
+  config: { rateLimitPerMinute: 0 },
+  store: { ...(pgSchema ? { pgSchema } : {}), ...(synchronous ? { sqliteSynchronous: synchronous } : {}) },
+});
+serveAsChild(Number(new URL(server.url).port), () => server.close());
