@@ -6,7 +6,20 @@
  */
 import { ApiError, isBusinessFailure } from '../protocol/errors.js';
 import { failure, omitEmpty, success } from '../protocol/envelope.js';
+import { preparedQuery } from '../store/prepared.js';
 import type { Store, Tx } from '../store/store.js';
+
+const storedAnswer = preparedQuery((db, merchantId: number, sign: string) =>
+  db.selectFrom('answered_requests').select('response').where('merchant_id', '=', merchantId).where('sign', '=', sign),
+);
+
+const storeAnswer = preparedQuery((db, merchantId: number, sign: string, response: string, now: number) =>
+  db
+    .insertInto('answered_requests')
+    .values({ merchant_id: merchantId, sign, response, answered_at: now })
+    .onConflict((conflict) => conflict.columns(['merchant_id', 'sign']).doNothing())
+    .returning('sign'),
+);
 
 export class AnsweredRequests {
   constructor(
@@ -16,22 +29,13 @@ export class AnsweredRequests {
   ) {}
 
   private async find(merchantId: number, sign: string): Promise<string | undefined> {
-    const row = await this.store.db
-      .selectFrom('answered_requests')
-      .select('response')
-      .where('merchant_id', '=', merchantId)
-      .where('sign', '=', sign)
-      .executeTakeFirst();
+    const [row] = await storedAnswer(this.store.db, merchantId, sign);
     return row?.response;
   }
 
+  /** False when an answer was stored first by a concurrent twin. */
   private async record(trx: Tx, merchantId: number, sign: string, response: string, now: number): Promise<boolean> {
-    const result = await trx
-      .insertInto('answered_requests')
-      .values({ merchant_id: merchantId, sign, response, answered_at: now })
-      .onConflict((conflict) => conflict.columns(['merchant_id', 'sign']).doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    return (await storeAnswer(trx, merchantId, sign, response, now)).length === 1;
   }
 
   /**

@@ -5,6 +5,7 @@ import type { VisibleStatus } from '../domain/pickup-codes.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { formatWallTime } from '../protocol/time.js';
 import type { MachineRef } from './context.js';
+import { preparedQuery } from '../store/prepared.js';
 import type { ReadDb } from './pickup-codes.js';
 import { CURRENCIES, page, pickupCodeView, type Clock } from './views.js';
 
@@ -12,13 +13,16 @@ import { CURRENCIES, page, pickupCodeView, type Clock } from './views.js';
  * The merchant's machine with that number. Another merchant's machine answers exactly
  * like a missing one (30003), so machine numbers of others cannot be probed.
  */
-export async function findOwnedMachine(db: ReadDb, merchantId: number, machineNo: string): Promise<MachineRef> {
-  const machine = await db
+const ownedMachine = preparedQuery((db, machineNo: string, merchantId: number) =>
+  db
     .selectFrom('machines')
     .select(['id', 'machine_no', 'time_zone', 'merchant_id', 'pickup_codes_enabled', 'operating'])
     .where('machine_no', '=', machineNo)
-    .where('merchant_id', '=', merchantId)
-    .executeTakeFirst();
+    .where('merchant_id', '=', merchantId),
+);
+
+export async function findOwnedMachine(db: ReadDb, merchantId: number, machineNo: string): Promise<MachineRef> {
+  const [machine] = await ownedMachine(db, machineNo, merchantId);
   if (!machine) throw new ApiError(ErrorCode.MACHINE_NOT_FOUND);
   return machine;
 }
@@ -121,18 +125,25 @@ export async function listProducts(db: ReadDb, machine: MachineRef, filter: Prod
   return page(items, Number(total), currentPage, perPage);
 }
 
-/** The product's live codes (UNUSED and unexpired), ascending id: the original's query. */
-export async function listProductPickupCodes(db: ReadDb, machine: MachineRef, productId: number, clock: Clock) {
-  const product = await db.selectFrom('products').select('id').where('id', '=', productId).where('machine_id', '=', machine.id).executeTakeFirst();
-  if (!product) throw new ApiError(ErrorCode.PRODUCT_NOT_FOUND);
-  const codes = await db
+const machineProduct = preparedQuery((db, productId: number, machineId: number) =>
+  db.selectFrom('products').select('id').where('id', '=', productId).where('machine_id', '=', machineId),
+);
+
+const liveCodesOfProduct = preparedQuery((db, productId: number, now: number) =>
+  db
     .selectFrom('pickup_codes')
     .selectAll()
     .where('product_id', '=', productId)
     .where('status', '=', 'UNUSED')
-    .where((eb) => eb.or([eb('expired_at', 'is', null), eb('expired_at', '>', clock.now)]))
-    .orderBy('id')
-    .execute();
+    .where((eb) => eb.or([eb('expired_at', 'is', null), eb('expired_at', '>', now)]))
+    .orderBy('id'),
+);
+
+/** The product's live codes (UNUSED and unexpired), ascending id: the original's query. */
+export async function listProductPickupCodes(db: ReadDb, machine: MachineRef, productId: number, clock: Clock) {
+  const [product] = await machineProduct(db, productId, machine.id);
+  if (!product) throw new ApiError(ErrorCode.PRODUCT_NOT_FOUND);
+  const codes = await liveCodesOfProduct(db, productId, clock.now);
   return codes.map((code) => {
     const { id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock);
     return { id, code: digits, status, created_at, expired_at, quantity };

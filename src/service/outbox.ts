@@ -3,6 +3,7 @@
  * announce; the machine link (src/link/) publishes them. Bodies hold only the
  * method-specific fields; the link adds the envelope fields and the signature when sending.
  */
+import { preparedQuery } from '../store/prepared.js';
 import type { Tx } from '../store/store.js';
 import { formatWallTime } from '../protocol/time.js';
 import type { PickupCode } from '../store/schema.js';
@@ -36,7 +37,15 @@ export interface OutboxMessage {
   fields: Record<string, string>;
 }
 
+const insertOne = preparedQuery((db, machineId: number, method: string, body: string, now: number) =>
+  db.insertInto('outbox').values({ machine_id: machineId, method, body, created_at: now }),
+);
+
 export async function enqueueForMachine(trx: Tx, machineId: number, messages: OutboxMessage[], now: number): Promise<void> {
+  if (messages.length === 1) {
+    await insertOne(trx, machineId, messages[0]!.method, JSON.stringify(messages[0]!.fields), now);
+    return;
+  }
   for (let start = 0; start < messages.length; start += 500) {
     await trx
       .insertInto('outbox')

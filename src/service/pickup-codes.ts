@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { preparedQuery } from '../store/prepared.js';
 import {
   assertConsumable,
   cancelRefusal,
@@ -166,7 +167,26 @@ interface Transition {
   detail?: string;
 }
 
+const insertHistoryRow = preparedQuery(
+  (db, pickupCodeId: number, action: string, from: CodeStatus | null, to: CodeStatus, actor: string, requestId: string | null, detail: string | null, at: number) =>
+    db.insertInto('code_history').values({
+      pickup_code_id: pickupCodeId,
+      action,
+      from_status: from,
+      to_status: to,
+      actor,
+      request_id: requestId,
+      detail,
+      at,
+    }),
+);
+
 async function recordHistory(trx: Tx, context: ChangeContext, codeIds: number[], transition: Transition): Promise<void> {
+  if (codeIds.length === 1) {
+    const { action, from, to, detail } = transition;
+    await insertHistoryRow(trx, codeIds[0]!, action, from, to, context.actor.name, context.actor.requestId, detail ?? null, context.now);
+    return;
+  }
   for (let start = 0; start < codeIds.length; start += CHUNK) {
     const values = codeIds.slice(start, start + CHUNK).map((id) => ({
       pickup_code_id: id,
@@ -191,6 +211,20 @@ function cancelledColumns(context: ChangeContext, cancelId: string) {
   };
 }
 
+const cancelUnusedCode = preparedQuery((db, at: number, by: string, requestId: string, codeId: number, machineId: number) =>
+  db
+    .updateTable('pickup_codes')
+    .set({ status: 'CANCELLED', cancelled_at: at, cancelled_by: by, cancel_request_id: requestId })
+    .where('id', '=', codeId)
+    .where('machine_id', '=', machineId)
+    .where('status', '=', 'UNUSED')
+    .returning('id'),
+);
+
+const codeOutcome = preparedQuery((db, codeId: number, machineId: number) =>
+  db.selectFrom('pickup_codes').select(['status', 'order_id', 'expired_at']).where('id', '=', codeId).where('machine_id', '=', machineId),
+);
+
 /**
  * Cancels one code of the machine. Works whatever the feature switch says and whether
  * the machine is online: a merchant must always be able to revoke a code.
@@ -198,21 +232,10 @@ function cancelledColumns(context: ChangeContext, cancelId: string) {
 export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number): Promise<void> {
   // The status condition makes this the race's referee: of a cancel and a consume (or
   // two cancels) of the same code, only the one whose UPDATE matched wins.
-  const cancelled = await trx
-    .updateTable('pickup_codes')
-    .set(cancelledColumns(context, context.actor.requestId ?? randomUUID()))
-    .where('id', '=', codeId)
-    .where('machine_id', '=', machine.id)
-    .where('status', '=', 'UNUSED')
-    .returning('id')
-    .executeTakeFirst();
+  const { cancelled_at, cancelled_by, cancel_request_id } = cancelledColumns(context, context.actor.requestId ?? randomUUID());
+  const [cancelled] = await cancelUnusedCode(trx, cancelled_at, cancelled_by, cancel_request_id, codeId, machine.id);
   if (!cancelled) {
-    const code = await trx
-      .selectFrom('pickup_codes')
-      .select(['status', 'order_id'])
-      .where('id', '=', codeId)
-      .where('machine_id', '=', machine.id)
-      .executeTakeFirst();
+    const [code] = await codeOutcome(trx, codeId, machine.id);
     throw cancelRefusal(code);
   }
   await recordHistory(trx, context, [codeId], { action: 'cancel', from: 'UNUSED', to: 'CANCELLED' });
@@ -281,6 +304,43 @@ export interface PickupOrder {
   record: { id: number; productId: number; quantity: number; priceCents: number; status: string };
 }
 
+// The live code first, through the partial unique index on the machine's UNUSED codes
+// (the literal status lets the planner use it); only when there is none, the latest used
+// or cancelled one, to say why. Looking for both at once scanned every code the machine had.
+const liveCode = preparedQuery((db, machineId: number, code: string, productId: number) =>
+  db
+    .selectFrom('pickup_codes')
+    .selectAll()
+    .where('machine_id', '=', machineId)
+    .where('code', '=', code)
+    .where(sql<boolean>`status = 'UNUSED'`)
+    .where('product_id', '=', productId),
+);
+
+const latestCode = preparedQuery((db, machineId: number, productId: number, code: string) =>
+  db
+    .selectFrom('pickup_codes')
+    .selectAll()
+    .where('machine_id', '=', machineId)
+    .where('product_id', '=', productId)
+    .where('code', '=', code)
+    .orderBy('id', 'desc')
+    .limit(1),
+);
+
+const orderWithTradeId = preparedQuery((db, merchantId: number, tradeId: string) =>
+  db.selectFrom('orders').select('id').where('merchant_id', '=', merchantId).where('trade_id', '=', tradeId),
+);
+
+const takeOneFromStock = preparedQuery((db, productId: number) =>
+  db
+    .updateTable('products')
+    .set((eb) => ({ inventory: eb('inventory', '-', 1) }))
+    .where('id', '=', productId)
+    .where('inventory', '>=', 1)
+    .returning('price_cents'),
+);
+
 /** Consumes a code through the Open API: code USED, an order PICKUPCODE, stock − 1, atomically. */
 export async function consumePickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, request: ConsumeRequest): Promise<PickupOrder> {
   assertPickupCodesEnabled(machine);
@@ -290,38 +350,11 @@ export async function consumePickupCode(trx: Tx, context: ChangeContext, machine
   // used or cancelled one, to say why. Looking for both at once scanned every code the
   // machine ever had.
   const code =
-    (await trx
-      .selectFrom('pickup_codes')
-      .selectAll()
-      .where('machine_id', '=', machine.id)
-      .where('code', '=', request.code)
-      .where(sql<boolean>`status = 'UNUSED'`)
-      .where('product_id', '=', request.productId)
-      .executeTakeFirst()) ??
-    (await trx
-      .selectFrom('pickup_codes')
-      .selectAll()
-      .where('machine_id', '=', machine.id)
-      .where('product_id', '=', request.productId)
-      .where('code', '=', request.code)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst());
+    (await liveCode(trx, machine.id, request.code, request.productId))[0] ?? (await latestCode(trx, machine.id, request.productId, request.code))[0];
   assertConsumable(code, context.now);
-  const duplicate = await trx
-    .selectFrom('orders')
-    .select('id')
-    .where('merchant_id', '=', machine.merchant_id)
-    .where('trade_id', '=', request.tradeId)
-    .executeTakeFirst();
+  const [duplicate] = await orderWithTradeId(trx, machine.merchant_id, request.tradeId);
   if (duplicate) throw invalidField('trade_id', 'has been used already');
-  const product = await trx
-    .updateTable('products')
-    .set((eb) => ({ inventory: eb('inventory', '-', 1) }))
-    .where('id', '=', request.productId)
-    .where('inventory', '>=', 1)
-    .returning('price_cents')
-    .executeTakeFirst();
+  const [product] = await takeOneFromStock(trx, request.productId);
   if (!product) throw new ApiError(ErrorCode.PRODUCT_OUT_OF_STOCK);
   await markUsed(trx, context, code!);
   const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
@@ -330,18 +363,16 @@ export async function consumePickupCode(trx: Tx, context: ChangeContext, machine
   return order;
 }
 
+const useUnusedCode = preparedQuery((db, at: number, codeId: number) =>
+  db.updateTable('pickup_codes').set({ status: 'USED', used_at: at }).where('id', '=', codeId).where('status', '=', 'UNUSED').returning('id'),
+);
+
 async function markUsed(trx: Tx, context: ChangeContext, code: PickupCode): Promise<void> {
-  const used = await trx
-    .updateTable('pickup_codes')
-    .set({ status: 'USED', used_at: context.now })
-    .where('id', '=', code.id)
-    .where('status', '=', 'UNUSED')
-    .returning('id')
-    .executeTakeFirst();
+  const [used] = await useUnusedCode(trx, context.now, code.id);
   if (!used) {
     // Lost the race to a concurrent cancel or consume: report what it became. The
     // caller's transaction (or savepoint) rolls back anything written before.
-    const now = await trx.selectFrom('pickup_codes').select(['status', 'order_id', 'expired_at']).where('id', '=', code.id).executeTakeFirst();
+    const [now] = await codeOutcome(trx, code.id, code.machine_id);
     assertConsumable(now, context.now);
     throw new ApiError(ErrorCode.RECORD_NOT_FOUND);
   }
