@@ -3,20 +3,23 @@
  * (SQLite file, embedded broker) and a simulated machine, over loopback. The machine runs
  * in this process too, so both share one event loop; the figures include that.
  *
- *   npx tsc -p . && node dist/bench/link-latency.js [cancels=1000]
+ *   npx tsc -p . && node dist/bench/link-latency.js [cancels=1000] [--json]
+ *
+ * `npm run bench` runs it too (its row "cancel → machine sees delete"), with --json.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
-import { API_PREFIX } from '../src/http/app.js';
+import { API_PREFIX } from '../src/protocol/endpoints.js';
 import { MachineSimulator } from '../src/link/machine-simulator.js';
 import { encodeSignedPayload } from '../src/protocol/payload.js';
 import { createMachine, createMerchant, createProduct } from '../src/service/admin.js';
 import { startServer } from '../src/server.js';
 
-const cancels = Number(process.argv[2] ?? 1000);
+const json = process.argv.includes('--json');
+const cancels = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'vendcloud-link-bench-'));
 const server = await startServer({ db: join(dir, 'bench.sqlite'), port: 0, logger: false, mqtt: { mode: 'embedded', host: '127.0.0.1', port: 0 } });
 const merchant = await createMerchant(server.store, { name: 'Bench' });
@@ -72,11 +75,22 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 const ms = (value: number) => `${value.toFixed(2)} ms`;
+const round = (value: number) => Math.round(value * 100) / 100;
+if (json) {
+  console.log(
+    JSON.stringify({
+      cancels,
+      fromResponse: { p50: round(percentile(fromResponse, 50)), p99: round(percentile(fromResponse, 99)), max: round(Math.max(...fromResponse)) },
+      fromRequest: { p50: round(percentile(fromRequest, 50)), p99: round(percentile(fromRequest, 99)) },
+    }),
+  );
+} else {
 console.log(`machine link latency over ${cancels} cancels (SQLite synchronous=FULL, embedded aedes, loopback)`);
 console.log(`  cancel response -> machine dropped the code: median ${ms(percentile(fromResponse, 50))}, p99 ${ms(percentile(fromResponse, 99))}, max ${ms(Math.max(...fromResponse))}`);
 console.log(`  cancel request sent -> machine dropped it:   median ${ms(percentile(fromRequest, 50))}, p99 ${ms(percentile(fromRequest, 99))}`);
 console.log(`  dropped before the response arrived: ${fromResponse.filter((value) => value <= 0).length} of ${cancels}`);
 console.log(`  link counters: ${JSON.stringify({ published: server.link!.counters.published, superseded: server.link!.counters.superseded, publishFailures: server.link!.counters.publishFailures })}`);
+}
 
 await sim.disconnect();
 await server.close();
