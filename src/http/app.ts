@@ -12,6 +12,7 @@ import { API_PREFIX } from '../protocol/endpoints.js';
 import { failure } from '../protocol/envelope.js';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { MerchantDirectory } from '../service/merchants.js';
+import { purgeSentPushes } from '../service/outbox.js';
 import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
@@ -152,8 +153,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
 
+  // Housekeeping: answers kept for retries past their window, and pushes sent a day ago.
   const purge = setInterval(() => {
     deps.answers.purge(config.clock()).catch((error) => app.log.warn({ err: error }, 'purging answered requests failed'));
+    options.store
+      .write((trx) => purgeSentPushes(trx, config.clock()))
+      .catch((error) => app.log.warn({ err: error }, 'purging sent pushes failed'));
   }, 60_000);
   purge.unref();
   app.addHook('onClose', async () => clearInterval(purge));

@@ -61,6 +61,18 @@ export async function enqueueForMachine(trx: Tx, machineId: number, messages: Ou
   }
 }
 
+/** How long a sent push stays in the outbox (for inspection) before the purge deletes it. */
+export const SENT_PUSHES_KEPT_SECONDS = 24 * 3600;
+
+/**
+ * Deletes pushes sent long ago, so the outbox does not grow with every change forever. Ids
+ * are never reused (autoincrement, identity), so sync revisions keep growing regardless.
+ */
+export async function purgeSentPushes(trx: Tx, now: number): Promise<number> {
+  const result = await trx.deleteFrom('outbox').where('sent_at', '<', now - SENT_PUSHES_KEPT_SECONDS).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** The machine's list is rebuilt from the database when this message is sent. */
 export function syncMessage(): OutboxMessage {
   return { method: MACHINE_METHOD.CODES_SYNC, fields: {} };
