@@ -1,6 +1,7 @@
 // Runs every compiled test file with Node's test runner. Node 20's runner takes no glob,
 // and a plain directory would also run the helpers, so the files are listed here.
 import { spawnSync } from 'node:child_process';
+import pg from 'pg';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,5 +21,24 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+/**
+ * Test files make their PostgreSQL schemas (t_…) and leave them: dropping one while another
+ * file's migrator reads the catalogue breaks that read. They all go here, before and after.
+ */
+async function dropTestSchemas() {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(String.raw`select nspname from pg_namespace where nspname like 't\_%'`);
+    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+await dropTestSchemas();
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+await dropTestSchemas();
 process.exit(result.status ?? 1);

@@ -5,8 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import type { StoreOptions } from '../../src/store/store.js';
+import { openStore, type Store, type StoreOptions } from '../../src/store/store.js';
 
 export interface StoreKind {
   name: 'sqlite' | 'postgres';
@@ -30,23 +29,20 @@ const sqlite: StoreKind = {
   },
 };
 
+/** The prefix of every test schema: scripts/run-tests.mjs drops them all before and after a run. */
+const TEST_SCHEMA_PREFIX = 't_';
+
 function postgres(url: string): StoreKind {
   return {
     name: 'postgres',
     async fresh() {
-      const schema = `t_${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
+      const schema = `${TEST_SCHEMA_PREFIX}${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
       return {
         db: url,
         options: { pgSchema: schema },
-        async cleanup() {
-          const client = new pg.Client({ connectionString: url });
-          await client.connect();
-          try {
-            await client.query(`drop schema if exists ${schema} cascade`);
-          } finally {
-            await client.end();
-          }
-        },
+        // Not dropped here: Kysely's migrator reads the catalogue of every schema, and a
+        // schema dropped by one test file while another file migrates makes that read fail.
+        async cleanup() {},
       };
     },
   };
@@ -55,4 +51,16 @@ function postgres(url: string): StoreKind {
 export function storeKinds(): StoreKind[] {
   const url = process.env.TEST_DATABASE_URL;
   return url ? [sqlite, postgres(url)] : [sqlite];
+}
+
+/** Runs `work` on a fresh, migrated store of that kind, then closes and removes it. */
+export async function withFreshStore<T>(kind: StoreKind, work: (store: Store, location: { db: string; options: StoreOptions }) => Promise<T>): Promise<T> {
+  const location = await kind.fresh();
+  const store = await openStore(location.db, location.options);
+  try {
+    return await work(store, location);
+  } finally {
+    await store.close();
+    await location.cleanup();
+  }
 }

@@ -2,15 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { purgeSentPushes, SENT_PUSHES_KEPT_SECONDS } from '../../src/service/outbox.js';
-import { openStore } from '../../src/store/store.js';
-import { storeKinds } from '../helpers/stores.js';
+import { storeKinds, withFreshStore } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   describe(`purging sent pushes [${kind.name}]`, () => {
-    it('deletes pushes sent more than a day ago and keeps recent and unsent ones', async () => {
-      const location = await kind.fresh();
-      const store = await openStore(location.db, location.options);
-      try {
+    it('deletes pushes sent more than a day ago and keeps recent and unsent ones', () =>
+      withFreshStore(kind, async (store) => {
         const now = 2_000_000_000;
         const row = (sentAt: number | null) => ({ machine_id: 1, method: 'client.pickup_codes.delete', body: '{}', created_at: 1, sent_at: sentAt });
         await store.write((trx) =>
@@ -19,10 +16,6 @@ for (const kind of storeKinds()) {
         assert.equal(await store.write((trx) => purgeSentPushes(trx, now)), 1);
         const left = await store.db.selectFrom('outbox').select('sent_at').orderBy('id').execute();
         assert.deepEqual(left.map((r) => r.sent_at), [now - 60, null, null]);
-      } finally {
-        await store.close();
-        await location.cleanup();
-      }
-    });
+      }));
   });
 }

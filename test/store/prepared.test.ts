@@ -3,18 +3,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { preparedQuery } from '../../src/store/prepared.js';
-import { openStore } from '../../src/store/store.js';
-import { storeKinds } from '../helpers/stores.js';
+import { storeKinds, withFreshStore } from '../helpers/stores.js';
 
 const merchantByAppid = preparedQuery((db, appid: string) => db.selectFrom('merchants').select(['name', 'appid']).where('appid', '=', appid));
 const renamed = preparedQuery((db, name: string, appid: string) => db.updateTable('merchants').set({ name }).where('appid', '=', appid).returning('name'));
 
 for (const kind of storeKinds()) {
   describe(`preparedQuery [${kind.name}]`, () => {
-    it('binds each call’s values, inside and outside a transaction, and keeps literal parameters', async () => {
-      const location = await kind.fresh();
-      const store = await openStore(location.db, location.options);
-      try {
+    it('binds each call’s values, inside and outside a transaction', () =>
+      withFreshStore(kind, async (store) => {
         for (const name of ['alpha', 'beta']) {
           await store.write((trx) => trx.insertInto('merchants').values({ name, appid: `ds-${name}`, app_secret_hash: 'x', created_at: 1 }).execute());
         }
@@ -24,22 +21,12 @@ for (const kind of storeKinds()) {
         const inside = await store.write((trx) => renamed(trx, 'gamma', 'ds-beta'));
         assert.deepEqual(inside, [{ name: 'gamma' }]);
         assert.deepEqual(await merchantByAppid(store.db, 'ds-beta'), [{ name: 'gamma', appid: 'ds-beta' }]);
-      } finally {
-        await store.close();
-        await location.cleanup();
-      }
-    });
+      }));
 
-    it('refuses a query that does not bind every argument', async () => {
-      const location = await kind.fresh();
-      const store = await openStore(location.db, location.options);
-      try {
+    it('refuses a query that does not bind every argument', () =>
+      withFreshStore(kind, async (store) => {
         const inlined = preparedQuery((db, appid: string) => db.selectFrom('merchants').select('name').where('appid', '=', sql.lit(appid)));
         await assert.rejects(inlined(store.db, 'x'), /every argument must be a bound parameter/);
-      } finally {
-        await store.close();
-        await location.cleanup();
-      }
-    });
+      }));
   });
 }

@@ -3,32 +3,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openStore } from '../../src/store/store.js';
-import { storeKinds } from '../helpers/stores.js';
+import { storeKinds, withFreshStore } from '../helpers/stores.js';
 
 const newMerchant = (name: string) => ({ name, appid: `ds${name}`.padEnd(18, '0'), app_secret_hash: 'sha256:x', created_at: 1 });
 
 describe('SQLite durability', () => {
-  it('runs in WAL mode with synchronous=FULL unless told otherwise', async () => {
-    const location = await storeKinds()[0]!.fresh();
-    const store = await openStore(location.db);
-    try {
+  it('runs in WAL mode with synchronous=FULL unless told otherwise', () =>
+    withFreshStore(storeKinds()[0]!, async (store) => {
       const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
       const synchronous = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db);
       assert.equal(journal.rows[0]!.journal_mode, 'wal');
       assert.equal(synchronous.rows[0]!.synchronous, 2, 'FULL');
-    } finally {
-      await store.close();
-      await location.cleanup();
-    }
-  });
+    }));
 });
 
 for (const kind of storeKinds()) {
   describe(`store writes [${kind.name}]`, () => {
-    it('a write that fails undoes only itself, even when it shares a transaction with others', async () => {
-      const location = await kind.fresh();
-      const store = await openStore(location.db, location.options);
-      try {
+    it('a write that fails undoes only itself, even when it shares a transaction with others', () =>
+      withFreshStore(kind, async (store) => {
         const results = await Promise.allSettled([
           store.write((trx) => trx.insertInto('merchants').values(newMerchant('first')).execute()),
           store.write(async (trx) => {
@@ -40,31 +32,22 @@ for (const kind of storeKinds()) {
         assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
         const names = (await store.db.selectFrom('merchants').select('name').orderBy('name').execute()).map((r) => r.name);
         assert.deepEqual(names, ['first', 'third']);
-      } finally {
-        await store.close();
-        await location.cleanup();
-      }
-    });
+      }));
 
-    it('a committed write is there after the store is closed and opened again; migrations run once', async () => {
-      const location = await kind.fresh();
-      let store = await openStore(location.db, location.options);
-      try {
-        await store.write((trx) => trx.insertInto('merchants').values(newMerchant('kept')).execute());
-        await store.close();
-        store = await openStore(location.db, location.options);
-        const names = (await store.db.selectFrom('merchants').select('name').execute()).map((r) => r.name);
-        assert.deepEqual(names, ['kept']);
-      } finally {
-        await store.close();
-        await location.cleanup();
-      }
-    });
+    it('a committed write is there after the store is closed and opened again; migrations run once', () =>
+      withFreshStore(kind, async (first, location) => {
+        await first.write((trx) => trx.insertInto('merchants').values(newMerchant('kept')).execute());
+        const second = await openStore(location.db, location.options);
+        try {
+          const names = (await second.db.selectFrom('merchants').select('name').execute()).map((r) => r.name);
+          assert.deepEqual(names, ['kept']);
+        } finally {
+          await second.close();
+        }
+      }));
 
-    it('refuses a second UNUSED code with the same digits on one machine', async () => {
-      const location = await kind.fresh();
-      const store = await openStore(location.db, location.options);
-      try {
+    it('refuses a second UNUSED code with the same digits on one machine', () =>
+      withFreshStore(kind, async (store) => {
         const merchant = await store.write((trx) => trx.insertInto('merchants').values(newMerchant('m')).returning('id').executeTakeFirstOrThrow());
         const machine = await store.write((trx) =>
           trx.insertInto('machines').values({ merchant_id: merchant.id, machine_no: '12345678', time_zone: 'UTC', mqtt_password_hash: 'x', created_at: 1 }).returning('id').executeTakeFirstOrThrow(),
@@ -81,10 +64,6 @@ for (const kind of storeKinds()) {
         await store.write((trx) => trx.insertInto('pickup_codes').values(code('CANCELLED')).execute());
         await store.write((trx) => trx.insertInto('pickup_codes').values(code('UNUSED')).execute());
         await assert.rejects(store.write((trx) => trx.insertInto('pickup_codes').values(code('UNUSED')).execute()));
-      } finally {
-        await store.close();
-        await location.cleanup();
-      }
-    });
+      }));
   });
 }
