@@ -1,8 +1,9 @@
 /**
  * The Fastify application serving the Open API under /api/openapi/v1. Cross-cutting work
- * lives in hooks: `preHandler` authenticates the merchant and decodes the signed payload
- * (merchant-auth.ts), the error handler maps every failure to the envelope, `onResponse`
- * writes one log line per request. Route handlers (routes.ts) read like the business rule.
+ * stays out of the route handlers: every route runs behind the authentication pipeline
+ * (merchant-auth.ts) and, for writes, the idempotent-answer store (answer-once.ts); the error
+ * handler maps every failure to the envelope; the log controller writes one line per request.
+ * Route handlers (routes.ts) read like the business rule.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
