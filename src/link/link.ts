@@ -40,6 +40,9 @@ export interface LinkOptions {
 
 export { DEFAULT_MQTT_PORT };
 
+/** How long closing the link waits for the outbox to be sent. */
+const FLUSH_ON_CLOSE_MS = 5000;
+
 export interface MachineLink {
   /** Where machines connect, e.g. mqtt://127.0.0.1:1883 (without credentials). */
   readonly brokerUrl: string;
@@ -175,6 +178,14 @@ export async function startMachineLink(
     sweepOffline,
     async close() {
       clearInterval(sweep);
+      // Graceful shutdown: what is in the outbox now leaves before the client disconnects
+      // (bounded: a broker that stopped answering leaves the rest for the next start).
+      if (client.connected) {
+        dispatcher.wake();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([dispatcher.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_ON_CLOSE_MS)))]);
+        clearTimeout(timer);
+      }
       await dispatcher.stop();
       await client.endAsync(true);
       await inbox.idle();

@@ -151,3 +151,30 @@ for (const kind of storeKinds()) {
     });
   });
 }
+
+for (const kind of storeKinds()) {
+  describe(`graceful shutdown (${kind.name}, embedded broker)`, () => {
+    it('closing the server sends what is in the outbox before it disconnects', async () => {
+      const [embedded] = brokerModes().filter((mode) => mode.name === 'embedded');
+      // No poll during the test: only the shutdown flush can send the rows.
+      const linked = await LinkedServer.start(kind, embedded!.mqtt(), { pollIntervalMs: 3_600_000 });
+      try {
+        const fixture = await seedMachine(linked.store);
+        const machine = await linked.store.db.selectFrom('machines').select('id').where('machine_no', '=', fixture.machineNo).executeTakeFirstOrThrow();
+        // Written behind the dispatcher's back (the raw store wakes nobody), as another
+        // instance's rows would be.
+        await linked.store.write((trx) =>
+          trx
+            .insertInto('outbox')
+            .values([1, 2, 3].map((id) => ({ machine_id: machine.id, method: 'client.pickup_codes.delete', body: JSON.stringify({ id: String(id) }), created_at: 1 })))
+            .execute(),
+        );
+        await linked.restart({ mode: 'off' });
+        const unsent = await linked.store.db.selectFrom('outbox').select('id').where('sent_at', 'is', null).execute();
+        assert.deepEqual(unsent, [], 'the rows left before the link closed');
+      } finally {
+        await linked.close();
+      }
+    });
+  });
+}
