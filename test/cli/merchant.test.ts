@@ -3,22 +3,14 @@
  * --json output, and the exit codes 0 ok, 1 API error, 2 usage error, 3 network error.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { VendcloudClient } from '../../src/client/index.js';
 import { formatWallTime } from '../../src/protocol/time.js';
 import { clientFor, tradeId } from '../helpers/client.js';
 import { json, merchantEnv, vendcloud } from '../helpers/cli.js';
-import { seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
+import { closedPort, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 for (const kind of storeKinds()) {
   describe(`vendcloud merchant commands [${kind.name}]`, () => {

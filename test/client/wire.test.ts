@@ -11,7 +11,7 @@ import { ErrorCode } from '../../src/protocol/errors.js';
 import { decodePayload } from '../../src/protocol/payload.js';
 import { computeSign, signMatches } from '../../src/protocol/signature.js';
 import { clientFor, countingFetch } from '../helpers/client.js';
-import { seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
+import { closedPort, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 const VECTOR = { fields: { a: '2', b: '3', timestamp: '1718180788' }, key: 'abc', sign: '8BD7FD74204B0204CBF365F20287D436' };
@@ -20,14 +20,6 @@ function payloadOf(body: string | undefined) {
   return decodePayload((JSON.parse(body ?? '{}') as { payload: string }).payload);
 }
 
-/** A port on 127.0.0.1 where nothing listens. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('SDK signature (PROTOCOL.md §2)', () => {
   const client = new VendcloudClient({ baseUrl: 'http://127.0.0.1:9', appId: 'ds0', appSecret: 's', merchantId: VECTOR.key });

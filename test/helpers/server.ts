@@ -1,4 +1,5 @@
 /** A real vendcloud server on loopback over a real database, with a seeded merchant. */
+import { createServer } from 'node:net';
 import { request } from 'undici';
 import { API_PREFIX, type ServerConfig } from '../../src/http/app.js';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';
@@ -136,4 +137,13 @@ export async function writtenRows(store: Store): Promise<Record<string, number>>
   const cancelled = await store.db.selectFrom('pickup_codes').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'UNUSED').executeTakeFirstOrThrow();
   counts.changed_codes = Number(cancelled.n);
   return counts;
+}
+
+/** A port on 127.0.0.1 where nothing listens. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
