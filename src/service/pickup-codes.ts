@@ -379,6 +379,29 @@ async function markUsed(trx: Tx, context: ChangeContext, code: PickupCode): Prom
   await recordHistory(trx, context, [code.id], { action: 'consume', from: 'UNUSED', to: 'USED' });
 }
 
+const insertOrder = preparedQuery(
+  (db, merchantId: number, machineId: number, tradeId: string | null, notifyUrl: string | null, amountCents: number, codeId: number, at: number) =>
+    db
+      .insertInto('orders')
+      .values({
+        merchant_id: merchantId,
+        machine_id: machineId,
+        trade_id: tradeId,
+        notify_url: notifyUrl,
+        amount_cents: amountCents,
+        status: PICKUP_ORDER_STATUS,
+        pickup_code_id: codeId,
+        created_at: at,
+      })
+      .returning('id'),
+);
+
+const insertOrderRecord = preparedQuery((db, orderId: number, productId: number, priceCents: number) =>
+  db.insertInto('order_records').values({ order_id: orderId, product_id: productId, quantity: 1, price_cents: priceCents, status: PICKUP_RECORD_STATUS }).returning('id'),
+);
+
+const linkCodeToOrder = preparedQuery((db, orderId: number, codeId: number) => db.updateTable('pickup_codes').set({ order_id: orderId }).where('id', '=', codeId));
+
 async function recordPickupOrder(
   trx: Tx,
   context: ChangeContext,
@@ -387,33 +410,16 @@ async function recordPickupOrder(
   priceCents: number,
   origin: { tradeId: string; notifyUrl: string } | null,
 ): Promise<PickupOrder> {
-  const order = await trx
-    .insertInto('orders')
-    .values({
-      merchant_id: machine.merchant_id,
-      machine_id: machine.id,
-      trade_id: origin?.tradeId ?? null,
-      notify_url: origin?.notifyUrl ?? null,
-      amount_cents: priceCents,
-      status: PICKUP_ORDER_STATUS,
-      pickup_code_id: code.id,
-      created_at: context.now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const record = await trx
-    .insertInto('order_records')
-    .values({ order_id: order.id, product_id: code.product_id, quantity: 1, price_cents: priceCents, status: PICKUP_RECORD_STATUS })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await trx.updateTable('pickup_codes').set({ order_id: order.id }).where('id', '=', code.id).execute();
+  const [order] = await insertOrder(trx, machine.merchant_id, machine.id, origin?.tradeId ?? null, origin?.notifyUrl ?? null, priceCents, code.id, context.now);
+  const [record] = await insertOrderRecord(trx, order!.id, code.product_id, priceCents);
+  await linkCodeToOrder(trx, order!.id, code.id);
   return {
-    orderId: order.id,
+    orderId: order!.id,
     tradeId: origin?.tradeId ?? null,
     amountCents: priceCents,
     createdAt: context.now,
     pickupCodeId: code.id,
-    record: { id: record.id, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS },
+    record: { id: record!.id, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS },
   };
 }
 
