@@ -12,7 +12,7 @@
 import type { Kysely } from 'kysely';
 import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../domain/pickup-codes.js';
 import { codeForMachine, MACHINE_METHOD } from '../service/outbox.js';
-import type { ReadDb } from '../service/pickup-codes.js';
+import { liveAt, type ReadDb } from '../service/pickup-codes.js';
 import type { Database } from '../store/schema.js';
 import type { Store, Tx } from '../store/store.js';
 import type { LinkCounters } from './counters.js';
@@ -165,8 +165,7 @@ export class OutboxDispatcher {
       .selectFrom('pickup_codes')
       .select(['id', 'product_id', 'code', 'quantity', 'expired_at'])
       .where('machine_id', '=', recipient.id)
-      .where('status', '=', 'UNUSED')
-      .where((eb) => eb.or([eb('expired_at', 'is', null), eb('expired_at', '>', now)]))
+      .where(liveAt(now))
       .orderBy('id')
       .execute();
     try {

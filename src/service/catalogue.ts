@@ -1,12 +1,11 @@
 /** Reads of machines, products and pickup codes, scoped to the asking merchant. */
-
 import { formatCents } from '../domain/money.js';
 import type { VisibleStatus } from '../domain/pickup-codes.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { formatWallTime } from '../protocol/time.js';
 import type { MachineRef } from './context.js';
 import { preparedQuery } from '../store/prepared.js';
-import type { ReadDb } from './pickup-codes.js';
+import { liveAt, type ReadDb } from './pickup-codes.js';
 import { CURRENCIES, page, pickupCodeView, type Clock } from './views.js';
 
 /**
@@ -134,8 +133,7 @@ const liveCodesOfProduct = preparedQuery((db, productId: number, now: number) =>
     .selectFrom('pickup_codes')
     .selectAll()
     .where('product_id', '=', productId)
-    .where('status', '=', 'UNUSED')
-    .where((eb) => eb.or([eb('expired_at', 'is', null), eb('expired_at', '>', now)]))
+    .where(liveAt(now))
     .orderBy('id'),
 );
 
@@ -166,7 +164,7 @@ export async function queryMachinePickupCodes(db: ReadDb, machine: MachineRef, f
   if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
   switch (filter.status) {
     case 'UNUSED':
-      query = query.where('status', '=', 'UNUSED').where((eb) => eb.or([eb('expired_at', 'is', null), eb('expired_at', '>', clock.now)]));
+      query = query.where(liveAt(clock.now));
       break;
     case 'EXPIRED':
       query = query.where('status', '=', 'UNUSED').where('expired_at', '<=', clock.now);

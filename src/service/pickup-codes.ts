@@ -31,8 +31,12 @@ function assertPickupCodesEnabled(machine: MachineRef): void {
   if (!machine.pickup_codes_enabled) throw new ApiError(ErrorCode.PICKUP_CODES_DISABLED);
 }
 
-/** Unexpired UNUSED codes: the ones a customer could still type in. */
-function live(now: number) {
+/**
+ * Unexpired UNUSED codes: the ones a customer could still type in. The one SQL form of
+ * that rule (domain/pickup-codes.ts `visibleStatus` is its in-memory twin): every list a
+ * merchant or a machine gets of live codes filters through it.
+ */
+export function liveAt(now: number) {
   return sql<boolean>`status = 'UNUSED' and (expired_at is null or expired_at > ${now})`;
 }
 
@@ -82,7 +86,7 @@ export async function createPickupCodesForAllProducts(
     .selectFrom('pickup_codes')
     .select(['product_id', (eb) => eb.fn.countAll<number>().as('live')])
     .where('machine_id', '=', machine.id)
-    .where(live(context.now))
+    .where(liveAt(context.now))
     .groupBy('product_id')
     .execute();
   const liveByProduct = new Map(liveCounts.map((row) => [row.product_id, Number(row.live)]));
@@ -202,19 +206,15 @@ async function recordHistory(trx: Tx, context: ChangeContext, codeIds: number[],
   }
 }
 
-function cancelledColumns(context: ChangeContext, cancelId: string) {
-  return {
-    status: 'CANCELLED' as const,
-    cancelled_at: context.now,
-    cancelled_by: context.actor.name,
-    cancel_request_id: cancelId,
-  };
+/** What cancelling writes on a code: the soft delete and who did it, when, in which request. */
+function cancelledColumns(at: number, by: string, cancelId: string) {
+  return { status: 'CANCELLED' as const, cancelled_at: at, cancelled_by: by, cancel_request_id: cancelId };
 }
 
 const cancelUnusedCode = preparedQuery((db, at: number, by: string, requestId: string, codeId: number, machineId: number) =>
   db
     .updateTable('pickup_codes')
-    .set({ status: 'CANCELLED', cancelled_at: at, cancelled_by: by, cancel_request_id: requestId })
+    .set(cancelledColumns(at, by, requestId))
     .where('id', '=', codeId)
     .where('machine_id', '=', machineId)
     .where('status', '=', 'UNUSED')
@@ -232,8 +232,7 @@ const codeOutcome = preparedQuery((db, codeId: number, machineId: number) =>
 export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number): Promise<void> {
   // The status condition makes this the race's referee: of a cancel and a consume (or
   // two cancels) of the same code, only the one whose UPDATE matched wins.
-  const { cancelled_at, cancelled_by, cancel_request_id } = cancelledColumns(context, context.actor.requestId ?? randomUUID());
-  const [cancelled] = await cancelUnusedCode(trx, cancelled_at, cancelled_by, cancel_request_id, codeId, machine.id);
+  const [cancelled] = await cancelUnusedCode(trx, context.now, context.actor.name, context.actor.requestId ?? randomUUID(), codeId, machine.id);
   if (!cancelled) {
     const [code] = await codeOutcome(trx, codeId, machine.id);
     throw cancelRefusal(code);
@@ -252,7 +251,7 @@ export async function cancelAllPickupCodes(trx: Tx, context: ChangeContext, mach
   const cancelId = randomUUID();
   const result = await trx
     .updateTable('pickup_codes')
-    .set(cancelledColumns(context, cancelId))
+    .set(cancelledColumns(context.now, context.actor.name, cancelId))
     .where('machine_id', '=', machine.id)
     .where('status', '=', 'UNUSED')
     .executeTakeFirst();
