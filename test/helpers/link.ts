@@ -41,6 +41,13 @@ export class LinkedServer {
     return linked;
   }
 
+  /** Another instance on the same database (PostgreSQL: a SQLite file belongs to one process). */
+  async alongside(mqtt: MqttOptions): Promise<LinkedServer> {
+    const sibling = new LinkedServer(this.location, mqtt, this.linkOptions);
+    await sibling.open();
+    return sibling;
+  }
+
   get store(): Store {
     return this.server.store;
   }
@@ -63,7 +70,16 @@ export class LinkedServer {
   }
 
   async restart(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
+    await this.stop();
+    await this.start(mqtt);
+  }
+
+  /** Stops the server (and its embedded broker), keeping the database for `start`. */
+  async stop(): Promise<void> {
     await this.server.close();
+  }
+
+  async start(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
     this.mqttOptions = mqtt;
     await this.open();
   }
