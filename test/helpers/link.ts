@@ -29,6 +29,7 @@ export function brokerModes(): BrokerMode[] {
 /** A server over one database that can be stopped and started again on it, as a restart does. */
 export class LinkedServer {
   server!: RunningServer;
+  private running = false;
   private constructor(
     private readonly location: { db: string; options: StoreOptions; cleanup(): Promise<void> },
     private mqttOptions: MqttOptions,
@@ -67,6 +68,7 @@ export class LinkedServer {
       mqtt: this.mqttOptions,
       link: { pollIntervalMs: 200, ...this.linkOptions },
     });
+    this.running = true;
   }
 
   async restart(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
@@ -76,6 +78,7 @@ export class LinkedServer {
 
   /** Stops the server (and its embedded broker), keeping the database for `start`. */
   async stop(): Promise<void> {
+    this.running = false;
     await this.server.close();
   }
 
@@ -85,7 +88,7 @@ export class LinkedServer {
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    if (this.running) await this.stop();
     await this.location.cleanup();
   }
 }
