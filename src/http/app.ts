@@ -104,6 +104,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
+  // An Expect other than 100-continue: Node would answer a bare 417 without the envelope.
+  // RFC 9110 lets a server ignore an expectation it does not know, so the request is served.
+  app.server.on('checkExpectation', (request, response) => app.server.emit('request', request, response));
+
   // Every body arrives as text whatever its Content-Type (or none): the payload extractor
   // decides what it is, after the headers are checked, in the documented order.
   app.removeAllContentTypeParsers();
