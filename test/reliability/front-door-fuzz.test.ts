@@ -22,6 +22,8 @@ import { deepJson, encodingCase, fieldCase, requestCase, type EncodingCase, type
 
 const SEED = Number(process.env.VENDCLOUD_FUZZ_SEED ?? 20_260_412);
 const RUNS = Number(process.env.VENDCLOUD_FUZZ_RUNS ?? 150);
+/** A request left hanging fails its property instead of stalling CI. */
+const TEST_TIMEOUT_MS = 240_000;
 
 interface Endpoint {
   verb: 'POST' | 'PUT';
@@ -224,7 +226,7 @@ for (const kind of storeKinds()) {
       body,
     });
 
-    it('hostile field values in every signed endpoint (any code point, control characters, huge, numbers, nested and deep JSON, any field name) get a documented answer and write nothing when refused', async (t) => {
+    it('hostile field values in every signed endpoint (any code point, control characters, huge, numbers, nested and deep JSON, any field name) get a documented answer and write nothing when refused', { timeout: TEST_TIMEOUT_MS }, async (t) => {
       await fuzz(t, fieldCase(endpoints.length), (testCase) => {
         const endpoint = endpoints[testCase.endpoint]!;
         const payload = Buffer.from(objectText(signedEntries(endpoint.fields, testCase, String(merchant.merchant_id))), 'utf8').toString('base64');
@@ -233,7 +235,7 @@ for (const kind of storeKinds()) {
       });
     });
 
-    it('payloads encoded every wrong way (JSON forms, base64 variants, carriers) get a documented answer and write nothing when refused', async (t) => {
+    it('payloads encoded every wrong way (JSON forms, base64 variants, carriers) get a documented answer and write nothing when refused', { timeout: TEST_TIMEOUT_MS }, async (t) => {
       await fuzz(t, encodingCase(endpoints.length), (testCase) => {
         const endpoint = endpoints[testCase.endpoint]!;
         const entries = signedEntries(endpoint.fields, { changes: [['nonce', `n${testCase.at}`]], signing: 'valid' }, String(merchant.merchant_id));
@@ -253,7 +255,7 @@ for (const kind of storeKinds()) {
       });
     });
 
-    it('whole requests made byte by byte (verbs, paths, query strings, credentials, content types, headers, bodies up to past the limit) get a documented answer and write nothing when refused', async (t) => {
+    it('whole requests made byte by byte (verbs, paths, query strings, credentials, content types, headers, bodies up to past the limit) get a documented answer and write nothing when refused', { timeout: TEST_TIMEOUT_MS }, async (t) => {
       const paths = ['/ping', '/rent/machines', `/rent/machines/${merchant.machines[0]!.machine_no}`, ...new Set(endpoints.map((endpoint) => endpoint.path))];
       await fuzz(t, requestCase(paths), (testCase) => {
         const headers = credentialHeaders(merchant, testCase);

@@ -23,6 +23,8 @@ const STORM_WORKERS = 8;
 const ACKNOWLEDGED_BEFORE_KILL = 60;
 const CANCEL_ALL_CODES = 20_000;
 const CANCEL_ALL_KILLS = 3;
+/** A server that never comes back fails the test instead of stalling CI. */
+const TEST_TIMEOUT_MS = 240_000;
 
 /** A signed write of the merchant's machine; undefined when no answer came (the server died). */
 function machineApi(url: string, merchant: MerchantFixture) {
@@ -130,7 +132,7 @@ async function killWhenTransactionWrites(server: ServerProcess, db: string, appl
 
 for (const kind of storeKinds()) {
   describe(`SIGKILL of the server process [${kind.name}]`, () => {
-    it(`a write storm killed ${STORM_KILLS} times: after each restart every acknowledged create, cancel and consume is there, and history, orders, stock and outbox agree with the codes`, async (t) => {
+    it(`a write storm killed ${STORM_KILLS} times: after each restart every acknowledged create, cancel and consume is there, and history, orders, stock and outbox agree with the codes`, { timeout: TEST_TIMEOUT_MS }, async (t) => {
       const location = await kind.fresh();
       try {
         const { merchant, initialInventory } = await seed(location, 1_000_000);
@@ -150,7 +152,7 @@ for (const kind of storeKinds()) {
       }
     });
 
-    it(`a cancel-all of ${CANCEL_ALL_CODES.toLocaleString('en')} codes killed while it runs is all or nothing, and an acknowledged one is whole after the restart`, async (t) => {
+    it(`a cancel-all of ${CANCEL_ALL_CODES.toLocaleString('en')} codes killed while it runs is all or nothing, and an acknowledged one is whole after the restart`, { timeout: TEST_TIMEOUT_MS }, async (t) => {
       const applicationName = `vc-kill-${process.pid}`;
       const base = await kind.fresh();
       const location = { ...base, db: withApplicationName(base.db, applicationName) };
