@@ -67,7 +67,7 @@ for (const kind of storeKinds()) {
       for (const { machine } of fleet?.machines ?? []) await machine.disconnect();
       await fleet?.linked.close();
       await mosquitto?.stop();
-    });
+    }, { timeout: TEST_TIMEOUT_MS });
 
     it('creates and cancels go on while the broker is stopped, and afterwards every machine holds exactly the server list', { timeout: TEST_TIMEOUT_MS }, async () => {
       const live = fleet.machines.map(() => [] as number[]);
