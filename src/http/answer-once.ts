@@ -23,10 +23,10 @@ export interface IdempotencyKey {
 }
 
 /** As Stripe's Idempotency-Key; it also keeps the stored key within any index's limits. */
-export const MAX_KEY_LENGTH = 255;
+const MAX_KEY_LENGTH = 255;
 
 /** How long an answer is kept at least; longer when the timestamp window is longer. */
-export const ANSWERS_KEPT_SECONDS = 24 * 3600;
+const ANSWERS_KEPT_SECONDS = 24 * 3600;
 
 /**
  * The request's key: the signed `nonce` when there is one (nothing on the way can change
