@@ -33,9 +33,16 @@ export function idField(name: string, value: string): number {
 export class PayloadReader {
   constructor(private readonly payload: Payload) {}
 
+  /**
+   * A field the endpoint reads must be text. A nested object or array is refused by name
+   * (its members are signed, but no endpoint field has a nested meaning); nested values in
+   * fields no endpoint reads are ignored, as every unknown field is.
+   */
   optionalText(name: string): string | undefined {
     const value = this.payload[name];
-    return value === undefined || value === '' ? undefined : value;
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') throw invalidField(name, 'must be a string, not an object or array');
+    return value;
   }
 
   text(name: string): string {

@@ -7,8 +7,8 @@ import type { FastifyRequest } from 'fastify';
 import { secretMatches } from '../domain/credentials.js';
 import { PayloadReader } from '../domain/fields.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
-import { decodePayload, type Payload } from '../protocol/payload.js';
-import { signMatches } from '../protocol/signature.js';
+import { decodePayload, type Payload, type PayloadValue } from '../protocol/payload.js';
+import { verifySignature, type SigningForm } from '../protocol/signature.js';
 import { assertMerchantActive, type MerchantAccount, type MerchantDirectory } from '../service/merchants.js';
 import { extractPayload } from './request-payload.js';
 
@@ -23,6 +23,13 @@ export interface MerchantRequest {
 }
 
 const TIMESTAMP = /^[0-9]{1,12}$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The form the request's sign matched, for its log line (which clients sign how). */
+    signingForm?: SigningForm;
+  }
+}
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -46,17 +53,18 @@ export async function authenticateMerchant(
   let sign: string | undefined;
   if (signed) {
     fields = decodePayload(extractPayload(request.body, request.headers['content-type'], request.query));
-    sign = fields.sign;
     // The signing key is the merchant id (PROTOCOL.md §2), not the secret.
-    if (!sign || !signMatches(fields, String(merchant.id), sign)) throw new ApiError(ErrorCode.SIGN_INVALID);
-    sign = sign.toUpperCase();
+    const match = verifySignature(fields, String(merchant.id));
+    if (!match) throw new ApiError(ErrorCode.SIGN_INVALID);
+    sign = match.sign;
+    request.signingForm = match.form;
     assertFreshTimestamp(fields.timestamp, deps.now, deps.timestampWindowSeconds);
   }
   assertMerchantActive(merchant, deps.now);
   return { merchant, payload: new PayloadReader(fields), sign, requestId: request.id, now: deps.now };
 }
 
-function assertFreshTimestamp(timestamp: string | undefined, now: number, windowSeconds: number): void {
-  if (timestamp === undefined || !TIMESTAMP.test(timestamp)) throw new ApiError(ErrorCode.TIMESTAMP_INVALID);
+function assertFreshTimestamp(timestamp: PayloadValue | undefined, now: number, windowSeconds: number): void {
+  if (typeof timestamp !== 'string' || !TIMESTAMP.test(timestamp)) throw new ApiError(ErrorCode.TIMESTAMP_INVALID);
   if (windowSeconds > 0 && Math.abs(now - Number(timestamp)) > windowSeconds) throw new ApiError(ErrorCode.TIMESTAMP_INVALID);
 }

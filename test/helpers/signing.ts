@@ -1,0 +1,48 @@
+/**
+ * Signs the way the original platform's client libraries do, built apart from
+ * src/protocol so that tests check the server's verifier against an independent account
+ * of each library (test/fixtures/signature-vectors.json holds the libraries' own output).
+ */
+import { createHash } from 'node:crypto';
+
+function md5Upper(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
+}
+
+/**
+ * go-pansy/pansy v1.1.1: `url.Values.Encode()` of the leaves, names already flattened by
+ * the caller (`os[family]`, `goods[0][x]`), then `&key=`. URLSearchParams serialises as Go
+ * does for every character the tests use (it differs only on `*` and `~`).
+ */
+export function pansyStyleSign(leaves: Record<string, string>, key: string): string {
+  const sorted = Object.entries(leaves)
+    .filter(([name, value]) => name !== 'sign' && value !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return md5Upper(`${new URLSearchParams(sorted).toString()}&key=${key}`);
+}
+
+/**
+ * dsjsdz/signatory (PHP) on a payload with a nested value: `sprintf("%s", $array)` is the
+ * word `Array`, so that is what it signs in the value's place.
+ */
+export function phpArraySign(fields: Record<string, unknown>, key: string): string {
+  const parts = Object.keys(fields)
+    .filter((name) => name !== 'sign')
+    .sort()
+    .map((name) => `${name}=${typeof fields[name] === 'object' ? 'Array' : String(fields[name])}`);
+  return md5Upper(`${parts.join('&')}&key=${key}`);
+}
+
+/** go-pansy/pansy <= v1.0.7 on a payload with a nested value: the value is left out of the sign. */
+export function pansyOldSign(fields: Record<string, unknown>, key: string): string {
+  const parts = Object.keys(fields)
+    .filter((name) => name !== 'sign' && typeof fields[name] !== 'object')
+    .sort()
+    .map((name) => `${name}=${String(fields[name])}`);
+  return md5Upper(`${parts.join('&')}&key=${key}`);
+}
+
+/** The request body a client sends for these fields (already signed). */
+export function bodyWith(fields: Record<string, unknown>): string {
+  return JSON.stringify({ payload: Buffer.from(JSON.stringify(fields)).toString('base64') });
+}
