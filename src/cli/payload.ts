@@ -84,7 +84,7 @@ function checkSign(fields: Payload, key: string) {
 }
 
 function describeDecoded(fields: Payload, check: ReturnType<typeof checkSign> | undefined, timeZone: string): string {
-  const width = Math.max(...Object.keys(fields).map((name) => name.length), 'expected sign'.length, ...SIGNING_FORMS.map((form) => form.length + 2));
+  const width = Math.max(...Object.keys(fields).map((name) => name.length), 'expected sign'.length);
   const lines = Object.entries(fields).map(([name, value]) => {
     const when = name === 'timestamp' && typeof value === 'string' && /^[0-9]{1,12}$/.test(value) ? `  (${formatWallTime(Number(value), timeZone)} ${timeZone})` : '';
     const shown = value === '' ? '""  (empty: left out of the signature)' : typeof value === 'string' ? value : JSON.stringify(value);
@@ -96,7 +96,8 @@ function describeDecoded(fields: Payload, check: ReturnType<typeof checkSign> | 
     lines.push(`sign OK, ${check.sign_form} form (${SIGNING_FORM_CLIENTS[check.sign_form]})`);
   } else {
     lines.push(fields.sign === undefined ? 'sign MISSING' : 'sign DOES NOT MATCH any accepted form; each form expects:');
-    for (const form of SIGNING_FORMS) lines.push(`  ${form.padEnd(width - 2)}  ${check.expected_signs[form] ?? '(cannot sign all of this payload)'}`);
+    const formWidth = Math.max(...SIGNING_FORMS.map((form) => form.length));
+    for (const form of SIGNING_FORMS) lines.push(`  ${form.padEnd(formWidth)}  ${check.expected_signs[form] ?? '(cannot sign all of this payload)'}`);
   }
   return lines.join('\n');
 }

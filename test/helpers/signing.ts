@@ -4,21 +4,44 @@
  * of each library (test/fixtures/signature-vectors.json holds the libraries' own output).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+
+/** One input of test/fixtures/signature-vectors.json and the sign each library made of it. */
+export interface SignatureVector {
+  key: string;
+  fields: Record<string, unknown>;
+  /** By library, e.g. `go go-pansy/pansy v1.1.1`. */
+  signs: Record<string, string>;
+}
+
+export function signatureVectors(): SignatureVector[] {
+  const file = new URL('../../../test/fixtures/signature-vectors.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { vectors: SignatureVector[] }).vectors;
+}
 
 function md5Upper(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
 }
 
+/** go-pansy/pansy's `addValues`: a nested value becomes leaves named `key[sub]` and `key[i]`. */
+function goLeaves(name: string, value: unknown): Array<[string, string]> {
+  if (Array.isArray(value)) return value.flatMap((item, index) => goLeaves(`${name}[${index}]`, item));
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([sub, item]) => goLeaves(`${name}[${sub}]`, item));
+  const text = String(value);
+  return text === '' || text === 'NULL' ? [] : [[name, text]];
+}
+
 /**
- * go-pansy/pansy v1.1.1: `url.Values.Encode()` of the leaves, names already flattened by
- * the caller (`os[family]`, `goods[0][x]`), then `&key=`. URLSearchParams serialises as Go
- * does for every character the tests use (it differs only on `*` and `~`).
+ * go-pansy/pansy v1.1.1: `url.Values.Encode()` of the leaves, then `&key=`.
+ * URLSearchParams serialises as Go does for every character the tests use (it differs
+ * only on `*` and `~`).
  */
-export function pansyStyleSign(leaves: Record<string, string>, key: string): string {
-  const sorted = Object.entries(leaves)
-    .filter(([name, value]) => name !== 'sign' && value !== '')
+export function pansyStyleSign(fields: Record<string, unknown>, key: string): string {
+  const leaves = Object.entries(fields)
+    .filter(([name]) => name !== 'sign')
+    .flatMap(([name, value]) => goLeaves(name, value))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return md5Upper(`${new URLSearchParams(sorted).toString()}&key=${key}`);
+  return md5Upper(`${new URLSearchParams(leaves).toString()}&key=${key}`);
 }
 
 /**

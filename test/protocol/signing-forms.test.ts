@@ -4,20 +4,14 @@
  * form; and never a form that leaves part of the payload unsigned.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Signatory } from '@cakioe/kit.js';
 import { ApiError } from '../../src/protocol/errors.js';
 import { decodePayload, encodeBase64Text, type Payload } from '../../src/protocol/payload.js';
 import { signatureBaseIn, verifySignature, type SigningForm } from '../../src/protocol/signature.js';
+import { signatureVectors, type SignatureVector as Vector } from '../helpers/signing.js';
 
-interface Vector {
-  key: string;
-  fields: Record<string, unknown>;
-  signs: Record<string, string>;
-}
-
-const fixture = JSON.parse(readFileSync(new URL('../../../test/fixtures/signature-vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] };
+const vectors = signatureVectors();
 
 /** Each library's own form; PHP's and pansy v1.0.7's have no rule for a nested value. */
 const LIBRARY_FORM: Record<string, SigningForm> = {
@@ -46,7 +40,7 @@ function received(fields: Record<string, unknown>, sign: string): Payload {
 }
 
 describe('signing forms: the published libraries’ own signatures (test/fixtures/signature-vectors.json)', () => {
-  for (const [index, vector] of fixture.vectors.entries()) {
+  for (const [index, vector] of vectors.entries()) {
     for (const [library, sign] of Object.entries(vector.signs)) {
       const form = expectedForm(vector, library);
       it(`vector ${index + 1}: ${library}'s sign is ${form ? `accepted in the ${form} form` : 'refused (part of the payload would go unsigned)'}`, () => {
@@ -56,8 +50,8 @@ describe('signing forms: the published libraries’ own signatures (test/fixture
   }
 
   it('every library is represented, and the nested vectors refuse exactly PHP and pansy v1.0.7', () => {
-    for (const vector of fixture.vectors) assert.deepEqual(Object.keys(vector.signs).sort(), Object.keys(LIBRARY_FORM).sort());
-    const refused = fixture.vectors.flatMap((vector) => Object.keys(vector.signs).filter((library) => expectedForm(vector, library) === undefined));
+    for (const vector of vectors) assert.deepEqual(Object.keys(vector.signs).sort(), Object.keys(LIBRARY_FORM).sort());
+    const refused = vectors.flatMap((vector) => Object.keys(vector.signs).filter((library) => expectedForm(vector, library) === undefined));
     assert.deepEqual([...new Set(refused)].sort(), ['go go-pansy/pansy v1.0.7', 'php dsjsdz/signatory']);
   });
 });
