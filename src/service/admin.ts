@@ -85,7 +85,8 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
       .values({
         merchant_id: input.merchantId,
         machine_no: input.machineNo,
-        name: input.name ?? `Machine ${input.machineNo}`,
+        // machines.md always sends a name, so a machine never has an empty one.
+        name: input.name?.trim() || `Machine ${input.machineNo}`,
         address: input.address ?? '',
         pickup_codes_enabled: input.pickupCodes ? 1 : 0,
         time_zone: timeZone,
