@@ -6,8 +6,9 @@
  * The protobuf rule of protocol.md is part of every shape: a zero value (0, "", false, an
  * empty list or object) is left out of `data`, so a flag is only ever `true`, a number never
  * 0, a text or list never empty, and `required` names only the fields that can never be zero.
- * Objects whose page lists every field refuse others (`additionalProperties: false`);
- * vendcloud's own additions carry `description: EXTENSION` and are listed in the README.
+ * Every object refuses fields it does not name (`additionalProperties: false`): the pages list
+ * every field. vendcloud's own additions carry `description: EXTENSION` and are listed in
+ * the README ("Compatibility").
  */
 import { ErrorCode } from './errors.js';
 import { METHOD } from './endpoints.js';
