@@ -124,6 +124,8 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   const priceCents = parseCents(input.price);
   if (priceCents === undefined) throw new AdminInputError('price must be a decimal amount such as 1.00');
   if (!input.name.trim()) throw new AdminInputError('product name must not be empty');
+  // machine.md: cabinets are named A (the main one) to Z.
+  if (input.cabinet !== undefined && !/^[A-Z]$/.test(input.cabinet)) throw new AdminInputError('cabinet must be one letter from A to Z');
   if (!Number.isInteger(input.capacity) || input.capacity < 1) throw new AdminInputError('capacity must be a positive integer');
   if (!Number.isInteger(input.inventory) || input.inventory < 0 || input.inventory > input.capacity) {
     throw new AdminInputError('inventory must be an integer from 0 to the capacity');
