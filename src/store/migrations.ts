@@ -163,10 +163,28 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Reports machines re-send until the server acknowledges them: one row per (machine, code,
+ * report id), written in the transaction of the change the report caused, so a re-sent
+ * report is recognised and changes nothing. One row per redemption, like orders: kept.
+ */
+const machineReports: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('machine_reports')
+      .addColumn('machine_id', 'bigint', (c) => c.notNull())
+      .addColumn('pickup_code_id', 'bigint', (c) => c.notNull())
+      .addColumn('report_id', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('machine_reports_pk', ['machine_id', 'pickup_code_id', 'report_id'])
+      .execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect) };
+      return { '0001_initial': initial(dialect), '0003_machine_reports': machineReports };
     },
   };
 }

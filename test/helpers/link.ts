@@ -31,6 +31,7 @@ export function brokerModes(): BrokerMode[] {
 export class LinkedServer {
   server!: RunningServer;
   private readonly shapes = new ShapeCheck();
+  private running = false;
   private constructor(
     private readonly location: { db: string; options: StoreOptions; cleanup(): Promise<void> },
     private mqttOptions: MqttOptions,
@@ -41,6 +42,13 @@ export class LinkedServer {
     const linked = new LinkedServer(await kind.fresh(), mqtt, link);
     await linked.open();
     return linked;
+  }
+
+  /** Another instance on the same database (PostgreSQL: a SQLite file belongs to one process). */
+  async alongside(mqtt: MqttOptions): Promise<LinkedServer> {
+    const sibling = new LinkedServer(this.location, mqtt, this.linkOptions);
+    await sibling.open();
+    return sibling;
   }
 
   get store(): Store {
@@ -63,16 +71,27 @@ export class LinkedServer {
       link: { pollIntervalMs: 200, ...this.linkOptions },
       extendApp: (app) => this.shapes.watch(app),
     });
+    this.running = true;
   }
 
   async restart(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
+    await this.stop();
+    await this.start(mqtt);
+  }
+
+  /** Stops the server (and its embedded broker), keeping the database for `start`. */
+  async stop(): Promise<void> {
+    this.running = false;
     await this.server.close();
+  }
+
+  async start(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
     this.mqttOptions = mqtt;
     await this.open();
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    if (this.running) await this.stop();
     await this.location.cleanup();
     this.shapes.assertNone();
   }
