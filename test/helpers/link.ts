@@ -134,8 +134,7 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
 /** The Open API as the fixture's merchant uses it for its machine. */
 export function merchantApi(baseUrl: string, fixture: LinkFixture) {
   const signed = asMerchant(baseUrl, fixture.merchant);
-  // A nonce makes each call a new request: the same fields within one second would
-  // otherwise be answered as a retry of the first (PROTOCOL.md §2, idempotent retries).
+  // A fresh nonce per call, as the SDK sends: each call runs once, whatever the network does.
   const send: typeof signed = (path, fields, method) => signed(path, fields && { ...fields, nonce: randomBytes(8).toString('hex') }, method);
   const machine_no = fixture.machineNo;
   return {
