@@ -96,7 +96,8 @@ export function shapeViolations(exchange: Exchange): string[] {
 /** The `method` a request's payload names, read the way the server reads it; undefined when unreadable. */
 export function payloadMethod(body: unknown, contentType: string | undefined, query: unknown): string | undefined {
   try {
-    return decodePayload(extractPayload(body, contentType, query)).method;
+    const method = decodePayload(extractPayload(body, contentType, query)).method;
+    return typeof method === 'string' ? method : undefined;
   } catch {
     return undefined;
   }
