@@ -105,6 +105,10 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
     types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) } as any,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // An idle connection the database closed (a restart, a failover, pg_terminate_backend, a
+  // proxy's idle timeout) is dropped by the pool, which opens a new one when next needed.
+  // Nothing else is to be done, but an 'error' event nobody listens to would end the process.
+  pool.on('error', () => undefined);
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
     await pool.query(`create schema if not exists ${schema}`);
