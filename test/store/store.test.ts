@@ -34,6 +34,27 @@ for (const kind of storeKinds()) {
         assert.deepEqual(names, ['first', 'third']);
       }));
 
+    it('a read is answered while a write transaction is open, and sees only what was committed', () =>
+      withFreshStore(kind, async (store) => {
+        await store.write((trx) => trx.insertInto('merchants').values(newMerchant('committed')).execute());
+        let finishWrite!: () => void;
+        const writeMayFinish = new Promise<void>((resolve) => (finishWrite = resolve));
+        let inside!: () => void;
+        const writeIsInside = new Promise<void>((resolve) => (inside = resolve));
+        const write = store.write(async (trx) => {
+          await trx.insertInto('merchants').values(newMerchant('pending')).execute();
+          inside();
+          // A bulk change pausing between its steps: the transaction stays open meanwhile.
+          await writeMayFinish;
+        });
+        await writeIsInside;
+        const names = async () => (await store.db.selectFrom('merchants').select('name').orderBy('name').execute()).map((r) => r.name);
+        assert.deepEqual(await names(), ['committed']);
+        finishWrite();
+        await write;
+        assert.deepEqual(await names(), ['committed', 'pending']);
+      }));
+
     it('a committed write is there after the store is closed and opened again; migrations run once', () =>
       withFreshStore(kind, async (first, location) => {
         await first.write((trx) => trx.insertInto('merchants').values(newMerchant('kept')).execute());
