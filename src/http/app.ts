@@ -17,6 +17,7 @@ import { purgeSentPushes } from '../service/outbox.js';
 import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
+import { answerClientError } from './client-errors.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
 
 export { API_PREFIX };
@@ -31,6 +32,8 @@ export interface ServerConfig {
   merchantCacheSeconds: number;
   /** Requests per minute one Appid may make on one instance; 0 = no limit. */
   rateLimitPerMinute: number;
+  /** How long a client may take to send a whole request (headers and body), ms; then 408. */
+  requestTimeoutMs: number;
   /** Unix seconds now; tests replace it to move time. */
   clock: () => number;
 }
@@ -41,8 +44,16 @@ export const DEFAULT_CONFIG: ServerConfig = {
   bodyLimitBytes: 64 * 1024,
   merchantCacheSeconds: 5,
   rateLimitPerMinute: 3000,
+  requestTimeoutMs: 30_000,
   clock: nowSeconds,
 };
+
+/**
+ * Longest path parameter the router takes. Fastify's default (100) refused a long
+ * machine_no with its own 414 before the route could say which field is wrong; the
+ * request line is bounded by the header size limit (16 KiB) anyway.
+ */
+const MAX_PATH_PARAMETER = 16 * 1024;
 
 /** Answers kept when the timestamp check is off, so replays stay harmless for a day. */
 const RETENTION_WITHOUT_WINDOW = 24 * 3600;
@@ -95,13 +106,26 @@ export function sendError(reply: FastifyReply, error: ApiError) {
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
+    // Answered with the envelope by the onRequest hook below, not Fastify's own body.
+    return503OnClosing: false,
+    // Requests the router cannot take (a URL that does not decode): the envelope, never Fastify's body echoing the path.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, 'malformed URL'));
+      request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
+      return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, app.log),
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks the timeouts every 30 s by default, far coarser than the timeout itself.
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
   });
 
   // Every body arrives as text whatever its Content-Type (or none): the payload extractor
@@ -109,8 +133,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Shutting down: the load balancer sends this client elsewhere (also /readyz's answer).
+    if (closing) throw new ApiError(ErrorCode.SERVICE_UNAVAILABLE);
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -168,14 +198,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
 /**
  * GET /healthz: 200 when every part answers, 503 naming the part that does not; a load
- * balancer uses it for liveness. GET /readyz: 503 as soon as shutdown begins, so traffic
- * drains away before the process stops accepting connections.
+ * balancer uses it for liveness. GET /readyz: 503 as soon as shutdown begins (the onRequest
+ * hook answers every request so then), so traffic drains away before the process stops
+ * accepting connections.
  */
 function registerHealth(app: FastifyInstance, checks: Record<string, HealthCheck>): void {
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
   app.get('/healthz', async (_request, reply) => {
     const status: Record<string, string> = {};
     await Promise.all(
@@ -191,5 +218,5 @@ function registerHealth(app: FastifyInstance, checks: Record<string, HealthCheck
     const healthy = Object.values(status).every((value) => value === 'ok');
     return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', ...status });
   });
-  app.get('/readyz', async (_request, reply) => reply.code(closing ? 503 : 200).send({ ready: !closing }));
+  app.get('/readyz', async () => ({ ready: true }));
 }
