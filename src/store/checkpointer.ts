@@ -5,7 +5,7 @@
  * is tens of milliseconds during which no other request is served; here it costs the loop
  * nothing. PASSIVE never waits for, nor blocks, readers or the writer.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 
 export interface CheckpointerData {
@@ -14,17 +14,17 @@ export interface CheckpointerData {
 }
 
 const { file, intervalMs } = workerData as CheckpointerData;
-const db = new BetterSqlite3(file);
-const timer = setInterval(() => {
+// A connection for each checkpoint, not one held open: the store ends this thread with
+// Worker.terminate(), and an open connection left behind by a terminated thread would keep
+// SQLite from closing the file for every other connection of the process.
+setInterval(() => {
+  let db: BetterSqlite3.Database | undefined;
   try {
+    db = new BetterSqlite3(file, { timeout: 0 });
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch {
-    // A busy or closing database: the next tick tries again.
+    // A busy or vanished database: the next tick tries again.
+  } finally {
+    db?.close();
   }
 }, intervalMs);
-
-parentPort!.once('message', () => {
-  clearInterval(timer);
-  db.close();
-  parentPort!.postMessage('closed');
-});

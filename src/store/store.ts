@@ -100,7 +100,8 @@ function openSqlite(file: string, options: StoreOptions): OpenedStore {
   // Kysely lends a SQLite connection to one transaction at a time; reads on the writing
   // connection would wait for a bulk write's whole transaction. (A second connection to
   // :memory: would be another, empty database.)
-  const reader = inMemory ? writer : openSqliteConnection(file, options).db;
+  const reading = inMemory ? { raw, db: writer } : openSqliteConnection(file, options);
+  const reader = reading.db;
   let checkpointer: { stop(): Promise<void> } | undefined;
   if (!inMemory) {
     raw.pragma('wal_autocheckpoint = 0');
@@ -118,8 +119,11 @@ function openSqlite(file: string, options: StoreOptions): OpenedStore {
         await groupCommit.drain();
         await checkpointer?.stop();
         if (reader !== writer) await reader.destroy();
-        // The last connection to close checkpoints what is left and removes the WAL.
         await writer.destroy();
+        // Kysely closes a connection only if it ever used it; an open one would also keep
+        // SQLite from releasing the file for the other. The last to close checkpoints what
+        // is left and removes the WAL.
+        for (const connection of [reading.raw, raw]) if (connection.open) connection.close();
       },
     },
   };
@@ -132,13 +136,9 @@ function startCheckpointer(file: string, onFailure: () => void): { stop(): Promi
   const data: CheckpointerData = { file, intervalMs: CHECKPOINT_INTERVAL_MS };
   const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: data });
   worker.unref();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('error', onFailure);
   return {
     async stop() {
-      const closed = new Promise<void>((resolve) => worker.once('message', () => resolve()));
-      worker.postMessage('stop');
-      await Promise.race([closed, exited]);
       await worker.terminate();
     },
   };
