@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX } from '../protocol/endpoints.js';
 import { failure } from '../protocol/envelope.js';
@@ -18,6 +17,7 @@ import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
+import { registerRateLimit } from './rate-limit.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
 
 export { API_PREFIX };
@@ -30,8 +30,12 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** How stale a cached merchant row may be, seconds. */
   merchantCacheSeconds: number;
-  /** Requests per minute one Appid may make on one instance; 0 = no limit. */
+  /** Requests per minute one Appid may make (on each instance, or in all together with redisUrl); 0 = no limit. */
   rateLimitPerMinute: number;
+  /** Redis (redis://…) where every instance counts the rate limit; undefined = each counts alone. */
+  redisUrl?: string;
+  /** Prefix of the rate limit's keys in Redis. */
+  redisKeyPrefix: string;
   /** How long a client may take to send a whole request (headers and body), ms; then 408. */
   requestTimeoutMs: number;
   /** Unix seconds now; tests replace it to move time. */
@@ -44,6 +48,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   bodyLimitBytes: 64 * 1024,
   merchantCacheSeconds: 5,
   rateLimitPerMinute: 3000,
+  redisKeyPrefix: 'vendcloud:rate-limit:',
   requestTimeoutMs: 30_000,
   clock: nowSeconds,
 };
@@ -165,18 +170,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   await app.register(
     async (scope) => {
-      if (config.rateLimitPerMinute > 0) {
-        await scope.register(rateLimit, {
-          max: config.rateLimitPerMinute,
-          timeWindow: 60_000,
-          // Per merchant: one busy integration must not starve the others behind a shared NAT.
-          keyGenerator: (request) => {
-            const appid = request.headers.appid;
-            return typeof appid === 'string' && appid !== '' ? `appid:${appid}` : `ip:${request.ip}`;
-          },
-          errorResponseBuilder: () => new ApiError(ErrorCode.TOO_MANY_REQUESTS),
-        });
-      }
+      await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
       registerOpenApi(scope, deps);
     },
     { prefix: API_PREFIX },
