@@ -1,7 +1,8 @@
 /**
- * The request streams of the load scenarios. Every request is valid and distinct: fresh
- * timestamp, a nonce (signed, ignored by the endpoint), and for writes a code id, code or
- * trade id never used before. vendcloud's stream draws from the seeded pools; the
+ * The request streams of the load scenarios. Every request is valid: a fresh timestamp,
+ * for writes a code id, code or trade id never used before, and no nonce, as the original
+ * platform's client libraries send them (so a write takes the path without a stored
+ * answer); `create-keyed` adds a nonce, as the SDK does, to measure the path with one. vendcloud's stream draws from the seeded pools; the
  * baseline's stream is built by the same code (same client cost per request) from its own
  * cursor, so the baseline never eats vendcloud's pool.
  */
@@ -44,8 +45,9 @@ function now(): string {
   return String(Math.floor(Date.now() / 1000));
 }
 
-export function signedBody(fields: Record<string, string>, key: number): string {
-  return JSON.stringify({ payload: encodeSignedPayload({ ...fields, timestamp: now(), nonce: `${runTag}-${++nonce}` }, String(key)) });
+export function signedBody(fields: Record<string, string>, key: number, options: { idempotencyKey?: boolean } = {}): string {
+  const keyed = options.idempotencyKey ? { nonce: `${runTag}-${++nonce}` } : {};
+  return JSON.stringify({ payload: encodeSignedPayload({ ...fields, timestamp: now(), ...keyed }, String(key)) });
 }
 
 function queryProduct(target: Target, key: number): RequestSpec {
@@ -56,9 +58,9 @@ function queryPage(target: Target, key: number): RequestSpec {
   return { method: 'POST', path: `${API_PREFIX}/pickup_codes/query`, body: signedBody({ machine_no: target.machineNo, page: '1', per_page: '10' }, key) };
 }
 
-function createOne(target: Target, key: number): RequestSpec {
+function createOne(target: Target, key: number, options: { idempotencyKey?: boolean } = {}): RequestSpec {
   const fields = { method: METHOD.CREATE_FOR_PRODUCT, machine_no: target.machineNo, product_id: String(target.productId), count: '1', code_length: '8' };
-  return { method: 'POST', path: `${API_PREFIX}/pickup_codes`, body: signedBody(fields, key) };
+  return { method: 'POST', path: `${API_PREFIX}/pickup_codes`, body: signedBody(fields, key, options) };
 }
 
 export function cancelOne(target: Target, id: number, key: number): RequestSpec {
@@ -135,6 +137,15 @@ export const SCENARIOS: Scenario[] = [
     streams: (f) => {
       let turn = 0;
       const source = () => createOne(f.create[turn++ % f.create.length]!, f.merchantId);
+      return { vendcloud: source, baseline: source, exhausted: none };
+    },
+  },
+  {
+    name: 'create-keyed',
+    title: 'create 1 code with a nonce (answer stored)',
+    streams: (f) => {
+      let turn = 0;
+      const source = () => createOne(f.create[turn++ % f.create.length]!, f.merchantId, { idempotencyKey: true });
       return { vendcloud: source, baseline: source, exhausted: none };
     },
   },

@@ -33,6 +33,13 @@ export function idField(name: string, value: string): number {
 export class PayloadReader {
   constructor(private readonly payload: Payload) {}
 
+  /** What the request asks for: every non-empty field but `sign` and `timestamp`, which only say when and by whom. */
+  content(): Payload {
+    const asked: Payload = {};
+    for (const [name, value] of Object.entries(this.payload)) if (value !== '' && name !== 'sign' && name !== 'timestamp') asked[name] = value;
+    return asked;
+  }
+
   optionalText(name: string): string | undefined {
     const value = this.payload[name];
     return value === undefined || value === '' ? undefined : value;

@@ -60,9 +60,6 @@ export const DEFAULT_CONFIG: ServerConfig = {
  */
 const MAX_PATH_PARAMETER = 16 * 1024;
 
-/** Answers kept when the timestamp check is off, so replays stay harmless for a day. */
-const RETENTION_WITHOUT_WINDOW = 24 * 3600;
-
 /** A named probe for /healthz: resolves when the part works, throws when it does not. */
 export type HealthCheck = () => Promise<void>;
 
@@ -165,7 +162,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: options.store,
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
-    answers: new AnsweredRequests(options.store, config.timestampWindowSeconds || RETENTION_WITHOUT_WINDOW),
+    answers: new AnsweredRequests(options.store, config.timestampWindowSeconds),
     send: sendEnvelopeText,
   };
   await app.register(
@@ -178,7 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
 
-  // Housekeeping: answers kept for retries past their window, and pushes sent a day ago.
+  // Housekeeping: answers kept a day for retries, and pushes sent a day ago.
   const purge = setInterval(() => {
     deps.answers.purge(config.clock()).catch((error) => app.log.warn({ err: error }, 'purging answered requests failed'));
     options.store

@@ -10,14 +10,15 @@ import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { decodePayload, type Payload } from '../protocol/payload.js';
 import { signMatches } from '../protocol/signature.js';
 import { assertMerchantActive, type MerchantAccount, type MerchantDirectory } from '../service/merchants.js';
+import { idempotencyKeyOf, type IdempotencyKey } from './answer-once.js';
 import { extractPayload } from './request-payload.js';
 
 export interface MerchantRequest {
   merchant: MerchantAccount;
   /** The signed payload's fields; empty for header-only routes. */
   payload: PayloadReader;
-  /** The request's `sign`: its identity for idempotent retries. Undefined when unsigned. */
-  sign: string | undefined;
+  /** The client's key for a safe retry (answer-once.ts); undefined when it gave none or the request is unsigned. */
+  idempotencyKey: IdempotencyKey | undefined;
   requestId: string;
   now: number;
 }
@@ -49,11 +50,11 @@ export async function authenticateMerchant(
     sign = fields.sign;
     // The signing key is the merchant id (PROTOCOL.md §2), not the secret.
     if (!sign || !signMatches(fields, String(merchant.id), sign)) throw new ApiError(ErrorCode.SIGN_INVALID);
-    sign = sign.toUpperCase();
     assertFreshTimestamp(fields.timestamp, deps.now, deps.timestampWindowSeconds);
   }
   assertMerchantActive(merchant, deps.now);
-  return { merchant, payload: new PayloadReader(fields), sign, requestId: request.id, now: deps.now };
+  const idempotencyKey = signed ? idempotencyKeyOf(fields.nonce, headerValue(request, 'idempotency-key')) : undefined;
+  return { merchant, payload: new PayloadReader(fields), idempotencyKey, requestId: request.id, now: deps.now };
 }
 
 function assertFreshTimestamp(timestamp: string | undefined, now: number, windowSeconds: number): void {

@@ -203,9 +203,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
         });
         const params = request.params as Params;
         if ('write' in route) {
-          const text = await deps.answers.answer(merchantRequest.merchant.id, merchantRequest.sign!, merchantRequest.now, (trx) =>
-            route.write(merchantRequest, trx, params),
-          );
+          const text = await deps.answers.answer(merchantRequest, `${route.method} ${route.url}`, (trx) => route.write(merchantRequest, trx, params));
           return deps.send(reply, 200, Number(/^\{"code":(\d+)/.exec(text)?.[1] ?? 0), text);
         }
         const data = await route.read(merchantRequest, params);

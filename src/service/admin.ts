@@ -42,10 +42,18 @@ export async function createMerchant(store: Store, input: { name: string; expire
   return { merchant_id: merchant.id, appid, app_secret: appSecret };
 }
 
-export async function setMerchant(store: Store, merchantId: number, change: { verified?: boolean; expiresAt?: number | null }): Promise<void> {
-  const values: { verified?: Flag; expires_at?: number | null } = {};
+export interface MerchantChange {
+  verified?: boolean;
+  expiresAt?: number | null;
+  /** Strict replay protection: refuse every signed write without a signed `nonce`. */
+  requireNonce?: boolean;
+}
+
+export async function setMerchant(store: Store, merchantId: number, change: MerchantChange): Promise<void> {
+  const values: { verified?: Flag; expires_at?: number | null; require_nonce?: Flag } = {};
   if (change.verified !== undefined) values.verified = change.verified ? 1 : 0;
   if (change.expiresAt !== undefined) values.expires_at = change.expiresAt;
+  if (change.requireNonce !== undefined) values.require_nonce = change.requireNonce ? 1 : 0;
   if (Object.keys(values).length === 0) return;
   const result = await store.write((trx) => trx.updateTable('merchants').set(values).where('id', '=', merchantId).executeTakeFirst());
   if (Number(result.numUpdatedRows) === 0) throw new AdminInputError(`no merchant ${merchantId}`);

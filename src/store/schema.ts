@@ -14,6 +14,8 @@ export interface MerchantTable {
   /** scrypt hash of the AppSecret (see domain/credentials.ts); the secret itself is never stored. */
   app_secret_hash: string;
   verified: Generated<Flag>;
+  /** Strict replay protection: every signed write must carry a signed `nonce`. */
+  require_nonce: Generated<Flag>;
   /** Unix seconds after which the merchant may not use the API; null = never. */
   expires_at: number | null;
   created_at: number;
@@ -125,10 +127,13 @@ export interface CodeHistoryTable {
   at: number;
 }
 
-/** The first answer to each signed write, so that a retry gets it again (idempotency). */
+/** The first answer to each signed write that carried an idempotency key, so that a retry gets it again. */
 export interface AnsweredRequestTable {
   merchant_id: number;
-  sign: string;
+  /** The client's key: the payload's `nonce`, or the `Idempotency-Key` header. */
+  idempotency_key: string;
+  /** SHA-256 of the route and the fields asked for: a reuse of the key for another request differs here. */
+  fingerprint: string;
   response: string;
   answered_at: number;
 }
@@ -144,6 +149,16 @@ export interface OutboxTable {
   sent_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+/** A machine report already handled (see src/service/machine-reports.ts). */
+export interface MachineReportTable {
+  machine_id: number;
+  /** The code the machine named; not a foreign key, since a machine may name an unknown one. */
+  pickup_code_id: number;
+  /** Chosen by the machine, unique per machine and code. */
+  report_id: string;
+  received_at: number;
+}
+
 export interface Database {
   merchants: MerchantTable;
   machines: MachineTable;
@@ -155,6 +170,7 @@ export interface Database {
   code_history: CodeHistoryTable;
   answered_requests: AnsweredRequestTable;
   outbox: OutboxTable;
+  machine_reports: MachineReportTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;

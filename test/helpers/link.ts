@@ -29,6 +29,7 @@ export function brokerModes(): BrokerMode[] {
 /** A server over one database that can be stopped and started again on it, as a restart does. */
 export class LinkedServer {
   server!: RunningServer;
+  private running = false;
   private constructor(
     private readonly location: { db: string; options: StoreOptions; cleanup(): Promise<void> },
     private mqttOptions: MqttOptions,
@@ -39,6 +40,13 @@ export class LinkedServer {
     const linked = new LinkedServer(await kind.fresh(), mqtt, link);
     await linked.open();
     return linked;
+  }
+
+  /** Another instance on the same database (PostgreSQL: a SQLite file belongs to one process). */
+  async alongside(mqtt: MqttOptions): Promise<LinkedServer> {
+    const sibling = new LinkedServer(this.location, mqtt, this.linkOptions);
+    await sibling.open();
+    return sibling;
   }
 
   get store(): Store {
@@ -60,16 +68,27 @@ export class LinkedServer {
       mqtt: this.mqttOptions,
       link: { pollIntervalMs: 200, ...this.linkOptions },
     });
+    this.running = true;
   }
 
   async restart(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
+    await this.stop();
+    await this.start(mqtt);
+  }
+
+  /** Stops the server (and its embedded broker), keeping the database for `start`. */
+  async stop(): Promise<void> {
+    this.running = false;
     await this.server.close();
+  }
+
+  async start(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
     this.mqttOptions = mqtt;
     await this.open();
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    if (this.running) await this.stop();
     await this.location.cleanup();
   }
 }
@@ -111,8 +130,7 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
 /** The Open API as the fixture's merchant uses it for its machine. */
 export function merchantApi(baseUrl: string, fixture: LinkFixture) {
   const signed = asMerchant(baseUrl, fixture.merchant);
-  // A nonce makes each call a new request: the same fields within one second would
-  // otherwise be answered as a retry of the first (PROTOCOL.md §2, idempotent retries).
+  // A fresh nonce per call, as the SDK sends: each call runs once, whatever the network does.
   const send: typeof signed = (path, fields, method) => signed(path, fields && { ...fields, nonce: randomBytes(8).toString('hex') }, method);
   const machine_no = fixture.machineNo;
   return {

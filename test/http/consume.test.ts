@@ -96,9 +96,8 @@ for (const kind of storeKinds()) {
         const before = await writtenRows(server.store);
         const answer = await consume(code.code);
         assert.deepEqual(answer.body, { code: 60003, message: '商品库存不足', data: {} });
-        const after = await writtenRows(server.store);
-        // Only the stored answer (for retries) is new; the code, stock and orders are untouched.
-        assert.deepEqual({ ...after, answered_requests: 0 }, { ...before, answered_requests: 0 });
+        // Without an idempotency key not even an answer is stored.
+        assert.deepEqual(await writtenRows(server.store), before);
       } finally {
         await setProductInventory(server.store, productId, 20);
       }
@@ -137,13 +136,51 @@ for (const kind of storeKinds()) {
       assert.deepEqual(await writtenRows(server.store), before);
     });
 
-    it('refuses a trade_id the merchant used before', async () => {
+    it('a consume repeated with its trade_id, code and product gets the first order again and consumes once, even without a key', async () => {
+      const code = await create();
+      const fields = { trade_id: tradeId() };
+      const first = await consume(code.code, fields);
+      assert.equal(first.body.code, 0);
+      const [stock, rows] = [await inventory(), await writtenRows(server.store)];
+      now += 5;
+      await setMachine(server.store, machineNo, { operating: false });
+      try {
+        assert.deepEqual((await consume(code.code, fields)).body, first.body, 'the same body, even after the machine stopped operating');
+      } finally {
+        await setMachine(server.store, machineNo, { operating: true });
+      }
+      assert.equal(await inventory(), stock);
+      assert.deepEqual(await writtenRows(server.store), rows);
+    });
+
+    it('refuses with 10001 a trade_id used before with another code, product or notify_url', async () => {
       const [a, b] = [await create(), await create()];
       const trade = tradeId();
       assert.equal((await consume(a.code, { trade_id: trade })).body.code, 0);
-      const again = await consume(b.code, { trade_id: trade });
-      assert.equal(again.body.code, 10001);
-      assert.match(again.body.message, /trade_id/);
+      const rows = await writtenRows(server.store);
+      const others: Array<[string, Record<string, string>]> = [
+        [b.code, { trade_id: trade }],
+        [a.code, { trade_id: trade, product_id: String(merchant.machines[0]!.productIds[1]) }],
+        [a.code, { trade_id: trade, notify_url: 'https://merchant.example/elsewhere' }],
+      ];
+      for (const [code, fields] of others) {
+        const again = await consume(code, fields);
+        assert.equal(again.body.code, 10001, JSON.stringify(fields));
+        assert.match(again.body.message, /: trade_id has been used already/);
+      }
+      assert.deepEqual(await writtenRows(server.store), rows);
+    });
+
+    it('twin consumes sent at once with one trade_id make one order, and each gets it', async () => {
+      const code = await create();
+      const stock = await inventory();
+      const fields = { trade_id: tradeId() };
+      const answers = await Promise.all(Array.from({ length: 8 }, () => consume(code.code, fields)));
+      for (const answer of answers) assert.deepEqual(answer.body, answers[0]!.body);
+      assert.equal(answers[0]!.body.code, 0);
+      assert.equal(await inventory(), stock - 1);
+      const orders = await server.store.db.selectFrom('orders').select('id').where('trade_id', '=', fields.trade_id).execute();
+      assert.equal(orders.length, 1);
     });
 
     it('answers 10004 for another method', async () => {
