@@ -106,6 +106,23 @@ export function sendError(reply: FastifyReply, error: ApiError) {
   return sendEnvelopeText(reply, error.httpStatus, error.code, JSON.stringify(failure(error)));
 }
 
+/** What the protocol's 400 says about some of Fastify's own refusals. */
+const FRAMEWORK_REFUSALS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body too large',
+  FST_ERR_BAD_URL: 'malformed URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'malformed URL',
+};
+
+/** Every failure becomes the envelope: a documented code, or 500 (logged) for the unexpected. */
+function answerFailure(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof ApiError) return sendError(reply, error);
+  const { statusCode, code } = error as { statusCode?: number; code?: string };
+  // Fastify's own refusals (oversized body, broken framing, a URL that does not decode): the protocol calls them 400.
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, FRAMEWORK_REFUSALS[code ?? '']));
+  request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
+  return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
   const app: FastifyInstance = Fastify({
@@ -117,12 +134,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
     // Answered with the envelope by the onRequest hook below, not Fastify's own body.
     return503OnClosing: false,
-    // Requests the router cannot take (a URL that does not decode): the envelope, never Fastify's body echoing the path.
+    // Requests the router cannot take (a URL that does not decode) skip the hooks: the
+    // envelope and the request id here, never Fastify's body echoing the path.
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id);
-      if (error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, 'malformed URL'));
-      request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
-      return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
+      return answerFailure(error, request, reply);
     },
     clientErrorHandler: (error, socket) => answerClientError(error, socket, app.log),
     requestTimeout: config.requestTimeoutMs,
@@ -145,16 +161,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (closing) throw new ApiError(ErrorCode.SERVICE_UNAVAILABLE);
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ApiError) return sendError(reply, error);
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      // Fastify's own refusals (oversized body, broken framing): the protocol calls them 400.
-      return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body too large' : undefined));
-    }
-    request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
-    return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
-  });
+  app.setErrorHandler(answerFailure);
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, new ApiError(ErrorCode.NOT_FOUND)));
 
