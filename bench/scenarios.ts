@@ -8,7 +8,8 @@
  */
 import { METHOD } from '../src/domain/pickup-codes.js';
 import { API_PREFIX } from '../src/http/app.js';
-import { encodeSignedPayload } from '../src/protocol/payload.js';
+import { encodeBase64Text, encodeSignedPayload } from '../src/protocol/payload.js';
+import { hashSignatureBase, signatureBaseIn } from '../src/protocol/signature.js';
 import type { RequestSource, RequestSpec } from './load.js';
 import type { Fixture, Target } from './seed.js';
 
@@ -50,8 +51,19 @@ export function signedBody(fields: Record<string, string>, key: number, options:
   return JSON.stringify({ payload: encodeSignedPayload({ ...fields, timestamp: now(), ...keyed }, String(key)) });
 }
 
-function queryProduct(target: Target, key: number): RequestSpec {
-  return { method: 'POST', path: `${API_PREFIX}/products/${target.productId}/pickup_code`, body: signedBody({ machine_no: target.machineNo }, key) };
+/**
+ * The same fields signed as go-pansy v1.1.1 signs them (query-escaped). A value with a
+ * space and colons (as every Go create's expired_at has) makes that sign differ from the
+ * raw one, so the server gets it right only on its fallback path.
+ */
+function pansySignedBody(fields: Record<string, string>, key: number): string {
+  const signed = { ...fields, sent_at: '2030-12-31 23:59:59', timestamp: now(), nonce: `${runTag}-${++nonce}` };
+  const sign = hashSignatureBase(signatureBaseIn('query-escaped', signed, String(key))!);
+  return JSON.stringify({ payload: encodeBase64Text(JSON.stringify({ ...signed, sign })) });
+}
+
+function queryProduct(target: Target, key: number, sign = signedBody): RequestSpec {
+  return { method: 'POST', path: `${API_PREFIX}/products/${target.productId}/pickup_code`, body: sign({ machine_no: target.machineNo }, key) };
 }
 
 function queryPage(target: Target, key: number): RequestSpec {
@@ -120,6 +132,14 @@ export const SCENARIOS: Scenario[] = [
     ratioGoal: 0.35,
     streams: (f) => {
       const source = () => queryProduct(f.query, f.merchantId);
+      return { vendcloud: source, baseline: source, exhausted: none };
+    },
+  },
+  {
+    name: 'query-pansy',
+    title: 'query a product, signed as go-pansy v1.1.1 (the fallback form)',
+    streams: (f) => {
+      const source = () => queryProduct(f.query, f.merchantId, pansySignedBody);
       return { vendcloud: source, baseline: source, exhausted: none };
     },
   },

@@ -78,7 +78,7 @@ declare module 'fastify' {
   }
 }
 
-/** One JSON log line per request: id, route, status, envelope code, time. Never headers or bodies. */
+/** One JSON log line per request: id, route, status, envelope code, signing form, time. Never headers or bodies. */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
 
@@ -89,6 +89,7 @@ class OneLinePerRequest extends LogController {
         url: request.url.split('?')[0],
         status: reply.statusCode,
         code: reply.apiCode,
+        sign_form: request.signingForm,
         ms: Math.round(reply.elapsedTime * 100) / 100,
         ...(error ? { err: error } : {}),
       },

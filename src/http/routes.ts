@@ -169,7 +169,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
           await cancelPickupCode(trx, changeContext(request), machine, codeId);
           return {};
         }
-        // `count` must survive the envelope's empty-field rule even when it is 0.
+        // Extension; a count of 0 is a zero value and left out, as the docs' `{}`.
         return { count: await cancelAllPickupCodes(trx, changeContext(request), machine) };
       },
     },

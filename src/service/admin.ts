@@ -93,7 +93,8 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
       .values({
         merchant_id: input.merchantId,
         machine_no: input.machineNo,
-        name: input.name ?? `Machine ${input.machineNo}`,
+        // machines.md always sends a name, so a machine never has an empty one.
+        name: input.name?.trim() || `Machine ${input.machineNo}`,
         address: input.address ?? '',
         pickup_codes_enabled: input.pickupCodes ? 1 : 0,
         time_zone: timeZone,
@@ -131,6 +132,8 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   const priceCents = parseCents(input.price);
   if (priceCents === undefined) throw new AdminInputError('price must be a decimal amount such as 1.00');
   if (!input.name.trim()) throw new AdminInputError('product name must not be empty');
+  // machine.md: cabinets are named A (the main one) to Z.
+  if (input.cabinet !== undefined && !/^[A-Z]$/.test(input.cabinet)) throw new AdminInputError('cabinet must be one letter from A to Z');
   if (!Number.isInteger(input.capacity) || input.capacity < 1) throw new AdminInputError('capacity must be a positive integer');
   if (!Number.isInteger(input.inventory) || input.inventory < 0 || input.inventory > input.capacity) {
     throw new AdminInputError('inventory must be an integer from 0 to the capacity');

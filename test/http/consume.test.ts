@@ -1,7 +1,7 @@
 /** POST /consumes (PROTOCOL.md §6.8): a code becomes an order, atomically. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatWallTime, nowSeconds } from '../../src/protocol/time.js';
+import { formatWallDay, formatWallTime, nowSeconds } from '../../src/protocol/time.js';
 import { setMachine, setProductInventory } from '../../src/service/admin.js';
 import { asMerchant, seedMerchant, startTestServer, writtenRows, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -44,7 +44,7 @@ for (const kind of storeKinds()) {
     const inventory = async () =>
       (await server.store.db.selectFrom('products').select('inventory').where('id', '=', productId).executeTakeFirstOrThrow()).inventory;
 
-    it('marks the code USED, creates a PICKUPCODE order with one record at the product price, and takes one from stock', async () => {
+    it('marks the code USED, creates a PICKUPCODE order with one record at the product price, and takes one from stock; the answer is dated by day, its record 未取货', async () => {
       const code = await create();
       const stock = await inventory();
       const trade = tradeId();
@@ -55,9 +55,9 @@ for (const kind of storeKinds()) {
       assert.equal(data.status, 'PICKUPCODE');
       assert.equal(data.amount, '4.50');
       assert.equal(data.pickup_code_id, code.id);
-      assert.equal(data.date, formatWallTime(now));
+      assert.equal(data.date, formatWallDay(now), 'the consume page’s date is the day, as "2024-04-29"');
       assert.equal(data.records.length, 1);
-      assert.deepEqual({ ...data.records[0], id: undefined }, { id: undefined, product_id: productId, quantity: 1, price: '4.50', status: 'WAITING_PICKED_UP' });
+      assert.deepEqual({ ...data.records[0], id: undefined }, { id: undefined, product_id: productId, quantity: 1, price: '4.50', status: '未取货', notify_sent: '0' });
       assert.equal(await inventory(), stock - 1);
       const row = await server.store.db.selectFrom('pickup_codes').selectAll().where('id', '=', code.id).executeTakeFirstOrThrow();
       assert.equal(row.status, 'USED');

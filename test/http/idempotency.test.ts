@@ -67,7 +67,8 @@ for (const kind of storeKinds()) {
       await frozen({ method: CREATE, product_id: String(productId), count: '3' })();
       const cancelAll = frozen({ method: 'pickup_code.delete.all' }, { method: 'PUT' });
       assert.ok((await cancelAll()).body.data.count >= 3);
-      assert.deepEqual((await cancelAll()).body, { code: 0, message: 'ok', data: { count: 0 } });
+      // It runs again and cancels nothing: a count of 0 is a zero value, left out (protobuf style).
+      assert.deepEqual((await cancelAll()).body, { code: 0, message: 'ok', data: {} });
     });
 
     it('the same body with a nonce twice gets the same answer and changes things once', async () => {
