@@ -155,10 +155,12 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
     types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) } as any,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle connection the database closed (a restart, a failover, pg_terminate_backend, a
-  // proxy's idle timeout) is dropped by the pool, which opens a new one when next needed.
-  // Nothing else is to be done, but an 'error' event nobody listens to would end the process.
+  // A connection the database closed (a restart, a failover, pg_terminate_backend, a proxy's
+  // idle timeout) emits 'error', and one nobody listens to would end the process. Idle, the
+  // pool drops it and opens a new one when next needed (the pool's 'error'); in use, the
+  // work on it fails at its next query and the pool drops it on release (the client's).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
     await pool.query(`create schema if not exists ${schema}`);
