@@ -37,6 +37,24 @@ export interface StoreOptions {
   pgPoolSize?: number;
 }
 
+/** SQLSTATEs of a connection that is gone or not accepted now: class 08, and a server shutting down or starting. */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123])$/;
+/** Socket failures on the way to PostgreSQL, and a SQLite file still locked after the busy timeout. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'SQLITE_BUSY']);
+/** node-postgres says a connection was lost, or never came, in these words alone, without a code. */
+const CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
+/**
+ * Whether the work failed because the database could not be reached just then (a restart,
+ * a failover, a terminated connection), so the same request may well succeed when sent
+ * again.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_CODES.has(code))) return true;
+  return typeof message === 'string' && CONNECTION_LOST.test(message);
+}
+
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
