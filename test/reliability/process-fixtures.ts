@@ -62,13 +62,21 @@ export function merchantWrites(url: string, merchant: MerchantFixture) {
   };
 }
 
+/** A connection of the test's own to the server's database, under a name of its own (so it never ends itself). */
+async function observer(db: string): Promise<pg.Client> {
+  const url = new URL(db);
+  url.searchParams.set('application_name', 'vendcloud-test-observer');
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  return client;
+}
+
 /**
  * Resolves once the server's PostgreSQL transaction has written (its connections are found
  * by their application_name), or once `answered` settles if the work was quicker than that.
  */
 export async function transactionWrites(db: string, applicationName: string, answered: Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: db });
-  await client.connect();
+  const client = await observer(db);
   let done = false;
   void answered.finally(() => (done = true));
   try {
@@ -84,8 +92,7 @@ export async function transactionWrites(db: string, applicationName: string, ans
 
 /** Ends every PostgreSQL connection of the server (by application_name); how many there were. */
 export async function terminateConnections(db: string, applicationName: string): Promise<number> {
-  const client = new pg.Client({ connectionString: db });
-  await client.connect();
+  const client = await observer(db);
   try {
     const { rows } = await client.query('select pg_terminate_backend(pid) as ended from pg_stat_activity where application_name = $1', [applicationName]);
     return rows.filter((row: { ended: boolean }) => row.ended).length;
