@@ -39,6 +39,12 @@ export async function codesInStore(location: DatabaseLocation): Promise<number> 
   return withStoreAt(location, async (store) => Number((await store.db.selectFrom('pickup_codes').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
 }
 
+/** A request that got no answer at all (refused, reset, cut off: each network failure has a code) is undefined; any other failure stands. */
+export function noAnswer(error: unknown): undefined {
+  if (typeof (error as { code?: unknown })?.code === 'string') return undefined;
+  throw error;
+}
+
 /** One signed write, built once: sending it again sends the very same request (its timestamp and nonce included). */
 export type RepeatableWrite = () => Promise<ApiAnswer | undefined>;
 
@@ -52,7 +58,7 @@ export function merchantWrites(url: string, merchant: MerchantFixture) {
   const product_id = String(machine.productIds[0]);
   const write = (path: string, fields: Record<string, string>, method: 'POST' | 'PUT' = 'POST'): RepeatableWrite => {
     const request = { machine_no: machine.machine_no, ...fields, timestamp: String(nowSeconds()), nonce: randomBytes(8).toString('hex') };
-    return () => signed(path, request, method).catch(() => undefined);
+    return () => signed(path, request, method).catch(noAnswer);
   };
   return {
     create: (count: number) => write('/pickup_codes', { method: 'pickup_code.product.id', product_id, count: String(count) }),
