@@ -21,7 +21,7 @@ import { storeKinds } from '../helpers/stores.js';
 import { deepJson, encodingCase, fieldCase, requestCase, type EncodingCase, type FieldCase, type RequestCase } from './front-door-arbitraries.js';
 
 const SEED = Number(process.env.VENDCLOUD_FUZZ_SEED ?? 20_260_412);
-const RUNS = Number(process.env.VENDCLOUD_FUZZ_RUNS ?? 150);
+const RUNS = Number(process.env.VENDCLOUD_FUZZ_RUNS ?? 250);
 /** A request left hanging fails its property instead of stalling CI. */
 const TEST_TIMEOUT_MS = 240_000;
 
