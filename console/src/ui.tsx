@@ -22,50 +22,40 @@ export interface Polled<T> {
   data: T | undefined;
   error: unknown;
   updatedAt: Date | undefined;
-  /** Loads now (after a change made here), then keeps polling. */
-  refresh: () => Promise<void>;
 }
 
 /**
- * Loads now and every POLL_SECONDS while the tab is visible; a new `key` (other filters, another
- * page) starts over. An answer that arrives after a newer request was sent is dropped.
+ * Loads now and every POLL_SECONDS while the tab is visible; a new `key` (other filters, a
+ * change made on the page) starts over at once. Answers for an older key are dropped, and
+ * polling stops when the page goes.
  */
 export function usePoll<T>(load: () => Promise<T>, key: string): Polled<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: unknown; updatedAt: Date | undefined }>({ data: undefined, error: undefined, updatedAt: undefined });
-  const latest = useRef({ load, sequence: 0, timer: undefined as ReturnType<typeof setTimeout> | undefined, key });
-  latest.current.load = load;
-
-  const fetchOnce = async (forKey: string) => {
-    const sequence = ++latest.current.sequence;
-    try {
-      const data = await latest.current.load();
-      if (sequence === latest.current.sequence && forKey === latest.current.key) setState({ data, error: undefined, updatedAt: new Date() });
-    } catch (error) {
-      if (sequence === latest.current.sequence && forKey === latest.current.key) setState((previous) => ({ ...previous, error }));
-    }
-  };
-
-  const schedule = (forKey: string) => {
-    clearTimeout(latest.current.timer);
-    latest.current.timer = setTimeout(async () => {
-      if (!document.hidden) await fetchOnce(forKey);
-      if (forKey === latest.current.key) schedule(forKey);
-    }, POLL_SECONDS * 1000);
-  };
+  const [state, setState] = useState<Polled<T>>({ data: undefined, error: undefined, updatedAt: undefined });
+  const current = useRef({ load, key: undefined as string | undefined, timer: undefined as ReturnType<typeof setTimeout> | undefined });
+  current.current.load = load;
 
   useEffect(() => {
-    latest.current.key = key;
-    void fetchOnce(key).then(() => schedule(key));
-    return () => clearTimeout(latest.current.timer);
+    const live = () => current.current.key === key;
+    const poll = async () => {
+      if (!document.hidden) {
+        try {
+          const data = await current.current.load();
+          if (live()) setState({ data, error: undefined, updatedAt: new Date() });
+        } catch (error) {
+          if (live()) setState((previous) => ({ ...previous, error }));
+        }
+      }
+      if (live()) current.current.timer = setTimeout(poll, POLL_SECONDS * 1000);
+    };
+    current.current.key = key;
+    void poll();
+    return () => {
+      current.current.key = undefined;
+      clearTimeout(current.current.timer);
+    };
   }, [key]);
 
-  return {
-    ...state,
-    refresh: async () => {
-      await fetchOnce(key);
-      schedule(key);
-    },
-  };
+  return state;
 }
 
 /** The API's code and message, as it answered; or why there was no answer. */
