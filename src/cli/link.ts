@@ -45,7 +45,9 @@ export function registerLinkCommands(program: Command): void {
     .option('--appid <appid>', "the owning merchant's Appid, which signs every message (env VENDCLOUD_APPID)", process.env.VENDCLOUD_APPID)
     .option('--mqtt-url <url>', 'the broker (env VENDCLOUD_MQTT_URL)', process.env.VENDCLOUD_MQTT_URL ?? 'mqtt://127.0.0.1:1883')
     .option('--heartbeat <seconds>', 'seconds between heartbeats', parseWholeNumber(1), 300)
-    .action(async (options: { machineNo: string; password?: string; appid?: string; mqttUrl: string; heartbeat: number }) => {
+    .option('--resend <seconds>', 'seconds after which a report the server has not acknowledged is sent again', parseWholeNumber(1), 30)
+    .option('--reports-file <path>', 'keep unacknowledged reports in this file, so they survive a restart of the simulator')
+    .action(async (options: { machineNo: string; password?: string; appid?: string; mqttUrl: string; heartbeat: number; resend: number; reportsFile?: string }) => {
       if (!isMachineNo(options.machineNo)) fail('--machine-no must be 8 or more digits', EXIT.USAGE);
       if (!options.password) fail('give --password (or VENDCLOUD_MQTT_PASSWORD)', EXIT.USAGE);
       if (!options.appid) fail("give --appid, the merchant's Appid (or VENDCLOUD_APPID)", EXIT.USAGE);
@@ -57,6 +59,8 @@ export function registerLinkCommands(program: Command): void {
         password: options.password,
         appid: options.appid,
         heartbeatSeconds: options.heartbeat,
+        resendSeconds: options.resend,
+        ...(options.reportsFile ? { reportsFile: resolve(options.reportsFile) } : {}),
         log: say,
       });
       try {
@@ -79,6 +83,8 @@ export function registerLinkCommands(program: Command): void {
           else if (command === 'codes') {
             const codes = machine.codes();
             say(codes.length === 0 ? 'no codes' : codes.map((c) => `${c.code}  id ${c.id}  product ${c.product_id}  ${c.expired_day || 'never expires'}`).join('\n'));
+            const waiting = machine.unacknowledgedReports().length;
+            if (waiting > 0) say(`${waiting} redemption report(s) not acknowledged yet`);
           } else if (command === 'redeem' && argument) await machine.redeem(argument);
           else if (command === 'offline') await machine.goOffline();
           else if (command === 'online') await machine.connect();

@@ -4,6 +4,7 @@ import { encodeSignedPayload } from '../protocol/payload.js';
 import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import type { DemoCredentials } from '../service/demo.js';
 import type { MqttOptions } from '../link/link.js';
+import { DEFAULT_SESSION_EXPIRY_SECONDS, stableClientId } from '../link/session.js';
 import { DEFAULT_MQTT_PORT } from '../link/message.js';
 import type { RunningServer, ServerOptions } from '../server.js';
 import { defaultDb, defaultDbSchema, EXIT, fail, parseWholeNumber } from './output.js';
@@ -22,12 +23,17 @@ interface ServeOptions {
   mqttPort: number;
   mqttUrl?: string;
   mqttShareGroup: string;
+  mqttClientId?: string;
+  mqttSessionExpiry: number;
   dbSchema?: string;
 }
 
 function mqttOptions(options: ServeOptions): MqttOptions {
   if (!options.mqtt) return { mode: 'off' };
-  if (options.mqttUrl) return { mode: 'external', url: options.mqttUrl, shareGroup: options.mqttShareGroup };
+  if (options.mqttUrl) {
+    const clientId = options.mqttClientId ?? stableClientId(options.port);
+    return { mode: 'external', url: options.mqttUrl, shareGroup: options.mqttShareGroup, sessionExpirySeconds: options.mqttSessionExpiry, ...(clientId ? { clientId } : {}) };
+  }
   return { mode: 'embedded', host: options.mqttHost, port: options.mqttPort };
 }
 
@@ -81,6 +87,8 @@ export function registerServeCommand(program: Command): void {
     .option('--mqtt-port <port>', 'port of the embedded MQTT broker (env MQTT_PORT)', parseWholeNumber(0), Number(process.env.MQTT_PORT ?? DEFAULT_MQTT_PORT))
     .option('--mqtt-url <url>', 'use an external broker instead, e.g. mqtt://user:pass@host:1883 (env MQTT_URL)', process.env.MQTT_URL)
     .option('--mqtt-share-group <name>', 'instances on one external broker share machine messages through this group (env MQTT_SHARE_GROUP)', process.env.MQTT_SHARE_GROUP ?? 'vendcloud')
+    .option('--mqtt-client-id <id>', 'this instance\'s MQTT client id on an external broker, the same after every restart (env MQTT_CLIENT_ID; default vendcloud-HOSTNAME-PORT)', process.env.MQTT_CLIENT_ID)
+    .option('--mqtt-session-expiry <seconds>', 'how long an external broker queues machine messages for this instance while it is away', parseWholeNumber(0), DEFAULT_SESSION_EXPIRY_SECONDS)
     .option('--no-mqtt', 'run without the machine link (pushes stay queued in the outbox)')
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);

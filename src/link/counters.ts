@@ -7,6 +7,10 @@ export interface LinkCounters {
   publishFailures: number;
   /** Machine messages acted upon. */
   handled: number;
+  /** Reports acknowledged to their machine (published and acknowledged by the broker). */
+  acknowledged: number;
+  /** Re-sent reports recognised by their report id: acknowledged again, nothing changed. */
+  duplicates: number;
   dropped: {
     /** Not base64 of a JSON object with client_id, method and sign. */
     malformed: number;
@@ -31,6 +35,8 @@ export function newCounters(): LinkCounters {
     superseded: 0,
     publishFailures: 0,
     handled: 0,
+    acknowledged: 0,
+    duplicates: 0,
     dropped: { malformed: 0, unknownMachine: 0, badSignature: 0, wrongMachineId: 0, impersonation: 0, unknownMethod: 0, invalidFields: 0 },
     refusedLogins: 0,
     refusedSubscriptions: 0,

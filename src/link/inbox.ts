@@ -2,14 +2,16 @@
  * Messages from machines (topic /server/app): checked (shape, known machine, signature
  * with the merchant's Appid) and then acted upon, each change in one transaction. Anything
  * that fails a check is dropped, counted and logged; nothing a machine sends can throw.
+ * A report carrying a report id is acknowledged to its machine once its change committed.
  */
 import type { ChangeContext, MachineRef } from '../service/context.js';
+import { redeemReportedCode, REPORT_ID, type ReportOutcome } from '../service/machine-reports.js';
 import { enqueueForMachine, MACHINE_METHOD, syncMessage } from '../service/outbox.js';
-import { redeemAtMachine } from '../service/pickup-codes.js';
 import type { Store, Tx } from '../store/store.js';
 import type { LinkCounters } from './counters.js';
+import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
-import { parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
+import { encodeMachineMessage, machineTopic, parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
 
 export interface InboxOptions {
   clock: () => number;
@@ -17,6 +19,8 @@ export interface InboxOptions {
   logger: LinkLogger;
   /** Called after a transaction wrote outbox rows, so they leave at once. */
   outboxWritten: () => void;
+  /** Where acknowledgements go out. */
+  publisher: Publisher;
 }
 
 type Sender = MachineRef & { appid: string };
@@ -31,6 +35,8 @@ function short(text: string | undefined): string {
 export class MachineInbox {
   /** One machine's messages are handled in the order they arrived. */
   private readonly queues = new Map<string, Promise<void>>();
+  /** Acknowledgements on their way to the broker. */
+  private readonly acknowledgements = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -54,6 +60,7 @@ export class MachineInbox {
   /** Resolves when every message received so far has been handled. */
   async idle(): Promise<void> {
     await Promise.all([...this.queues.values()]);
+    await Promise.all([...this.acknowledgements]);
   }
 
   private drop(reason: keyof LinkCounters['dropped'], context: Record<string, unknown>): void {
@@ -88,12 +95,18 @@ export class MachineInbox {
     switch (message.method) {
       case MACHINE_METHOD.CODE_REDEEMED: {
         const codeId = fields.id ?? '';
-        if (!CODE_ID.test(codeId)) return this.drop('invalidFields', { ...where, id: codeId.slice(0, 32) });
-        const redemption = await this.store.write(async (trx) => {
+        // An empty field is an absent one (the signature skips it too): an old machine.
+        const reportId = fields.report_id || undefined;
+        if (!CODE_ID.test(codeId) || (reportId !== undefined && !REPORT_ID.test(reportId))) {
+          return this.drop('invalidFields', { ...where, id: codeId.slice(0, 32) });
+        }
+        const outcome = await this.store.write(async (trx) => {
           await markSeen(trx, sender, now);
-          return redeemAtMachine(trx, this.context(sender, now), sender, Number(codeId));
+          return redeemReportedCode(trx, this.context(sender, now), sender, Number(codeId), reportId);
         });
-        this.options.logger.info({ ...where, pickup_code_id: Number(codeId), outcome: redemption.outcome }, 'code redeemed at machine');
+        if (outcome === 'duplicate') this.options.counters.duplicates++;
+        this.options.logger.info({ ...where, pickup_code_id: Number(codeId), report_id: reportId, outcome }, 'code redeemed at machine');
+        if (reportId !== undefined) this.acknowledge(sender, { id: codeId, report_id: reportId, outcome }, now);
         break;
       }
       case MACHINE_METHOD.PULL:
@@ -116,6 +129,29 @@ export class MachineInbox {
         return this.drop('unknownMethod', where);
     }
     this.options.counters.handled++;
+  }
+
+  /**
+   * Tells the machine its report is committed, so it stops re-sending it. Not awaited in the
+   * machine's queue: a lost acknowledgement only means the report comes again and is
+   * acknowledged again, while waiting would hold the machine's next messages behind a PUBACK.
+   */
+  private acknowledge(sender: Sender, body: { id: string; report_id: string; outcome: ReportOutcome }, now: number): void {
+    const payload = encodeMachineMessage(
+      { machineId: sender.id, machineNo: sender.machine_no, method: MACHINE_METHOD.REPORT_ACKNOWLEDGED, timestamp: now },
+      body,
+      sender.appid,
+    );
+    const sending = this.options.publisher.publish(machineTopic(sender.machine_no), payload).then(
+      () => {
+        this.options.counters.acknowledged++;
+      },
+      (error: unknown) => {
+        this.options.logger.warn({ err: (error as Error).message, machine_no: sender.machine_no, report_id: body.report_id }, 'acknowledging a report failed; the machine will send it again');
+      },
+    );
+    this.acknowledgements.add(sending);
+    void sending.finally(() => this.acknowledgements.delete(sending));
   }
 
   private context(sender: Sender, now: number): ChangeContext {

@@ -15,14 +15,16 @@ import { OutboxDispatcher, type Publisher } from './dispatcher.js';
 import { MachineInbox, sweepSilentMachines } from './inbox.js';
 import type { LinkLogger } from './logger.js';
 import { DEFAULT_MQTT_PORT, SERVER_TOPIC } from './message.js';
+import { externalSession, type ExternalSession } from './session.js';
 
 export type MqttOptions =
   | { mode: 'embedded'; host?: string; port?: number }
   /**
    * `url` may carry the server's credentials (mqtt://user:pass@host:1883). Several
    * instances share machine messages through the shared subscription `shareGroup`.
+   * `clientId` and `sessionExpirySeconds`: see session.ts.
    */
-  | { mode: 'external'; url: string; shareGroup?: string }
+  | ({ mode: 'external'; url: string; shareGroup?: string } & ExternalSession)
   | { mode: 'off' };
 
 export interface LinkOptions {
@@ -83,7 +85,6 @@ export async function startMachineLink(
   let connectUrl: string;
   let connectOptions: mqtt.IClientOptions;
   let inboxTopic: string;
-  const clientId = `vendcloud-server-${randomBytes(3).toString('hex')}`;
   if (mqttOptions.mode === 'embedded') {
     const serverPassword = randomBytes(24).toString('base64url');
     broker = await startEmbeddedBroker({
@@ -95,11 +96,14 @@ export async function startMachineLink(
       logger,
     });
     connectUrl = `mqtt://${hostForUrl(broker.host)}:${broker.port}`;
-    connectOptions = { username: SERVER_USERNAME, password: serverPassword };
+    // The one server client of this broker. The broker lives and dies with this process, so
+    // its session only bridges a reconnect within one run: what saves a machine's report
+    // across a restart is the machine re-sending it. aedes speaks MQTT 3.1.1 only.
+    connectOptions = { username: SERVER_USERNAME, password: serverPassword, clientId: SERVER_USERNAME, clean: false, protocolVersion: 4 };
     inboxTopic = SERVER_TOPIC;
   } else {
     connectUrl = mqttOptions.url;
-    connectOptions = {};
+    connectOptions = externalSession(mqttOptions, logger);
     // With a shared subscription each machine message reaches one instance, not all of them.
     inboxTopic = `$share/${mqttOptions.shareGroup ?? 'vendcloud'}/${SERVER_TOPIC}`;
   }
@@ -107,8 +111,6 @@ export async function startMachineLink(
 
   const client: MqttClient = mqtt.connect(connectUrl, {
     ...connectOptions,
-    clientId,
-    clean: true,
     reconnectPeriod: 1000,
     connectTimeout: 5000,
     resubscribe: false,
@@ -133,7 +135,7 @@ export async function startMachineLink(
     },
   };
   const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs ?? 1000, counters, logger });
-  const inbox = new MachineInbox(store, { clock, counters, logger, outboxWritten: () => dispatcher.wake() });
+  const inbox = new MachineInbox(store, { clock, counters, logger, outboxWritten: () => dispatcher.wake(), publisher });
 
   let subscribed: () => void = () => undefined;
   const firstSubscription = new Promise<void>((resolve) => (subscribed = resolve));

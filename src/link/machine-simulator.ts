@@ -2,7 +2,9 @@
  * A vending machine in software: it logs in with its machine_no and MQTT password, keeps
  * its local list of pickup codes from the server's create/delete/sync messages, asks for
  * its whole list after every (re)connect, sends heartbeats, and redeems codes typed on its
- * "keypad" against that local list, as a real machine must when its network is down.
+ * "keypad" against that local list, as a real machine must when its network is down. Each
+ * redemption is reported with a report id and sent again, after every (re)connect and on a
+ * timer, until the server acknowledges it.
  * `vendcloud machine-sim` drives it from stdin; tests import it.
  */
 import { EventEmitter } from 'node:events';
@@ -10,6 +12,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { MACHINE_METHOD } from '../service/outbox.js';
 import { nowSeconds } from '../protocol/time.js';
 import { encodeMachineMessage, machineTopic, parseMachineMessage, SERVER_TOPIC, signatureHolds } from './message.js';
+import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledged-reports.js';
 
 /** A code as the machine holds it (MACHINE-LINK.md, create and sync). */
 export interface MachineCode {
@@ -34,6 +37,10 @@ export interface MachineSimulatorOptions {
   networkRssi?: string;
   /** Ask for the whole list after each connect (default true). */
   pullOnConnect?: boolean;
+  /** Seconds after which a report still not acknowledged is sent again (default 30). */
+  resendSeconds?: number;
+  /** A file keeping the reports not acknowledged yet, so they outlive a restart of the machine. */
+  reportsFile?: string;
   /** Each thing the machine does, as one line (default: nothing). */
   log?: (line: string) => void;
 }
@@ -47,17 +54,27 @@ export class MachineSimulator extends EventEmitter {
    * put still lists such a code; it must never come back to the keypad.
    */
   private readonly vended = new Set<string>();
+  private readonly reports: UnacknowledgedReports;
   private client: MqttClient | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private resendTimer: NodeJS.Timeout | undefined;
   /** The numeric id, learned from the server's messages ("0" until then). */
   machineId = '0';
   revision = -1;
-  readonly counters = { received: 0, dropped: 0, syncs: 0 };
+  readonly counters = { received: 0, dropped: 0, syncs: 0, acknowledgements: 0 };
   private readonly log: (line: string) => void;
 
   constructor(private readonly options: MachineSimulatorOptions) {
     super();
     this.log = options.log ?? (() => undefined);
+    this.reports = new UnacknowledgedReports(options.reportsFile);
+    // A code whose report is still waiting was vended by an earlier run: never offer it again.
+    for (const report of this.reports.all()) this.remember(report.codeId);
+  }
+
+  /** Redemptions the server has not acknowledged yet, oldest first. */
+  unacknowledgedReports(): UnacknowledgedReport[] {
+    return this.reports.all();
   }
 
   get connected(): boolean {
@@ -109,12 +126,18 @@ export class MachineSimulator extends EventEmitter {
     });
     this.heartbeat = setInterval(() => void this.sendHeartbeat(), (this.options.heartbeatSeconds ?? 300) * 1000);
     this.heartbeat.unref();
+    const resendMs = (this.options.resendSeconds ?? 30) * 1000;
+    this.resendTimer = setInterval(() => void this.sendReports(this.reports.due(Date.now() - resendMs)), resendMs);
+    this.resendTimer.unref();
   }
 
   private async onConnect(client: MqttClient): Promise<void> {
     this.log(`connected to ${this.options.url} as ${this.options.machineNo}`);
     await client.subscribeAsync(machineTopic(this.options.machineNo), { qos: 1 });
     await this.sendHeartbeat();
+    // Before the pull: the server handles a machine's messages in order, so the list it
+    // sends back already counts these codes as used.
+    await this.sendReports(this.reports.all());
     if (this.options.pullOnConnect !== false) {
       this.log('asking for the whole code list (pull)');
       await this.publish(MACHINE_METHOD.PULL, {});
@@ -161,12 +184,30 @@ export class MachineSimulator extends EventEmitter {
     }
     this.list.delete(entry.id);
     this.remember(entry.id);
+    // Written down before the item leaves, so no redemption goes unreported.
+    const report = this.reports.add(entry.id);
     this.log(`vending product ${entry.product_id} for code ${code} (id ${entry.id})`);
     this.emit('change');
-    // QoS 1: if the link is down, mqtt.js keeps the report and sends it on reconnect.
-    await this.publish(MACHINE_METHOD.CODE_REDEEMED, { id: entry.id, used: '1' });
-    this.log(`reported code id ${entry.id} as used`);
+    await this.sendReports([report]);
     return { ok: true, code: entry };
+  }
+
+  /**
+   * Sends reports to the broker (QoS 1, each after the previous one's PUBACK). While the
+   * link is down nothing goes out: every waiting report is sent again after the reconnect.
+   */
+  private async sendReports(reports: UnacknowledgedReport[]): Promise<void> {
+    for (const report of reports) {
+      const client = this.client;
+      if (!client?.connected) return;
+      this.reports.markSent(report.reportId, Date.now());
+      try {
+        await client.publishAsync(SERVER_TOPIC, this.message(MACHINE_METHOD.CODE_REDEEMED, { id: report.codeId, used: '1', report_id: report.reportId }), { qos: 1 });
+        this.log(`reported code id ${report.codeId} as used (report ${report.reportId})`);
+      } catch (error) {
+        this.log(`report ${report.reportId} not sent (${(error as Error).message}); sending it again later`);
+      }
+    }
   }
 
   private remember(id: string): void {
@@ -186,6 +227,7 @@ export class MachineSimulator extends EventEmitter {
   /** Drops the connection without a word, as a machine losing power does (the broker sends its last will). */
   async disconnect(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.resendTimer);
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
@@ -194,6 +236,7 @@ export class MachineSimulator extends EventEmitter {
   /** Closes the socket without DISCONNECT, so the broker publishes the last will. */
   crash(): void {
     clearInterval(this.heartbeat);
+    clearInterval(this.resendTimer);
     const client = this.client;
     this.client = undefined;
     client?.stream.destroy();
@@ -239,6 +282,11 @@ export class MachineSimulator extends EventEmitter {
       case MACHINE_METHOD.CODE_DELETED:
         if (fields.id && this.list.delete(fields.id)) this.log(`- code id ${fields.id}`);
         break;
+      case MACHINE_METHOD.REPORT_ACKNOWLEDGED:
+        this.counters.acknowledgements++;
+        if (this.reports.acknowledge(fields.report_id ?? '', fields.id ?? '')) this.log(`report ${fields.report_id} acknowledged: ${fields.outcome}`);
+        this.emit('acknowledged', { reportId: fields.report_id, codeId: fields.id, outcome: fields.outcome });
+        return;
       case MACHINE_METHOD.CODES_SYNC: {
         const revision = Number(fields.revision);
         if (!Number.isFinite(revision) || revision < this.revision) {

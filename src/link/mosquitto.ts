@@ -32,6 +32,8 @@ export function mosquittoConf(dir: string): string {
     `password_file ${dir}/password_file`,
     `acl_file ${dir}/acl_file`,
     '# Machines ask for their whole list on reconnect, so broker persistence is not needed for them.',
+    '# It does keep the server instances\' sessions, and the machine reports queued for them, across',
+    '# a broker restart (`persistence true` + `persistence_location`); without it, machines re-send them.',
     '',
   ].join('\n');
 }

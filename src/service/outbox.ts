@@ -13,6 +13,8 @@ export const MACHINE_METHOD = {
   CODE_DELETED: 'client.pickup_codes.delete',
   CODES_SYNC: 'client.pickup_codes.sync',
   CODE_REDEEMED: 'client.pickup_codes.put',
+  /** Extension: the server committed the report named by `report_id` (docs/mqtt.md). */
+  REPORT_ACKNOWLEDGED: 'client.pickup_codes.put.ack',
   PULL: 'client.pickup_codes.pull',
   HEARTBEAT: 'client.heartbeat',
   OFFLINE: 'client.offline',

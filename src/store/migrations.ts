@@ -164,6 +164,24 @@ function initial(dialect: Dialect): Migration {
 }
 
 /**
+ * Reports machines re-send until the server acknowledges them: one row per (machine, code,
+ * report id), written in the transaction of the change the report caused, so a re-sent
+ * report is recognised and changes nothing. One row per redemption, like orders: kept.
+ */
+const machineReports: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable('machine_reports')
+      .addColumn('machine_id', 'bigint', (c) => c.notNull())
+      .addColumn('pickup_code_id', 'bigint', (c) => c.notNull())
+      .addColumn('report_id', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('machine_reports_pk', ['machine_id', 'pickup_code_id', 'report_id'])
+      .execute();
+  },
+};
+
+/**
  * A code's history shows the pushes that carried its changes: the outbox rows of its machine
  * written in the second of each change (same transaction, same clock), found through this index.
  */
@@ -176,7 +194,7 @@ const outboxByMachine: Migration = {
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0004_outbox_by_machine': outboxByMachine };
+      return { '0001_initial': initial(dialect), '0003_machine_reports': machineReports, '0004_outbox_by_machine': outboxByMachine };
     },
   };
 }

@@ -144,6 +144,16 @@ export interface OutboxTable {
   sent_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
+/** A machine report already handled (see src/service/machine-reports.ts). */
+export interface MachineReportTable {
+  machine_id: number;
+  /** The code the machine named; not a foreign key, since a machine may name an unknown one. */
+  pickup_code_id: number;
+  /** Chosen by the machine, unique per machine and code. */
+  report_id: string;
+  received_at: number;
+}
+
 export interface Database {
   merchants: MerchantTable;
   machines: MachineTable;
@@ -155,6 +165,7 @@ export interface Database {
   code_history: CodeHistoryTable;
   answered_requests: AnsweredRequestTable;
   outbox: OutboxTable;
+  machine_reports: MachineReportTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;

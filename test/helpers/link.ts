@@ -29,6 +29,7 @@ export function brokerModes(): BrokerMode[] {
 /** A server over one database that can be stopped and started again on it, as a restart does. */
 export class LinkedServer {
   server!: RunningServer;
+  private running = false;
   private constructor(
     private readonly location: { db: string; options: StoreOptions; cleanup(): Promise<void> },
     private mqttOptions: MqttOptions,
@@ -39,6 +40,13 @@ export class LinkedServer {
     const linked = new LinkedServer(await kind.fresh(), mqtt, link);
     await linked.open();
     return linked;
+  }
+
+  /** Another instance on the same database (PostgreSQL: a SQLite file belongs to one process). */
+  async alongside(mqtt: MqttOptions): Promise<LinkedServer> {
+    const sibling = new LinkedServer(this.location, mqtt, this.linkOptions);
+    await sibling.open();
+    return sibling;
   }
 
   get store(): Store {
@@ -60,16 +68,27 @@ export class LinkedServer {
       mqtt: this.mqttOptions,
       link: { pollIntervalMs: 200, ...this.linkOptions },
     });
+    this.running = true;
   }
 
   async restart(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
+    await this.stop();
+    await this.start(mqtt);
+  }
+
+  /** Stops the server (and its embedded broker), keeping the database for `start`. */
+  async stop(): Promise<void> {
+    this.running = false;
     await this.server.close();
+  }
+
+  async start(mqtt: MqttOptions = this.mqttOptions): Promise<void> {
     this.mqttOptions = mqtt;
     await this.open();
   }
 
   async close(): Promise<void> {
-    await this.server.close();
+    if (this.running) await this.stop();
     await this.location.cleanup();
   }
 }

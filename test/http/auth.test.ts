@@ -113,12 +113,12 @@ for (const kind of storeKinds()) {
 
     it('answers 10003 for a timestamp that is missing, not a number, or outside the window', async () => {
       const now = nowSeconds();
-      for (const timestamp of [undefined, 'abc', '12.5', '-5', String(now - 301), String(now + 301)]) {
+      for (const timestamp of [undefined, 'abc', '12.5', '-5', String(now - 400), String(now + 400)]) {
         const fields: Record<string, string> = { machine_no: machineNo };
         if (timestamp !== undefined) fields.timestamp = timestamp;
         expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf(withSign(fields, key())) }), 401, 10003);
       }
-      for (const timestamp of [String(now - 290), String(now + 290)]) {
+      for (const timestamp of [String(now - 200), String(now + 200)]) {
         const answer = await call(server.url, path, { ...creds(), rawBody: bodyOf(withSign({ machine_no: machineNo, timestamp }, key())) });
         assert.equal(answer.body.code, 0, `timestamp ${timestamp} is within 300 s`);
       }
