@@ -1,13 +1,15 @@
 /**
- * The request streams of the load scenarios. Every request is valid and distinct: fresh
- * timestamp, a nonce (signed, ignored by the endpoint), and for writes a code id, code or
- * trade id never used before. vendcloud's stream draws from the seeded pools; the
+ * The request streams of the load scenarios. Every request is valid: a fresh timestamp,
+ * for writes a code id, code or trade id never used before, and no nonce, as the original
+ * platform's client libraries send them (so a write takes the path without a stored
+ * answer); `create-keyed` adds a nonce, as the SDK does, to measure the path with one. vendcloud's stream draws from the seeded pools; the
  * baseline's stream is built by the same code (same client cost per request) from its own
  * cursor, so the baseline never eats vendcloud's pool.
  */
 import { METHOD } from '../src/domain/pickup-codes.js';
 import { API_PREFIX } from '../src/http/app.js';
-import { encodeSignedPayload } from '../src/protocol/payload.js';
+import { encodeBase64Text, encodeSignedPayload } from '../src/protocol/payload.js';
+import { hashSignatureBase, signatureBaseIn } from '../src/protocol/signature.js';
 import type { RequestSource, RequestSpec } from './load.js';
 import type { Fixture, Target } from './seed.js';
 
@@ -44,21 +46,33 @@ function now(): string {
   return String(Math.floor(Date.now() / 1000));
 }
 
-export function signedBody(fields: Record<string, string>, key: number): string {
-  return JSON.stringify({ payload: encodeSignedPayload({ ...fields, timestamp: now(), nonce: `${runTag}-${++nonce}` }, String(key)) });
+export function signedBody(fields: Record<string, string>, key: number, options: { idempotencyKey?: boolean } = {}): string {
+  const keyed = options.idempotencyKey ? { nonce: `${runTag}-${++nonce}` } : {};
+  return JSON.stringify({ payload: encodeSignedPayload({ ...fields, timestamp: now(), ...keyed }, String(key)) });
 }
 
-function queryProduct(target: Target, key: number): RequestSpec {
-  return { method: 'POST', path: `${API_PREFIX}/products/${target.productId}/pickup_code`, body: signedBody({ machine_no: target.machineNo }, key) };
+/**
+ * The same fields signed as go-pansy v1.1.1 signs them (query-escaped). A value with a
+ * space and colons (as every Go create's expired_at has) makes that sign differ from the
+ * raw one, so the server gets it right only on its fallback path.
+ */
+function pansySignedBody(fields: Record<string, string>, key: number): string {
+  const signed = { ...fields, sent_at: '2030-12-31 23:59:59', timestamp: now(), nonce: `${runTag}-${++nonce}` };
+  const sign = hashSignatureBase(signatureBaseIn('query-escaped', signed, String(key))!);
+  return JSON.stringify({ payload: encodeBase64Text(JSON.stringify({ ...signed, sign })) });
+}
+
+function queryProduct(target: Target, key: number, sign = signedBody): RequestSpec {
+  return { method: 'POST', path: `${API_PREFIX}/products/${target.productId}/pickup_code`, body: sign({ machine_no: target.machineNo }, key) };
 }
 
 function queryPage(target: Target, key: number): RequestSpec {
   return { method: 'POST', path: `${API_PREFIX}/pickup_codes/query`, body: signedBody({ machine_no: target.machineNo, page: '1', per_page: '10' }, key) };
 }
 
-function createOne(target: Target, key: number): RequestSpec {
+function createOne(target: Target, key: number, options: { idempotencyKey?: boolean } = {}): RequestSpec {
   const fields = { method: METHOD.CREATE_FOR_PRODUCT, machine_no: target.machineNo, product_id: String(target.productId), count: '1', code_length: '8' };
-  return { method: 'POST', path: `${API_PREFIX}/pickup_codes`, body: signedBody(fields, key) };
+  return { method: 'POST', path: `${API_PREFIX}/pickup_codes`, body: signedBody(fields, key, options) };
 }
 
 export function cancelOne(target: Target, id: number, key: number): RequestSpec {
@@ -122,6 +136,14 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'query-pansy',
+    title: 'query a product, signed as go-pansy v1.1.1 (the fallback form)',
+    streams: (f) => {
+      const source = () => queryProduct(f.query, f.merchantId, pansySignedBody);
+      return { vendcloud: source, baseline: source, exhausted: none };
+    },
+  },
+  {
     name: 'query-page',
     title: 'machine-wide query page (1,000 codes)',
     streams: (f) => {
@@ -135,6 +157,15 @@ export const SCENARIOS: Scenario[] = [
     streams: (f) => {
       let turn = 0;
       const source = () => createOne(f.create[turn++ % f.create.length]!, f.merchantId);
+      return { vendcloud: source, baseline: source, exhausted: none };
+    },
+  },
+  {
+    name: 'create-keyed',
+    title: 'create 1 code with a nonce (answer stored)',
+    streams: (f) => {
+      let turn = 0;
+      const source = () => createOne(f.create[turn++ % f.create.length]!, f.merchantId, { idempotencyKey: true });
       return { vendcloud: source, baseline: source, exhausted: none };
     },
   },

@@ -26,6 +26,8 @@ export interface ServerOptions {
    */
   mqtt?: MqttOptions;
   link?: LinkOptions;
+  /** Adds to the app before it listens (hooks, routes); the tests check every answer's shape here. */
+  extendApp?: (app: FastifyInstance) => void;
 }
 
 export interface RunningServer {
@@ -68,6 +70,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       };
     }
     app = await buildApp({ store: wakingAfterWrites(store, wake), config: options.config ?? {}, logger, healthChecks: brokerCheck });
+    options.extendApp?.(app);
     await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
   } catch (error) {
     await link?.close();

@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
 import { decodePayload } from '../../src/protocol/payload.js';
-import { signMatches } from '../../src/protocol/signature.js';
+import { verifySignature } from '../../src/protocol/signature.js';
 import { serveAsChild } from '../processes.js';
 
 const OK = '{"code":0,"message":"ok","data":{}}';
@@ -81,7 +81,7 @@ async function naive(): Promise<void> {
     readBody(request, (body) => {
       try {
         const fields = decodePayload((JSON.parse(body) as { payload: string }).payload);
-        if (!fields.sign || !signMatches(fields, key, fields.sign)) return answer(response, 401, SIGN_INVALID);
+        if (!verifySignature(fields, key)) return answer(response, 401, SIGN_INVALID);
         const id = Number(fields.id) || (counter++ % NAIVE_ROWS) + 1;
         update.run(Math.floor(Date.now() / 1000), ((id - 1) % NAIVE_ROWS) + 1);
         answer(response, 200, OK);

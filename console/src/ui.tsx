@@ -76,11 +76,12 @@ export function ErrorNotice({ error, title }: { error: unknown; title?: string }
   );
 }
 
-/** A wall time in the platform zone, as the API writes it. */
-export function WallTime({ at, fallback = '—' }: { at: Date | undefined; fallback?: string }) {
+/** A wall time in the platform zone, as the API writes it (or only its day). */
+export function WallTime({ at, fallback = '—', dayOnly = false }: { at: Date | undefined; fallback?: string; dayOnly?: boolean }) {
   const { timeZone } = useSession();
   if (!at) return <span>{fallback}</span>;
-  const text = formatWallTime(Math.floor(at.getTime() / 1000), timeZone);
+  const wall = formatWallTime(Math.floor(at.getTime() / 1000), timeZone);
+  const text = dayOnly ? wall.slice(0, 10) : wall;
   return <time dateTime={at.toISOString()}>{text}</time>;
 }
 

@@ -1,6 +1,6 @@
 /** The operator's commands: merchants, machines, products (the original's dashboard). */
 import type { Command } from 'commander';
-import { AdminInputError, createMachine, createMerchant, createProduct, setMachine } from '../service/admin.js';
+import { AdminInputError, createMachine, createMerchant, createProduct, setMachine, setMerchant } from '../service/admin.js';
 import type { Store } from '../store/store.js';
 import { defaultDb, defaultDbSchema, emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
 
@@ -38,6 +38,34 @@ export function registerAdminCommands(program: Command): void {
       const created = await withStore(options.db ?? defaultDb(), (store) => createMerchant(store, { name: options.name }));
       emit(!!options.json, created, () =>
         [`merchant_id: ${created.merchant_id}`, `appid:       ${created.appid}`, `app_secret:  ${created.app_secret}  (shown once; store it now)`].join('\n'),
+      );
+    });
+
+  merchant
+    .command('set')
+    .description("change a merchant's switches")
+    .requiredOption('--merchant <merchant_id>', 'merchant id', parseWholeNumber(1))
+    .requiredOption('--require-nonce <on|off>', 'on: refuse every signed write without a nonce (strict replay protection)', parseOnOff)
+    .option(...dbOption)
+    .option('--json', 'print one JSON line')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Idempotency keys: a create, cancel or consume that carries a signed `nonce` field (or an',
+        'Idempotency-Key header) runs once; a repeat with the same fields gets the first answer',
+        '(kept 24 h), the same key with other fields is refused (10001). Without a key a request',
+        'runs every time, as on the original platform: two identical creates make two sets.',
+        '',
+        'With --require-nonce on, a create, cancel or consume without a nonce in its signed payload',
+        'is refused (10001); the header does not count, since it is not signed. Running servers',
+        'apply the change within their merchant cache time (5 s).',
+      ].join('\n'),
+    )
+    .action(async (options: { merchant: number; requireNonce: boolean; db?: string; json?: boolean }) => {
+      await withStore(options.db ?? defaultDb(), (store) => setMerchant(store, options.merchant, { requireNonce: options.requireNonce }));
+      emit(!!options.json, { merchant_id: options.merchant, require_nonce: options.requireNonce }, () =>
+        `merchant ${options.merchant}: ${options.requireNonce ? 'every signed write must carry a nonce' : 'writes without a nonce are accepted'}`,
       );
     });
 

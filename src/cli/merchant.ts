@@ -97,7 +97,7 @@ class Show {
   }
 
   order(order: PickupOrder): string {
-    const lines = [`order ${order.orderId}  ${order.status}  trade ${order.tradeId ?? '-'}  amount ${order.amount ?? '-'}  at ${this.time(order.date)}`];
+    const lines = [`order ${order.orderId}  ${order.status}  trade ${order.tradeId ?? '-'}  amount ${order.amount ?? '-'}  on ${this.time(order.date).slice(0, 10)}`];
     for (const record of order.records) lines.push(`  record ${record.id}: product ${record.productId} × ${record.quantity} at ${record.price ?? '-'} (${record.status ?? '-'})`);
     lines.push(`  pickup code ${order.pickupCodeId} is now USED`);
     return lines.join('\n');
@@ -141,7 +141,7 @@ export function registerMerchantCommands(program: Command): void {
         human: () =>
           table(
             ['MACHINE_NO', 'NAME', 'ONLINE', 'OPERATING', 'CREATED', 'ADDRESS'],
-            machines.map((m) => [m.machineNo, m.machineName ?? '-', m.isOnline ? 'yes' : 'no', m.status === 1 ? 'yes' : 'no', show.time(m.createdAt), m.address ?? '-']),
+            machines.map((m) => [m.machineNo, m.machineName ?? '-', m.isOnline ? 'yes' : 'no', m.status ? 'yes' : 'no', show.time(m.createdAt), m.address ?? '-']),
           ),
       };
     }),

@@ -248,9 +248,9 @@ export class VendcloudClient {
   }
 
   /**
-   * Signs once and hands the same body to every attempt. The nonce makes two calls with
-   * equal arguments in the same second distinct requests; otherwise the server would
-   * take the second for a retry of the first and answer it from memory.
+   * Signs once and hands the same body to every attempt. The nonce is the call's
+   * idempotency key: every attempt of one call carries it, so the server runs the call
+   * once and answers a retry from its record; no two calls share it.
    */
   private signed(method: 'POST' | 'PUT', path: string, fields: Record<string, FieldValue>): Promise<unknown> {
     const payload: Record<string, string> = {};

@@ -1,8 +1,8 @@
 /**
- * What the SDK's methods return, and how the server's wire shapes (PROTOCOL.md §6)
- * become them. The server leaves out fields that are null, false or empty (a habit of
- * the original): here a missing flag reads as `false`, a missing list as `[]`, and a
- * missing text or time stays `undefined`. Times become `Date`s.
+ * What the SDK's methods return, and how the server's wire shapes (protocol/responses.ts)
+ * become them. The server leaves out zero values (null, false, 0, empty texts and lists; a
+ * habit of the original): here a missing flag reads as `false`, a missing list as `[]`, a
+ * missing count as 0, and a missing text or time stays `undefined`. Times become `Date`s.
  */
 import type { VisibleStatus } from '../domain/pickup-codes.js';
 import type { CodeStatusFilter } from '../service/catalogue.js';
@@ -23,8 +23,8 @@ export interface MachineSummary {
   machineNo: string;
   machineName?: string;
   isOnline: boolean;
-  /** 1 in operation, 0 not. */
-  status?: number;
+  /** In operation. */
+  status: boolean;
   address?: string;
   notifyMessage?: string;
   lngLat?: string;
@@ -39,7 +39,8 @@ export interface MachineDetail {
   lngLat?: string;
   isOnline: boolean;
   cabinetNames: string[];
-  machineType?: string;
+  /** 1 vending machine, 2 amusement, 3 claw, 4 lending locker, 5 return locker, 6 locker. */
+  machineType?: number;
   categories: Array<{ id: number; title: string }>;
   currency?: { id: number; name: string; code: string; symbol: string };
 }
@@ -58,7 +59,8 @@ export interface Product {
     goodNo?: string;
     slug?: string;
   };
-  channel: { name?: string; cabinetName?: string; code?: string; x?: number; y?: number; addr?: string };
+  /** Row `x` and column `y` from 0 (texts on the wire), driver board `addr` from 1. */
+  channel: { name?: string; cabinetName?: string; code?: string; x?: number; y?: number; addr?: number };
   /** Items in the slot now. */
   currentInventory: number;
   /** The slot's capacity. */
@@ -86,11 +88,13 @@ export interface PickupCode {
 export interface PickupOrder {
   orderId: number;
   tradeId?: string;
+  /** The order's day: the wire carries only the day (YYYY-MM-DD), read as its first instant in the platform zone. */
   date?: Date;
   /** Decimal text, e.g. "3.50". */
   amount?: string;
   status: 'PICKUPCODE';
-  records: Array<{ id: number; productId: number; quantity: number; price?: string; status?: string }>;
+  /** `status` in the original's words: 未取货 (not picked up), 已取货 (picked up), 订单取消 (cancelled). */
+  records: Array<{ id: number; productId: number; quantity: number; price?: string; status?: string; notifySent: boolean }>;
   pickupCodeId: number;
 }
 
@@ -105,6 +109,11 @@ export class WireReader {
     if (typeof text !== 'string') return undefined;
     const seconds = parseWallTime(text, this.timeZone);
     return seconds === undefined ? undefined : new Date(seconds * 1000);
+  }
+
+  /** A day `YYYY-MM-DD`, as its first instant in the platform zone. */
+  day(text: unknown): Date | undefined {
+    return typeof text === 'string' ? this.date(`${text} 00:00:00`) : undefined;
   }
 
   page<T>(wire: unknown, item: (w: Wire) => T, perPage: number): Page<T> {
@@ -124,7 +133,7 @@ export class WireReader {
       machineNo: w.machine_no,
       machineName: w.machine_name,
       isOnline: w.is_online === true,
-      status: w.status,
+      status: w.status === true,
       address: w.address,
       notifyMessage: w.notify_message,
       lngLat: w.lng_lat,
@@ -161,7 +170,14 @@ export class WireReader {
         goodNo: good.good_no,
         slug: good.slug,
       }),
-      channel: clean({ name: channel.name, cabinetName: channel.cabinet_name, code: channel.code, x: channel.x, y: channel.y, addr: channel.addr }),
+      channel: clean({
+        name: channel.name,
+        cabinetName: channel.cabinet_name,
+        code: channel.code,
+        x: numberOf(channel.x),
+        y: numberOf(channel.y),
+        addr: channel.addr,
+      }),
       currentInventory: w.current_inventory ?? 0,
       inventory: w.inventory ?? 0,
       onSale: w.on_sale === true,
@@ -187,11 +203,11 @@ export class WireReader {
     clean({
       orderId: w.order_id,
       tradeId: w.trade_id,
-      date: this.date(w.date),
+      date: this.day(w.date),
       amount: w.amount,
       status: w.status,
       records: list(w.records).map((r) =>
-        clean({ id: r.id, productId: r.product_id, quantity: r.quantity ?? 1, price: r.price, status: r.status }),
+        clean({ id: r.id, productId: r.product_id, quantity: r.quantity ?? 1, price: r.price, status: r.status, notifySent: r.notify_sent === '1' }),
       ),
       pickupCodeId: w.pickup_code_id,
     });
@@ -199,6 +215,13 @@ export class WireReader {
 
 export function list<T = Wire>(value: unknown): T[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** A number sent as text ("2"); absent stays absent. */
+function numberOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
 }
 
 function isWire(value: unknown): value is Wire {

@@ -1,6 +1,6 @@
 /**
  * One Open API call on the wire, with safe retries. A retry resends the very same bytes:
- * for a signed write that means the same `sign`, which the server answers from its record
+ * for a signed write that means the same `nonce`, which the server answers from its record
  * of the first attempt instead of executing it again (PROTOCOL.md §2, idempotent retries).
  * Only failures where the server may not have answered are retried (no response, 5xx);
  * a 4xx or a business failure would just come back the same.

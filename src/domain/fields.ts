@@ -3,7 +3,7 @@
  * here once; a violation is a 10001 naming the field.
  */
 import { invalidField } from '../protocol/errors.js';
-import type { Payload } from '../protocol/payload.js';
+import type { Payload, PayloadValue } from '../protocol/payload.js';
 import { parseWallTime } from '../protocol/time.js';
 
 const MACHINE_NO = /^[0-9]{8,32}$/;
@@ -34,9 +34,23 @@ export function idField(name: string, value: string): number {
 export class PayloadReader {
   constructor(private readonly payload: Payload) {}
 
+  /** What the request asks for: every non-empty field but `sign` and `timestamp`, which only say when and by whom. */
+  content(): Payload {
+    const asked: Record<string, PayloadValue> = {};
+    for (const [name, value] of Object.entries(this.payload)) if (value !== '' && value !== null && name !== 'sign' && name !== 'timestamp') asked[name] = value;
+    return asked;
+  }
+
+  /**
+   * A field the endpoint reads must be text. A nested object or array is refused by name
+   * (its members are signed, but no endpoint field has a nested meaning); nested values in
+   * fields no endpoint reads are ignored, as every unknown field is.
+   */
   optionalText(name: string): string | undefined {
     const value = this.payload[name];
-    return value === undefined || value === '' ? undefined : value;
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') throw invalidField(name, 'must be a string, not an object or array');
+    return value;
   }
 
   text(name: string): string {

@@ -1,66 +1,129 @@
 /**
- * Idempotent retries: the first answer to a signed write is stored under (merchant, sign)
- * in the same transaction as the change; a retry of that request gets the stored answer
- * back and changes nothing. Stored answers survive restarts and are shared by every
- * instance on the same database.
+ * Safe retries on request (PROTOCOL.md §2, issue 9). A signed write that carries an
+ * idempotency key (a signed `nonce` in the payload, or an `Idempotency-Key` header) is
+ * executed once per (merchant, key): its first answer is stored in the transaction of the
+ * change, and a repeat asking the same thing gets that answer back; a repeat asking
+ * something else is refused. A write without a key is executed every time, as on the
+ * original platform, whose client libraries send no nonce: two identical creates in the
+ * same second are two sales, not a sale and its retry. Stored answers survive restarts and
+ * are shared by every instance on the same database.
  */
-import { ApiError, isBusinessFailure } from '../protocol/errors.js';
+import { createHash } from 'node:crypto';
+import { ApiError, invalidField, isBusinessFailure } from '../protocol/errors.js';
 import { failure, omitEmpty, success } from '../protocol/envelope.js';
+import type { Payload } from '../protocol/payload.js';
 import { preparedQuery } from '../store/prepared.js';
 import type { Store, Tx } from '../store/store.js';
+import type { MerchantRequest } from './merchant-auth.js';
 
-const storedAnswer = preparedQuery((db, merchantId: number, sign: string) =>
-  db.selectFrom('answered_requests').select('response').where('merchant_id', '=', merchantId).where('sign', '=', sign),
+export interface IdempotencyKey {
+  /** Where the client put it, as refusals name it. */
+  source: 'nonce' | 'Idempotency-Key';
+  value: string;
+}
+
+/** As Stripe's Idempotency-Key; it also keeps the stored key within any index's limits. */
+const MAX_KEY_LENGTH = 255;
+
+/** How long an answer is kept at least; longer when the timestamp window is longer. */
+const ANSWERS_KEPT_SECONDS = 24 * 3600;
+
+/**
+ * The request's key: the signed `nonce` when there is one (nothing on the way can change
+ * it), else the header. An empty value is no key, as an empty field is no field.
+ */
+export function idempotencyKeyOf(nonce: string | undefined, header: string | undefined): IdempotencyKey | undefined {
+  if (nonce) return { source: 'nonce', value: nonce };
+  return header ? { source: 'Idempotency-Key', value: header } : undefined;
+}
+
+/**
+ * What a request asks for: its route and its fields but `sign` and `timestamp`, which
+ * differ between two sendings of one request (a client re-signing its retry).
+ */
+function fingerprintOf(route: string, fields: Payload): string {
+  const asked = Object.keys(fields)
+    .sort()
+    .map((name) => [name, fields[name]]);
+  return createHash('sha256').update(JSON.stringify([route, asked])).digest('hex');
+}
+
+const storedAnswer = preparedQuery((db, merchantId: number, key: string) =>
+  db.selectFrom('answered_requests').select(['fingerprint', 'response']).where('merchant_id', '=', merchantId).where('idempotency_key', '=', key),
 );
 
-const storeAnswer = preparedQuery((db, merchantId: number, sign: string, response: string, now: number) =>
+const storeAnswer = preparedQuery((db, merchantId: number, key: string, fingerprint: string, response: string, now: number) =>
   db
     .insertInto('answered_requests')
-    .values({ merchant_id: merchantId, sign, response, answered_at: now })
-    .onConflict((conflict) => conflict.columns(['merchant_id', 'sign']).doNothing())
-    .returning('sign'),
+    .values({ merchant_id: merchantId, idempotency_key: key, fingerprint, response, answered_at: now })
+    .onConflict((conflict) => conflict.columns(['merchant_id', 'idempotency_key']).doNothing())
+    .returning('idempotency_key'),
 );
 
+interface Keyed {
+  merchantId: number;
+  key: IdempotencyKey;
+  fingerprint: string;
+  now: number;
+}
+
 export class AnsweredRequests {
+  /** A stored answer outlives the timestamp window, so a replay is refused as stale before it can run again. */
+  readonly retentionSeconds: number;
+
   constructor(
     private readonly store: Store,
-    /** How long an answer is kept: the timestamp window, so no replayable request outlives it. */
-    readonly retentionSeconds: number,
-  ) {}
-
-  private async find(merchantId: number, sign: string): Promise<string | undefined> {
-    const [row] = await storedAnswer(this.store.db, merchantId, sign);
-    return row?.response;
-  }
-
-  /** False when an answer was stored first by a concurrent twin. */
-  private async record(trx: Tx, merchantId: number, sign: string, response: string, now: number): Promise<boolean> {
-    return (await storeAnswer(trx, merchantId, sign, response, now)).length === 1;
+    timestampWindowSeconds: number,
+  ) {
+    this.retentionSeconds = Math.max(ANSWERS_KEPT_SECONDS, timestampWindowSeconds);
   }
 
   /**
-   * Runs `change` once per (merchant, sign) and returns the JSON text of the envelope:
-   * the stored one for a repeat. Business failures (HTTP 200, non-zero code) are stored
-   * too, so a retry sees the same outcome; request faults (4xx) are not.
+   * Runs a signed write and returns the JSON text of its envelope. With a key, `change`
+   * runs once per (merchant, key); business failures (HTTP 200, non-zero code) are stored
+   * too, so a retry sees the same outcome; request faults (4xx) are not, so a corrected
+   * request may use the key again.
    */
-  async answer(merchantId: number, sign: string, now: number, change: (trx: Tx) => Promise<unknown>): Promise<string> {
-    const earlier = await this.find(merchantId, sign);
-    if (earlier !== undefined) return earlier;
+  async answer(request: MerchantRequest, route: string, change: (trx: Tx) => Promise<unknown>): Promise<string> {
+    const key = request.idempotencyKey;
+    // Strict replay protection wants the key signed: a header can be added to captured bytes.
+    if (request.merchant.require_nonce && key?.source !== 'nonce') {
+      throw invalidField('nonce', 'is required: this merchant accepts no signed write without a nonce in its payload');
+    }
+    // No key: nothing to look up and nothing to store.
+    if (key === undefined) return JSON.stringify(success(omitEmpty(await this.store.write(change))));
+    if (key.value.length > MAX_KEY_LENGTH) throw invalidField(key.source, `must be at most ${MAX_KEY_LENGTH} characters`);
+    return this.answerOnce({ merchantId: request.merchant.id, key, fingerprint: fingerprintOf(route, request.payload.content()), now: request.now }, change);
+  }
+
+  private async answerOnce(keyed: Keyed, change: (trx: Tx) => Promise<unknown>): Promise<string> {
+    const earlier = await this.find(keyed);
+    if (earlier) return repeatOf(earlier, keyed);
     try {
       return await this.store.write(async (trx) => {
         const response = JSON.stringify(success(omitEmpty(await change(trx))));
         // A concurrent twin got here first (its row blocks ours until it commits):
         // throwing rolls back this request's change, and the twin's answer is returned.
-        if (!(await this.record(trx, merchantId, sign, response, now))) throw new AnsweredMeanwhile();
+        if (!(await this.record(trx, keyed, response))) throw new AnsweredMeanwhile();
         return response;
       });
     } catch (error) {
-      if (error instanceof AnsweredMeanwhile) return (await this.find(merchantId, sign))!;
+      if (error instanceof AnsweredMeanwhile) return repeatOf((await this.find(keyed))!, keyed);
       if (!(error instanceof ApiError) || !isBusinessFailure(error.code)) throw error;
       const response = JSON.stringify(failure(error));
-      const recorded = await this.store.write((trx) => this.record(trx, merchantId, sign, response, now));
-      return recorded ? response : (await this.find(merchantId, sign))!;
+      const recorded = await this.store.write((trx) => this.record(trx, keyed, response));
+      return recorded ? response : repeatOf((await this.find(keyed))!, keyed);
     }
+  }
+
+  private async find(keyed: Keyed): Promise<{ fingerprint: string; response: string } | undefined> {
+    const [row] = await storedAnswer(this.store.db, keyed.merchantId, keyed.key.value);
+    return row;
+  }
+
+  /** False when an answer was stored first by a concurrent twin. */
+  private async record(trx: Tx, keyed: Keyed, response: string): Promise<boolean> {
+    return (await storeAnswer(trx, keyed.merchantId, keyed.key.value, keyed.fingerprint, response, keyed.now)).length === 1;
   }
 
   async purge(now: number): Promise<number> {
@@ -69,6 +132,19 @@ export class AnsweredRequests {
     );
     return Number(result.numDeletedRows);
   }
+}
+
+/**
+ * The stored answer, for a repeat that asks the same thing. The same key on another request
+ * is the client's mistake (a key reused, or a retry whose fields changed): a 10001 naming
+ * the key, like any invalid field, and a 4xx so that the PHP library's Guzzle throws rather
+ * than taking the first request's answer for this one's.
+ */
+function repeatOf(earlier: { fingerprint: string; response: string }, keyed: Keyed): string {
+  if (earlier.fingerprint !== keyed.fingerprint) {
+    throw invalidField(keyed.key.source, `"${keyed.key.value}" was used before by a request with other fields`);
+  }
+  return earlier.response;
 }
 
 class AnsweredMeanwhile extends Error {}

@@ -45,9 +45,6 @@ export const DEFAULT_CONFIG: ServerConfig = {
   clock: nowSeconds,
 };
 
-/** Answers kept when the timestamp check is off, so replays stay harmless for a day. */
-const RETENTION_WITHOUT_WINDOW = 24 * 3600;
-
 /** A named probe for /healthz: resolves when the part works, throws when it does not. */
 export type HealthCheck = () => Promise<void>;
 
@@ -66,7 +63,7 @@ declare module 'fastify' {
   }
 }
 
-/** One JSON log line per request: id, route, status, envelope code, time. Never headers or bodies. */
+/** One JSON log line per request: id, route, status, envelope code, signing form, time. Never headers or bodies. */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
 
@@ -77,6 +74,7 @@ class OneLinePerRequest extends LogController {
         url: request.url.split('?')[0],
         status: reply.statusCode,
         code: reply.apiCode,
+        sign_form: request.signingForm,
         ms: Math.round(reply.elapsedTime * 100) / 100,
         ...(error ? { err: error } : {}),
       },
@@ -131,7 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: options.store,
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
-    answers: new AnsweredRequests(options.store, config.timestampWindowSeconds || RETENTION_WITHOUT_WINDOW),
+    answers: new AnsweredRequests(options.store, config.timestampWindowSeconds),
     send: sendEnvelopeText,
   };
   await app.register(
@@ -157,7 +155,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
 
-  // Housekeeping: answers kept for retries past their window, and pushes sent a day ago.
+  // Housekeeping: answers kept a day for retries, and pushes sent a day ago.
   const purge = setInterval(() => {
     deps.answers.purge(config.clock()).catch((error) => app.log.warn({ err: error }, 'purging answered requests failed'));
     options.store

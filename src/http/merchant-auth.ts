@@ -7,22 +7,30 @@ import type { FastifyRequest } from 'fastify';
 import { secretMatches } from '../domain/credentials.js';
 import { PayloadReader } from '../domain/fields.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
-import { decodePayload, type Payload } from '../protocol/payload.js';
-import { signMatches } from '../protocol/signature.js';
+import { decodePayload, type Payload, type PayloadValue } from '../protocol/payload.js';
+import { verifySignature, type SigningForm } from '../protocol/signature.js';
 import { assertMerchantActive, type MerchantAccount, type MerchantDirectory } from '../service/merchants.js';
+import { idempotencyKeyOf, type IdempotencyKey } from './answer-once.js';
 import { extractPayload } from './request-payload.js';
 
 export interface MerchantRequest {
   merchant: MerchantAccount;
   /** The signed payload's fields; empty for header-only routes. */
   payload: PayloadReader;
-  /** The request's `sign`: its identity for idempotent retries. Undefined when unsigned. */
-  sign: string | undefined;
+  /** The client's key for a safe retry (answer-once.ts); undefined when it gave none or the request is unsigned. */
+  idempotencyKey: IdempotencyKey | undefined;
   requestId: string;
   now: number;
 }
 
 const TIMESTAMP = /^[0-9]{1,12}$/;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The form the request's sign matched, for its log line (which clients sign how). */
+    signingForm?: SigningForm;
+  }
+}
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -43,20 +51,21 @@ export async function authenticateMerchant(
   if (!secretMatches(appSecret, merchant.app_secret_hash)) throw new ApiError(ErrorCode.APP_SECRET_INVALID);
 
   let fields: Payload = {};
-  let sign: string | undefined;
   if (signed) {
     fields = decodePayload(extractPayload(request.body, request.headers['content-type'], request.query));
-    sign = fields.sign;
     // The signing key is the merchant id (PROTOCOL.md §2), not the secret.
-    if (!sign || !signMatches(fields, String(merchant.id), sign)) throw new ApiError(ErrorCode.SIGN_INVALID);
-    sign = sign.toUpperCase();
+    const match = verifySignature(fields, String(merchant.id));
+    if (!match) throw new ApiError(ErrorCode.SIGN_INVALID);
+    request.signingForm = match.form;
     assertFreshTimestamp(fields.timestamp, deps.now, deps.timestampWindowSeconds);
   }
   assertMerchantActive(merchant, deps.now);
-  return { merchant, payload: new PayloadReader(fields), sign, requestId: request.id, now: deps.now };
+  const payload = new PayloadReader(fields);
+  const idempotencyKey = signed ? idempotencyKeyOf(payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;
+  return { merchant, payload, idempotencyKey, requestId: request.id, now: deps.now };
 }
 
-function assertFreshTimestamp(timestamp: string | undefined, now: number, windowSeconds: number): void {
-  if (timestamp === undefined || !TIMESTAMP.test(timestamp)) throw new ApiError(ErrorCode.TIMESTAMP_INVALID);
+function assertFreshTimestamp(timestamp: PayloadValue | undefined, now: number, windowSeconds: number): void {
+  if (typeof timestamp !== 'string' || !TIMESTAMP.test(timestamp)) throw new ApiError(ErrorCode.TIMESTAMP_INVALID);
   if (windowSeconds > 0 && Math.abs(now - Number(timestamp)) > windowSeconds) throw new ApiError(ErrorCode.TIMESTAMP_INVALID);
 }

@@ -171,7 +171,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
           await cancelPickupCode(trx, changeContext(request), machine, codeId);
           return {};
         }
-        // `count` must survive the envelope's empty-field rule even when it is 0.
+        // Extension; a count of 0 is a zero value and left out, as the docs' `{}`.
         return { count: await cancelAllPickupCodes(trx, changeContext(request), machine) };
       },
     },
@@ -206,9 +206,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
         });
         const params = request.params as Params;
         if ('write' in route) {
-          const text = await deps.answers.answer(merchantRequest.merchant.id, merchantRequest.sign!, merchantRequest.now, (trx) =>
-            route.write(merchantRequest, trx, params),
-          );
+          const text = await deps.answers.answer(merchantRequest, `${route.method} ${route.url}`, (trx) => route.write(merchantRequest, trx, params));
           return deps.send(reply, 200, Number(/^\{"code":(\d+)/.exec(text)?.[1] ?? 0), text);
         }
         const data = await route.read(merchantRequest, params);

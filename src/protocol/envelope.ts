@@ -16,23 +16,24 @@ export function failure(error: ApiError): Envelope<Record<string, unknown>> {
 }
 
 /**
- * The original serialises with protobuf habits: a field that is null, undefined, false,
- * an empty string or zero-length object is left out; empty lists stay `[]`. Applied
- * recursively to response data.
+ * The original serialises `data` with protobuf habits (protocol.md): a field holding a zero
+ * value (null, false, 0, an empty string, list or object) is left out, at every depth. A
+ * whole `data` that is a list stays a list, `[]` included, as the docs show. The shapes this
+ * produces are written down in responses.ts.
  */
 export function omitEmpty<T>(value: T): T {
   if (Array.isArray(value)) return value.map(omitEmpty) as T;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(value)) {
-    if (raw === null || raw === undefined || raw === false || raw === '') continue;
     const cleaned = omitEmpty(raw);
-    if (isEmptyObject(cleaned)) continue;
-    out[key] = cleaned;
+    if (!isZeroValue(cleaned)) out[key] = cleaned;
   }
   return out as T;
 }
 
-function isEmptyObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+function isZeroValue(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === 0 || value === '') return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && Object.keys(value).length === 0;
 }

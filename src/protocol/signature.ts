@@ -2,13 +2,32 @@
  * The signature of the Open API and of machine messages (PROTOCOL.md §2). One
  * implementation, used by the server, the SDK and the machine link alike. Pure JS
  * (MD5 from @noble/hashes), so it runs in any JavaScript runtime, not only Node.
+ *
+ * vendcloud signs in the documented raw form. It verifies every form the original
+ * platform's published client libraries produce (see SIGNING_FORMS), and none that
+ * leaves part of the payload unsigned.
  */
 import { md5 } from '@noble/hashes/legacy.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import type { Payload, PayloadValue } from './payload.js';
 
 export type PayloadFields = Readonly<Record<string, string | null | undefined>>;
 
-/** The exact string that is hashed: sorted non-empty fields except `sign`, then `&key=`. */
+/**
+ * The forms a sign is checked in, in the order they are tried. The raw form is first, so
+ * a request signed as the docs say costs one hash; the others run only on a mismatch.
+ */
+export const SIGNING_FORMS = ['raw', 'query-escaped', 'uri-encoded-twice'] as const;
+export type SigningForm = (typeof SIGNING_FORMS)[number];
+
+/** Which published clients sign in each form (the README's Compatibility section). */
+export const SIGNING_FORM_CLIENTS: Readonly<Record<SigningForm, string>> = {
+  raw: 'the docs, PHP dsjsdz/signatory, go-pansy/pansy <= v1.0.7',
+  'query-escaped': 'go-pansy/pansy >= v1.0.8 (url.Values.Encode)',
+  'uri-encoded-twice': '@cakioe/kit.js 1.5.2 (encodeURI twice)',
+};
+
+/** The exact string that is hashed in the raw form: sorted non-empty fields except `sign`, then `&key=`. */
 export function signatureBase(fields: PayloadFields, key: string): string {
   const parts: string[] = [];
   // Plain `<` comparison on JS strings orders by UTF-16 code unit, which equals byte
@@ -22,24 +41,142 @@ export function signatureBase(fields: PayloadFields, key: string): string {
   return parts.join('&');
 }
 
-/** Uppercase hex MD5 of the signature base. */
-export function computeSign(fields: PayloadFields, key: string): string {
-  return bytesToHex(md5(utf8ToBytes(signatureBase(fields, key)))).toUpperCase();
+/** The sign of a signature base: its uppercase hex MD5. */
+export function hashSignatureBase(base: string): string {
+  return bytesToHex(md5(utf8ToBytes(base))).toUpperCase();
 }
 
-/** Compares in time independent of where the strings differ; accepts lowercase hex. */
-export function signMatches(fields: PayloadFields, key: string, given: string): boolean {
-  const expected = computeSign(fields, key);
-  const candidate = given.toUpperCase();
-  if (candidate.length !== expected.length) return false;
-  let difference = 0;
-  for (let i = 0; i < expected.length; i++) {
-    difference |= expected.charCodeAt(i) ^ candidate.charCodeAt(i);
-  }
-  return difference === 0;
+/** The sign in the raw form: what vendcloud and its SDK send. */
+export function computeSign(fields: PayloadFields, key: string): string {
+  return hashSignatureBase(signatureBase(fields, key));
 }
 
 /** The fields plus their `sign`. */
 export function withSign<T extends PayloadFields>(fields: T, key: string): T & { sign: string } {
   return { ...fields, sign: computeSign(fields, key) };
+}
+
+/**
+ * The string a form hashes for this payload, or undefined when the form cannot sign all
+ * of it. The raw form has no rule for a nested value: the PHP library signs the word
+ * `Array` in its place and pansy <= v1.0.7 leaves it out, so its content would go unsigned.
+ */
+export function signatureBaseIn(form: SigningForm, payload: Payload, key: string): string | undefined {
+  if (form === 'raw') return isFlat(payload) ? signatureBase(payload, key) : undefined;
+  try {
+    return form === 'query-escaped' ? queryEscapedBase(payload, key) : uriEncodedTwiceBase(payload, key);
+  } catch {
+    // encodeURI and encodeURIComponent throw on a lone surrogate, which no client can have signed.
+    return undefined;
+  }
+}
+
+export interface SignatureMatch {
+  form: SigningForm;
+  /** The payload's `sign`, uppercased: the request's identity for idempotent retries. */
+  sign: string;
+}
+
+/** Which form the payload's `sign` matches, trying them in SIGNING_FORMS order; undefined for none. */
+export function verifySignature(payload: Payload, key: string): SignatureMatch | undefined {
+  const given = payload.sign;
+  if (typeof given !== 'string' || given === '') return undefined;
+  const sign = given.toUpperCase();
+  for (const form of SIGNING_FORMS) {
+    const base = signatureBaseIn(form, payload, key);
+    if (base !== undefined && sameText(hashSignatureBase(base), sign)) return { form, sign };
+  }
+  return undefined;
+}
+
+/** Compares in time independent of where the strings differ. */
+function sameText(expected: string, candidate: string): boolean {
+  if (candidate.length !== expected.length) return false;
+  let difference = 0;
+  for (let i = 0; i < expected.length; i++) difference |= expected.charCodeAt(i) ^ candidate.charCodeAt(i);
+  return difference === 0;
+}
+
+function isFlat(payload: Payload): payload is Readonly<Record<string, string | null>> {
+  for (const value of Object.values(payload)) if (value !== null && typeof value === 'object') return false;
+  return true;
+}
+
+/**
+ * Every leaf of the payload, `sign` excepted, under the name both libraries give it:
+ * `key[sub]` for an object member, `key[i]` for an array item. `null` becomes the text
+ * each library prints for it; empty leaves are left out, as both libraries do. Both also
+ * leave out a leaf that reads `NULL`: that text would reach the server unsigned, so a
+ * payload holding one cannot be verified in these forms (undefined).
+ */
+function flatten(payload: Payload, nullText: string): Array<[string, string]> | undefined {
+  const leaves: Array<[string, string]> = [];
+  const visit = (name: string, value: PayloadValue): boolean => {
+    if (value === null) leaves.push([name, nullText]);
+    else if (typeof value === 'string') {
+      if (value === 'NULL') return false;
+      if (value !== '') leaves.push([name, value]);
+    } else if (Array.isArray(value)) {
+      return value.every((item, index) => visit(`${name}[${index}]`, item));
+    } else {
+      return Object.entries(value).every(([sub, item]) => visit(`${name}[${sub}]`, item));
+    }
+    return true;
+  };
+  for (const [name, value] of Object.entries(payload)) {
+    if (name !== 'sign' && !visit(name, value)) return undefined;
+  }
+  return leaves;
+}
+
+/**
+ * go-pansy/pansy >= v1.0.8: `url.Values.Encode()` of the leaves (names and values
+ * query-escaped, sorted by name in byte order, a repeated name keeping its values in
+ * order), then `&key=`. Go prints a nil as `<nil>`.
+ */
+function queryEscapedBase(payload: Payload, key: string): string | undefined {
+  const leaves = flatten(payload, '<nil>');
+  if (!leaves) return undefined;
+  leaves.sort(([a], [b]) => compareCodePoints(a, b)); // stable: a repeated name keeps its order
+  const parts = leaves.map(([name, value]) => `${queryEscape(name)}=${queryEscape(value)}`);
+  return `${parts.join('&')}&key=${key}`;
+}
+
+/** Go's url.QueryEscape: only A-Z a-z 0-9 - _ . ~ stay, a space becomes `+`, the rest %XX of UTF-8. */
+function queryEscape(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/**
+ * Go's sort.Strings orders UTF-8 bytes, i.e. code points; JS `<` orders UTF-16 units,
+ * which puts U+10000 and above (surrogate pairs) before U+E000–U+FFFF. Shifting the
+ * surrogates above that range restores code point order.
+ */
+function compareCodePoints(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
+}
+
+/**
+ * @cakioe/kit.js 1.5.2: each leaf as `name=encodeURI(value)`, those strings sorted as JS
+ * sorts strings, joined with `&`, the whole passed through encodeURI again (so values are
+ * encoded twice, names once), then `&key=`. JS prints a null as `null`.
+ */
+function uriEncodedTwiceBase(payload: Payload, key: string): string | undefined {
+  const leaves = flatten(payload, 'null');
+  if (!leaves) return undefined;
+  const parts = leaves.map(([name, value]) => `${name}=${encodeURI(value)}`).sort();
+  return `${encodeURI(parts.join('&'))}&key=${key}`;
 }

@@ -60,6 +60,11 @@ export function formatWallTime(unixSeconds: number, timeZone = DEFAULT_TIME_ZONE
   return text;
 }
 
+/** The calendar day `YYYY-MM-DD` in the zone: how an order's `date` is written. */
+export function formatWallDay(unixSeconds: number, timeZone = DEFAULT_TIME_ZONE): string {
+  return formatWallTime(unixSeconds, timeZone).slice(0, 10);
+}
+
 /**
  * Parses a wall time in the zone to Unix seconds; undefined when malformed or not a real
  * calendar moment (2024-02-30, 25:00:00). In a DST gap the later offset is used.

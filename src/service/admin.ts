@@ -42,10 +42,18 @@ export async function createMerchant(store: Store, input: { name: string; expire
   return { merchant_id: merchant.id, appid, app_secret: appSecret };
 }
 
-export async function setMerchant(store: Store, merchantId: number, change: { verified?: boolean; expiresAt?: number | null }): Promise<void> {
-  const values: { verified?: Flag; expires_at?: number | null } = {};
+export interface MerchantChange {
+  verified?: boolean;
+  expiresAt?: number | null;
+  /** Strict replay protection: refuse every signed write without a signed `nonce`. */
+  requireNonce?: boolean;
+}
+
+export async function setMerchant(store: Store, merchantId: number, change: MerchantChange): Promise<void> {
+  const values: { verified?: Flag; expires_at?: number | null; require_nonce?: Flag } = {};
   if (change.verified !== undefined) values.verified = change.verified ? 1 : 0;
   if (change.expiresAt !== undefined) values.expires_at = change.expiresAt;
+  if (change.requireNonce !== undefined) values.require_nonce = change.requireNonce ? 1 : 0;
   if (Object.keys(values).length === 0) return;
   const result = await store.write((trx) => trx.updateTable('merchants').set(values).where('id', '=', merchantId).executeTakeFirst());
   if (Number(result.numUpdatedRows) === 0) throw new AdminInputError(`no merchant ${merchantId}`);
@@ -85,7 +93,8 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
       .values({
         merchant_id: input.merchantId,
         machine_no: input.machineNo,
-        name: input.name ?? `Machine ${input.machineNo}`,
+        // machines.md always sends a name, so a machine never has an empty one.
+        name: input.name?.trim() || `Machine ${input.machineNo}`,
         address: input.address ?? '',
         pickup_codes_enabled: input.pickupCodes ? 1 : 0,
         time_zone: timeZone,
@@ -123,6 +132,8 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   const priceCents = parseCents(input.price);
   if (priceCents === undefined) throw new AdminInputError('price must be a decimal amount such as 1.00');
   if (!input.name.trim()) throw new AdminInputError('product name must not be empty');
+  // machine.md: cabinets are named A (the main one) to Z.
+  if (input.cabinet !== undefined && !/^[A-Z]$/.test(input.cabinet)) throw new AdminInputError('cabinet must be one letter from A to Z');
   if (!Number.isInteger(input.capacity) || input.capacity < 1) throw new AdminInputError('capacity must be a positive integer');
   if (!Number.isInteger(input.inventory) || input.inventory < 0 || input.inventory > input.capacity) {
     throw new AdminInputError('inventory must be an integer from 0 to the capacity');

@@ -6,7 +6,7 @@ import { formatWallTime } from '../protocol/time.js';
 import type { MachineRef } from './context.js';
 import { preparedQuery } from '../store/prepared.js';
 import { liveAt, type ReadDb } from './pickup-codes.js';
-import { CURRENCIES, page, pickupCodeView, type Clock } from './views.js';
+import { channelPosition, CURRENCIES, machineTypeView, page, pickupCodeView, type Clock } from './views.js';
 
 /**
  * The merchant's machine with that number. Another merchant's machine answers exactly
@@ -33,7 +33,7 @@ export async function listMachines(db: ReadDb, merchantId: number, timeZone: str
     machine_name: machine.name,
     machine_no: machine.machine_no,
     is_online: machine.is_online === 1,
-    status: machine.operating,
+    status: machine.operating === 1,
     address: machine.address,
     notify_message: machine.notify_message,
     lng_lat: machine.lng_lat,
@@ -63,7 +63,7 @@ export async function describeMachine(db: ReadDb, merchantId: number, machineNo:
     lng_lat: machine.lng_lat,
     is_online: machine.is_online === 1,
     model: { cabinet_names: machine.cabinet_names.split(',').filter(Boolean) },
-    machine_type: machine.machine_type,
+    machine_type: machineTypeView(machine.machine_type),
     categories,
     currency: CURRENCIES[machine.currency_code] ?? CURRENCIES.CNY,
   };
@@ -112,9 +112,7 @@ export async function listProducts(db: ReadDb, machine: MachineRef, filter: Prod
       name: product.channel_name,
       cabinet_name: product.cabinet_name,
       code: product.channel_code,
-      x: product.channel_x,
-      y: product.channel_y,
-      addr: product.channel_addr,
+      ...channelPosition(product),
     },
     current_inventory: product.inventory,
     inventory: product.capacity,

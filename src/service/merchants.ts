@@ -1,13 +1,14 @@
 /**
  * Finds merchants by Appid for authentication. Rows are cached for a bounded time
  * (`staleSeconds`): a secret rotation, expiry or suspension takes effect on every
- * instance within that many seconds, and authentication costs no query in between.
+ * instance within that many seconds (so does switching `require_nonce`), and
+ * authentication costs no query in between.
  */
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import type { Merchant } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 
-export type MerchantAccount = Pick<Merchant, 'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at'>;
+export type MerchantAccount = Pick<Merchant, 'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce'>;
 
 /** The 403s: a merchant that authenticated but may not use the API now. */
 export function assertMerchantActive(merchant: MerchantAccount, now: number): void {
@@ -31,7 +32,7 @@ export class MerchantDirectory {
     if (cached && nowMs - cached.fetchedAt < this.staleSeconds * 1000) return cached.merchant;
     const merchant = await this.store.db
       .selectFrom('merchants')
-      .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at'])
+      .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce'])
       .where('appid', '=', appid)
       .executeTakeFirst();
     // Unknown Appids are not cached: guessing them must not fill the memory.

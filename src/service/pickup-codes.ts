@@ -327,8 +327,53 @@ const latestCode = preparedQuery((db, machineId: number, productId: number, code
     .limit(1),
 );
 
+// A consume's trade_id is its natural key: the order it made, with what a repeat must match.
 const orderWithTradeId = preparedQuery((db, merchantId: number, tradeId: string) =>
-  db.selectFrom('orders').select('id').where('merchant_id', '=', merchantId).where('trade_id', '=', tradeId),
+  db
+    .selectFrom('orders')
+    .innerJoin('pickup_codes', 'pickup_codes.id', 'orders.pickup_code_id')
+    .innerJoin('order_records', 'order_records.order_id', 'orders.id')
+    .select([
+      'orders.id as order_id',
+      'orders.machine_id',
+      'orders.notify_url',
+      'orders.amount_cents',
+      'orders.created_at',
+      'pickup_codes.id as pickup_code_id',
+      'pickup_codes.code',
+      'order_records.id as record_id',
+      'order_records.product_id',
+      'order_records.quantity',
+      'order_records.price_cents',
+      'order_records.status as record_status',
+    ])
+    .where('orders.merchant_id', '=', merchantId)
+    .where('orders.trade_id', '=', tradeId),
+);
+
+type EarlierOrder = Awaited<ReturnType<typeof orderWithTradeId>>[number];
+
+/**
+ * A consume whose trade_id made an order already. Asking for the same (machine, code,
+ * product, notify_url), it is a retry and gets that order again, as its first answer was;
+ * asking for anything else, the trade_id is reused, which stays a 10001.
+ */
+function repeatedConsume(earlier: EarlierOrder, machine: MachineRef, request: ConsumeRequest): PickupOrder {
+  const same =
+    earlier.machine_id === machine.id && earlier.code === request.code && earlier.product_id === request.productId && earlier.notify_url === request.notifyUrl;
+  if (!same) throw invalidField('trade_id', 'has been used already');
+  return {
+    orderId: earlier.order_id,
+    tradeId: request.tradeId,
+    amountCents: earlier.amount_cents,
+    createdAt: earlier.created_at,
+    pickupCodeId: earlier.pickup_code_id,
+    record: { id: earlier.record_id, productId: earlier.product_id, quantity: earlier.quantity, priceCents: earlier.price_cents, status: earlier.record_status },
+  };
+}
+
+const putBackInStock = preparedQuery((db, productId: number) =>
+  db.updateTable('products').set((eb) => ({ inventory: eb('inventory', '+', 1) })).where('id', '=', productId),
 );
 
 const takeOneFromStock = preparedQuery((db, productId: number) =>
@@ -342,40 +387,58 @@ const takeOneFromStock = preparedQuery((db, productId: number) =>
 
 /** Consumes a code through the Open API: code USED, an order PICKUPCODE, stock − 1, atomically. */
 export async function consumePickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, request: ConsumeRequest): Promise<PickupOrder> {
-  assertPickupCodesEnabled(machine);
-  if (!machine.operating) throw new ApiError(ErrorCode.MACHINE_NOT_OPERATING);
   // The live code first, through the partial unique index on the machine's UNUSED codes
   // (the literal status lets the planner use it); only when there is none, the latest
   // used or cancelled one, to say why. Looking for both at once scanned every code the
   // machine ever had.
   const code =
     (await liveCode(trx, machine.id, request.code, request.productId))[0] ?? (await latestCode(trx, machine.id, request.productId, request.code))[0];
+  // The trade_id after the code: a twin of this consume that commits in between is seen by
+  // this lookup (or, later still, by afterLostRace), never taken for another consume of
+  // the code. Before the machine's state: a retry of a consume that went through gets its
+  // order even if the machine stopped operating since.
+  const [earlier] = await orderWithTradeId(trx, machine.merchant_id, request.tradeId);
+  if (earlier) return repeatedConsume(earlier, machine, request);
+  assertPickupCodesEnabled(machine);
+  if (!machine.operating) throw new ApiError(ErrorCode.MACHINE_NOT_OPERATING);
   assertConsumable(code, context.now);
-  const [duplicate] = await orderWithTradeId(trx, machine.merchant_id, request.tradeId);
-  if (duplicate) throw invalidField('trade_id', 'has been used already');
   const [product] = await takeOneFromStock(trx, request.productId);
   if (!product) throw new ApiError(ErrorCode.PRODUCT_OUT_OF_STOCK);
-  await markUsed(trx, context, code!);
+  if (!(await markUsed(trx, context, code!))) return afterLostRace(trx, context, machine, code!, request);
   const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
   // The code is spent: the machine drops it from its keypad list.
   await enqueueForMachine(trx, machine.id, [{ method: MACHINE_METHOD.CODE_DELETED, fields: { id: String(code!.id) } }], context.now);
   return order;
 }
 
+/**
+ * The answer of a consume whose code changed between its read and its UPDATE. To a twin of
+ * this very consume (same trade_id, sent again while the first ran; on PostgreSQL they run
+ * side by side) it is the twin's order, and the item this attempt took from stock goes back.
+ * Otherwise a cancel or another consume won: the refusal says what the code became, and the
+ * transaction rolls back what this attempt wrote.
+ */
+async function afterLostRace(trx: Tx, context: ChangeContext, machine: MachineRef, code: PickupCode, request: ConsumeRequest): Promise<PickupOrder> {
+  const [twin] = await orderWithTradeId(trx, machine.merchant_id, request.tradeId);
+  if (twin) {
+    await putBackInStock(trx, request.productId);
+    return repeatedConsume(twin, machine, request);
+  }
+  const [now] = await codeOutcome(trx, code.id, machine.id);
+  assertConsumable(now, context.now);
+  throw new ApiError(ErrorCode.RECORD_NOT_FOUND);
+}
+
 const useUnusedCode = preparedQuery((db, at: number, codeId: number) =>
   db.updateTable('pickup_codes').set({ status: 'USED', used_at: at }).where('id', '=', codeId).where('status', '=', 'UNUSED').returning('id'),
 );
 
-async function markUsed(trx: Tx, context: ChangeContext, code: PickupCode): Promise<void> {
+/** False when a concurrent cancel or consume changed the code first. */
+async function markUsed(trx: Tx, context: ChangeContext, code: PickupCode): Promise<boolean> {
   const [used] = await useUnusedCode(trx, context.now, code.id);
-  if (!used) {
-    // Lost the race to a concurrent cancel or consume: report what it became. The
-    // caller's transaction (or savepoint) rolls back anything written before.
-    const [now] = await codeOutcome(trx, code.id, code.machine_id);
-    assertConsumable(now, context.now);
-    throw new ApiError(ErrorCode.RECORD_NOT_FOUND);
-  }
+  if (!used) return false;
   await recordHistory(trx, context, [code.id], { action: 'consume', from: 'UNUSED', to: 'USED' });
+  return true;
 }
 
 const insertOrder = preparedQuery(

@@ -1,7 +1,11 @@
-/** How records look on the wire (PROTOCOL.md §6); the envelope drops empty fields after. */
+/**
+ * How records look on the wire (the shapes are in protocol/responses.ts); the envelope
+ * drops zero values after.
+ */
 import { visibleStatus } from '../domain/pickup-codes.js';
 import { formatCents } from '../domain/money.js';
-import { formatWallTime } from '../protocol/time.js';
+import { CONSUME_RECORD_STATUS, MACHINE_TYPES } from '../protocol/responses.js';
+import { formatWallDay, formatWallTime } from '../protocol/time.js';
 import type { PickupCode } from '../store/schema.js';
 import type { PickupOrder } from './pickup-codes.js';
 
@@ -29,7 +33,7 @@ export function orderView(order: PickupOrder, timeZone: string) {
   return {
     order_id: order.orderId,
     trade_id: order.tradeId,
-    date: formatWallTime(order.createdAt, timeZone),
+    date: formatWallDay(order.createdAt, timeZone),
     amount: formatCents(order.amountCents),
     status: 'PICKUPCODE',
     records: [
@@ -38,7 +42,9 @@ export function orderView(order: PickupOrder, timeZone: string) {
         product_id: order.record.productId,
         quantity: order.record.quantity,
         price: formatCents(order.record.priceCents),
-        status: order.record.status,
+        status: CONSUME_RECORD_STATUS[order.record.status as keyof typeof CONSUME_RECORD_STATUS],
+        // Whether the delivery result was pushed to notify_url: vendcloud does not push it (yet).
+        notify_sent: '0',
       },
     ],
     pickup_code_id: order.pickupCodeId,
@@ -57,8 +63,24 @@ export function page<T>(data: T[], total: number, currentPage: number, perPage: 
   return { data, total, current_page: currentPage, last_page: Math.max(1, Math.ceil(total / perPage)), per_page: perPage };
 }
 
+/** machine.md names a currency in English ("Chinese Yuan", "Euro"). */
 export const CURRENCIES: Record<string, { id: number; name: string; code: string; symbol: string }> = {
-  CNY: { id: 1, name: '人民币', code: 'CNY', symbol: '¥' },
-  HKD: { id: 2, name: '港币', code: 'HKD', symbol: 'HK$' },
-  USD: { id: 3, name: '美元', code: 'USD', symbol: '$' },
+  CNY: { id: 1, name: 'Chinese Yuan', code: 'CNY', symbol: '¥' },
+  HKD: { id: 2, name: 'Hong Kong Dollar', code: 'HKD', symbol: 'HK$' },
+  USD: { id: 3, name: 'US Dollar', code: 'USD', symbol: '$' },
 };
+
+/** The machine's 售卖类型 as machine.md's number; absent (a zero value) when not set. */
+export function machineTypeView(stored: string): number | undefined {
+  const type = Number(stored);
+  return (MACHINE_TYPES as readonly number[]).includes(type) ? type : undefined;
+}
+
+/**
+ * A product's slot as products.md writes it: row `x` and column `y` as texts ("0" is sent,
+ * being a non-empty text), the driver board `addr` as a number 1-8, board 1 when not set.
+ */
+export function channelPosition(product: { channel_x: number; channel_y: number; channel_addr: string }) {
+  const addr = Number(product.channel_addr);
+  return { x: String(product.channel_x), y: String(product.channel_y), addr: Number.isInteger(addr) && addr >= 1 && addr <= 8 ? addr : 1 };
+}

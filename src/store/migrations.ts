@@ -164,6 +164,30 @@ function initial(dialect: Dialect): Migration {
 }
 
 /**
+ * Idempotency keys (issue 9): answers are stored under the key the client chose (a signed
+ * `nonce` or an `Idempotency-Key` header) with a fingerprint of what was asked, instead of
+ * under the request's `sign`. Answers stored under a sign meant "identical bytes are one
+ * request", which is not the original's rule, so they are dropped rather than carried over;
+ * merchants may require a nonce on every write.
+ */
+const idempotencyKeys: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.alterTable('merchants').addColumn('require_nonce', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.dropTable('answered_requests').execute();
+    await db.schema
+      .createTable('answered_requests')
+      .addColumn('merchant_id', 'bigint', (c) => c.notNull())
+      .addColumn('idempotency_key', 'text', (c) => c.notNull())
+      .addColumn('fingerprint', 'text', (c) => c.notNull())
+      .addColumn('response', 'text', (c) => c.notNull())
+      .addColumn('answered_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('answered_requests_pk', ['merchant_id', 'idempotency_key'])
+      .execute();
+    await db.schema.createIndex('answered_requests_by_age').on('answered_requests').column('answered_at').execute();
+  },
+};
+
+/**
  * Reports machines re-send until the server acknowledges them: one row per (machine, code,
  * report id), written in the transaction of the change the report caused, so a re-sent
  * report is recognised and changes nothing. One row per redemption, like orders: kept.
@@ -194,7 +218,12 @@ const outboxByMachine: Migration = {
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0003_machine_reports': machineReports, '0004_outbox_by_machine': outboxByMachine };
+      return {
+        '0001_initial': initial(dialect),
+        '0002_idempotency_keys': idempotencyKeys,
+        '0003_machine_reports': machineReports,
+        '0004_outbox_by_machine': outboxByMachine,
+      };
     },
   };
 }

@@ -14,6 +14,8 @@ export interface MerchantTable {
   /** scrypt hash of the AppSecret (see domain/credentials.ts); the secret itself is never stored. */
   app_secret_hash: string;
   verified: Generated<Flag>;
+  /** Strict replay protection: every signed write must carry a signed `nonce`. */
+  require_nonce: Generated<Flag>;
   /** Unix seconds after which the merchant may not use the API; null = never. */
   expires_at: number | null;
   created_at: number;
@@ -125,10 +127,13 @@ export interface CodeHistoryTable {
   at: number;
 }
 
-/** The first answer to each signed write, so that a retry gets it again (idempotency). */
+/** The first answer to each signed write that carried an idempotency key, so that a retry gets it again. */
 export interface AnsweredRequestTable {
   merchant_id: number;
-  sign: string;
+  /** The client's key: the payload's `nonce`, or the `Idempotency-Key` header. */
+  idempotency_key: string;
+  /** SHA-256 of the route and the fields asked for: a reuse of the key for another request differs here. */
+  fingerprint: string;
   response: string;
   answered_at: number;
 }

@@ -43,7 +43,9 @@ export async function openStore(location: string, options: StoreOptions = {}): P
     // Kysely looks for its migration tables in every schema unless told which one; with
     // another schema's tables in sight it skips creating its own and then fails to find them.
     const tableSchema = store.dialect === 'postgres' && options.pgSchema ? { migrationTableSchema: options.pgSchema } : {};
-    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect), ...tableSchema }).migrateToLatest();
+    // Unordered: migrations are numbered on parallel branches, so a database may have run
+    // 0003 before the 0002 merged after it; each migration stands on 0001 alone.
+    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect), allowUnorderedMigrations: true, ...tableSchema }).migrateToLatest();
     if (error) throw error;
   } catch (error) {
     await store.close();

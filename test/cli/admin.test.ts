@@ -42,6 +42,31 @@ describe('vendcloud admin commands', () => {
     assert.equal(set.code, 0, set.stderr);
   });
 
+  it('merchant set --require-nonce on|off switches the merchant’s strict replay protection', async () => {
+    const merchant = json(await vendcloud(['merchant', 'create', '--name', 'Strict', '--db', db, '--json']));
+    const flag = async () => {
+      const { default: Database } = await import('better-sqlite3');
+      const raw = new Database(db, { readonly: true });
+      try {
+        return (raw.prepare('select require_nonce from merchants where id = ?').get(merchant.merchant_id) as { require_nonce: number }).require_nonce;
+      } finally {
+        raw.close();
+      }
+    };
+    assert.equal(await flag(), 0, 'off by default');
+    const on = await vendcloud(['merchant', 'set', '--merchant', String(merchant.merchant_id), '--require-nonce', 'on', '--db', db, '--json']);
+    assert.equal(on.code, 0, on.stderr);
+    assert.deepEqual(JSON.parse(on.stdout), { merchant_id: merchant.merchant_id, require_nonce: true });
+    assert.equal(await flag(), 1);
+    const off = await vendcloud(['merchant', 'set', '--merchant', String(merchant.merchant_id), '--require-nonce', 'off', '--db', db]);
+    assert.equal(off.code, 0, off.stderr);
+    assert.match(off.stdout, /writes without a nonce are accepted/);
+    assert.equal(await flag(), 0);
+    const help = await vendcloud(['merchant', 'set', '--help']);
+    assert.match(help.stdout, /Idempotency-Key/);
+    assert.match(help.stdout, /two identical creates make two sets/);
+  });
+
   it('never stores a secret in the clear', async () => {
     const merchant = json(await vendcloud(['merchant', 'create', '--name', 'Secretive', '--db', db, '--json']));
     const { default: Database } = await import('better-sqlite3');
@@ -65,6 +90,9 @@ describe('vendcloud admin commands', () => {
       ['machine', 'create', '--merchant', '1', '--machine-no', '12345678901234', '--db', db],
       ['machine', 'create', '--merchant', '1', '--machine-no', '22345678', '--pickup-codes', 'maybe', '--db', db],
       ['machine', 'set', '--machine-no', '99999999', '--operating', 'on', '--db', db],
+      ['merchant', 'set', '--merchant', '999', '--require-nonce', 'on', '--db', db],
+      ['merchant', 'set', '--merchant', '1', '--require-nonce', 'sometimes', '--db', db],
+      ['merchant', 'set', '--merchant', '1', '--db', db],
       ['product', 'create', '--machine-no', '12345678901234', '--name', 'X', '--price', 'free', '--capacity', '1', '--inventory', '1', '--db', db],
       ['product', 'create', '--machine-no', '12345678901234', '--name', 'X', '--price', '1.00', '--capacity', '1', '--inventory', '5', '--db', db],
       ['product', 'create', '--machine-no', '12345678901234', '--name', 'X', '--price', '1.00', '--capacity', '0', '--inventory', '0', '--db', db],

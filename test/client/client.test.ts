@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OpenApiError, VendcloudClient } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
+import { setMachine } from '../../src/service/admin.js';
 import { formatWallTime } from '../../src/protocol/time.js';
 import { clientFor, tradeId } from '../helpers/client.js';
 import { seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
@@ -57,10 +58,11 @@ for (const kind of storeKinds()) {
       await rejectsWith(clientFor(server.url, { ...merchant, merchant_id: merchant.merchant_id + 1000 }).listPickupCodes(machineNo, productId), ErrorCode.SIGN_INVALID, 401);
     });
 
-    it('listMachines lists the merchant’s machines, offline as isOnline false, created_at as a Date', async () => {
+    it('listMachines lists the merchant’s machines, offline as isOnline false, in operation as status true, created_at as a Date', async () => {
       const machines = await client.listMachines();
       assert.deepEqual(machines.map((m) => m.machineNo), merchant.machines.map((m) => m.machine_no));
       assert.equal(machines[0]!.isOnline, false);
+      assert.equal(machines[0]!.status, true);
       assert.equal(machines[0]!.machineName, `Machine ${machineNo}`);
       assert.ok(machines[0]!.createdAt instanceof Date && !Number.isNaN(machines[0]!.createdAt.getTime()));
     });
@@ -76,6 +78,17 @@ for (const kind of storeKinds()) {
       assert.deepEqual(machine.categories.map((c) => c.title), ['Drinks']);
       assert.deepEqual(machine.cabinetNames, ['A']);
       assert.equal(machine.currency?.code, 'CNY');
+      assert.equal(machine.machineType, undefined, 'no type set');
+    });
+
+    it('a machine not in operation reads status false (the wire leaves it out); machine_type reads as a number', async () => {
+      const owner = await seedMerchant(server.store, { products: 0 });
+      const ownMachineNo = owner.machines[0]!.machine_no;
+      await setMachine(server.store, ownMachineNo, { operating: false });
+      await server.store.db.updateTable('machines').set({ machine_type: '3' }).where('machine_no', '=', ownMachineNo).execute();
+      const sdk = clientFor(server.url, owner);
+      assert.equal((await sdk.listMachines())[0]!.status, false);
+      assert.equal((await sdk.getMachine(ownMachineNo)).machineType, 3);
     });
 
     it('getMachine of another merchant’s machine is 30003, like a missing one', async () => {
@@ -83,7 +96,7 @@ for (const kind of storeKinds()) {
       await rejectsWith(client.getMachine('99999999'), ErrorCode.MACHINE_NOT_FOUND);
     });
 
-    it('listProducts pages the machine’s products with price, stock and capacity', async () => {
+    it('listProducts pages the machine’s products with price, stock, capacity and the slot’s position as numbers', async () => {
       const page = await client.listProducts(machineNo, { perPage: 1 });
       assert.equal(page.total, 2);
       assert.equal(page.lastPage, 2);
@@ -95,6 +108,7 @@ for (const kind of storeKinds()) {
       assert.equal(product!.inventory, 10);
       assert.equal(product!.onSale, true);
       assert.equal(product!.channel.name, 'A1');
+      assert.deepEqual([product!.channel.x, product!.channel.y, product!.channel.addr], [0, 0, 1]);
       const all = await client.listProducts(machineNo, { selectAll: true });
       assert.deepEqual(all.data.map((p) => p.id), merchant.machines[0]!.productIds);
     });
@@ -206,8 +220,8 @@ for (const kind of storeKinds()) {
       assert.equal(order.tradeId, trade);
       assert.equal(order.amount, '3.50');
       assert.equal(order.pickupCodeId, code!.id);
-      assert.deepEqual(order.records.map((r) => [r.productId, r.quantity, r.price, r.status]), [[productId, 1, '3.50', 'WAITING_PICKED_UP']]);
-      assert.ok(order.date instanceof Date);
+      assert.deepEqual(order.records.map((r) => [r.productId, r.quantity, r.price, r.status, r.notifySent]), [[productId, 1, '3.50', '未取货', false]]);
+      assert.match(formatWallTime(order.date!.getTime() / 1000), /^\d{4}-\d{2}-\d{2} 00:00:00$/, 'date is the first instant of the order’s day (the wire carries the day only)');
       const cancel = await rejectsWith(client.cancelPickupCode(machineNo, code!.id), ErrorCode.PICKUP_CODE_USED);
       assert.deepEqual(cancel.data, { order_id: order.orderId });
       const again = await rejectsWith(

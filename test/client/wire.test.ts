@@ -1,15 +1,16 @@
 /**
  * What the SDK puts on the wire and how it survives a bad network: the signature of
- * PROTOCOL.md §2, retries that resend the same signed body (so the server's idempotency
- * makes them harmless), and no retry where a retry cannot help.
+ * PROTOCOL.md §2, a fresh nonce per call that its retries resend in the same signed body
+ * (so the server runs the call once), and no retry where a retry cannot help.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { NetworkError, OpenApiError, VendcloudClient } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { decodePayload } from '../../src/protocol/payload.js';
-import { computeSign, signMatches } from '../../src/protocol/signature.js';
+import { decodePayload, textFields } from '../../src/protocol/payload.js';
+import { computeSign, verifySignature } from '../../src/protocol/signature.js';
+import { setMerchant } from '../../src/service/admin.js';
 import { clientFor, countingFetch } from '../helpers/client.js';
 import { closedPort, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -17,7 +18,7 @@ import { storeKinds } from '../helpers/stores.js';
 const VECTOR = { fields: { a: '2', b: '3', timestamp: '1718180788' }, key: 'abc', sign: '8BD7FD74204B0204CBF365F20287D436' };
 
 function payloadOf(body: string | undefined) {
-  return decodePayload((JSON.parse(body ?? '{}') as { payload: string }).payload);
+  return textFields(decodePayload((JSON.parse(body ?? '{}') as { payload: string }).payload));
 }
 
 
@@ -60,31 +61,63 @@ for (const kind of storeKinds()) {
       assert.match(fields.timestamp!, /^[0-9]{10}$/);
       assert.match(fields.nonce!, /^[0-9a-f]{16}$/);
       assert.equal(fields.sign, computeSign(fields, String(merchant.merchant_id)));
-      assert.ok(signMatches(fields, String(merchant.merchant_id), fields.sign!));
+      assert.equal(verifySignature(fields, String(merchant.merchant_id))?.form, 'raw');
     });
 
-    it('a create whose answer is lost is retried with the same body and creates its codes once', async () => {
-      const other = merchant.machines[0]!.productIds[1]!;
+    /**
+     * A fetch whose every first attempt reaches the server, which commits and answers; then
+     * the connection "breaks" before the client sees the answer.
+     */
+    const cuttingFirstAnswers = () => {
       const bodies: Array<string | undefined> = [];
-      // The first attempt reaches the server, which commits and answers; then the
-      // connection "breaks" before the client sees the answer.
-      const cutFirstAnswer = async (input: string, init: RequestInit) => {
+      const fetch = async (input: string, init: RequestInit) => {
         bodies.push(init.body as string | undefined);
         const response = await globalThis.fetch(input, init);
-        if (bodies.length === 1) {
+        if (bodies.length % 2 === 1) {
           await response.arrayBuffer();
           throw new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } });
         }
         return response;
       };
-      const client = clientFor(server.url, merchant, { fetch: cutFirstAnswer });
-      const codes = await client.createPickupCodes(machineNo, { productId: other, count: 5 });
+      return { fetch, bodies };
+    };
+
+    it('a create whose answer is lost is retried with the same body and nonce, and creates its codes once', async () => {
+      const other = merchant.machines[0]!.productIds[1]!;
+      const { fetch, bodies } = cuttingFirstAnswers();
+      const codes = await clientFor(server.url, merchant, { fetch }).createPickupCodes(machineNo, { productId: other, count: 5 });
       assert.equal(bodies.length, 2, 'retried once');
       assert.equal(bodies[1], bodies[0], 'the very same signed body');
+      assert.match(payloadOf(bodies[0]).nonce!, /^[0-9a-f]{16}$/);
       assert.equal(codes.length, 5);
       const stored = await clientFor(server.url, merchant).queryPickupCodes(machineNo, { productId: other, status: 'ALL', perPage: 100 });
       assert.equal(stored.total, 5);
       assert.deepEqual(stored.data.map((c) => c.id), codes.map((c) => c.id));
+    });
+
+    it('every call has a fresh nonce: two calls with the same arguments in one second create two sets', async () => {
+      const { fetch, sent } = countingFetch();
+      const client = clientFor(server.url, merchant, { fetch });
+      const [first] = await client.createPickupCodes(machineNo, { productId, count: 1 });
+      const [second] = await client.createPickupCodes(machineNo, { productId, count: 1 });
+      assert.notEqual(payloadOf(sent[0]!.body).nonce, payloadOf(sent[1]!.body).nonce);
+      assert.notEqual(first!.id, second!.id);
+    });
+
+    it('a merchant that requires a nonce uses every SDK write, lost answers and retries included', async () => {
+      await setMerchant(server.store, merchant.merchant_id, { requireNonce: true });
+      try {
+        const { fetch, bodies } = cuttingFirstAnswers();
+        const client = clientFor(server.url, merchant, { fetch });
+        const [code] = await client.createPickupCodes(machineNo, { productId, count: 1 });
+        await client.cancelPickupCode(machineNo, code!.id);
+        const live = (await clientFor(server.url, merchant).queryPickupCodes(machineNo, { perPage: 1 })).total;
+        assert.ok(live > 0);
+        assert.equal(await client.cancelAllPickupCodes(machineNo), live, 'the retry gets the first attempt’s count, not 0');
+        assert.equal(bodies.length, 6, 'each call retried once');
+      } finally {
+        await setMerchant(server.store, merchant.merchant_id, { requireNonce: false });
+      }
     });
 
     it('a 5xx is retried, and the retry’s answer is returned', async () => {

@@ -5,6 +5,7 @@ import { MachineSimulator, type MachineSimulatorOptions } from '../../src/link/m
 import { createMachine, createMerchant, createProduct, type NewMerchant } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Store, StoreOptions } from '../../src/store/store.js';
+import { ShapeCheck } from './response-shapes.js';
 import { asMerchant } from './server.js';
 import type { StoreKind } from './stores.js';
 
@@ -29,6 +30,7 @@ export function brokerModes(): BrokerMode[] {
 /** A server over one database that can be stopped and started again on it, as a restart does. */
 export class LinkedServer {
   server!: RunningServer;
+  private readonly shapes = new ShapeCheck();
   private running = false;
   private constructor(
     private readonly location: { db: string; options: StoreOptions; cleanup(): Promise<void> },
@@ -67,6 +69,7 @@ export class LinkedServer {
       config: { merchantCacheSeconds: 0 },
       mqtt: this.mqttOptions,
       link: { pollIntervalMs: 200, ...this.linkOptions },
+      extendApp: (app) => this.shapes.watch(app),
     });
     this.running = true;
   }
@@ -90,6 +93,7 @@ export class LinkedServer {
   async close(): Promise<void> {
     if (this.running) await this.stop();
     await this.location.cleanup();
+    this.shapes.assertNone();
   }
 }
 
@@ -130,8 +134,7 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
 /** The Open API as the fixture's merchant uses it for its machine. */
 export function merchantApi(baseUrl: string, fixture: LinkFixture) {
   const signed = asMerchant(baseUrl, fixture.merchant);
-  // A nonce makes each call a new request: the same fields within one second would
-  // otherwise be answered as a retry of the first (PROTOCOL.md §2, idempotent retries).
+  // A fresh nonce per call, as the SDK sends: each call runs once, whatever the network does.
   const send: typeof signed = (path, fields, method) => signed(path, fields && { ...fields, nonce: randomBytes(8).toString('hex') }, method);
   const machine_no = fixture.machineNo;
   return {
@@ -153,7 +156,8 @@ export function merchantApi(baseUrl: string, fixture: LinkFixture) {
     async query(status: 'UNUSED' | 'USED' | 'CANCELLED'): Promise<Array<{ id: number; code: string; order_id?: number; status: string }>> {
       const answer = await send('/pickup_codes/query', { machine_no, status, per_page: '100' });
       if (answer.body.code !== 0) throw new Error(`query failed: ${JSON.stringify(answer.body)}`);
-      return answer.body.data.data;
+      // An empty page leaves its list out (a zero value).
+      return answer.body.data.data ?? [];
     },
     async machineDetail(): Promise<{ is_online?: boolean }> {
       const answer = await send(`/rent/machines/${machine_no}`, undefined);

@@ -1,5 +1,9 @@
-/** A real vendcloud server on loopback over a real database, with a seeded merchant. */
+/**
+ * A real vendcloud server on loopback over a real database, with a seeded merchant. Every
+ * answer it sends is checked against its documented shape; close() fails the test if any broke it.
+ */
 import { createServer } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { API_PREFIX, type ServerConfig } from '../../src/http/app.js';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';
@@ -7,6 +11,7 @@ import { nowSeconds } from '../../src/protocol/time.js';
 import { createMachine, createMerchant, createProduct, type NewMachine, type NewMerchant } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Store } from '../../src/store/store.js';
+import { payloadMethod, ShapeCheck, shapeViolations } from './response-shapes.js';
 import type { StoreKind } from './stores.js';
 
 export interface TestServer extends RunningServer {
@@ -15,10 +20,26 @@ export interface TestServer extends RunningServer {
   restart(): Promise<TestServer>;
 }
 
-export async function startTestServer(kind: StoreKind, config: Partial<ServerConfig> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Runs on the app before the shape check is added (a test of the check corrupts answers here). */
+  extendApp?: (app: FastifyInstance) => void;
+}
+
+export async function startTestServer(kind: StoreKind, config: Partial<ServerConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const location = await kind.fresh();
+  const shapes = new ShapeCheck();
   const launch = async (): Promise<TestServer> => {
-    const server = await startServer({ db: location.db, port: 0, config: { merchantCacheSeconds: 0, ...config }, store: location.options, logger: false });
+    const server = await startServer({
+      db: location.db,
+      port: 0,
+      config: { merchantCacheSeconds: 0, ...config },
+      store: location.options,
+      logger: false,
+      extendApp: (app) => {
+        options.extendApp?.(app);
+        shapes.watch(app);
+      },
+    });
     return {
       ...server,
       kind,
@@ -29,6 +50,7 @@ export async function startTestServer(kind: StoreKind, config: Partial<ServerCon
       async close() {
         await server.close();
         await location.cleanup();
+        shapes.assertNone();
       },
     };
   };
@@ -88,7 +110,10 @@ export interface CallOptions {
   query?: string;
 }
 
-/** One HTTP request as a merchant's client sends it: no Content-Type unless asked for. */
+/**
+ * One HTTP request as a merchant's client sends it: no Content-Type unless asked for. The
+ * answer must have its documented shape (this also covers servers run as separate processes).
+ */
 export async function call(baseUrl: string, path: string, options: CallOptions): Promise<ApiAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.appid !== undefined) headers.Appid = options.appid;
@@ -98,12 +123,16 @@ export async function call(baseUrl: string, path: string, options: CallOptions):
     const fields = { timestamp: String(nowSeconds()), ...options.fields };
     body = JSON.stringify({ payload: encodeSignedPayload(fields, options.key ?? '') });
   }
+  const verb = options.method ?? 'POST';
   const response = await request(`${baseUrl}${API_PREFIX}${path}${options.query ?? ''}`, {
-    method: options.method ?? 'POST',
+    method: verb,
     headers,
     ...(body !== undefined ? { body } : {}),
   });
   const text = await response.body.text();
+  const method = options.fields?.method ?? payloadMethod(body, headers['Content-Type'] ?? headers['content-type'], Object.fromEntries(new URLSearchParams(options.query ?? '')));
+  const violations = shapeViolations({ verb, url: `${API_PREFIX}${path}`, method, status: response.statusCode, body: text });
+  if (violations.length > 0) throw new Error(`the answer broke its documented shape (src/protocol/responses.ts):\n${violations.join('\n')}`);
   let parsed: ApiAnswer['body'];
   try {
     parsed = JSON.parse(text);

@@ -29,7 +29,8 @@ for (const kind of storeKinds()) {
             method: 'event.consume.pickup_code',
             code,
             product_id: String(productId),
-            trade_id: `RACE-${process.pid}-${++serial}`.padEnd(24, '0'),
+            // Zero-padded on the left: padding on the right made serials 13 and 130 one trade_id.
+            trade_id: `RACE-${process.pid}-${String(++serial).padStart(12, '0')}`,
             notify_url: 'https://merchant.example/n',
           });
         const cancel = (id: number) => api('/pickup_codes', { machine_no: machine.machine_no, method: 'pickup_code.delete.id', id: String(id), nonce: String(++serial) }, 'PUT');

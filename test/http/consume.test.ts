@@ -1,7 +1,7 @@
 /** POST /consumes (PROTOCOL.md §6.8): a code becomes an order, atomically. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { formatWallTime, nowSeconds } from '../../src/protocol/time.js';
+import { formatWallDay, formatWallTime, nowSeconds } from '../../src/protocol/time.js';
 import { setMachine, setProductInventory } from '../../src/service/admin.js';
 import { asMerchant, seedMerchant, startTestServer, writtenRows, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -44,7 +44,7 @@ for (const kind of storeKinds()) {
     const inventory = async () =>
       (await server.store.db.selectFrom('products').select('inventory').where('id', '=', productId).executeTakeFirstOrThrow()).inventory;
 
-    it('marks the code USED, creates a PICKUPCODE order with one record at the product price, and takes one from stock', async () => {
+    it('marks the code USED, creates a PICKUPCODE order with one record at the product price, and takes one from stock; the answer is dated by day, its record 未取货', async () => {
       const code = await create();
       const stock = await inventory();
       const trade = tradeId();
@@ -55,9 +55,9 @@ for (const kind of storeKinds()) {
       assert.equal(data.status, 'PICKUPCODE');
       assert.equal(data.amount, '4.50');
       assert.equal(data.pickup_code_id, code.id);
-      assert.equal(data.date, formatWallTime(now));
+      assert.equal(data.date, formatWallDay(now), 'the consume page’s date is the day, as "2024-04-29"');
       assert.equal(data.records.length, 1);
-      assert.deepEqual({ ...data.records[0], id: undefined }, { id: undefined, product_id: productId, quantity: 1, price: '4.50', status: 'WAITING_PICKED_UP' });
+      assert.deepEqual({ ...data.records[0], id: undefined }, { id: undefined, product_id: productId, quantity: 1, price: '4.50', status: '未取货', notify_sent: '0' });
       assert.equal(await inventory(), stock - 1);
       const row = await server.store.db.selectFrom('pickup_codes').selectAll().where('id', '=', code.id).executeTakeFirstOrThrow();
       assert.equal(row.status, 'USED');
@@ -96,9 +96,8 @@ for (const kind of storeKinds()) {
         const before = await writtenRows(server.store);
         const answer = await consume(code.code);
         assert.deepEqual(answer.body, { code: 60003, message: '商品库存不足', data: {} });
-        const after = await writtenRows(server.store);
-        // Only the stored answer (for retries) is new; the code, stock and orders are untouched.
-        assert.deepEqual({ ...after, answered_requests: 0 }, { ...before, answered_requests: 0 });
+        // Without an idempotency key not even an answer is stored.
+        assert.deepEqual(await writtenRows(server.store), before);
       } finally {
         await setProductInventory(server.store, productId, 20);
       }
@@ -137,13 +136,51 @@ for (const kind of storeKinds()) {
       assert.deepEqual(await writtenRows(server.store), before);
     });
 
-    it('refuses a trade_id the merchant used before', async () => {
+    it('a consume repeated with its trade_id, code and product gets the first order again and consumes once, even without a key', async () => {
+      const code = await create();
+      const fields = { trade_id: tradeId() };
+      const first = await consume(code.code, fields);
+      assert.equal(first.body.code, 0);
+      const [stock, rows] = [await inventory(), await writtenRows(server.store)];
+      now += 5;
+      await setMachine(server.store, machineNo, { operating: false });
+      try {
+        assert.deepEqual((await consume(code.code, fields)).body, first.body, 'the same body, even after the machine stopped operating');
+      } finally {
+        await setMachine(server.store, machineNo, { operating: true });
+      }
+      assert.equal(await inventory(), stock);
+      assert.deepEqual(await writtenRows(server.store), rows);
+    });
+
+    it('refuses with 10001 a trade_id used before with another code, product or notify_url', async () => {
       const [a, b] = [await create(), await create()];
       const trade = tradeId();
       assert.equal((await consume(a.code, { trade_id: trade })).body.code, 0);
-      const again = await consume(b.code, { trade_id: trade });
-      assert.equal(again.body.code, 10001);
-      assert.match(again.body.message, /trade_id/);
+      const rows = await writtenRows(server.store);
+      const others: Array<[string, Record<string, string>]> = [
+        [b.code, { trade_id: trade }],
+        [a.code, { trade_id: trade, product_id: String(merchant.machines[0]!.productIds[1]) }],
+        [a.code, { trade_id: trade, notify_url: 'https://merchant.example/elsewhere' }],
+      ];
+      for (const [code, fields] of others) {
+        const again = await consume(code, fields);
+        assert.equal(again.body.code, 10001, JSON.stringify(fields));
+        assert.match(again.body.message, /: trade_id has been used already/);
+      }
+      assert.deepEqual(await writtenRows(server.store), rows);
+    });
+
+    it('twin consumes sent at once with one trade_id make one order, and each gets it', async () => {
+      const code = await create();
+      const stock = await inventory();
+      const fields = { trade_id: tradeId() };
+      const answers = await Promise.all(Array.from({ length: 8 }, () => consume(code.code, fields)));
+      for (const answer of answers) assert.deepEqual(answer.body, answers[0]!.body);
+      assert.equal(answers[0]!.body.code, 0);
+      assert.equal(await inventory(), stock - 1);
+      const orders = await server.store.db.selectFrom('orders').select('id').where('trade_id', '=', fields.trade_id).execute();
+      assert.equal(orders.length, 1);
     });
 
     it('answers 10004 for another method', async () => {

@@ -12,7 +12,7 @@ import { call } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 describe('request log', () => {
-  it('writes exactly one JSON line per request, with the request id, and never the AppSecret', async () => {
+  it('writes exactly one JSON line per request, with the request id and the signing form, and never the AppSecret', async () => {
     const lines: string[] = [];
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -45,6 +45,7 @@ describe('request log', () => {
         assert.equal(record.code, answers[index]!.body.code);
       });
       assert.deepEqual(records.map((r) => r.code), [0, 10013, 0, 404]);
+      assert.deepEqual(records.map((r) => r.sign_form), [undefined, undefined, 'raw', undefined], 'the signed request logs the form its sign matched');
       for (const line of lines) {
         assert.ok(!line.includes(merchant.app_secret), 'no secret in the log');
         assert.ok(!/appsecret/i.test(line), 'no credential header in the log');

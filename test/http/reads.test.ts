@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { formatWallTime, nowSeconds } from '../../src/protocol/time.js';
-import { createMachine, createMerchant } from '../../src/service/admin.js';
+import { createMachine, createMerchant, setMachine } from '../../src/service/admin.js';
 import { asMerchant, call, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -32,7 +32,7 @@ for (const kind of storeKinds()) {
       assert.deepEqual((await headersOnly('/ping')).body, { code: 0, message: 'ok', data: 'pong' });
     });
 
-    it('lists the merchant’s own machines only, offline ones without is_online', async () => {
+    it('lists the merchant’s own machines only: status true in operation, and false flags (offline, not operating) left out', async () => {
       const answer = await headersOnly('/rent/machines');
       assert.equal(answer.body.code, 0);
       assert.deepEqual(
@@ -41,12 +41,15 @@ for (const kind of storeKinds()) {
       );
       const first = answer.body.data[0];
       assert.equal(first.machine_name, `Machine ${machineNo}`);
-      assert.equal(first.status, 1);
+      assert.equal(first.status, true, 'machines.md: status is a boolean');
       assert.ok(!('is_online' in first), 'offline is left out, protobuf style');
       assert.match(first.created_at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
       await server.store.db.updateTable('machines').set({ is_online: 1 }).where('machine_no', '=', machineNo).execute();
       assert.equal((await headersOnly('/rent/machines')).body.data[0].is_online, true);
       await server.store.db.updateTable('machines').set({ is_online: 0 }).where('machine_no', '=', machineNo).execute();
+      await setMachine(server.store, machineNo, { operating: false });
+      assert.ok(!('status' in (await headersOnly('/rent/machines')).body.data[0]), 'not in operation: status left out');
+      await setMachine(server.store, machineNo, { operating: true });
     });
 
     it('answers 30001 to a merchant with no machine', async () => {
@@ -54,18 +57,21 @@ for (const kind of storeKinds()) {
       assert.deepEqual((await headersOnly('/rent/machines', lonely)).body, { code: 30001, message: '没有关联的设备号', data: {} });
     });
 
-    it('describes one machine, and answers 30003 for another merchant’s', async () => {
+    it('describes one machine with machine_type a number and the currency named in English, and answers 30003 for another merchant’s', async () => {
       const answer = await headersOnly(`/rent/machines/${machineNo}`);
       assert.equal(answer.body.code, 0);
       assert.deepEqual(answer.body.data.model, { cabinet_names: ['A'] });
-      assert.deepEqual(answer.body.data.currency, { id: 1, name: '人民币', code: 'CNY', symbol: '¥' });
+      assert.deepEqual(answer.body.data.currency, { id: 1, name: 'Chinese Yuan', code: 'CNY', symbol: '¥' });
       assert.deepEqual(answer.body.data.categories.map((c: { title: string }) => c.title), ['Drinks']);
+      assert.ok(!('machine_type' in answer.body.data), 'no type set: left out');
+      await server.store.db.updateTable('machines').set({ machine_type: '1' }).where('machine_no', '=', machineNo).execute();
+      assert.equal((await headersOnly(`/rent/machines/${machineNo}`)).body.data.machine_type, 1, 'machine.md: machine_type is a number');
       const foreign = await headersOnly(`/rent/machines/${other.machines[0]!.machine_no}`);
       assert.deepEqual(foreign.body, { code: 30003, message: '设备不存在', data: {} });
       assert.equal((await headersOnly('/rent/machines/12ab')).body.code, 10001);
     });
 
-    it('pages products: default 10 per page, totals, last page', async () => {
+    it('pages products: default 10 per page, totals, last page; channel x and y are texts, addr a number', async () => {
       const first = await signed('/products', { machine_no: machineNo });
       assert.equal(first.body.code, 0);
       assert.equal(first.body.data.total, 13);
@@ -78,6 +84,7 @@ for (const kind of storeKinds()) {
       assert.equal(item.good.price, '3.50');
       assert.equal(item.inventory, 30);
       assert.equal(item.channel.name, 'A1');
+      assert.deepEqual([item.channel.x, item.channel.y, item.channel.addr], ['0', '0', 1], 'products.md: x and y strings ("0" is sent), addr an int from 1');
       const second = await signed('/products', { machine_no: machineNo, page: '2' });
       assert.equal(second.body.data.data.length, 3);
       const all = await signed('/products', { machine_no: machineNo, select_all: '1' });
@@ -150,7 +157,7 @@ for (const kind of storeKinds()) {
       const byProduct = await query({ status: 'ALL', product_id: String(p2) });
       assert.equal(byProduct.body.data.total, 2);
       assert.equal((await query({ status: 'DELETED' })).body.code, 10001);
-      assert.deepEqual((await query({ status: 'USED' })).body.data, { data: [], total: 0, current_page: 1, last_page: 1, per_page: 10 });
+      assert.deepEqual((await query({ status: 'USED' })).body.data, { current_page: 1, last_page: 1, per_page: 10 }, 'an empty list and a 0 total are left out');
     });
 
     it('answers 30003 to every signed read of another merchant’s machine', async () => {

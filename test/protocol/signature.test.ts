@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { computeSign, signatureBase, signMatches } from '../../src/protocol/signature.js';
+import { computeSign, signatureBase, verifySignature } from '../../src/protocol/signature.js';
 
 describe('signature (PROTOCOL.md §2)', () => {
   const fields = { a: '2', b: '3', timestamp: '1718180788' };
@@ -25,11 +25,13 @@ describe('signature (PROTOCOL.md §2)', () => {
   });
 
   it('accepts lowercase hex and refuses any other difference', () => {
-    assert.ok(signMatches(fields, 'abc', '8bd7fd74204b0204cbf365f20287d436'));
-    assert.ok(!signMatches(fields, 'abc', '8BD7FD74204B0204CBF365F20287D437'));
-    assert.ok(!signMatches(fields, 'abd', '8BD7FD74204B0204CBF365F20287D436'));
-    assert.ok(!signMatches(fields, 'abc', '8BD7FD74204B0204CBF365F20287D43'));
-    assert.ok(!signMatches(fields, 'abc', ''));
+    const verify = (key: string, sign: string) => verifySignature({ ...fields, sign }, key);
+    assert.deepEqual(verify('abc', '8bd7fd74204b0204cbf365f20287d436'), { form: 'raw', sign: '8BD7FD74204B0204CBF365F20287D436' });
+    assert.equal(verify('abc', '8BD7FD74204B0204CBF365F20287D437'), undefined);
+    assert.equal(verify('abd', '8BD7FD74204B0204CBF365F20287D436'), undefined);
+    assert.equal(verify('abc', '8BD7FD74204B0204CBF365F20287D43'), undefined);
+    assert.equal(verify('abc', ''), undefined);
+    assert.equal(verifySignature(fields, 'abc'), undefined);
   });
 
   it('hashes UTF-8 bytes, so non-ASCII values sign the same as in Go and PHP', () => {

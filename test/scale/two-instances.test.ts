@@ -76,7 +76,7 @@ describe('two instances, one PostgreSQL, one broker', { skip: postgres ? false :
           method: 'event.consume.pickup_code',
           code,
           product_id: String(fixture.productId),
-          trade_id: `MULTI-${process.pid}-${++serial}`.padEnd(24, '0'),
+          trade_id: `MULTI-${process.pid}-${String(++serial).padStart(12, '0')}`,
           notify_url: 'https://merchant.example/n',
         });
       const cancel = (api: typeof a, id: number) => api('/pickup_codes', { machine_no, method: 'pickup_code.delete.id', id: String(id), nonce: String(++serial) }, 'PUT');

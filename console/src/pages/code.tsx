@@ -86,7 +86,7 @@ export function CodePage({ machineNo, codeId }: { machineNo: string; codeId: num
                 <div>
                   <dt>{t('date')}</dt>
                   <dd>
-                    <WallTime at={data.order.date} />
+                    <WallTime at={data.order.date} dayOnly />
                   </dd>
                 </div>
                 <div>
