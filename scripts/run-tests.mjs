@@ -22,23 +22,27 @@ if (files.length === 0) {
   process.exit(1);
 }
 /**
- * Test files make their PostgreSQL schemas (t_…) and leave them: dropping one while another
- * file's migrator reads the catalogue breaks that read. They all go here, before and after.
+ * Test files make their PostgreSQL schemas (t_<run>_…) and leave them: dropping one while
+ * another file's migrator reads the catalogue breaks that read. This run's schemas all go
+ * here, at its end; other runs sharing the database keep theirs.
  */
+const run = `r${process.pid}`;
 async function dropTestSchemas() {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) return;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query(String.raw`select nspname from pg_namespace where nspname like 't\_%'`);
+    const { rows } = await client.query(String.raw`select nspname from pg_namespace where nspname like 't\_' || $1 || '\_%'`, [run]);
     for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
   } finally {
     await client.end();
   }
 }
 
-await dropTestSchemas();
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, VENDCLOUD_TEST_RUN: run },
+});
 await dropTestSchemas();
 process.exit(result.status ?? 1);

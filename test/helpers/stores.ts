@@ -29,8 +29,11 @@ const sqlite: StoreKind = {
   },
 };
 
-/** The prefix of every test schema: scripts/run-tests.mjs drops them all before and after a run. */
-const TEST_SCHEMA_PREFIX = 't_';
+/**
+ * The prefix of every test schema: `t_` and the run's id, which scripts/run-tests.mjs sets and
+ * uses to drop this run's schemas (and only these: another run may share the database).
+ */
+const TEST_SCHEMA_PREFIX = `t_${process.env.VENDCLOUD_TEST_RUN ?? 'x'}_`;
 
 function postgres(url: string): StoreKind {
   return {
