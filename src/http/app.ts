@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
-import { API_PREFIX } from '../protocol/endpoints.js';
+import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import { failure } from '../protocol/envelope.js';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { MerchantDirectory } from '../service/merchants.js';
@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
+import { consolePlugin } from './console.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
 
@@ -180,6 +181,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: API_PREFIX },
   );
+
+  await app.register(consolePlugin, { prefix: CONSOLE_PREFIX, timeZone: config.timeZone });
 
   registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
 
