@@ -202,7 +202,11 @@ export class MachineSimulator extends EventEmitter {
       if (!client?.connected) return;
       this.reports.markSent(report.reportId, Date.now());
       try {
-        await client.publishAsync(SERVER_TOPIC, this.message(MACHINE_METHOD.CODE_REDEEMED, { id: report.codeId, used: '1', report_id: report.reportId }), { qos: 1 });
+        const message = this.message(MACHINE_METHOD.CODE_REDEEMED, { id: report.codeId, used: '1', report_id: report.reportId });
+        if (!(await publishUnlessClosed(client, message))) {
+          this.log(`report ${report.reportId} not confirmed before the connection closed; sending it again after the reconnect`);
+          return;
+        }
         this.log(`reported code id ${report.codeId} as used (report ${report.reportId})`);
       } catch (error) {
         this.log(`report ${report.reportId} not sent (${(error as Error).message}); sending it again later`);
@@ -318,6 +322,22 @@ export class MachineSimulator extends EventEmitter {
         return;
     }
     this.emit('change');
+  }
+}
+
+/**
+ * Publishes with QoS 1 and resolves true on the PUBACK, or false as soon as the connection
+ * closes first: a broker that died just now must not hold the keypad until it is back (the
+ * report stays unacknowledged and goes again after the reconnect).
+ */
+async function publishUnlessClosed(client: MqttClient, message: string): Promise<boolean> {
+  let onClose: () => void = () => undefined;
+  const closed = new Promise<boolean>((resolve) => (onClose = () => resolve(false)));
+  client.once('close', onClose);
+  try {
+    return await Promise.race([client.publishAsync(SERVER_TOPIC, message, { qos: 1 }).then(() => true), closed]);
+  } finally {
+    client.removeListener('close', onClose);
   }
 }
 
