@@ -14,9 +14,10 @@ import { failure } from '../protocol/envelope.js';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { MerchantDirectory } from '../service/merchants.js';
 import { purgeSentPushes } from '../service/outbox.js';
-import { sql } from 'kysely';
+import { ping } from '../store/executor.js';
 import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
+import { asApiError } from './refusals.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
 
 export { API_PREFIX };
@@ -112,7 +113,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ApiError) return sendError(reply, error);
+    const refusal = asApiError(error);
+    if (refusal instanceof ApiError) return sendError(reply, refusal);
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       // Fastify's own refusals (oversized body, broken framing): the protocol calls them 400.
@@ -150,7 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: API_PREFIX },
   );
 
-  registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
+  registerHealth(app, { database: () => ping(options.store.db), ...options.healthChecks });
 
   // Housekeeping: answers kept a day for retries, and pushes sent a day ago.
   const purge = setInterval(() => {

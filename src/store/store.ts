@@ -118,6 +118,18 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   };
 }
 
+/**
+ * Lets the event loop serve other requests between the steps of a bulk change. SQLite runs
+ * every statement on this thread, so a 100,000-row statement would hold every other
+ * merchant's request for its whole length; in steps of a few thousand rows with a pause
+ * between them, nobody waits more than one step. The transaction stays open throughout (all
+ * or nothing); writes that arrive meanwhile queue for the next transaction (group commit
+ * runs one at a time), so they neither wait inside nor share the bulk change's fate.
+ */
+export function pauseForOtherRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 interface Job {
   work: (trx: Tx) => Promise<unknown>;
   resolve: (value: any) => void;
