@@ -207,6 +207,7 @@ export function wakingAfterWrites(store: Store, wake: () => void): Store {
       wake();
       return result;
     },
+    onCommit: (listener) => store.onCommit(listener),
     close: () => store.close(),
   };
 }

@@ -22,8 +22,16 @@ export interface Store {
   /** For reads. Never use it inside `write`'s work: use the transaction given there. */
   readonly db: Kysely<Database>;
   write<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after each write committed (not after one that failed), e.g. so that
+   * the machine link publishes the outbox rows the write added. Returns its removal.
+   */
+  onCommit(listener: () => void): () => void;
   close(): Promise<void>;
 }
+
+/** A store as each dialect opens it; `announcingCommits` adds the committed event. */
+type OpenedDialect = Omit<Store, 'onCommit'>;
 
 export interface StoreOptions {
   /** SQLite `synchronous` pragma; FULL (default) makes every answered write survive a power cut. */
@@ -51,7 +59,31 @@ export async function openStore(location: string, options: StoreOptions = {}): P
     await store.close();
     throw error;
   }
-  return store;
+  return announcingCommits(store);
+}
+
+function announcingCommits(store: OpenedDialect): Store {
+  const listeners = new Set<() => void>();
+  return {
+    dialect: store.dialect,
+    db: store.db,
+    async write(work) {
+      const result = await store.write(work);
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch {
+          // The write committed; a listener's failure is not the writer's.
+        }
+      }
+      return result;
+    },
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => store.close(),
+  };
 }
 
 /** better-sqlite3 does not cache prepared statements; Kysely prepares every query, so cache here. */
@@ -76,7 +108,7 @@ function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database
   });
 }
 
-function openSqlite(file: string, options: StoreOptions): Store {
+function openSqlite(file: string, options: StoreOptions): OpenedDialect {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
@@ -96,7 +128,7 @@ function openSqlite(file: string, options: StoreOptions): Store {
   };
 }
 
-async function openPostgres(url: string, options: StoreOptions): Promise<Store> {
+async function openPostgres(url: string, options: StoreOptions): Promise<OpenedDialect> {
   const schema = options.pgSchema;
   const pool = new pg.Pool({
     connectionString: url,
