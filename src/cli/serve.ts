@@ -18,6 +18,7 @@ interface ServeOptions {
   timeZone: string;
   synchronous: 'FULL' | 'NORMAL';
   rateLimit: number;
+  redisUrl?: string;
   mqtt: boolean;
   mqttHost: string;
   mqttPort: number;
@@ -80,7 +81,8 @@ export function registerServeCommand(program: Command): void {
     .option('--demo', 'seed demo data when empty and print credentials')
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests; 0 = off', parseWholeNumber(0), 300)
     .option('--time-zone <zone>', 'platform time zone', 'Asia/Shanghai')
-    .option('--rate-limit <per-minute>', 'requests per minute per Appid on this instance; 0 = no limit', parseWholeNumber(0), 3000)
+    .option('--rate-limit <per-minute>', 'requests per minute per Appid (on each instance, or in all with --redis-url); 0 = no limit', parseWholeNumber(0), 3000)
+    .option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379 (env REDIS_URL)', process.env.REDIS_URL)
     .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', 'FULL')
     .option('--mqtt-host <host>', 'address of the embedded MQTT broker', process.env.MQTT_HOST ?? '127.0.0.1')
     .option('--mqtt-port <port>', 'port of the embedded MQTT broker (env MQTT_PORT)', parseWholeNumber(0), Number(process.env.MQTT_PORT ?? DEFAULT_MQTT_PORT))
@@ -92,11 +94,17 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
       if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
+      if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) fail('--redis-url must start with redis:// or rediss://', EXIT.USAGE);
       const serverOptions: ServerOptions = {
         db: options.db,
         host: options.host,
         port: options.port,
-        config: { timestampWindowSeconds: options.timestampWindow, timeZone: options.timeZone, rateLimitPerMinute: options.rateLimit },
+        config: {
+          timestampWindowSeconds: options.timestampWindow,
+          timeZone: options.timeZone,
+          rateLimitPerMinute: options.rateLimit,
+          ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+        },
         store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
         mqtt: mqttOptions(options),
       };

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX } from '../protocol/endpoints.js';
 import { failure } from '../protocol/envelope.js';
@@ -17,7 +16,9 @@ import { purgeSentPushes } from '../service/outbox.js';
 import { ping } from '../store/executor.js';
 import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
+import { answerClientError } from './client-errors.js';
 import { asApiError } from './refusals.js';
+import { registerRateLimit } from './rate-limit.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
 
 export { API_PREFIX };
@@ -30,8 +31,14 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** How stale a cached merchant row may be, seconds. */
   merchantCacheSeconds: number;
-  /** Requests per minute one Appid may make on one instance; 0 = no limit. */
+  /** Requests per minute one Appid may make (on each instance, or in all together with redisUrl); 0 = no limit. */
   rateLimitPerMinute: number;
+  /** Redis (redis://…) where every instance counts the rate limit; undefined = each counts alone. */
+  redisUrl?: string;
+  /** Prefix of the rate limit's keys in Redis. */
+  redisKeyPrefix: string;
+  /** How long a client may take to send a whole request (headers and body), ms; then 408. */
+  requestTimeoutMs: number;
   /** Unix seconds now; tests replace it to move time. */
   clock: () => number;
 }
@@ -42,8 +49,17 @@ export const DEFAULT_CONFIG: ServerConfig = {
   bodyLimitBytes: 64 * 1024,
   merchantCacheSeconds: 5,
   rateLimitPerMinute: 3000,
+  redisKeyPrefix: 'vendcloud:rate-limit:',
+  requestTimeoutMs: 30_000,
   clock: nowSeconds,
 };
+
+/**
+ * Longest path parameter the router takes. Fastify's default (100) refused a long
+ * machine_no with its own 414 before the route could say which field is wrong; the
+ * request line is bounded by the header size limit (16 KiB) anyway.
+ */
+const MAX_PATH_PARAMETER = 16 * 1024;
 
 /** A named probe for /healthz: resolves when the part works, throws when it does not. */
 export type HealthCheck = () => Promise<void>;
@@ -92,15 +108,45 @@ export function sendError(reply: FastifyReply, error: ApiError) {
   return sendEnvelopeText(reply, error.httpStatus, error.code, JSON.stringify(failure(error)));
 }
 
+/** What the protocol's 400 says about some of Fastify's own refusals. */
+const FRAMEWORK_REFUSALS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body too large',
+  FST_ERR_BAD_URL: 'malformed URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'malformed URL',
+};
+
+/** Every failure becomes the envelope: a documented code, or 500 (logged) for the unexpected. */
+function answerFailure(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const refusal = asApiError(error);
+  if (refusal instanceof ApiError) return sendError(reply, refusal);
+  const { statusCode, code } = error as { statusCode?: number; code?: string };
+  // Fastify's own refusals (oversized body, broken framing, a URL that does not decode): the protocol calls them 400.
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, FRAMEWORK_REFUSALS[code ?? '']));
+  request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
+  return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
+    // Answered with the envelope by the onRequest hook below, not Fastify's own body.
+    return503OnClosing: false,
+    // Requests the router cannot take (a URL that does not decode) skip the hooks: the
+    // envelope and the request id here, never Fastify's body echoing the path.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return answerFailure(error, request, reply);
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, app.log),
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks the timeouts every 30 s by default, far coarser than the timeout itself.
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
   });
 
   // Every body arrives as text whatever its Content-Type (or none): the payload extractor
@@ -108,21 +154,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Shutting down: the load balancer sends this client elsewhere (also /readyz's answer).
+    if (closing) throw new ApiError(ErrorCode.SERVICE_UNAVAILABLE);
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    const refusal = asApiError(error);
-    if (refusal instanceof ApiError) return sendError(reply, refusal);
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      // Fastify's own refusals (oversized body, broken framing): the protocol calls them 400.
-      return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body too large' : undefined));
-    }
-    request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
-    return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
-  });
+  app.setErrorHandler(answerFailure);
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, new ApiError(ErrorCode.NOT_FOUND)));
 
@@ -135,18 +177,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   await app.register(
     async (scope) => {
-      if (config.rateLimitPerMinute > 0) {
-        await scope.register(rateLimit, {
-          max: config.rateLimitPerMinute,
-          timeWindow: 60_000,
-          // Per merchant: one busy integration must not starve the others behind a shared NAT.
-          keyGenerator: (request) => {
-            const appid = request.headers.appid;
-            return typeof appid === 'string' && appid !== '' ? `appid:${appid}` : `ip:${request.ip}`;
-          },
-          errorResponseBuilder: () => new ApiError(ErrorCode.TOO_MANY_REQUESTS),
-        });
-      }
+      await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
       registerOpenApi(scope, deps);
     },
     { prefix: API_PREFIX },
@@ -168,14 +199,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
 /**
  * GET /healthz: 200 when every part answers, 503 naming the part that does not; a load
- * balancer uses it for liveness. GET /readyz: 503 as soon as shutdown begins, so traffic
- * drains away before the process stops accepting connections.
+ * balancer uses it for liveness. GET /readyz: 503 as soon as shutdown begins (the onRequest
+ * hook answers every request so then), so traffic drains away before the process stops
+ * accepting connections.
  */
 function registerHealth(app: FastifyInstance, checks: Record<string, HealthCheck>): void {
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
   app.get('/healthz', async (_request, reply) => {
     const status: Record<string, string> = {};
     await Promise.all(
@@ -191,5 +219,5 @@ function registerHealth(app: FastifyInstance, checks: Record<string, HealthCheck
     const healthy = Object.values(status).every((value) => value === 'ok');
     return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', ...status });
   });
-  app.get('/readyz', async (_request, reply) => reply.code(closing ? 503 : 200).send({ ready: !closing }));
+  app.get('/readyz', async () => ({ ready: true }));
 }
