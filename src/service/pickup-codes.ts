@@ -18,8 +18,6 @@ import {
   decideCreate,
   decideCreateForAll,
   decideRedeem,
-  PICKUP_ORDER_STATUS,
-  PICKUP_RECORD_STATUS,
   type BulkCancel,
   type Change,
   type CreatePlan,
@@ -34,7 +32,10 @@ import * as products from '../store/repositories/products.repository.js';
 import type { PickupCode } from '../store/schema.js';
 import { pauseForOtherRequests, type Tx } from '../store/store.js';
 import { authorOf, type ChangeContext, type MachineRef } from './context.js';
+import { orderOf, recordPickupOrder, type PickupOrder } from './pickup-orders.js';
 import { accepted, Refused } from './refused.js';
+
+export type { PickupOrder };
 
 export interface CreateOptions {
   codeLength: number;
@@ -193,26 +194,6 @@ export interface ConsumeRequest {
   notifyUrl: string;
 }
 
-export interface PickupOrder {
-  orderId: number;
-  tradeId: string | null;
-  amountCents: number;
-  createdAt: number;
-  pickupCodeId: number;
-  record: { id: number; productId: number; quantity: number; priceCents: number; status: string };
-}
-
-function orderOf(earlier: orders.OrderWithTradeId, tradeId: string): PickupOrder {
-  return {
-    orderId: earlier.order_id,
-    tradeId,
-    amountCents: earlier.amount_cents,
-    createdAt: earlier.created_at,
-    pickupCodeId: earlier.pickup_code_id,
-    record: { id: earlier.record_id, productId: earlier.product_id, quantity: earlier.quantity, priceCents: earlier.price_cents, status: earlier.record_status },
-  };
-}
-
 function asEarlierConsume(earlier: orders.OrderWithTradeId | undefined) {
   return earlier && { machineId: earlier.machine_id, code: earlier.code, productId: earlier.product_id, notifyUrl: earlier.notify_url };
 }
@@ -252,36 +233,6 @@ async function afterLostRace(trx: Tx, context: ChangeContext, machine: MachineRe
 
 function asked(machine: MachineRef, request: ConsumeRequest) {
   return { machineId: machine.id, code: request.code, productId: request.productId, notifyUrl: request.notifyUrl };
-}
-
-async function recordPickupOrder(
-  trx: Tx,
-  context: ChangeContext,
-  machine: MachineRef,
-  code: PickupCode,
-  priceCents: number,
-  origin: { tradeId: string; notifyUrl: string } | null,
-): Promise<PickupOrder> {
-  const orderId = await orders.insert(trx, {
-    merchantId: machine.merchant_id,
-    machineId: machine.id,
-    tradeId: origin?.tradeId ?? null,
-    notifyUrl: origin?.notifyUrl ?? null,
-    amountCents: priceCents,
-    status: PICKUP_ORDER_STATUS,
-    pickupCodeId: code.id,
-    createdAt: context.now,
-  });
-  const recordId = await orders.insertRecord(trx, { orderId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS });
-  await codes.linkToOrder(trx, code.id, orderId);
-  return {
-    orderId,
-    tradeId: origin?.tradeId ?? null,
-    amountCents: priceCents,
-    createdAt: context.now,
-    pickupCodeId: code.id,
-    record: { id: recordId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS },
-  };
 }
 
 /** What became of a redemption reported by a machine. */

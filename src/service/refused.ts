@@ -3,7 +3,7 @@
  * as data. HTTP answers it with the error code of its table (src/http/refusals.ts); the
  * machine link never meets it (a machine's report is answered with its outcome instead).
  */
-import type { Refusal } from '../domain/pickup-codes.js';
+import { isRefusal, type Refusal } from '../domain/pickup-codes.js';
 
 export class Refused extends Error {
   override name = 'Refused';
@@ -15,6 +15,6 @@ export class Refused extends Error {
 
 /** Throws a refusal, passes anything else through: `const plan = accepted(decideCreate(...))`. */
 export function accepted<T extends object>(decision: T | Refusal): T {
-  if ('refused' in decision) throw new Refused(decision);
+  if (isRefusal(decision)) throw new Refused(decision);
   return decision;
 }
