@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
-import { API_PREFIX } from '../protocol/endpoints.js';
+import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import { failure } from '../protocol/envelope.js';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { MerchantDirectory } from '../service/merchants.js';
@@ -18,6 +18,7 @@ import type { Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
 import { asApiError } from './refusals.js';
+import { consolePlugin } from './console.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
 
@@ -182,6 +183,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: API_PREFIX },
   );
+
+  await app.register(consolePlugin, { prefix: CONSOLE_PREFIX, timeZone: config.timeZone });
 
   registerHealth(app, { database: () => ping(options.store.db), ...options.healthChecks });
 

@@ -110,13 +110,15 @@ export const CODE_STATUS_FILTERS: readonly CodeStatusFilter[] = ['UNUSED', 'USED
 export interface CodeQuery {
   productId?: number | undefined;
   status: CodeStatusFilter;
+  /** Codes starting with these digits (search by code). */
+  codePrefix?: string | undefined;
   page: number;
   perPage: number;
 }
 
 /** Extension: every code of a machine, filtered and paged, without iterating products. */
 export async function queryMachinePickupCodes(db: Executor, machine: MachineRef, filter: CodeQuery, clock: Clock) {
-  const asked = { productId: filter.productId, status: filter.status, now: clock.now };
+  const asked = { productId: filter.productId, codePrefix: filter.codePrefix, status: filter.status, now: clock.now };
   const total = await codes.countOfMachine(db, machine.id, asked);
   const rows = await codes.pageOfMachine(db, machine.id, asked, filter.perPage, (filter.page - 1) * filter.perPage);
   return page(

@@ -231,6 +231,8 @@ export function liveOnMachine(db: Executor, machineId: number, now: number) {
 
 export interface CodeFilter {
   productId?: number | undefined;
+  /** Codes starting with these digits; digits only, so it holds no LIKE wildcard. */
+  codePrefix?: string | undefined;
   status: VisibleStatus | 'ALL';
   now: number;
 }
@@ -238,6 +240,7 @@ export interface CodeFilter {
 function filtered(db: Executor, machineId: number, filter: CodeFilter) {
   let query = db.selectFrom('pickup_codes').where('machine_id', '=', machineId);
   if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
+  if (filter.codePrefix !== undefined) query = query.where('code', 'like', `${filter.codePrefix}%`);
   switch (filter.status) {
     case 'UNUSED':
       return query.where(liveAt(filter.now));
@@ -260,4 +263,16 @@ export async function countOfMachine(db: Executor, machineId: number, filter: Co
 
 export function pageOfMachine(db: Executor, machineId: number, filter: CodeFilter, limit: number, offset: number): Promise<PickupCode[]> {
   return filtered(db, machineId, filter).selectAll().orderBy('id').limit(limit).offset(offset).execute();
+}
+
+/** How many live codes each of the merchant's machines has (or the one given); machines without any are absent. */
+export async function liveCountsByMachine(db: Executor, merchantId: number, now: number, machineId?: number): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('pickup_codes')
+    .select(['machine_id', (eb) => eb.fn.countAll<number>().as('live')])
+    .where('machine_id', 'in', machineId !== undefined ? [machineId] : (eb) => eb.selectFrom('machines').select('id').where('merchant_id', '=', merchantId))
+    .where(liveAt(now))
+    .groupBy('machine_id')
+    .execute();
+  return new Map(rows.map((row) => [row.machine_id, Number(row.live)]));
 }

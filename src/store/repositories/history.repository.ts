@@ -98,3 +98,8 @@ export async function recordForMarked(db: Executor, transition: Transition & { f
     marked.through,
   );
 }
+
+/** Every history row of the code, oldest first. */
+export function ofCode(db: Executor, codeId: number) {
+  return db.selectFrom('code_history').selectAll().where('pickup_code_id', '=', codeId).orderBy('id').execute();
+}

@@ -122,3 +122,13 @@ export async function update(db: Executor, machineNo: string, settings: MachineS
   const result = await db.updateTable('machines').set(settings).where('machine_no', '=', machineNo).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/** The merchant's machines (or the one numbered `machineNo`) as the console lists them, ascending id. */
+export function overviewOfMerchant(db: Executor, merchantId: number, machineNo?: string) {
+  let query = db
+    .selectFrom('machines')
+    .select(['id', 'machine_no', 'name', 'is_online', 'operating', 'pickup_codes_enabled', 'last_seen_at'])
+    .where('merchant_id', '=', merchantId);
+  if (machineNo !== undefined) query = query.where('machine_no', '=', machineNo);
+  return query.orderBy('id').execute();
+}

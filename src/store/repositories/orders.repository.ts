@@ -83,3 +83,10 @@ export async function insertRecord(db: Executor, record: NewOrderRecord): Promis
   const [row] = await insertOrderRecord(db, record.orderId, record.productId, record.quantity, record.priceCents, record.status);
   return row!.id;
 }
+
+/** The order and its first record. */
+export async function findWithRecord(db: Executor, orderId: number) {
+  const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+  const record = await db.selectFrom('order_records').selectAll().where('order_id', '=', orderId).orderBy('id').executeTakeFirst();
+  return order && record ? { order, record } : undefined;
+}

@@ -83,3 +83,29 @@ export async function markSent(db: Executor, ids: readonly number[], now: number
     await db.updateTable('outbox').set({ sent_at: now }).where('id', 'in', ids.slice(start, start + CHUNK)).where('sent_at', 'is', null).execute();
   }
 }
+
+/** The machine's pushes of single codes (created, deleted) queued in that second. */
+export function codePushesAt(db: Executor, machineId: number, at: number, methods: readonly string[]) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'method', 'body', 'created_at', 'sent_at'])
+    .where('machine_id', '=', machineId)
+    .where('created_at', '=', at)
+    .where('method', 'in', [...methods])
+    .orderBy('id')
+    .execute();
+}
+
+/** The machine's first push of `method` queued from that second on, if any. */
+export function firstPushFrom(db: Executor, machineId: number, at: number, method: string) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'method', 'created_at', 'sent_at'])
+    .where('machine_id', '=', machineId)
+    .where('created_at', '>=', at)
+    .where('method', '=', method)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .execute();
+}
