@@ -3,22 +3,25 @@
  * history rows (who, which request or machine, when), the pushes that carried each change
  * to the machine, and the order that spent it.
  */
-import { ApiError, ErrorCode } from '../protocol/errors.js';
+import { MACHINE_METHOD } from '../protocol/machine-messages.js';
 import { formatWallTime } from '../protocol/time.js';
-import type { CodeHistoryTable } from '../store/schema.js';
-import type { Selectable } from 'kysely';
+import type { Executor } from '../store/executor.js';
+import * as codes from '../store/repositories/codes.repository.js';
+import * as history from '../store/repositories/history.repository.js';
+import * as orders from '../store/repositories/orders.repository.js';
+import * as outbox from '../store/repositories/outbox.repository.js';
 import type { MachineRef } from './context.js';
-import { MACHINE_METHOD } from './outbox.js';
-import type { PickupOrder, ReadDb } from './pickup-codes.js';
+import type { PickupOrder } from './pickup-orders.js';
+import { Refused } from './refused.js';
 import { orderView, pickupCodeView, type Clock } from './views.js';
 
-type HistoryRow = Selectable<CodeHistoryTable>;
+type HistoryRow = Awaited<ReturnType<typeof history.ofCode>>[number];
 
-export async function pickupCodeHistory(db: ReadDb, machine: MachineRef, codeId: number, clock: Clock) {
-  const code = await db.selectFrom('pickup_codes').selectAll().where('id', '=', codeId).where('machine_id', '=', machine.id).executeTakeFirst();
+export async function pickupCodeHistory(db: Executor, machine: MachineRef, codeId: number, clock: Clock) {
+  const code = await codes.findOfMachine(db, machine.id, codeId);
   // Another machine's code answers like a missing one, as cancel does.
-  if (!code) throw new ApiError(ErrorCode.RECORD_NOT_FOUND);
-  const events = await db.selectFrom('code_history').selectAll().where('pickup_code_id', '=', codeId).orderBy('id').execute();
+  if (!code) throw new Refused({ refused: 'not-found' });
+  const events = await history.ofCode(db, codeId);
   const order = code.order_id === null ? undefined : await findOrder(db, code.order_id);
   const wallTime = (at: number) => formatWallTime(at, clock.timeZone);
   return {
@@ -55,20 +58,13 @@ interface Push {
  * the first list queued from that second on carries it. Changes reported by the machine
  * itself push nothing. Sent rows are purged after a day (outbox.ts), so older pushes are gone.
  */
-async function pushesCarrying(db: ReadDb, machineId: number, codeId: number, events: HistoryRow[]): Promise<Push[]> {
+async function pushesCarrying(db: Executor, machineId: number, codeId: number, events: HistoryRow[]): Promise<Push[]> {
   const found = new Map<number, Push>();
   for (const event of events) {
     if (event.actor.startsWith('machine:')) continue;
-    const sameSecond = await db
-      .selectFrom('outbox')
-      .select(['id', 'method', 'body', 'created_at', 'sent_at'])
-      .where('machine_id', '=', machineId)
-      .where('created_at', '=', event.at)
-      .where('method', 'in', [MACHINE_METHOD.CODE_CREATED, MACHINE_METHOD.CODE_DELETED])
-      .orderBy('id')
-      .execute();
+    const sameSecond = await outbox.codePushesAt(db, machineId, event.at, [MACHINE_METHOD.CODE_CREATED, MACHINE_METHOD.CODE_DELETED]);
     const named = sameSecond.filter((row) => namesCode(row.body, codeId));
-    const carriers = named.length > 0 ? named : await firstListFrom(db, machineId, event.at);
+    const carriers = named.length > 0 ? named : await outbox.firstPushFrom(db, machineId, event.at, MACHINE_METHOD.CODES_SYNC);
     for (const push of carriers) found.set(push.id, { id: push.id, method: push.method, created_at: push.created_at, sent_at: push.sent_at });
   }
   return [...found.values()].sort((a, b) => a.id - b.id);
@@ -82,23 +78,11 @@ function namesCode(body: string, codeId: number): boolean {
   }
 }
 
-function firstListFrom(db: ReadDb, machineId: number, at: number): Promise<Push[]> {
-  return db
-    .selectFrom('outbox')
-    .select(['id', 'method', 'created_at', 'sent_at'])
-    .where('machine_id', '=', machineId)
-    .where('created_at', '>=', at)
-    .where('method', '=', MACHINE_METHOD.CODES_SYNC)
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(1)
-    .execute();
-}
-
-async function findOrder(db: ReadDb, orderId: number): Promise<PickupOrder | undefined> {
-  const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
-  const record = await db.selectFrom('order_records').selectAll().where('order_id', '=', orderId).orderBy('id').executeTakeFirst();
-  if (!order || !record || order.pickup_code_id === null) return undefined;
+async function findOrder(db: Executor, orderId: number): Promise<PickupOrder | undefined> {
+  const found = await orders.findWithRecord(db, orderId);
+  if (!found) return undefined;
+  const { order, record } = found;
+  if (order.pickup_code_id === null) return undefined;
   return {
     orderId: order.id,
     tradeId: order.trade_id,

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../../src/domain/pickup-codes.js';
+import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../../src/protocol/machine-messages.js';
 import { formatWallTime, nowSeconds } from '../../src/protocol/time.js';
 import { createMerchant, setMachine } from '../../src/service/admin.js';
 import { asMerchant, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
