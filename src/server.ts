@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { buildApp, type HealthCheck, type ServerConfig } from './http/app.js';
 import { startMachineLink, wakingAfterWrites, type LinkOptions, type MachineLink, type MqttOptions } from './link/link.js';
 import { linkLogger } from './link/logger.js';
+import { logDestination, logFormat, type LogFormat } from './log-format.js';
 import { openStore, type Store, type StoreOptions } from './store/store.js';
 
 export interface ServerOptions {
@@ -17,7 +18,7 @@ export interface ServerOptions {
   port?: number;
   config?: Partial<ServerConfig>;
   store?: StoreOptions;
-  /** false silences the request log (tests); default: JSON lines on stdout. */
+  /** false silences the request log (tests); default: lines on stdout as LOG_FORMAT says (log-format.ts). */
   logger?: FastifyBaseLogger | false;
   /**
    * The machine link. Default `{ mode: 'off' }` for the library (the CLI's `serve` starts an
@@ -39,18 +40,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function createLogger(): FastifyBaseLogger {
-  return pino({
+export function createLogger(format: LogFormat = logFormat()): FastifyBaseLogger {
+  const options = {
     level: process.env.LOG_LEVEL ?? 'info',
     // Defence in depth: the request log never carries headers, but if anything ever
     // logs them, secrets are masked.
     redact: ['req.headers.appsecret', 'headers.appsecret', '*.app_secret', '*.mqtt_password', '*.password'],
-  }) as unknown as FastifyBaseLogger;
+  };
+  const destination = logDestination(format);
+  return (destination ? pino(options, destination) : pino(options)) as unknown as FastifyBaseLogger;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const store = await openStore(options.db, options.store);
   const logger = options.logger === undefined ? createLogger() : options.logger;
+  const store = await openStore(options.db, options.store);
   let app: FastifyInstance;
   let link: MachineLink | undefined;
   try {

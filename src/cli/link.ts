@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { isMachineNo } from '../domain/fields.js';
 import { mosquittoAcl, mosquittoConf, passwordRecipe } from '../link/mosquitto.js';
+import * as machines from '../store/repositories/machines.repository.js';
 import { withStore } from './admin.js';
 import { defaultDb, emit, EXIT, fail, parseWholeNumber } from './output.js';
 
@@ -19,7 +20,7 @@ export function registerLinkCommands(program: Command): void {
     .action(async (options: { out: string; db?: string; json?: boolean }) => {
       const dir = resolve(options.out);
       const machineNos = await withStore(options.db ?? defaultDb(), async (store) =>
-        (await store.db.selectFrom('machines').select('machine_no').orderBy('machine_no').execute()).map((row) => row.machine_no),
+        machines.listNumbers(store.db),
       );
       mkdirSync(dir, { recursive: true });
       const files = {

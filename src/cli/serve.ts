@@ -1,7 +1,7 @@
 /** `vendcloud serve`: runs the Open API (and, with --demo, seeds and prints credentials). */
 import type { Command } from 'commander';
 import { encodeSignedPayload } from '../protocol/payload.js';
-import { API_PREFIX } from '../protocol/endpoints.js';
+import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import type { DemoCredentials } from '../service/demo.js';
 import type { MqttOptions } from '../link/link.js';
 import { DEFAULT_SESSION_EXPIRY_SECONDS, stableClientId } from '../link/session.js';
@@ -48,6 +48,7 @@ function demoBanner(server: RunningServer, demo: DemoCredentials): string {
   return [
     '',
     'vendcloud demo is running',
+    `  Console      ${server.url}${CONSOLE_PREFIX}/   (open it in a browser; sign in with the three lines below)`,
     `  Open API     ${server.url}${API_PREFIX}`,
     `  merchant_id  ${demo.merchant_id}   (the signing key)`,
     `  Appid        ${demo.appid}`,
@@ -133,7 +134,7 @@ export function registerServeCommand(program: Command): void {
         fail(`cannot start: ${(error as Error).message}`, EXIT.API_ERROR);
       }
       if (options.demo) process.stdout.write(`${demoBanner(server, await ensureDemoData(server.store))}\n`);
-      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; MQTT ${server.link?.brokerUrl ?? 'off'}\n`);
+      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; console ${server.url}${CONSOLE_PREFIX}/; MQTT ${server.link?.brokerUrl ?? 'off'}\n`);
       const stop = async () => {
         await server.close();
         process.exit(0);

@@ -9,6 +9,7 @@ import { encodeSignedPayload } from '../protocol/payload.js';
 import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '../protocol/time.js';
 import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupCodeStatusFilter, type PickupOrder, type Product } from './results.js';
 import { exchange, type Fetch } from './transport.js';
+import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, type LiveCodeCount, type MachineOverview, type PickupCodeHistory } from './extension-results.js';
 
 export interface VendcloudClientOptions {
   /** The server's root, e.g. `https://cloud.example.com` (a trailing `/api/openapi/v1` is fine too). */
@@ -59,6 +60,8 @@ export interface PickupCodeQuery {
   productId?: number;
   /** Default UNUSED (unexpired). */
   status?: PickupCodeStatusFilter;
+  /** Only codes starting with these digits. */
+  code?: string;
   page?: number;
   /** At most 100. */
   perPage?: number;
@@ -162,10 +165,30 @@ export class VendcloudClient {
       machine_no: machineNo,
       product_id: query.productId,
       status: query.status,
+      code: query.code,
       page: query.page,
       per_page: query.perPage,
     });
     return this.read.page(data, (code) => this.read.pickupCode(code), query.perPage ?? 10);
+  }
+
+  /**
+   * Extension: every machine of the merchant (or just `machineNo`) with its link state,
+   * switches and number of live codes. No machine at all is an empty list.
+   */
+  async machinesOverview(machineNo?: string): Promise<MachineOverview[]> {
+    const data = await this.signed('POST', '/machines/overview', { machine_no: machineNo });
+    return list(data).map((machine) => readMachineOverview(this.read, machine));
+  }
+
+  /** Extension: every product of the machine with its number of live codes. */
+  async liveCodeCounts(machineNo: string): Promise<LiveCodeCount[]> {
+    return list(await this.signed('POST', '/pickup_codes/live_counts', { machine_no: machineNo })).map(readLiveCodeCount);
+  }
+
+  /** Extension: a code's life: its changes (who, when), the pushes to its machine, its order. 80002 if not the machine's. */
+  async pickupCodeHistory(machineNo: string, id: number): Promise<PickupCodeHistory> {
+    return readPickupCodeHistory(this.read, (await this.signed('POST', '/pickup_codes/history', { machine_no: machineNo, id })) as object);
   }
 
   /** Cancels one code: 80002 if unknown or cancelled already, 10025 (with `data.order_id`) if used. */

@@ -1,18 +1,75 @@
 /**
- * The rules of pickup codes, as plain functions over plain data. The operations in
- * src/operations/ apply them inside transactions; nothing here does I/O.
+ * The life of a pickup code, as decisions over plain data: each function takes the state it
+ * needs (the machine's switches, the code's row, the product) and `now`, and returns what
+ * should happen (the history entries and the machine messages) or a refusal naming why not.
+ * Nothing here does I/O, throws for a business refusal or reads the clock: the services in
+ * src/service/ load the state, apply the decision in one transaction, and turn a refusal into
+ * the `Refused` error that HTTP answers with its code and the link with its answer.
+ *
+ * Expiry is not an event that writes anything: an UNUSED code past `expired_at` reads as
+ * EXPIRED (`visibleStatus`), and the store's `liveAt` is the SQL twin of that rule.
  */
-import { randomInt } from 'node:crypto';
-import { ApiError, ErrorCode } from '../protocol/errors.js';
-import type { CodeStatus } from '../store/schema.js';
+import {
+  codeCreatedMessage,
+  codeDeletedMessage,
+  SYNC_INSTEAD_OF_DELETES_ABOVE,
+  syncMessage,
+  type CodeOnMachine,
+  type MachineMessage,
+} from '../protocol/machine-messages.js';
+
+export type CodeStatus = 'UNUSED' | 'USED' | 'CANCELLED';
 
 /** The statuses a merchant sees: EXPIRED is derived from `expired_at` at read time. */
-export type VisibleStatus = 'UNUSED' | 'USED' | 'EXPIRED' | 'CANCELLED';
+export type VisibleStatus = CodeStatus | 'EXPIRED';
 
 // The wire names live in the protocol module, which the SDK shares.
 export { METHOD } from '../protocol/endpoints.js';
 
 export const CODE_LENGTH = { min: 6, max: 10, default: 6 } as const;
+
+/** Orders created by redeeming a pickup code carry this status, records WAITING_PICKED_UP. */
+export const PICKUP_ORDER_STATUS = 'PICKUPCODE';
+export const PICKUP_RECORD_STATUS = 'WAITING_PICKED_UP';
+
+/** Why a change is not made; the HTTP layer maps each to its error code. */
+export type Refusal =
+  /** No such code of this machine, or a cancelled one: a merchant learns nothing about it. */
+  | { refused: 'not-found'; codeId?: number }
+  | { refused: 'used'; orderId: number | null; codeId?: number }
+  | { refused: 'expired' }
+  | { refused: 'disabled' }
+  | { refused: 'not-operating' }
+  | { refused: 'out-of-stock' }
+  | { refused: 'product-not-found' }
+  | { refused: 'off-sale' }
+  | { refused: 'above-capacity'; capacity: number }
+  | { refused: 'code-space-exhausted' }
+  | { refused: 'trade-id-reused' }
+  | { refused: 'machine-not-found' }
+  | { refused: 'no-machine' };
+
+export function isRefusal(decision: object): decision is Refusal {
+  return 'refused' in decision;
+}
+
+/** One row of a code's history: which transition, and why when it is unusual. */
+export interface Transition {
+  action: 'create' | 'cancel' | 'consume' | 'redeem';
+  from: CodeStatus | null;
+  to: CodeStatus;
+  detail?: string;
+}
+
+export interface HistoryEntry extends Transition {
+  codeId: number;
+}
+
+/** What a change writes besides itself: its history and its pushes to the machine. */
+export interface Change {
+  history: HistoryEntry[];
+  messages: MachineMessage[];
+}
 
 /** Where a code stands at `now`; an UNUSED code past its expiry reads as EXPIRED. */
 export function visibleStatus(code: { status: CodeStatus; expired_at: number | null }, now: number): VisibleStatus {
@@ -24,49 +81,193 @@ export function isExpired(code: { expired_at: number | null }, now: number): boo
   return code.expired_at !== null && code.expired_at <= now;
 }
 
-/** `length` decimal digits from a cryptographic source, never starting with 0. */
-export function drawCode(length: number): string {
-  let code = String(randomInt(1, 10));
-  for (let i = 1; i < length; i++) code += String(randomInt(0, 10));
-  return code;
+/** How many codes of each product to create. */
+export interface CreatePlan {
+  create: Array<{ productId: number; count: number }>;
+}
+
+interface Switches {
+  pickup_codes_enabled: number;
+  operating: number;
+}
+
+/** `pickup_code.product.id`: `count` codes of one product of the machine. */
+export function decideCreate(
+  machine: Pick<Switches, 'pickup_codes_enabled'>,
+  product: { id: number; on_sale: number; capacity: number } | undefined,
+  count: number,
+): CreatePlan | Refusal {
+  if (!machine.pickup_codes_enabled) return { refused: 'disabled' };
+  if (!product) return { refused: 'product-not-found' };
+  if (!product.on_sale) return { refused: 'off-sale' };
+  if (count > product.capacity) return { refused: 'above-capacity', capacity: product.capacity };
+  return { create: [{ productId: product.id, count }] };
 }
 
 /**
- * How many codes `.all` creates for a product: enough to bring its live (UNUSED,
- * unexpired) codes up to the items in stock, never more codes than items.
+ * `pickup_code.product.all`: for each product on sale with stock, enough codes to bring its
+ * live (UNUSED, unexpired) codes up to the items in stock, never more codes than items.
  */
-export function codesToTopUp(inventory: number, liveCodes: number): number {
-  return Math.max(0, inventory - liveCodes);
+export function decideCreateForAll(
+  machine: Pick<Switches, 'pickup_codes_enabled'>,
+  products: ReadonlyArray<{ id: number; inventory: number }>,
+  liveByProduct: ReadonlyMap<number, number>,
+): CreatePlan | Refusal {
+  if (!machine.pickup_codes_enabled) return { refused: 'disabled' };
+  return { create: products.map((product) => ({ productId: product.id, count: Math.max(0, product.inventory - (liveByProduct.get(product.id) ?? 0)) })) };
 }
 
-interface CodeOutcome {
+/** The codes were made: their history, and their pushes (one sync for a large batch). */
+export function codesCreated(codes: readonly CodeOnMachine[], timeZone: string): Change {
+  return {
+    history: codes.map((code) => ({ codeId: code.id, action: 'create', from: null, to: 'UNUSED' })),
+    messages: codes.length > SYNC_INSTEAD_OF_DELETES_ABOVE ? [syncMessage()] : codes.map((code) => codeCreatedMessage(code, timeZone)),
+  };
+}
+
+/** A code as the cancel and consume rules read it. */
+export interface CodeState {
   status: CodeStatus;
   order_id: number | null;
 }
 
 /**
- * Why a code that was not UNUSED (or not found) cannot be cancelled. Cancelled codes and
- * codes of other machines read as "not found": a merchant learns nothing about them.
+ * Why a code that is not UNUSED cannot be cancelled. Cancelled codes and codes of other
+ * machines (`undefined`) read as "not found". An expired UNUSED code can be cancelled.
  */
-export function cancelRefusal(code: CodeOutcome | undefined): ApiError {
-  if (code?.status === 'USED') return usedCodeError(code.order_id);
-  return new ApiError(ErrorCode.RECORD_NOT_FOUND);
+function cancelRefusal(code: CodeState | undefined, codeId?: number): Refusal | undefined {
+  const named = codeId === undefined ? {} : { codeId };
+  if (code?.status === 'USED') return { refused: 'used', orderId: code.order_id, ...named };
+  if (code?.status !== 'UNUSED') return { refused: 'not-found', ...named };
+  return undefined;
 }
 
-export function usedCodeError(orderId: number | null): ApiError {
-  return new ApiError(ErrorCode.PICKUP_CODE_USED, undefined, orderId === null ? {} : { order_id: orderId });
+const CANCEL: Transition = { action: 'cancel', from: 'UNUSED', to: 'CANCELLED' };
+
+/**
+ * `pickup_code.delete.id`. Works whatever the feature switch says and whether the machine is
+ * online: a merchant must always be able to revoke a code.
+ */
+export function decideCancel(codeId: number, code: CodeState | undefined): Change | Refusal {
+  return cancelRefusal(code) ?? { history: [{ codeId, ...CANCEL }], messages: [codeDeletedMessage(codeId)] };
 }
 
-/** Whether a code may be consumed through the API at `now`; throws the documented refusal. */
-export function assertConsumable(code: (CodeOutcome & { expired_at: number | null }) | undefined, now: number): void {
-  if (!code || code.status === 'CANCELLED') throw new ApiError(ErrorCode.RECORD_NOT_FOUND);
-  if (code.status === 'USED') throw usedCodeError(code.order_id);
-  if (isExpired(code, now)) throw new ApiError(ErrorCode.PICKUP_CODE_EXPIRED);
+/**
+ * `pickup_code.delete.ids`, all or nothing: every id must be a code of the machine that
+ * `delete.id` would cancel; the first that is not names the refusal, and nothing is cancelled.
+ * An id given twice is cancelled once.
+ */
+export function decideCancelMany(ids: readonly number[], codes: ReadonlyMap<number, CodeState>): (Change & { cancel: number[] }) | Refusal {
+  const cancel = [...new Set(ids)].sort((a, b) => a - b);
+  for (const id of ids) {
+    const refusal = cancelRefusal(codes.get(id), id);
+    if (refusal) return refusal;
+  }
+  return { cancel, history: cancel.map((codeId) => ({ codeId, ...CANCEL, detail: 'cancel ids' })), ...cancelledMessages(cancel) };
 }
 
-/** Orders created by redeeming a pickup code carry this status, records WAITING_PICKED_UP. */
-export const PICKUP_ORDER_STATUS = 'PICKUPCODE';
-export const PICKUP_RECORD_STATUS = 'WAITING_PICKED_UP';
+/** A cancel of every UNUSED code in a scope (the machine, or one product), walked by the store. */
+export interface BulkCancel {
+  transition: Transition;
+}
 
-/** Above this many codes, cancel-all tells the machine its whole new list in one message. */
-export const SYNC_INSTEAD_OF_DELETES_ABOVE = 20;
+/** `pickup_code.delete.all`: every UNUSED code of the machine, expired ones included. */
+export function decideCancelAll(): BulkCancel {
+  return { transition: { ...CANCEL, detail: 'cancel all' } };
+}
+
+/** `pickup_code.delete.product`: every UNUSED code of one product of the machine, expired ones included. */
+export function decideCancelProduct(productOfMachine: boolean): BulkCancel | Refusal {
+  if (!productOfMachine) return { refused: 'product-not-found' };
+  return { transition: { ...CANCEL, detail: 'cancel product' } };
+}
+
+/**
+ * The pushes for codes a bulk change removed from the keypad list: each one deleted, or one
+ * sync past the threshold (`ids` may then hold only the first few of `count`).
+ */
+export function cancelledMessages(ids: readonly number[], count = ids.length): { messages: MachineMessage[] } {
+  if (count === 0) return { messages: [] };
+  return { messages: count > SYNC_INSTEAD_OF_DELETES_ABOVE ? [syncMessage()] : [...ids].sort((a, b) => a - b).map(codeDeletedMessage) };
+}
+
+/** A code as a consume finds it: the live one, else the latest of those digits. */
+export interface ConsumableCode extends CodeState {
+  id: number;
+  expired_at: number | null;
+}
+
+/** Whether a code may be consumed at `now`; the documented refusal when not. */
+export function consumeRefusal(code: ConsumableCode | undefined, now: number): Refusal | undefined {
+  if (!code || code.status === 'CANCELLED') return { refused: 'not-found' };
+  if (code.status === 'USED') return { refused: 'used', orderId: code.order_id };
+  if (isExpired(code, now)) return { refused: 'expired' };
+  return undefined;
+}
+
+/** What a repeated consume must match of the order its trade_id made. */
+export interface EarlierConsume {
+  machineId: number;
+  code: string;
+  productId: number;
+  notifyUrl: string | null;
+}
+
+export interface ConsumeAsked {
+  machineId: number;
+  code: string;
+  productId: number;
+  notifyUrl: string;
+}
+
+/**
+ * `event.consume.pickup_code`. A trade_id that made an order already is a retry when it asks
+ * for the same (machine, code, product, notify_url), and gets that order again even if the
+ * machine stopped operating since; asking for anything else, the trade_id is reused. Stock is
+ * taken after this decision, by a conditional UPDATE (`out-of-stock` when none was left).
+ */
+export function decideConsume(
+  machine: Switches,
+  code: ConsumableCode | undefined,
+  earlier: EarlierConsume | undefined,
+  asked: ConsumeAsked,
+  now: number,
+): { repeat: true } | (Change & { codeId: number }) | Refusal {
+  if (earlier) {
+    const same = earlier.machineId === asked.machineId && earlier.code === asked.code && earlier.productId === asked.productId && earlier.notifyUrl === asked.notifyUrl;
+    return same ? { repeat: true } : { refused: 'trade-id-reused' };
+  }
+  if (!machine.pickup_codes_enabled) return { refused: 'disabled' };
+  if (!machine.operating) return { refused: 'not-operating' };
+  const refusal = consumeRefusal(code, now);
+  if (refusal) return refusal;
+  // The code is spent: the machine drops it from its keypad list.
+  return { codeId: code!.id, history: [{ codeId: code!.id, action: 'consume', from: 'UNUSED', to: 'USED' }], messages: [codeDeletedMessage(code!.id)] };
+}
+
+/** What became of a redemption reported by a machine. */
+export type RedemptionOutcome = 'redeemed' | 'redeemed-after-cancel' | 'already-used' | 'unknown-code';
+
+/**
+ * A machine reports that a customer redeemed a code. The item has physically left the
+ * machine, so the code becomes USED even if it was cancelled in the meantime; that conflict is
+ * written to its history for the merchant to see. Nothing is pushed back: the machine knows.
+ */
+export function decideRedeem(code: { id: number; status: CodeStatus } | undefined): { outcome: 'already-used' | 'unknown-code' } | (Change & { outcome: 'redeemed' | 'redeemed-after-cancel' }) {
+  if (!code) return { outcome: 'unknown-code' };
+  if (code.status === 'USED') return { outcome: 'already-used' };
+  const afterCancel = code.status === 'CANCELLED';
+  return {
+    outcome: afterCancel ? 'redeemed-after-cancel' : 'redeemed',
+    history: [
+      {
+        codeId: code.id,
+        action: 'redeem',
+        from: code.status,
+        to: 'USED',
+        ...(afterCancel ? { detail: 'conflict: redeemed at the machine after it was cancelled' } : {}),
+      },
+    ],
+    messages: [],
+  };
+}

@@ -12,9 +12,10 @@ import { createHash } from 'node:crypto';
 import { ApiError, invalidField, isBusinessFailure } from '../protocol/errors.js';
 import { failure, omitEmpty, success } from '../protocol/envelope.js';
 import type { Payload } from '../protocol/payload.js';
-import { preparedQuery } from '../store/prepared.js';
+import * as answers from '../store/repositories/answers.repository.js';
 import type { Store, Tx } from '../store/store.js';
 import type { MerchantRequest } from './merchant-auth.js';
+import { asApiError } from './refusals.js';
 
 export interface IdempotencyKey {
   /** Where the client put it, as refusals name it. */
@@ -47,18 +48,6 @@ function fingerprintOf(route: string, fields: Payload): string {
     .map((name) => [name, fields[name]]);
   return createHash('sha256').update(JSON.stringify([route, asked])).digest('hex');
 }
-
-const storedAnswer = preparedQuery((db, merchantId: number, key: string) =>
-  db.selectFrom('answered_requests').select(['fingerprint', 'response']).where('merchant_id', '=', merchantId).where('idempotency_key', '=', key),
-);
-
-const storeAnswer = preparedQuery((db, merchantId: number, key: string, fingerprint: string, response: string, now: number) =>
-  db
-    .insertInto('answered_requests')
-    .values({ merchant_id: merchantId, idempotency_key: key, fingerprint, response, answered_at: now })
-    .onConflict((conflict) => conflict.columns(['merchant_id', 'idempotency_key']).doNothing())
-    .returning('idempotency_key'),
-);
 
 interface Keyed {
   merchantId: number;
@@ -109,28 +98,25 @@ export class AnsweredRequests {
       });
     } catch (error) {
       if (error instanceof AnsweredMeanwhile) return repeatOf((await this.find(keyed))!, keyed);
-      if (!(error instanceof ApiError) || !isBusinessFailure(error.code)) throw error;
-      const response = JSON.stringify(failure(error));
+      const refusal = asApiError(error);
+      if (!(refusal instanceof ApiError) || !isBusinessFailure(refusal.code)) throw error;
+      const response = JSON.stringify(failure(refusal));
       const recorded = await this.store.write((trx) => this.record(trx, keyed, response));
       return recorded ? response : repeatOf((await this.find(keyed))!, keyed);
     }
   }
 
   private async find(keyed: Keyed): Promise<{ fingerprint: string; response: string } | undefined> {
-    const [row] = await storedAnswer(this.store.db, keyed.merchantId, keyed.key.value);
-    return row;
+    return answers.find(this.store.db, keyed.merchantId, keyed.key.value);
   }
 
   /** False when an answer was stored first by a concurrent twin. */
   private async record(trx: Tx, keyed: Keyed, response: string): Promise<boolean> {
-    return (await storeAnswer(trx, keyed.merchantId, keyed.key.value, keyed.fingerprint, response, keyed.now)).length === 1;
+    return answers.insert(trx, keyed.merchantId, keyed.key.value, { fingerprint: keyed.fingerprint, response }, keyed.now);
   }
 
   async purge(now: number): Promise<number> {
-    const result = await this.store.write((trx) =>
-      trx.deleteFrom('answered_requests').where('answered_at', '<', now - this.retentionSeconds).executeTakeFirst(),
-    );
-    return Number(result.numDeletedRows);
+    return this.store.write((trx) => answers.purgeAnsweredBefore(trx, now - this.retentionSeconds));
   }
 }
 

@@ -8,15 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
-import { API_PREFIX } from '../protocol/endpoints.js';
+import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import { failure } from '../protocol/envelope.js';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { MerchantDirectory } from '../service/merchants.js';
 import { purgeSentPushes } from '../service/outbox.js';
-import { sql } from 'kysely';
+import { ping } from '../store/executor.js';
 import { isStoreUnavailable, type Store } from '../store/store.js';
 import { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
+import { asApiError } from './refusals.js';
+import { consolePlugin } from './console.js';
 import { registerRateLimit } from './rate-limit.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
 
@@ -116,7 +118,8 @@ const FRAMEWORK_REFUSALS: Record<string, string> = {
 
 /** Every failure becomes the envelope: a documented code, or 500 (logged) for the unexpected. */
 function answerFailure(error: unknown, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof ApiError) return sendError(reply, error);
+  const refusal = asApiError(error);
+  if (refusal instanceof ApiError) return sendError(reply, refusal);
   const { statusCode, code } = error as { statusCode?: number; code?: string };
   // Fastify's own refusals (oversized body, broken framing, a URL that does not decode): the protocol calls them 400.
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, FRAMEWORK_REFUSALS[code ?? '']));
@@ -191,7 +194,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: API_PREFIX },
   );
 
-  registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
+  await app.register(consolePlugin, { prefix: CONSOLE_PREFIX, timeZone: config.timeZone });
+
+  registerHealth(app, { database: () => ping(options.store.db), ...options.healthChecks });
 
   // Housekeeping: answers kept a day for retries, and pushes sent a day ago.
   const purge = setInterval(() => {

@@ -29,6 +29,7 @@ import { orderView, pickupCodeView } from '../service/views.js';
 import type { Store, Tx } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
 import type { ServerConfig } from './app.js';
+import { extensionRoutes } from './extension-routes.js';
 import { authenticateMerchant, type MerchantRequest } from './merchant-auth.js';
 
 export interface OpenApiDeps {
@@ -41,7 +42,7 @@ export interface OpenApiDeps {
 
 type Params = Record<string, string>;
 
-type Route = { method: 'POST' | 'PUT'; url: string } & (
+export type Route = { method: 'POST' | 'PUT'; url: string } & (
   | { signed: boolean; read: (request: MerchantRequest, params: Params) => Promise<unknown> }
   | { signed: true; write: (request: MerchantRequest, trx: Tx, params: Params) => Promise<unknown> }
 );
@@ -150,6 +151,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
         const filter = {
           productId: p.optionalId('product_id'),
           status: p.oneOf('status', CODE_STATUS_FILTERS, 'UNUSED'),
+          codePrefix: p.optionalCodePrefix(),
           ...p.paging(),
         };
         const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
@@ -187,6 +189,7 @@ export function registerOpenApi(app: FastifyInstance, deps: OpenApiDeps): void {
         return orderView(order, config.timeZone);
       },
     },
+    ...extensionRoutes(deps),
   ];
 
   const methodsByUrl = new Map<string, Set<string>>();

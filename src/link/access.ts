@@ -5,8 +5,9 @@
  */
 import { generateSecret, hashSecret, secretMatches } from '../domain/credentials.js';
 import { isMachineNo } from '../domain/fields.js';
+import { machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
+import * as machines from '../store/repositories/machines.repository.js';
 import type { Store } from '../store/store.js';
-import { machineTopic, SERVER_TOPIC } from './message.js';
 
 /** The server's own MQTT user. Not digits, so it can never be a machine_no. */
 export const SERVER_USERNAME = 'vendcloud-server';
@@ -18,8 +19,8 @@ const NO_MACHINE_DIGEST = hashSecret(generateSecret());
 
 export async function authenticateMachine(store: Store, machineNo: string, password: string): Promise<boolean> {
   if (!isMachineNo(machineNo)) return false;
-  const machine = await store.db.selectFrom('machines').select('mqtt_password_hash').where('machine_no', '=', machineNo).executeTakeFirst();
-  return secretMatches(password, machine?.mqtt_password_hash ?? NO_MACHINE_DIGEST) && machine !== undefined;
+  const passwordHash = await machines.passwordHashOf(store.db, machineNo);
+  return secretMatches(password, passwordHash ?? NO_MACHINE_DIGEST) && passwordHash !== undefined;
 }
 
 export function maySubscribe(identity: LinkIdentity, topic: string): boolean {

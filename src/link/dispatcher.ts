@@ -9,15 +9,14 @@
  * two instances ever send the same row, and one machine's rows leave one instance in order.
  * A SQLite file belongs to one process, whose rounds never overlap.
  */
-import type { Kysely } from 'kysely';
-import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../domain/pickup-codes.js';
-import { codeForMachine, MACHINE_METHOD } from '../service/outbox.js';
-import { liveAt, type ReadDb } from '../service/pickup-codes.js';
-import type { Database } from '../store/schema.js';
-import type { Store, Tx } from '../store/store.js';
+import { encodeMachineMessage, MACHINE_METHOD, machineTopic, SYNC_INSTEAD_OF_DELETES_ABOVE, syncFields } from '../protocol/machine-messages.js';
+import type { Executor } from '../store/executor.js';
+import * as codes from '../store/repositories/codes.repository.js';
+import * as machines from '../store/repositories/machines.repository.js';
+import * as outbox from '../store/repositories/outbox.repository.js';
+import type { Store } from '../store/store.js';
 import type { LinkCounters } from './counters.js';
 import type { LinkLogger } from './logger.js';
-import { encodeMachineMessage, machineTopic } from './message.js';
 
 /** Sends one message and resolves when the broker acknowledged it. */
 export interface Publisher {
@@ -41,12 +40,6 @@ interface Recipient {
   machine_no: string;
   time_zone: string;
   appid: string;
-}
-
-interface OutboxRow {
-  id: number;
-  method: string;
-  body: string;
 }
 
 export class OutboxDispatcher {
@@ -106,34 +99,22 @@ export class OutboxDispatcher {
   private async round(): Promise<boolean> {
     if (this.store.dialect === 'postgres') {
       return this.store.db.transaction().execute(async (trx) => {
-        const machineIds = await claimMachines(trx, true);
-        await Promise.all(machineIds.map((id) => this.serveMachine(trx, id, (ids) => markSent(trx, ids, this.options.clock()))));
+        const machineIds = await outbox.claimMachinesWithUnsent(trx, MACHINES_PER_ROUND);
+        await Promise.all(machineIds.map((id) => this.serveMachine(trx, id, (ids) => outbox.markSent(trx, ids, this.options.clock()))));
         return machineIds.length === MACHINES_PER_ROUND;
       });
     }
-    const machineIds = await claimMachines(this.store.db, false);
+    const machineIds = await outbox.claimMachinesWithUnsent(this.store.db, MACHINES_PER_ROUND);
     await Promise.all(
-      machineIds.map((id) => this.serveMachine(this.store.db, id, (ids) => this.store.write((trx) => markSent(trx, ids, this.options.clock())))),
+      machineIds.map((id) => this.serveMachine(this.store.db, id, (ids) => this.store.write((trx) => outbox.markSent(trx, ids, this.options.clock())))),
     );
     return machineIds.length === MACHINES_PER_ROUND;
   }
 
-  private async serveMachine(db: ReadDb, machineId: number, markAsSent: (ids: number[]) => Promise<void>): Promise<void> {
-    const recipient = await db
-      .selectFrom('machines')
-      .innerJoin('merchants', 'merchants.id', 'machines.merchant_id')
-      .select(['machines.id', 'machines.machine_no', 'machines.time_zone', 'merchants.appid'])
-      .where('machines.id', '=', machineId)
-      .executeTakeFirst();
+  private async serveMachine(db: Executor, machineId: number, markAsSent: (ids: number[]) => Promise<void>): Promise<void> {
+    const recipient = await machines.findLinkedById(db, machineId);
     if (!recipient) return;
-    const rows = await db
-      .selectFrom('outbox')
-      .select(['id', 'method', 'body'])
-      .where('machine_id', '=', machineId)
-      .where('sent_at', 'is', null)
-      .orderBy('id')
-      .limit(SYNC_INSTEAD_OF_DELETES_ABOVE + 1)
-      .execute();
+    const rows = await outbox.unsentOf(db, machineId, SYNC_INSTEAD_OF_DELETES_ABOVE + 1);
     if (rows.length > SYNC_INSTEAD_OF_DELETES_ABOVE || rows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC)) {
       await this.sendSync(db, recipient, markAsSent);
       return;
@@ -157,30 +138,20 @@ export class OutboxDispatcher {
    * The machine's complete list replaces every unsent row of it: each of those rows was
    * committed before the list is read, so the list already shows its effect.
    */
-  private async sendSync(db: ReadDb, recipient: Recipient, markAsSent: (ids: number[]) => Promise<void>): Promise<void> {
-    const pending = await db.selectFrom('outbox').select('id').where('machine_id', '=', recipient.id).where('sent_at', 'is', null).execute();
-    const newest = await db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).where('machine_id', '=', recipient.id).executeTakeFirst();
-    const now = this.options.clock();
-    const codes = await db
-      .selectFrom('pickup_codes')
-      .select(['id', 'product_id', 'code', 'quantity', 'expired_at'])
-      .where('machine_id', '=', recipient.id)
-      .where(liveAt(now))
-      .orderBy('id')
-      .execute();
+  private async sendSync(db: Executor, recipient: Recipient, markAsSent: (ids: number[]) => Promise<void>): Promise<void> {
+    const pending = await outbox.unsentIdsOf(db, recipient.id);
+    const newest = await outbox.newestIdOf(db, recipient.id);
+    const live = await codes.liveOnMachine(db, recipient.id, this.options.clock());
     try {
-      await this.send(recipient, MACHINE_METHOD.CODES_SYNC, {
-        codes: JSON.stringify(codes.map((code) => codeForMachine(code, recipient.time_zone))),
-        // The newest outbox row the list reflects: it only grows, so a machine can ignore an older list.
-        revision: String(newest?.id ?? 0),
-      });
+      // The newest outbox row is the list's revision: every row up to it is reflected.
+      await this.send(recipient, MACHINE_METHOD.CODES_SYNC, syncFields(live, recipient.time_zone, newest));
     } catch (error) {
       this.options.counters.publishFailures++;
       this.options.logger.warn({ err: error, machine_no: recipient.machine_no }, 'publishing a sync failed; will retry');
       return;
     }
     this.options.counters.superseded += pending.length - 1;
-    await markAsSent(pending.map((row) => row.id));
+    await markAsSent(pending);
   }
 
   private async send(recipient: Recipient, method: string, body: Record<string, string>): Promise<void> {
@@ -191,25 +162,5 @@ export class OutboxDispatcher {
     );
     await this.publisher.publish(machineTopic(recipient.machine_no), payload);
     this.options.counters.published++;
-  }
-}
-
-/** Machines with unsent rows; on PostgreSQL, locked for this round and skipped by other instances. */
-async function claimMachines(db: Kysely<Database> | Tx, lock: boolean): Promise<number[]> {
-  let query = db
-    .selectFrom('machines')
-    .select('id')
-    .where('id', 'in', (eb) => eb.selectFrom('outbox').select('machine_id').where('sent_at', 'is', null))
-    .orderBy('id')
-    .limit(MACHINES_PER_ROUND);
-  // NO KEY UPDATE, not UPDATE: it does not block the foreign-key checks of concurrent
-  // inserts of codes and orders for the machine.
-  if (lock) query = query.forNoKeyUpdate().skipLocked();
-  return (await query.execute()).map((row) => row.id);
-}
-
-async function markSent(trx: Tx, ids: number[], now: number): Promise<void> {
-  for (let start = 0; start < ids.length; start += 500) {
-    await trx.updateTable('outbox').set({ sent_at: now }).where('id', 'in', ids.slice(start, start + 500)).where('sent_at', 'is', null).execute();
   }
 }

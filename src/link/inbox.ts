@@ -4,14 +4,17 @@
  * that fails a check is dropped, counted and logged; nothing a machine sends can throw.
  * A report carrying a report id is acknowledged to its machine once its change committed.
  */
-import type { ChangeContext, MachineRef } from '../service/context.js';
-import { redeemReportedCode, REPORT_ID, type ReportOutcome } from '../service/machine-reports.js';
-import { enqueueForMachine, MACHINE_METHOD, syncMessage } from '../service/outbox.js';
-import type { Store, Tx } from '../store/store.js';
+import { encodeMachineMessage, MACHINE_METHOD, machineTopic, REPORT_ID, reportAcknowledgement, syncMessage, type ReportOutcome } from '../protocol/machine-messages.js';
+import type { ChangeContext } from '../service/context.js';
+import { redeemReportedCode } from '../service/machine-reports.js';
+import * as machines from '../store/repositories/machines.repository.js';
+import type { LinkedMachine } from '../store/repositories/machines.repository.js';
+import * as outbox from '../store/repositories/outbox.repository.js';
+import type { Store } from '../store/store.js';
 import type { LinkCounters } from './counters.js';
 import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
-import { encodeMachineMessage, machineTopic, parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
+import { parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
 
 export interface InboxOptions {
   clock: () => number;
@@ -23,7 +26,7 @@ export interface InboxOptions {
   publisher: Publisher;
 }
 
-type Sender = MachineRef & { appid: string };
+type Sender = LinkedMachine;
 
 const CODE_ID = /^[1-9][0-9]{0,14}$/;
 
@@ -70,20 +73,7 @@ export class MachineInbox {
 
   private async handle(message: ReceivedMessage): Promise<void> {
     const where = { machine_no: message.clientId.slice(0, 32), method: message.method.slice(0, 64) };
-    const sender = await this.store.db
-      .selectFrom('machines')
-      .innerJoin('merchants', 'merchants.id', 'machines.merchant_id')
-      .select([
-        'machines.id',
-        'machines.machine_no',
-        'machines.time_zone',
-        'machines.merchant_id',
-        'machines.pickup_codes_enabled',
-        'machines.operating',
-        'merchants.appid',
-      ])
-      .where('machines.machine_no', '=', message.clientId)
-      .executeTakeFirst();
+    const sender = await machines.findLinked(this.store.db, message.clientId);
     if (!sender) return this.drop('unknownMachine', where);
     if (!signatureHolds(message, sender.appid)) return this.drop('badSignature', where);
     const claimedId = message.fields.machine_id;
@@ -101,28 +91,28 @@ export class MachineInbox {
           return this.drop('invalidFields', { ...where, id: codeId.slice(0, 32) });
         }
         const outcome = await this.store.write(async (trx) => {
-          await markSeen(trx, sender, now);
+          await machines.markSeen(trx, sender.id, now);
           return redeemReportedCode(trx, this.context(sender, now), sender, Number(codeId), reportId);
         });
         if (outcome === 'duplicate') this.options.counters.duplicates++;
         this.options.logger.info({ ...where, pickup_code_id: Number(codeId), report_id: reportId, outcome }, 'code redeemed at machine');
-        if (reportId !== undefined) this.acknowledge(sender, { id: codeId, report_id: reportId, outcome }, now);
+        if (reportId !== undefined) this.acknowledge(sender, codeId, reportId, outcome, now);
         break;
       }
       case MACHINE_METHOD.PULL:
         await this.store.write(async (trx) => {
-          await markSeen(trx, sender, now);
-          await enqueueForMachine(trx, sender.id, [syncMessage()], now);
+          await machines.markSeen(trx, sender.id, now);
+          await outbox.enqueue(trx, sender.id, [syncMessage()], now);
         });
         this.options.outboxWritten();
         break;
       case MACHINE_METHOD.HEARTBEAT:
         await this.store.write((trx) =>
-          markSeen(trx, sender, now, { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) }),
+          machines.markSeen(trx, sender.id, now, { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) }),
         );
         break;
       case MACHINE_METHOD.OFFLINE:
-        await this.store.write((trx) => trx.updateTable('machines').set({ is_online: 0 }).where('id', '=', sender.id).execute());
+        await this.store.write((trx) => machines.markOffline(trx, sender.id));
         this.options.logger.info({ ...where, reason: short(fields.reason) }, 'machine went offline');
         break;
       default:
@@ -136,10 +126,11 @@ export class MachineInbox {
    * machine's queue: a lost acknowledgement only means the report comes again and is
    * acknowledged again, while waiting would hold the machine's next messages behind a PUBACK.
    */
-  private acknowledge(sender: Sender, body: { id: string; report_id: string; outcome: ReportOutcome }, now: number): void {
+  private acknowledge(sender: Sender, codeId: string, reportId: string, outcome: ReportOutcome, now: number): void {
+    const acknowledgement = reportAcknowledgement(codeId, reportId, outcome);
     const payload = encodeMachineMessage(
-      { machineId: sender.id, machineNo: sender.machine_no, method: MACHINE_METHOD.REPORT_ACKNOWLEDGED, timestamp: now },
-      body,
+      { machineId: sender.id, machineNo: sender.machine_no, method: acknowledgement.method, timestamp: now },
+      acknowledgement.fields,
       sender.appid,
     );
     const sending = this.options.publisher.publish(machineTopic(sender.machine_no), payload).then(
@@ -147,7 +138,7 @@ export class MachineInbox {
         this.options.counters.acknowledged++;
       },
       (error: unknown) => {
-        this.options.logger.warn({ err: (error as Error).message, machine_no: sender.machine_no, report_id: body.report_id }, 'acknowledging a report failed; the machine will send it again');
+        this.options.logger.warn({ err: (error as Error).message, machine_no: sender.machine_no, report_id: reportId }, 'acknowledging a report failed; the machine will send it again');
       },
     );
     this.acknowledgements.add(sending);
@@ -159,27 +150,10 @@ export class MachineInbox {
   }
 }
 
-/** Any message a machine sends shows it is alive. */
-async function markSeen(trx: Tx, sender: Sender, now: number, network?: { network_type: string; network_rssi: string }): Promise<void> {
-  await trx
-    .updateTable('machines')
-    .set({ is_online: 1, last_seen_at: now, ...network })
-    .where('id', '=', sender.id)
-    .execute();
-}
-
 /**
  * Machines silent for longer than the timeout are offline. One conditional UPDATE, so any
  * number of instances may run it at once.
  */
 export async function sweepSilentMachines(store: Store, now: number, timeoutSeconds: number): Promise<number> {
-  const result = await store.write((trx) =>
-    trx
-      .updateTable('machines')
-      .set({ is_online: 0 })
-      .where('is_online', '=', 1)
-      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', now - timeoutSeconds)]))
-      .executeTakeFirst(),
-  );
-  return Number(result.numUpdatedRows);
+  return store.write((trx) => machines.markSilentOffline(trx, now - timeoutSeconds));
 }

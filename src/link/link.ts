@@ -14,7 +14,8 @@ import { newCounters, type LinkCounters } from './counters.js';
 import { OutboxDispatcher, type Publisher } from './dispatcher.js';
 import { MachineInbox, sweepSilentMachines } from './inbox.js';
 import type { LinkLogger } from './logger.js';
-import { DEFAULT_MQTT_PORT, SERVER_TOPIC } from './message.js';
+import { SERVER_TOPIC } from '../protocol/machine-messages.js';
+import { DEFAULT_MQTT_PORT } from './message.js';
 import { externalSession, type ExternalSession } from './session.js';
 
 export type MqttOptions =
@@ -206,6 +207,7 @@ export function wakingAfterWrites(store: Store, wake: () => void): Store {
       wake();
       return result;
     },
+    onCommit: (listener) => store.onCommit(listener),
     close: () => store.close(),
   };
 }

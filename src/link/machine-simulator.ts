@@ -9,9 +9,9 @@
  */
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
-import { MACHINE_METHOD } from '../service/outbox.js';
 import { nowSeconds } from '../protocol/time.js';
-import { encodeMachineMessage, machineTopic, parseMachineMessage, SERVER_TOPIC, signatureHolds } from './message.js';
+import { encodeMachineMessage, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
+import { parseMachineMessage, signatureHolds } from './message.js';
 import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledged-reports.js';
 
 /** A code as the machine holds it (MACHINE-LINK.md, create and sync). */

@@ -1,46 +1,13 @@
 /**
- * Machine messages (MACHINE-LINK.md): base64 of a JSON object of strings, signed like an
- * Open API payload but with the owning merchant's Appid as the key. Both ends of the link
- * (the server and the machine simulator) encode and check messages here, through the one
- * payload codec and the one signature of src/protocol/.
+ * Machine messages as they arrive (their formats are in src/protocol/machine-messages.ts):
+ * bytes parsed into fields, and the signature checked with the owning merchant's Appid,
+ * through the one payload codec and the one signature of src/protocol/.
  */
-import { decodePayload, encodeSignedPayload, textFields, type Payload } from '../protocol/payload.js';
+import { decodePayload, textFields, type Payload } from '../protocol/payload.js';
 import { verifySignature } from '../protocol/signature.js';
 
 /** MQTT's registered port; the embedded broker listens there unless told otherwise. */
 export const DEFAULT_MQTT_PORT = 1883;
-
-/** Machines publish here; the server subscribes. */
-export const SERVER_TOPIC = '/server/app';
-
-/** The server publishes a machine's messages here; only that machine may subscribe. */
-export function machineTopic(machineNo: string): string {
-  return `/clients/${machineNo}`;
-}
-
-/** What every message carries besides its method-specific fields. */
-export interface MessageEnvelope {
-  machineId: number | string;
-  machineNo: string;
-  method: string;
-  /** Unix seconds. */
-  timestamp: number;
-}
-
-/** The wire form: envelope fields win over body fields of the same name. */
-export function encodeMachineMessage(envelope: MessageEnvelope, body: Record<string, string>, appid: string): string {
-  return encodeSignedPayload(
-    {
-      ...body,
-      timestamp: String(envelope.timestamp),
-      machine_id: String(envelope.machineId),
-      client_id: envelope.machineNo,
-      method: envelope.method,
-      status: '0',
-    },
-    appid,
-  );
-}
 
 /** A message whose shape is right; its signature is not checked yet (the key depends on the machine). */
 export interface ReceivedMessage {

@@ -6,7 +6,7 @@
  * `mosquitto_passwd` when the machine is created (docs/mqtt.md).
  */
 import { SERVER_USERNAME } from './access.js';
-import { SERVER_TOPIC } from './message.js';
+import { SERVER_TOPIC } from '../protocol/machine-messages.js';
 
 export function mosquittoAcl(serverUser = SERVER_USERNAME): string {
   return [

@@ -6,7 +6,9 @@ import { generateAppid, generateSecret, hashSecret } from '../domain/credentials
 import { isMachineNo } from '../domain/fields.js';
 import { parseCents } from '../domain/money.js';
 import { assertTimeZone, DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
-import type { Flag } from '../store/schema.js';
+import * as machines from '../store/repositories/machines.repository.js';
+import * as merchants from '../store/repositories/merchants.repository.js';
+import * as products from '../store/repositories/products.repository.js';
 import type { Store } from '../store/store.js';
 
 /** A mistake in what the operator asked for; the CLI prints its message and exits 2. */
@@ -25,21 +27,17 @@ export async function createMerchant(store: Store, input: { name: string; expire
   if (!name) throw new AdminInputError('merchant name must not be empty');
   const appSecret = generateSecret();
   const appid = generateAppid();
-  const merchant = await store.write((trx) =>
-    trx
-      .insertInto('merchants')
-      .values({
-        name,
-        appid,
-        app_secret_hash: hashSecret(appSecret),
-        verified: input.verified === false ? 0 : 1,
-        expires_at: input.expiresAt ?? null,
-        created_at: nowSeconds(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
+  const merchantId = await store.write((trx) =>
+    merchants.insert(trx, {
+      name,
+      appid,
+      appSecretHash: hashSecret(appSecret),
+      verified: input.verified !== false,
+      expiresAt: input.expiresAt ?? null,
+      createdAt: nowSeconds(),
+    }),
   );
-  return { merchant_id: merchant.id, appid, app_secret: appSecret };
+  return { merchant_id: merchantId, appid, app_secret: appSecret };
 }
 
 export interface MerchantChange {
@@ -50,13 +48,12 @@ export interface MerchantChange {
 }
 
 export async function setMerchant(store: Store, merchantId: number, change: MerchantChange): Promise<void> {
-  const values: { verified?: Flag; expires_at?: number | null; require_nonce?: Flag } = {};
+  const values: merchants.MerchantSettings = {};
   if (change.verified !== undefined) values.verified = change.verified ? 1 : 0;
   if (change.expiresAt !== undefined) values.expires_at = change.expiresAt;
   if (change.requireNonce !== undefined) values.require_nonce = change.requireNonce ? 1 : 0;
   if (Object.keys(values).length === 0) return;
-  const result = await store.write((trx) => trx.updateTable('merchants').set(values).where('id', '=', merchantId).executeTakeFirst());
-  if (Number(result.numUpdatedRows) === 0) throw new AdminInputError(`no merchant ${merchantId}`);
+  if (!(await store.write((trx) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);
 }
 
 export interface NewMachine {
@@ -83,37 +80,30 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
     throw new AdminInputError(`unknown time zone: ${timeZone}`);
   }
   const mqttPassword = generateSecret();
-  const machine = await store.write(async (trx) => {
-    const merchant = await trx.selectFrom('merchants').select('id').where('id', '=', input.merchantId).executeTakeFirst();
-    if (!merchant) throw new AdminInputError(`no merchant ${input.merchantId}`);
-    const taken = await trx.selectFrom('machines').select('id').where('machine_no', '=', input.machineNo).executeTakeFirst();
-    if (taken) throw new AdminInputError(`machine ${input.machineNo} exists already`);
-    return trx
-      .insertInto('machines')
-      .values({
-        merchant_id: input.merchantId,
-        machine_no: input.machineNo,
-        // machines.md always sends a name, so a machine never has an empty one.
-        name: input.name?.trim() || `Machine ${input.machineNo}`,
-        address: input.address ?? '',
-        pickup_codes_enabled: input.pickupCodes ? 1 : 0,
-        time_zone: timeZone,
-        mqtt_password_hash: hashSecret(mqttPassword),
-        created_at: nowSeconds(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  const machineId = await store.write(async (trx) => {
+    if (!(await merchants.exists(trx, input.merchantId))) throw new AdminInputError(`no merchant ${input.merchantId}`);
+    if (await machines.findByNumber(trx, input.machineNo)) throw new AdminInputError(`machine ${input.machineNo} exists already`);
+    return machines.insert(trx, {
+      merchant_id: input.merchantId,
+      machine_no: input.machineNo,
+      // machines.md always sends a name, so a machine never has an empty one.
+      name: input.name?.trim() || `Machine ${input.machineNo}`,
+      address: input.address ?? '',
+      pickup_codes_enabled: input.pickupCodes ? 1 : 0,
+      time_zone: timeZone,
+      mqtt_password_hash: hashSecret(mqttPassword),
+      created_at: nowSeconds(),
+    });
   });
-  return { machine_no: input.machineNo, machine_id: machine.id, mqtt_password: mqttPassword };
+  return { machine_no: input.machineNo, machine_id: machineId, mqtt_password: mqttPassword };
 }
 
 export async function setMachine(store: Store, machineNo: string, change: { pickupCodes?: boolean; operating?: boolean }): Promise<void> {
-  const values: { pickup_codes_enabled?: Flag; operating?: Flag } = {};
+  const values: machines.MachineSettings = {};
   if (change.pickupCodes !== undefined) values.pickup_codes_enabled = change.pickupCodes ? 1 : 0;
   if (change.operating !== undefined) values.operating = change.operating ? 1 : 0;
   if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes or --operating');
-  const result = await store.write((trx) => trx.updateTable('machines').set(values).where('machine_no', '=', machineNo).executeTakeFirst());
-  if (Number(result.numUpdatedRows) === 0) throw new AdminInputError(`no machine ${machineNo}`);
+  if (!(await store.write((trx) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
 }
 
 export interface ProductInput {
@@ -140,43 +130,32 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   }
   const now = nowSeconds();
   return store.write(async (trx) => {
-    const machine = await trx.selectFrom('machines').select(['id', 'merchant_id']).where('machine_no', '=', input.machineNo).executeTakeFirst();
+    const machine = await machines.findByNumber(trx, input.machineNo);
     if (!machine) throw new AdminInputError(`no machine ${input.machineNo}`);
-    let categoryId: number | null = null;
-    if (input.category) {
-      const title = input.category;
-      const existing = await trx.selectFrom('categories').select('id').where('merchant_id', '=', machine.merchant_id).where('title', '=', title).executeTakeFirst();
-      categoryId = existing
-        ? existing.id
-        : (await trx.insertInto('categories').values({ merchant_id: machine.merchant_id, title }).returning('id').executeTakeFirstOrThrow()).id;
-    }
-    const product = await trx
-      .insertInto('products')
-      .values({
-        machine_id: machine.id,
-        category_id: categoryId,
-        name: input.name.trim(),
-        price_cents: priceCents,
-        original_price_cents: priceCents,
-        channel_name: input.channel ?? '',
-        channel_code: input.channel ?? '',
-        cabinet_name: input.cabinet ?? 'A',
-        capacity: input.capacity,
-        inventory: input.inventory,
-        on_sale: input.onSale === false ? 0 : 1,
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { id: product.id };
+    const categoryId = input.category ? await products.categoryIdFor(trx, machine.merchant_id, input.category) : null;
+    const id = await products.insert(trx, {
+      machine_id: machine.id,
+      category_id: categoryId,
+      name: input.name.trim(),
+      price_cents: priceCents,
+      original_price_cents: priceCents,
+      channel_name: input.channel ?? '',
+      channel_code: input.channel ?? '',
+      cabinet_name: input.cabinet ?? 'A',
+      capacity: input.capacity,
+      inventory: input.inventory,
+      on_sale: input.onSale === false ? 0 : 1,
+      created_at: now,
+    });
+    return { id };
   });
 }
 
 export async function setProductInventory(store: Store, productId: number, inventory: number): Promise<void> {
   await store.write(async (trx) => {
-    const product = await trx.selectFrom('products').select(['capacity']).where('id', '=', productId).executeTakeFirst();
-    if (!product) throw new AdminInputError(`no product ${productId}`);
-    if (inventory < 0 || inventory > product.capacity) throw new AdminInputError('inventory must be from 0 to the capacity');
-    await trx.updateTable('products').set({ inventory }).where('id', '=', productId).execute();
+    const capacity = await products.capacityOf(trx, productId);
+    if (capacity === undefined) throw new AdminInputError(`no product ${productId}`);
+    if (inventory < 0 || inventory > capacity) throw new AdminInputError('inventory must be from 0 to the capacity');
+    await products.setInventory(trx, productId, inventory);
   });
 }

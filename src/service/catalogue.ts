@@ -1,35 +1,29 @@
 /** Reads of machines, products and pickup codes, scoped to the asking merchant. */
 import { formatCents } from '../domain/money.js';
 import type { VisibleStatus } from '../domain/pickup-codes.js';
-import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { formatWallTime } from '../protocol/time.js';
+import type { Executor } from '../store/executor.js';
+import * as codes from '../store/repositories/codes.repository.js';
+import * as machines from '../store/repositories/machines.repository.js';
+import * as products from '../store/repositories/products.repository.js';
 import type { MachineRef } from './context.js';
-import { preparedQuery } from '../store/prepared.js';
-import { liveAt, type ReadDb } from './pickup-codes.js';
+import { Refused } from './refused.js';
 import { channelPosition, CURRENCIES, machineTypeView, page, pickupCodeView, type Clock } from './views.js';
 
 /**
  * The merchant's machine with that number. Another merchant's machine answers exactly
  * like a missing one (30003), so machine numbers of others cannot be probed.
  */
-const ownedMachine = preparedQuery((db, machineNo: string, merchantId: number) =>
-  db
-    .selectFrom('machines')
-    .select(['id', 'machine_no', 'time_zone', 'merchant_id', 'pickup_codes_enabled', 'operating'])
-    .where('machine_no', '=', machineNo)
-    .where('merchant_id', '=', merchantId),
-);
-
-export async function findOwnedMachine(db: ReadDb, merchantId: number, machineNo: string): Promise<MachineRef> {
-  const [machine] = await ownedMachine(db, machineNo, merchantId);
-  if (!machine) throw new ApiError(ErrorCode.MACHINE_NOT_FOUND);
+export async function findOwnedMachine(db: Executor, merchantId: number, machineNo: string): Promise<MachineRef> {
+  const machine = await machines.findOwned(db, merchantId, machineNo);
+  if (!machine) throw new Refused({ refused: 'machine-not-found' });
   return machine;
 }
 
-export async function listMachines(db: ReadDb, merchantId: number, timeZone: string) {
-  const machines = await db.selectFrom('machines').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute();
-  if (machines.length === 0) throw new ApiError(ErrorCode.NO_MACHINE);
-  return machines.map((machine) => ({
+export async function listMachines(db: Executor, merchantId: number, timeZone: string) {
+  const fleet = await machines.listOfMerchant(db, merchantId);
+  if (fleet.length === 0) throw new Refused({ refused: 'no-machine' });
+  return fleet.map((machine) => ({
     machine_name: machine.name,
     machine_no: machine.machine_no,
     is_online: machine.is_online === 1,
@@ -43,20 +37,10 @@ export async function listMachines(db: ReadDb, merchantId: number, timeZone: str
   }));
 }
 
-export async function describeMachine(db: ReadDb, merchantId: number, machineNo: string) {
-  const machine = await db
-    .selectFrom('machines')
-    .selectAll()
-    .where('machine_no', '=', machineNo)
-    .where('merchant_id', '=', merchantId)
-    .executeTakeFirst();
-  if (!machine) throw new ApiError(ErrorCode.MACHINE_NOT_FOUND);
-  const categories = await db
-    .selectFrom('categories')
-    .select(['id', 'title'])
-    .where('id', 'in', (eb) => eb.selectFrom('products').select('category_id').where('machine_id', '=', machine.id).where('category_id', 'is not', null).$narrowType<{ category_id: number }>())
-    .orderBy('id')
-    .execute();
+export async function describeMachine(db: Executor, merchantId: number, machineNo: string) {
+  const machine = await machines.findOfMerchant(db, merchantId, machineNo);
+  if (!machine) throw new Refused({ refused: 'machine-not-found' });
+  const categories = await products.categoriesOfMachine(db, machine.id);
   return {
     machine_name: machine.name,
     address: machine.address,
@@ -77,24 +61,12 @@ export interface ProductFilter {
   selectAll: boolean;
 }
 
-export async function listProducts(db: ReadDb, machine: MachineRef, filter: ProductFilter) {
-  let query = db
-    .selectFrom('products')
-    .leftJoin('categories', 'categories.id', 'products.category_id')
-    .where('products.machine_id', '=', machine.id)
-    .where('products.cabinet_name', '=', filter.cabinetName);
-  if (filter.categoryId !== 0) query = query.where('products.category_id', '=', filter.categoryId);
-  const { total } = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+export async function listProducts(db: Executor, machine: MachineRef, filter: ProductFilter) {
+  const total = await products.countOfMachine(db, machine.id, filter);
   // select_all=1 asks for every product on one page.
-  const perPage = filter.selectAll ? Math.max(1, Number(total)) : filter.perPage;
+  const perPage = filter.selectAll ? Math.max(1, total) : filter.perPage;
   const currentPage = filter.selectAll ? 1 : filter.page;
-  const rows = await query
-    .selectAll('products')
-    .select(['categories.title as category_title'])
-    .orderBy('products.id')
-    .limit(perPage)
-    .offset((currentPage - 1) * perPage)
-    .execute();
+  const rows = await products.pageOfMachine(db, machine.id, filter, perPage, (currentPage - 1) * perPage);
   const items = rows.map((product) => ({
     id: product.id,
     category: product.category_id === null ? null : { id: product.category_id, title: product.category_title },
@@ -118,29 +90,15 @@ export async function listProducts(db: ReadDb, machine: MachineRef, filter: Prod
     inventory: product.capacity,
     on_sale: product.on_sale === 1,
   }));
-  if (items.length === 0 && Number(total) === 0) return [];
-  return page(items, Number(total), currentPage, perPage);
+  if (items.length === 0 && total === 0) return [];
+  return page(items, total, currentPage, perPage);
 }
 
-const machineProduct = preparedQuery((db, productId: number, machineId: number) =>
-  db.selectFrom('products').select('id').where('id', '=', productId).where('machine_id', '=', machineId),
-);
-
-const liveCodesOfProduct = preparedQuery((db, productId: number, now: number) =>
-  db
-    .selectFrom('pickup_codes')
-    .selectAll()
-    .where('product_id', '=', productId)
-    .where(liveAt(now))
-    .orderBy('id'),
-);
-
 /** The product's live codes (UNUSED and unexpired), ascending id: the original's query. */
-export async function listProductPickupCodes(db: ReadDb, machine: MachineRef, productId: number, clock: Clock) {
-  const [product] = await machineProduct(db, productId, machine.id);
-  if (!product) throw new ApiError(ErrorCode.PRODUCT_NOT_FOUND);
-  const codes = await liveCodesOfProduct(db, productId, clock.now);
-  return codes.map((code) => {
+export async function listProductPickupCodes(db: Executor, machine: MachineRef, productId: number, clock: Clock) {
+  if (!(await products.isOfMachine(db, machine.id, productId))) throw new Refused({ refused: 'product-not-found' });
+  const live = await codes.liveOfProduct(db, productId, clock.now);
+  return live.map((code) => {
     const { id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock);
     return { id, code: digits, status, created_at, expired_at, quantity };
   });
@@ -152,40 +110,21 @@ export const CODE_STATUS_FILTERS: readonly CodeStatusFilter[] = ['UNUSED', 'USED
 export interface CodeQuery {
   productId?: number | undefined;
   status: CodeStatusFilter;
+  /** Codes starting with these digits (search by code). */
+  codePrefix?: string | undefined;
   page: number;
   perPage: number;
 }
 
 /** Extension: every code of a machine, filtered and paged, without iterating products. */
-export async function queryMachinePickupCodes(db: ReadDb, machine: MachineRef, filter: CodeQuery, clock: Clock) {
-  let query = db.selectFrom('pickup_codes').where('machine_id', '=', machine.id);
-  if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
-  switch (filter.status) {
-    case 'UNUSED':
-      query = query.where(liveAt(clock.now));
-      break;
-    case 'EXPIRED':
-      query = query.where('status', '=', 'UNUSED').where('expired_at', '<=', clock.now);
-      break;
-    case 'USED':
-    case 'CANCELLED':
-      query = query.where('status', '=', filter.status);
-      break;
-    case 'ALL':
-      break;
-  }
-  const { total } = await query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const codes = await query
-    .selectAll()
-    .orderBy('id')
-    .limit(filter.perPage)
-    .offset((filter.page - 1) * filter.perPage)
-    .execute();
+export async function queryMachinePickupCodes(db: Executor, machine: MachineRef, filter: CodeQuery, clock: Clock) {
+  const asked = { productId: filter.productId, codePrefix: filter.codePrefix, status: filter.status, now: clock.now };
+  const total = await codes.countOfMachine(db, machine.id, asked);
+  const rows = await codes.pageOfMachine(db, machine.id, asked, filter.perPage, (filter.page - 1) * filter.perPage);
   return page(
-    codes.map((code) => pickupCodeView(code, clock)),
-    Number(total),
+    rows.map((code) => pickupCodeView(code, clock)),
+    total,
     filter.page,
     filter.perPage,
   );
 }
-

@@ -1,5 +1,8 @@
 import type { Dialect } from '../store/migrations.js';
-import type { Machine } from '../store/schema.js';
+import type { Author } from '../store/repositories/history.repository.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
+
+export type { MachineRef };
 
 /** Who asked for a change, recorded in every history row it writes. */
 export interface Actor {
@@ -14,4 +17,7 @@ export interface ChangeContext {
   readonly dialect: Dialect;
 }
 
-export type MachineRef = Pick<Machine, 'id' | 'machine_no' | 'time_zone' | 'merchant_id' | 'pickup_codes_enabled' | 'operating'>;
+/** The author of every history row a change writes. */
+export function authorOf(context: ChangeContext): Author {
+  return { actor: context.actor.name, requestId: context.actor.requestId, at: context.now };
+}

@@ -4,6 +4,9 @@
  * merchant's AppSecret and the machine's MQTT password are rotated and printed afresh.
  */
 import { generateSecret, hashSecret } from '../domain/credentials.js';
+import * as machines from '../store/repositories/machines.repository.js';
+import * as merchants from '../store/repositories/merchants.repository.js';
+import * as products from '../store/repositories/products.repository.js';
 import type { Store } from '../store/store.js';
 import { createMachine, createMerchant, createProduct } from './admin.js';
 
@@ -21,7 +24,7 @@ export interface DemoCredentials {
 }
 
 export async function ensureDemoData(store: Store): Promise<DemoCredentials> {
-  const existing = await store.db.selectFrom('merchants').select(['id', 'appid']).where('name', '=', DEMO_MERCHANT_NAME).orderBy('id').executeTakeFirst();
+  const existing = await merchants.findFirstByName(store.db, DEMO_MERCHANT_NAME);
   if (!existing) {
     const merchant = await createMerchant(store, { name: DEMO_MERCHANT_NAME });
     const machine = await createMachine(store, {
@@ -31,21 +34,21 @@ export async function ensureDemoData(store: Store): Promise<DemoCredentials> {
       address: 'Demo building, ground floor',
       pickupCodes: true,
     });
-    const products = [
+    const created = [
       await createProduct(store, { machineNo: DEMO_MACHINE_NO, name: 'Mineral water 550ml', price: '2.00', capacity: 10, inventory: 8, channel: 'A1', category: 'Drinks' }),
       await createProduct(store, { machineNo: DEMO_MACHINE_NO, name: 'Orange juice 300ml', price: '4.50', capacity: 10, inventory: 5, channel: 'A2', category: 'Drinks' }),
       await createProduct(store, { machineNo: DEMO_MACHINE_NO, name: 'Chocolate bar', price: '6.00', capacity: 8, inventory: 6, channel: 'A3', category: 'Snacks' }),
     ];
-    return { ...merchant, machine_no: machine.machine_no, machine_id: machine.machine_id, mqtt_password: machine.mqtt_password, product_ids: products.map((p) => p.id) };
+    return { ...merchant, machine_no: machine.machine_no, machine_id: machine.machine_id, mqtt_password: machine.mqtt_password, product_ids: created.map((p) => p.id) };
   }
   const appSecret = generateSecret();
   const mqttPassword = generateSecret();
   const machine = await store.write(async (trx) => {
-    await trx.updateTable('merchants').set({ app_secret_hash: hashSecret(appSecret) }).where('id', '=', existing.id).execute();
-    await trx.updateTable('machines').set({ mqtt_password_hash: hashSecret(mqttPassword) }).where('machine_no', '=', DEMO_MACHINE_NO).execute();
-    return trx.selectFrom('machines').select('id').where('machine_no', '=', DEMO_MACHINE_NO).executeTakeFirstOrThrow();
+    await merchants.setSecretHash(trx, existing.id, hashSecret(appSecret));
+    await machines.update(trx, DEMO_MACHINE_NO, { mqtt_password_hash: hashSecret(mqttPassword) });
+    return (await machines.findByNumber(trx, DEMO_MACHINE_NO))!;
   });
-  const products = await store.db.selectFrom('products').select('id').where('machine_id', '=', machine.id).orderBy('id').execute();
+  const productIds = await products.idsOfMachine(store.db, machine.id);
   return {
     merchant_id: existing.id,
     appid: existing.appid,
@@ -53,6 +56,6 @@ export async function ensureDemoData(store: Store): Promise<DemoCredentials> {
     machine_no: DEMO_MACHINE_NO,
     machine_id: machine.id,
     mqtt_password: mqttPassword,
-    product_ids: products.map((p) => p.id),
+    product_ids: productIds,
   };
 }

@@ -5,29 +5,11 @@
  * first arrival claims (machine, code, report id) in the transaction of the change, and
  * every later one finds the claim and changes nothing.
  */
-import type { ChangeContext, MachineRef } from './context.js';
-import { redeemAtMachine, type Redemption } from './pickup-codes.js';
+import type { ReportOutcome } from '../protocol/machine-messages.js';
+import * as machineReports from '../store/repositories/machine-reports.repository.js';
 import type { Tx } from '../store/store.js';
-
-/** What a machine chooses as a report id: short, printable, safe to log and echo. */
-export const REPORT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-/** What the acknowledgement tells the machine; `duplicate` for a report handled before. */
-export type ReportOutcome = Redemption['outcome'] | 'duplicate';
-
-/**
- * Claims the report. Insert first, not look first: on PostgreSQL a second instance handling
- * the same report at the same moment waits here for the first one's commit, then finds the
- * claim, instead of racing it to the code.
- */
-async function claimReport(trx: Tx, machineId: number, codeId: number, reportId: string, now: number): Promise<boolean> {
-  const result = await trx
-    .insertInto('machine_reports')
-    .values({ machine_id: machineId, pickup_code_id: codeId, report_id: reportId, received_at: now })
-    .onConflict((conflict) => conflict.columns(['machine_id', 'pickup_code_id', 'report_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
-}
+import type { ChangeContext, MachineRef } from './context.js';
+import { redeemAtMachine } from './pickup-codes.js';
 
 /**
  * A machine reports that a customer redeemed a code. Without a report id (machines that
@@ -42,6 +24,6 @@ export async function redeemReportedCode(
   codeId: number,
   reportId: string | undefined,
 ): Promise<ReportOutcome> {
-  if (reportId !== undefined && !(await claimReport(trx, machine.id, codeId, reportId, context.now))) return 'duplicate';
+  if (reportId !== undefined && !(await machineReports.claim(trx, machine.id, codeId, reportId, context.now))) return 'duplicate';
   return (await redeemAtMachine(trx, context, machine, codeId)).outcome;
 }

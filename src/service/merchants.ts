@@ -5,10 +5,11 @@
  * authentication costs no query in between.
  */
 import { ApiError, ErrorCode } from '../protocol/errors.js';
-import type { Merchant } from '../store/schema.js';
+import * as merchants from '../store/repositories/merchants.repository.js';
+import type { MerchantAccount } from '../store/repositories/merchants.repository.js';
 import type { Store } from '../store/store.js';
 
-export type MerchantAccount = Pick<Merchant, 'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce'>;
+export type { MerchantAccount };
 
 /** The 403s: a merchant that authenticated but may not use the API now. */
 export function assertMerchantActive(merchant: MerchantAccount, now: number): void {
@@ -30,11 +31,7 @@ export class MerchantDirectory {
     const nowMs = Date.now();
     const cached = this.cache.get(appid);
     if (cached && nowMs - cached.fetchedAt < this.staleSeconds * 1000) return cached.merchant;
-    const merchant = await this.store.db
-      .selectFrom('merchants')
-      .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce'])
-      .where('appid', '=', appid)
-      .executeTakeFirst();
+    const merchant = await merchants.findAccountByAppid(this.store.db, appid);
     // Unknown Appids are not cached: guessing them must not fill the memory.
     if (merchant && this.staleSeconds > 0) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();

@@ -7,7 +7,7 @@ import { formatCents } from '../domain/money.js';
 import { CONSUME_RECORD_STATUS, MACHINE_TYPES } from '../protocol/responses.js';
 import { formatWallDay, formatWallTime } from '../protocol/time.js';
 import type { PickupCode } from '../store/schema.js';
-import type { PickupOrder } from './pickup-codes.js';
+import type { PickupOrder } from './pickup-orders.js';
 
 export interface Clock {
   now: number;

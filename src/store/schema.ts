@@ -3,8 +3,9 @@
  * flags are 0/1 integers: the same representation on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { CodeStatus } from '../domain/pickup-codes.js';
 
-export type CodeStatus = 'UNUSED' | 'USED' | 'CANCELLED';
+export type { CodeStatus };
 export type Flag = 0 | 1;
 
 export interface MerchantTable {

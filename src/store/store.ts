@@ -26,8 +26,16 @@ export interface Store {
   /** For reads. Never use it inside `write`'s work: use the transaction given there. */
   readonly db: Kysely<Database>;
   write<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after each write committed (not after one that failed), e.g. so that
+   * the machine link publishes the outbox rows the write added. Returns its removal.
+   */
+  onCommit(listener: () => void): () => void;
   close(): Promise<void>;
 }
+
+/** A store as each dialect opens it; `announcingCommits` adds the committed event. */
+type OpenedDialect = Omit<Store, 'onCommit'>;
 
 export interface StoreOptions {
   /** SQLite `synchronous` pragma; FULL (default) makes every answered write survive a power cut. */
@@ -61,7 +69,7 @@ export function isPostgresUrl(location: string): boolean {
 
 /** A store and the handle its migrations run on (SQLite's writing connection). */
 interface OpenedStore {
-  store: Store;
+  store: OpenedDialect;
   schemaDb: Kysely<Database>;
 }
 
@@ -79,7 +87,31 @@ export async function openStore(location: string, options: StoreOptions = {}): P
     await store.close();
     throw error;
   }
-  return store;
+  return announcingCommits(store);
+}
+
+function announcingCommits(store: OpenedDialect): Store {
+  const listeners = new Set<() => void>();
+  return {
+    dialect: store.dialect,
+    db: store.db,
+    async write(work) {
+      const result = await store.write(work);
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch {
+          // The write committed; a listener's failure is not the writer's.
+        }
+      }
+      return result;
+    },
+    onCommit(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => store.close(),
+  };
 }
 
 /** better-sqlite3 does not cache prepared statements; Kysely prepares every query, so cache here. */

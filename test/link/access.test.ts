@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { encodeMachineMessage, SERVER_TOPIC } from '../../src/link/message.js';
-import { MACHINE_METHOD } from '../../src/service/outbox.js';
+import { encodeMachineMessage, MACHINE_METHOD, SERVER_TOPIC } from '../../src/protocol/machine-messages.js';
 import { eventually, LinkedServer, merchantApi, seedMachine, simulator } from '../helpers/link.js';
 import { storeKinds } from '../helpers/stores.js';
 

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../../src/domain/pickup-codes.js';
+import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../../src/protocol/machine-messages.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { brokerModes, eventually, heldIds, LinkedServer, merchantApi, sameIds, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
 import { storeKinds } from '../helpers/stores.js';

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SERVER_TOPIC } from '../../src/link/message.js';
+import { MACHINE_METHOD, SERVER_TOPIC } from '../../src/protocol/machine-messages.js';
 import { nowSeconds } from '../../src/protocol/time.js';
-import { MACHINE_METHOD } from '../../src/service/outbox.js';
 import { eventually, LinkedServer, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
 import { pansyStyleSign, phpArraySign } from '../helpers/signing.js';
 import { storeKinds } from '../helpers/stores.js';

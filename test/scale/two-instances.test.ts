@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import mqtt from 'mqtt';
-import { machineTopic, parseMachineMessage } from '../../src/link/message.js';
+import { parseMachineMessage } from '../../src/link/message.js';
+import { machineTopic } from '../../src/protocol/machine-messages.js';
 import { openStore } from '../../src/store/store.js';
 import { startCli } from '../helpers/cli.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';

@@ -1,0 +1,117 @@
+/**
+ * The machine link's messages (MACHINE-LINK.md): topics, method names, the fields of each
+ * message and their wire form. A message is base64 of a JSON object of strings, signed like
+ * an Open API payload but with the owning merchant's Appid as the key. Both ends of the link
+ * (the server and the machine simulator) build messages here; nothing here does I/O.
+ */
+import { encodeSignedPayload } from './payload.js';
+import { formatWallTime } from './time.js';
+
+/** Machines publish here; the server subscribes. */
+export const SERVER_TOPIC = '/server/app';
+
+/** The server publishes a machine's messages here; only that machine may subscribe. */
+export function machineTopic(machineNo: string): string {
+  return `/clients/${machineNo}`;
+}
+
+export const MACHINE_METHOD = {
+  CODE_CREATED: 'client.pickup_codes.create',
+  CODE_DELETED: 'client.pickup_codes.delete',
+  CODES_SYNC: 'client.pickup_codes.sync',
+  CODE_REDEEMED: 'client.pickup_codes.put',
+  /** Extension: the server committed the report named by `report_id` (docs/mqtt.md). */
+  REPORT_ACKNOWLEDGED: 'client.pickup_codes.put.ack',
+  PULL: 'client.pickup_codes.pull',
+  HEARTBEAT: 'client.heartbeat',
+  OFFLINE: 'client.offline',
+} as const;
+
+/** Above this many codes changed at once, the machine gets its whole new list in one sync. */
+export const SYNC_INSTEAD_OF_DELETES_ABOVE = 20;
+
+/** A message for a machine: its method and its own fields, without the envelope fields. */
+export interface MachineMessage {
+  method: string;
+  fields: Record<string, string>;
+}
+
+/** A code as the machine's list holds it. */
+export interface CodeOnMachine {
+  id: number;
+  product_id: number;
+  code: string;
+  quantity: number;
+  /** Unix seconds, or null for a code that never expires. */
+  expired_at: number | null;
+}
+
+/** A code as the machine's list holds it (MACHINE-LINK.md, create and sync). */
+export function codeForMachine(code: CodeOnMachine, timeZone: string): Record<string, string> {
+  return {
+    id: String(code.id),
+    product_id: String(code.product_id),
+    code: code.code,
+    quantity: String(code.quantity),
+    expired_at: code.expired_at === null ? '0' : String(code.expired_at * 1000),
+    expired_day: code.expired_at === null ? '' : formatWallTime(code.expired_at, timeZone),
+  };
+}
+
+export function codeCreatedMessage(code: CodeOnMachine, timeZone: string): MachineMessage {
+  return { method: MACHINE_METHOD.CODE_CREATED, fields: { ...codeForMachine(code, timeZone), used: '0' } };
+}
+
+/** The code left the machine's keypad list (cancelled or spent). */
+export function codeDeletedMessage(codeId: number): MachineMessage {
+  return { method: MACHINE_METHOD.CODE_DELETED, fields: { id: String(codeId) } };
+}
+
+/** The machine's list is rebuilt from the database when this message is sent. */
+export function syncMessage(): MachineMessage {
+  return { method: MACHINE_METHOD.CODES_SYNC, fields: {} };
+}
+
+/** The fields of a sync as sent: every live code, and the newest outbox row the list reflects. */
+export function syncFields(codes: CodeOnMachine[], timeZone: string, revision: number): Record<string, string> {
+  return {
+    codes: JSON.stringify(codes.map((code) => codeForMachine(code, timeZone))),
+    // The revision only grows, so a machine can ignore an older list.
+    revision: String(revision),
+  };
+}
+
+/** What a machine chooses as a report id: short, printable, safe to log and echo. */
+export const REPORT_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** What became of a redemption a machine reported; `duplicate` for a report handled before. */
+export type ReportOutcome = 'redeemed' | 'redeemed-after-cancel' | 'already-used' | 'unknown-code' | 'duplicate';
+
+/** The acknowledgement of a report (extension `client.pickup_codes.put.ack`). */
+export function reportAcknowledgement(codeId: string, reportId: string, outcome: ReportOutcome): MachineMessage {
+  return { method: MACHINE_METHOD.REPORT_ACKNOWLEDGED, fields: { id: codeId, report_id: reportId, outcome } };
+}
+
+/** What every message carries besides its method-specific fields. */
+export interface MessageEnvelope {
+  machineId: number | string;
+  machineNo: string;
+  method: string;
+  /** Unix seconds. */
+  timestamp: number;
+}
+
+/** The wire form: envelope fields win over body fields of the same name. */
+export function encodeMachineMessage(envelope: MessageEnvelope, body: Record<string, string>, appid: string): string {
+  return encodeSignedPayload(
+    {
+      ...body,
+      timestamp: String(envelope.timestamp),
+      machine_id: String(envelope.machineId),
+      client_id: envelope.machineNo,
+      method: envelope.method,
+      status: '0',
+    },
+    appid,
+  );
+}

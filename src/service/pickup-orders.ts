@@ -1,0 +1,59 @@
+/** The orders that spending a pickup code makes: through the API (a consume) or at the machine. */
+import { PICKUP_ORDER_STATUS, PICKUP_RECORD_STATUS } from '../domain/pickup-codes.js';
+import * as codes from '../store/repositories/codes.repository.js';
+import * as orders from '../store/repositories/orders.repository.js';
+import type { PickupCode } from '../store/schema.js';
+import type { Tx } from '../store/store.js';
+import type { ChangeContext, MachineRef } from './context.js';
+
+export interface PickupOrder {
+  orderId: number;
+  tradeId: string | null;
+  amountCents: number;
+  createdAt: number;
+  pickupCodeId: number;
+  record: { id: number; productId: number; quantity: number; priceCents: number; status: string };
+}
+
+/** The order a consume with that trade_id made, as its first answer gave it. */
+export function orderOf(earlier: orders.OrderWithTradeId, tradeId: string): PickupOrder {
+  return {
+    orderId: earlier.order_id,
+    tradeId,
+    amountCents: earlier.amount_cents,
+    createdAt: earlier.created_at,
+    pickupCodeId: earlier.pickup_code_id,
+    record: { id: earlier.record_id, productId: earlier.product_id, quantity: earlier.quantity, priceCents: earlier.price_cents, status: earlier.record_status },
+  };
+}
+
+/** The order and its one record for a spent code, linked from the code. */
+export async function recordPickupOrder(
+  trx: Tx,
+  context: ChangeContext,
+  machine: MachineRef,
+  code: PickupCode,
+  priceCents: number,
+  origin: { tradeId: string; notifyUrl: string } | null,
+): Promise<PickupOrder> {
+  const orderId = await orders.insert(trx, {
+    merchantId: machine.merchant_id,
+    machineId: machine.id,
+    tradeId: origin?.tradeId ?? null,
+    notifyUrl: origin?.notifyUrl ?? null,
+    amountCents: priceCents,
+    status: PICKUP_ORDER_STATUS,
+    pickupCodeId: code.id,
+    createdAt: context.now,
+  });
+  const recordId = await orders.insertRecord(trx, { orderId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS });
+  await codes.linkToOrder(trx, code.id, orderId);
+  return {
+    orderId,
+    tradeId: origin?.tradeId ?? null,
+    amountCents: priceCents,
+    createdAt: context.now,
+    pickupCodeId: code.id,
+    record: { id: recordId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS },
+  };
+}

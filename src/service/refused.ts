@@ -1,0 +1,20 @@
+/**
+ * The one error a use case throws when the rules refuse it: it carries the domain's refusal
+ * as data. HTTP answers it with the error code of its table (src/http/refusals.ts); the
+ * machine link never meets it (a machine's report is answered with its outcome instead).
+ */
+import { isRefusal, type Refusal } from '../domain/pickup-codes.js';
+
+export class Refused extends Error {
+  override name = 'Refused';
+
+  constructor(readonly refusal: Refusal) {
+    super(`refused: ${refusal.refused}`);
+  }
+}
+
+/** Throws a refusal, passes anything else through: `const plan = accepted(decideCreate(...))`. */
+export function accepted<T extends object>(decision: T | Refusal): T {
+  if (isRefusal(decision)) throw new Refused(decision);
+  return decision;
+}

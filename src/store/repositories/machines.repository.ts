@@ -1,0 +1,134 @@
+/** Machines: the merchant's fleet, the link's view of a machine, and the operator's changes. */
+import type { Executor } from '../executor.js';
+import { preparedQuery } from '../prepared.js';
+import type { Flag, Machine } from '../schema.js';
+
+/** What a change needs to know of the machine it touches. */
+export type MachineRef = Pick<Machine, 'id' | 'machine_no' | 'time_zone' | 'merchant_id' | 'pickup_codes_enabled' | 'operating'>;
+
+/** A machine as the link addresses it: its messages are signed with its merchant's Appid. */
+export type LinkedMachine = MachineRef & { appid: string };
+
+const ownedMachine = preparedQuery((db, machineNo: string, merchantId: number) =>
+  db
+    .selectFrom('machines')
+    .select(['id', 'machine_no', 'time_zone', 'merchant_id', 'pickup_codes_enabled', 'operating'])
+    .where('machine_no', '=', machineNo)
+    .where('merchant_id', '=', merchantId),
+);
+
+/** The merchant's machine with that number; another merchant's machine is not found. */
+export async function findOwned(db: Executor, merchantId: number, machineNo: string): Promise<MachineRef | undefined> {
+  return (await ownedMachine(db, machineNo, merchantId))[0];
+}
+
+export function listOfMerchant(db: Executor, merchantId: number): Promise<Machine[]> {
+  return db.selectFrom('machines').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute();
+}
+
+export function findOfMerchant(db: Executor, merchantId: number, machineNo: string): Promise<Machine | undefined> {
+  return db.selectFrom('machines').selectAll().where('machine_no', '=', machineNo).where('merchant_id', '=', merchantId).executeTakeFirst();
+}
+
+export async function passwordHashOf(db: Executor, machineNo: string): Promise<string | undefined> {
+  return (await db.selectFrom('machines').select('mqtt_password_hash').where('machine_no', '=', machineNo).executeTakeFirst())?.mqtt_password_hash;
+}
+
+export function findLinked(db: Executor, machineNo: string): Promise<LinkedMachine | undefined> {
+  return db
+    .selectFrom('machines')
+    .innerJoin('merchants', 'merchants.id', 'machines.merchant_id')
+    .select([
+      'machines.id',
+      'machines.machine_no',
+      'machines.time_zone',
+      'machines.merchant_id',
+      'machines.pickup_codes_enabled',
+      'machines.operating',
+      'merchants.appid',
+    ])
+    .where('machines.machine_no', '=', machineNo)
+    .executeTakeFirst();
+}
+
+export function findLinkedById(db: Executor, machineId: number): Promise<Pick<LinkedMachine, 'id' | 'machine_no' | 'time_zone' | 'appid'> | undefined> {
+  return db
+    .selectFrom('machines')
+    .innerJoin('merchants', 'merchants.id', 'machines.merchant_id')
+    .select(['machines.id', 'machines.machine_no', 'machines.time_zone', 'merchants.appid'])
+    .where('machines.id', '=', machineId)
+    .executeTakeFirst();
+}
+
+export interface NetworkFacts {
+  network_type: string;
+  network_rssi: string;
+}
+
+export async function markSeen(db: Executor, machineId: number, now: number, network?: NetworkFacts): Promise<void> {
+  await db
+    .updateTable('machines')
+    .set({ is_online: 1, last_seen_at: now, ...network })
+    .where('id', '=', machineId)
+    .execute();
+}
+
+export async function markOffline(db: Executor, machineId: number): Promise<void> {
+  await db.updateTable('machines').set({ is_online: 0 }).where('id', '=', machineId).execute();
+}
+
+/** One conditional UPDATE, so any number of instances may run it at once. */
+export async function markSilentOffline(db: Executor, silentSince: number): Promise<number> {
+  const result = await db
+    .updateTable('machines')
+    .set({ is_online: 0 })
+    .where('is_online', '=', 1)
+    .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', silentSince)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function listNumbers(db: Executor): Promise<string[]> {
+  return (await db.selectFrom('machines').select('machine_no').orderBy('machine_no').execute()).map((row) => row.machine_no);
+}
+
+export function findByNumber(db: Executor, machineNo: string): Promise<{ id: number; merchant_id: number } | undefined> {
+  return db.selectFrom('machines').select(['id', 'merchant_id']).where('machine_no', '=', machineNo).executeTakeFirst();
+}
+
+export interface NewMachineRow {
+  merchant_id: number;
+  machine_no: string;
+  name: string;
+  address: string;
+  pickup_codes_enabled: Flag;
+  time_zone: string;
+  mqtt_password_hash: string;
+  created_at: number;
+}
+
+export async function insert(db: Executor, machine: NewMachineRow): Promise<number> {
+  return (await db.insertInto('machines').values(machine).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+export interface MachineSettings {
+  pickup_codes_enabled?: Flag;
+  operating?: Flag;
+  mqtt_password_hash?: string;
+}
+
+/** False when there is no such machine. */
+export async function update(db: Executor, machineNo: string, settings: MachineSettings): Promise<boolean> {
+  const result = await db.updateTable('machines').set(settings).where('machine_no', '=', machineNo).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** The merchant's machines (or the one numbered `machineNo`) as the console lists them, ascending id. */
+export function overviewOfMerchant(db: Executor, merchantId: number, machineNo?: string) {
+  let query = db
+    .selectFrom('machines')
+    .select(['id', 'machine_no', 'name', 'is_online', 'operating', 'pickup_codes_enabled', 'last_seen_at'])
+    .where('merchant_id', '=', merchantId);
+  if (machineNo !== undefined) query = query.where('machine_no', '=', machineNo);
+  return query.orderBy('id').execute();
+}

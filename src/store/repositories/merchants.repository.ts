@@ -1,0 +1,63 @@
+/** Merchants: their accounts as authentication reads them, and the operator's changes. */
+import type { Executor } from '../executor.js';
+import type { Flag, Merchant } from '../schema.js';
+
+export type MerchantAccount = Pick<Merchant, 'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce'>;
+
+export function findAccountByAppid(db: Executor, appid: string): Promise<MerchantAccount | undefined> {
+  return db
+    .selectFrom('merchants')
+    .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce'])
+    .where('appid', '=', appid)
+    .executeTakeFirst();
+}
+
+export interface NewMerchantRow {
+  name: string;
+  appid: string;
+  appSecretHash: string;
+  verified: boolean;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+export async function insert(db: Executor, merchant: NewMerchantRow): Promise<number> {
+  const row = await db
+    .insertInto('merchants')
+    .values({
+      name: merchant.name,
+      appid: merchant.appid,
+      app_secret_hash: merchant.appSecretHash,
+      verified: merchant.verified ? 1 : 0,
+      expires_at: merchant.expiresAt,
+      created_at: merchant.createdAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface MerchantSettings {
+  verified?: Flag;
+  expires_at?: number | null;
+  require_nonce?: Flag;
+}
+
+/** False when there is no such merchant. */
+export async function update(db: Executor, merchantId: number, settings: MerchantSettings): Promise<boolean> {
+  const result = await db.updateTable('merchants').set(settings).where('id', '=', merchantId).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function exists(db: Executor, merchantId: number): Promise<boolean> {
+  return (await db.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst()) !== undefined;
+}
+
+/** The oldest merchant of that name (the demo merchant is found by its name). */
+export function findFirstByName(db: Executor, name: string): Promise<{ id: number; appid: string } | undefined> {
+  return db.selectFrom('merchants').select(['id', 'appid']).where('name', '=', name).orderBy('id').executeTakeFirst();
+}
+
+export async function setSecretHash(db: Executor, merchantId: number, appSecretHash: string): Promise<void> {
+  await db.updateTable('merchants').set({ app_secret_hash: appSecretHash }).where('id', '=', merchantId).execute();
+}

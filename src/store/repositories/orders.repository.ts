@@ -1,0 +1,92 @@
+/** Orders and their records: what a consume through the API or a redemption at a machine made. */
+import type { Executor } from '../executor.js';
+import { preparedQuery } from '../prepared.js';
+
+// A consume's trade_id is its natural key: the order it made, with what a repeat must match.
+const orderWithTradeId = preparedQuery((db, merchantId: number, tradeId: string) =>
+  db
+    .selectFrom('orders')
+    .innerJoin('pickup_codes', 'pickup_codes.id', 'orders.pickup_code_id')
+    .innerJoin('order_records', 'order_records.order_id', 'orders.id')
+    .select([
+      'orders.id as order_id',
+      'orders.machine_id',
+      'orders.notify_url',
+      'orders.amount_cents',
+      'orders.created_at',
+      'pickup_codes.id as pickup_code_id',
+      'pickup_codes.code',
+      'order_records.id as record_id',
+      'order_records.product_id',
+      'order_records.quantity',
+      'order_records.price_cents',
+      'order_records.status as record_status',
+    ])
+    .where('orders.merchant_id', '=', merchantId)
+    .where('orders.trade_id', '=', tradeId),
+);
+
+export type OrderWithTradeId = Awaited<ReturnType<typeof orderWithTradeId>>[number];
+
+/** The merchant's order made by the consume with that trade_id, with its code and record. */
+export async function findByTradeId(db: Executor, merchantId: number, tradeId: string): Promise<OrderWithTradeId | undefined> {
+  return (await orderWithTradeId(db, merchantId, tradeId))[0];
+}
+
+export interface NewOrder {
+  merchantId: number;
+  machineId: number;
+  /** The merchant's order number and callback, for API consumes; null at the machine. */
+  tradeId: string | null;
+  notifyUrl: string | null;
+  amountCents: number;
+  status: string;
+  pickupCodeId: number;
+  createdAt: number;
+}
+
+const insertOrder = preparedQuery(
+  (db, merchantId: number, machineId: number, tradeId: string | null, notifyUrl: string | null, amountCents: number, status: string, codeId: number, at: number) =>
+    db
+      .insertInto('orders')
+      .values({
+        merchant_id: merchantId,
+        machine_id: machineId,
+        trade_id: tradeId,
+        notify_url: notifyUrl,
+        amount_cents: amountCents,
+        status,
+        pickup_code_id: codeId,
+        created_at: at,
+      })
+      .returning('id'),
+);
+
+export async function insert(db: Executor, order: NewOrder): Promise<number> {
+  const [row] = await insertOrder(db, order.merchantId, order.machineId, order.tradeId, order.notifyUrl, order.amountCents, order.status, order.pickupCodeId, order.createdAt);
+  return row!.id;
+}
+
+export interface NewOrderRecord {
+  orderId: number;
+  productId: number;
+  quantity: number;
+  priceCents: number;
+  status: string;
+}
+
+const insertOrderRecord = preparedQuery((db, orderId: number, productId: number, quantity: number, priceCents: number, status: string) =>
+  db.insertInto('order_records').values({ order_id: orderId, product_id: productId, quantity, price_cents: priceCents, status }).returning('id'),
+);
+
+export async function insertRecord(db: Executor, record: NewOrderRecord): Promise<number> {
+  const [row] = await insertOrderRecord(db, record.orderId, record.productId, record.quantity, record.priceCents, record.status);
+  return row!.id;
+}
+
+/** The order and its first record. */
+export async function findWithRecord(db: Executor, orderId: number) {
+  const order = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+  const record = await db.selectFrom('order_records').selectAll().where('order_id', '=', orderId).orderBy('id').executeTakeFirst();
+  return order && record ? { order, record } : undefined;
+}

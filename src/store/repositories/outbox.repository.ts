@@ -1,0 +1,111 @@
+/**
+ * The outbox: messages for machines, written in the transaction of the change they announce
+ * and marked sent once the broker acknowledged them.
+ */
+import type { MachineMessage } from '../../protocol/machine-messages.js';
+import { locksRows, type Executor } from '../executor.js';
+import { preparedQuery } from '../prepared.js';
+
+/** Rows per statement, well under SQLite's limit on bound parameters. */
+const CHUNK = 500;
+
+const insertOne = preparedQuery((db, machineId: number, method: string, body: string, now: number) =>
+  db.insertInto('outbox').values(outboxRow(machineId, method, body, now)),
+);
+
+function outboxRow(machineId: number, method: string, body: string, now: number) {
+  return { machine_id: machineId, method, body, created_at: now };
+}
+
+export async function enqueue(db: Executor, machineId: number, messages: readonly MachineMessage[], now: number): Promise<void> {
+  if (messages.length === 1) {
+    await insertOne(db, machineId, messages[0]!.method, JSON.stringify(messages[0]!.fields), now);
+    return;
+  }
+  for (let start = 0; start < messages.length; start += CHUNK) {
+    const rows = messages.slice(start, start + CHUNK).map((message) => outboxRow(machineId, message.method, JSON.stringify(message.fields), now));
+    await db.insertInto('outbox').values(rows).execute();
+  }
+}
+
+/** Deletes pushes sent before `sentBefore`; ids are never reused, so sync revisions keep growing. */
+export async function purgeSent(db: Executor, sentBefore: number): Promise<number> {
+  const result = await db.deleteFrom('outbox').where('sent_at', '<', sentBefore).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Machines with unsent rows. On PostgreSQL they stay locked until the transaction ends and
+ * other instances skip them; NO KEY UPDATE, not UPDATE, so the foreign-key checks of
+ * concurrent inserts of codes and orders for the machine are not blocked.
+ */
+export async function claimMachinesWithUnsent(db: Executor, limit: number): Promise<number[]> {
+  let query = db
+    .selectFrom('machines')
+    .select('id')
+    .where('id', 'in', (eb) => eb.selectFrom('outbox').select('machine_id').where('sent_at', 'is', null))
+    .orderBy('id')
+    .limit(limit);
+  if (locksRows(db)) query = query.forNoKeyUpdate().skipLocked();
+  return (await query.execute()).map((row) => row.id);
+}
+
+export interface UnsentRow {
+  id: number;
+  method: string;
+  body: string;
+}
+
+/** The machine's oldest unsent rows, in the order they were written. */
+export function unsentOf(db: Executor, machineId: number, limit: number): Promise<UnsentRow[]> {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'method', 'body'])
+    .where('machine_id', '=', machineId)
+    .where('sent_at', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function unsentIdsOf(db: Executor, machineId: number): Promise<number[]> {
+  return (await db.selectFrom('outbox').select('id').where('machine_id', '=', machineId).where('sent_at', 'is', null).execute()).map((row) => row.id);
+}
+
+/** The id of the machine's newest row, sent or not; 0 when it has none. */
+export async function newestIdOf(db: Executor, machineId: number): Promise<number> {
+  const newest = await db.selectFrom('outbox').select((eb) => eb.fn.max('id').as('id')).where('machine_id', '=', machineId).executeTakeFirst();
+  return Number(newest?.id ?? 0);
+}
+
+export async function markSent(db: Executor, ids: readonly number[], now: number): Promise<void> {
+  for (let start = 0; start < ids.length; start += CHUNK) {
+    await db.updateTable('outbox').set({ sent_at: now }).where('id', 'in', ids.slice(start, start + CHUNK)).where('sent_at', 'is', null).execute();
+  }
+}
+
+/** The machine's pushes of single codes (created, deleted) queued in that second. */
+export function codePushesAt(db: Executor, machineId: number, at: number, methods: readonly string[]) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'method', 'body', 'created_at', 'sent_at'])
+    .where('machine_id', '=', machineId)
+    .where('created_at', '=', at)
+    .where('method', 'in', [...methods])
+    .orderBy('id')
+    .execute();
+}
+
+/** The machine's first push of `method` queued from that second on, if any. */
+export function firstPushFrom(db: Executor, machineId: number, at: number, method: string) {
+  return db
+    .selectFrom('outbox')
+    .select(['id', 'method', 'created_at', 'sent_at'])
+    .where('machine_id', '=', machineId)
+    .where('created_at', '>=', at)
+    .where('method', '=', method)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .execute();
+}

@@ -1,0 +1,144 @@
+/** Products (a machine's slots) and their categories; stock moves here too. */
+import { sql } from 'kysely';
+import { locksRows, type Executor } from '../executor.js';
+import { preparedQuery } from '../prepared.js';
+import type { Flag, Product } from '../schema.js';
+
+export interface ProductPageFilter {
+  cabinetName: string;
+  /** 0: every category. */
+  categoryId: number;
+}
+
+function productsOf(db: Executor, machineId: number, filter: ProductPageFilter) {
+  let query = db
+    .selectFrom('products')
+    .leftJoin('categories', 'categories.id', 'products.category_id')
+    .where('products.machine_id', '=', machineId)
+    .where('products.cabinet_name', '=', filter.cabinetName);
+  if (filter.categoryId !== 0) query = query.where('products.category_id', '=', filter.categoryId);
+  return query;
+}
+
+export async function countOfMachine(db: Executor, machineId: number, filter: ProductPageFilter): Promise<number> {
+  const { total } = await productsOf(db, machineId, filter)
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .executeTakeFirstOrThrow();
+  return Number(total);
+}
+
+export function pageOfMachine(db: Executor, machineId: number, filter: ProductPageFilter, limit: number, offset: number) {
+  return productsOf(db, machineId, filter)
+    .selectAll('products')
+    .select(['categories.title as category_title'])
+    .orderBy('products.id')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+/** The categories of the machine's products. */
+export function categoriesOfMachine(db: Executor, machineId: number): Promise<Array<{ id: number; title: string }>> {
+  return db
+    .selectFrom('categories')
+    .select(['id', 'title'])
+    .where('id', 'in', (eb) => eb.selectFrom('products').select('category_id').where('machine_id', '=', machineId).where('category_id', 'is not', null).$narrowType<{ category_id: number }>())
+    .orderBy('id')
+    .execute();
+}
+
+const machineProduct = preparedQuery((db, productId: number, machineId: number) =>
+  db.selectFrom('products').select('id').where('id', '=', productId).where('machine_id', '=', machineId),
+);
+
+export async function isOfMachine(db: Executor, machineId: number, productId: number): Promise<boolean> {
+  return (await machineProduct(db, productId, machineId)).length === 1;
+}
+
+function lockedForStock<Q extends { forUpdate(): Q }>(db: Executor, query: Q): Q {
+  // PostgreSQL needs the row lock so that two concurrent creates cannot both count the same free stock.
+  return locksRows(db) ? query.forUpdate() : query;
+}
+
+/** The machine's product as a create reads it, locked until the transaction ends. */
+export function findForCreate(db: Executor, machineId: number, productId: number): Promise<Pick<Product, 'id' | 'on_sale' | 'capacity'> | undefined> {
+  return lockedForStock(db, db.selectFrom('products').select(['id', 'on_sale', 'capacity']).where('id', '=', productId).where('machine_id', '=', machineId)).executeTakeFirst();
+}
+
+/** The machine's products on sale with stock, locked until the transaction ends. */
+export function listStockedForCreate(db: Executor, machineId: number): Promise<Array<Pick<Product, 'id' | 'inventory'>>> {
+  return lockedForStock(
+    db,
+    db.selectFrom('products').select(['id', 'inventory']).where('machine_id', '=', machineId).where('on_sale', '=', 1).where('inventory', '>', 0).orderBy('id'),
+  ).execute();
+}
+
+const takeOneFromStock = preparedQuery((db, productId: number) =>
+  db
+    .updateTable('products')
+    .set((eb) => ({ inventory: eb('inventory', '-', 1) }))
+    .where('id', '=', productId)
+    .where('inventory', '>=', 1)
+    .returning('price_cents'),
+);
+
+/** The product's price if one item was left and is now taken; undefined when out of stock. */
+export async function takeOne(db: Executor, productId: number): Promise<{ price_cents: number } | undefined> {
+  return (await takeOneFromStock(db, productId))[0];
+}
+
+const putBackInStock = preparedQuery((db, productId: number) =>
+  db.updateTable('products').set((eb) => ({ inventory: eb('inventory', '+', 1) })).where('id', '=', productId),
+);
+
+export async function putBackOne(db: Executor, productId: number): Promise<void> {
+  await putBackInStock(db, productId);
+}
+
+/** An item left the machine whatever the stock said: one less, never below zero. */
+export function takeOneLeft(db: Executor, productId: number): Promise<{ price_cents: number }> {
+  return db
+    .updateTable('products')
+    .set((eb) => ({ inventory: sql<number>`case when ${eb.ref('inventory')} > 0 then ${eb.ref('inventory')} - 1 else 0 end` }))
+    .where('id', '=', productId)
+    .returning('price_cents')
+    .executeTakeFirstOrThrow();
+}
+
+export interface NewProductRow {
+  machine_id: number;
+  category_id: number | null;
+  name: string;
+  price_cents: number;
+  original_price_cents: number;
+  channel_name: string;
+  channel_code: string;
+  cabinet_name: string;
+  capacity: number;
+  inventory: number;
+  on_sale: Flag;
+  created_at: number;
+}
+
+export async function insert(db: Executor, product: NewProductRow): Promise<number> {
+  return (await db.insertInto('products').values(product).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+export async function capacityOf(db: Executor, productId: number): Promise<number | undefined> {
+  return (await db.selectFrom('products').select(['capacity']).where('id', '=', productId).executeTakeFirst())?.capacity;
+}
+
+export async function setInventory(db: Executor, productId: number, inventory: number): Promise<void> {
+  await db.updateTable('products').set({ inventory }).where('id', '=', productId).execute();
+}
+
+export async function idsOfMachine(db: Executor, machineId: number): Promise<number[]> {
+  return (await db.selectFrom('products').select('id').where('machine_id', '=', machineId).orderBy('id').execute()).map((row) => row.id);
+}
+
+/** The merchant's category of that title, made if it is new. */
+export async function categoryIdFor(db: Executor, merchantId: number, title: string): Promise<number> {
+  const existing = await db.selectFrom('categories').select('id').where('merchant_id', '=', merchantId).where('title', '=', title).executeTakeFirst();
+  if (existing) return existing.id;
+  return (await db.insertInto('categories').values({ merchant_id: merchantId, title }).returning('id').executeTakeFirstOrThrow()).id;
+}
