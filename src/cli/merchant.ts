@@ -8,7 +8,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { NetworkError, OpenApiError, VendcloudClient, type PickupCode, type PickupOrder } from '../client/index.js';
 import { isMachineNo } from '../domain/fields.js';
 import { DEFAULT_TIME_ZONE, formatWallTime, parseWallTime } from '../protocol/time.js';
-import { CODE_STATUS_FILTERS } from '../service/catalogue.js';
+import { CODE_STATUS_FILTERS } from '../protocol/code-status.js';
 import { emit, EXIT, fail, parseWholeNumber, table, UsageError } from './output.js';
 
 interface ConnectionFlags {

@@ -6,8 +6,9 @@ import { randomInt } from 'node:crypto';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import type { CodeStatus } from '../store/schema.js';
 
-/** The statuses a merchant sees: EXPIRED is derived from `expired_at` at read time. */
-export type VisibleStatus = 'UNUSED' | 'USED' | 'EXPIRED' | 'CANCELLED';
+import type { VisibleStatus } from '../protocol/code-status.js';
+
+export type { VisibleStatus };
 
 // The wire names live in the protocol module, which the SDK shares.
 export { METHOD } from '../protocol/endpoints.js';

@@ -5,10 +5,10 @@
 import type { FastifyInstance, FastifyReply, HTTPMethods } from 'fastify';
 import { CODE_LENGTH, METHOD } from '../domain/pickup-codes.js';
 import { idField, machineNoField } from '../domain/fields.js';
+import { CODE_STATUS_FILTERS } from '../protocol/code-status.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { omitEmpty, success } from '../protocol/envelope.js';
 import {
-  CODE_STATUS_FILTERS,
   describeMachine,
   findOwnedMachine,
   listMachines,
