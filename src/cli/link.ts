@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { isMachineNo } from '../domain/fields.js';
 import { mosquittoAcl, mosquittoConf, passwordRecipe } from '../link/mosquitto.js';
 import { withStore } from './admin.js';
-import { defaultDb, emit, EXIT, fail, parseWholeNumber } from './output.js';
+import { emit, EXIT, fail, parseWholeNumber } from './output.js';
 
 export function registerLinkCommands(program: Command): void {
   const mqtt = program.command('mqtt').description('the machine link on an external broker');
@@ -18,7 +18,7 @@ export function registerLinkCommands(program: Command): void {
     .option('--json', 'print one JSON line')
     .action(async (options: { out: string; db?: string; json?: boolean }) => {
       const dir = resolve(options.out);
-      const machineNos = await withStore(options.db ?? defaultDb(), async (store) =>
+      const machineNos = await withStore(options.db, async (store) =>
         (await store.db.selectFrom('machines').select('machine_no').orderBy('machine_no').execute()).map((row) => row.machine_no),
       );
       mkdirSync(dir, { recursive: true });

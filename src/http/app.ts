@@ -11,47 +11,23 @@ import rateLimit from '@fastify/rate-limit';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX } from '../protocol/endpoints.js';
 import { failure } from '../protocol/envelope.js';
-import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
+import type { ServerConfig } from '../config.js';
 import { MerchantDirectory } from '../service/merchants.js';
-import { purgeSentPushes } from '../service/outbox.js';
 import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
-import { AnsweredRequests } from './answer-once.js';
+import type { AnsweredRequests } from './answer-once.js';
 import { registerOpenApi, type OpenApiDeps } from './routes.js';
-
-export { API_PREFIX };
-
-export interface ServerConfig {
-  /** Largest accepted |server clock − timestamp|, seconds; 0 turns the check off. */
-  timestampWindowSeconds: number;
-  /** The platform time zone in which times are read and written. */
-  timeZone: string;
-  bodyLimitBytes: number;
-  /** How stale a cached merchant row may be, seconds. */
-  merchantCacheSeconds: number;
-  /** Requests per minute one Appid may make on one instance; 0 = no limit. */
-  rateLimitPerMinute: number;
-  /** Unix seconds now; tests replace it to move time. */
-  clock: () => number;
-}
-
-export const DEFAULT_CONFIG: ServerConfig = {
-  timestampWindowSeconds: 300,
-  timeZone: DEFAULT_TIME_ZONE,
-  bodyLimitBytes: 64 * 1024,
-  merchantCacheSeconds: 5,
-  rateLimitPerMinute: 3000,
-  clock: nowSeconds,
-};
 
 /** A named probe for /healthz: resolves when the part works, throws when it does not. */
 export type HealthCheck = () => Promise<void>;
 
 export interface AppOptions {
   store: Store;
+  /** The stored answers of idempotent writes (the housekeeping purges them). */
+  answers: AnsweredRequests;
   /** Probes beyond the database's own (e.g. the MQTT broker). */
   healthChecks?: Record<string, HealthCheck>;
-  config?: Partial<ServerConfig>;
+  config: ServerConfig;
   logger?: FastifyBaseLogger | false;
 }
 
@@ -92,7 +68,7 @@ export function sendError(reply: FastifyReply, error: ApiError) {
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
+  const { config } = options;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new OneLinePerRequest(),
@@ -128,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: options.store,
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
-    answers: new AnsweredRequests(options.store, config.timestampWindowSeconds),
+    answers: options.answers,
     send: sendEnvelopeText,
   };
   await app.register(
@@ -151,16 +127,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
-
-  // Housekeeping: answers kept a day for retries, and pushes sent a day ago.
-  const purge = setInterval(() => {
-    deps.answers.purge(config.clock()).catch((error) => app.log.warn({ err: error }, 'purging answered requests failed'));
-    options.store
-      .write((trx) => purgeSentPushes(trx, config.clock()))
-      .catch((error) => app.log.warn({ err: error }, 'purging sent pushes failed'));
-  }, 60_000);
-  purge.unref();
-  app.addHook('onClose', async () => clearInterval(purge));
   return app;
 }
 

@@ -28,7 +28,7 @@ import {
 import { orderView, pickupCodeView } from '../service/views.js';
 import type { Store, Tx } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
-import type { ServerConfig } from './app.js';
+import type { ServerConfig } from '../config.js';
 import { authenticateMerchant, type MerchantRequest } from './merchant-auth.js';
 
 export interface OpenApiDeps {

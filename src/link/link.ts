@@ -2,11 +2,11 @@
  * The machine link: the MQTT conversation between vendcloud and its vending machines
  * (MACHINE-LINK.md). It runs an embedded broker or uses an external one, connects the
  * server's own client, publishes the outbox, handles machine messages, and marks silent
- * machines offline.
+ * machines offline when the housekeeping asks.
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { nowSeconds } from '../protocol/time.js';
+import { DEFAULTS, type LinkConfig, type MqttOptions } from '../config.js';
 import type { Store } from '../store/store.js';
 import { SERVER_USERNAME } from './access.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
@@ -14,33 +14,8 @@ import { newCounters, type LinkCounters } from './counters.js';
 import { OutboxDispatcher, type Publisher } from './dispatcher.js';
 import { MachineInbox, sweepSilentMachines } from './inbox.js';
 import type { LinkLogger } from './logger.js';
-import { DEFAULT_MQTT_PORT, SERVER_TOPIC } from './message.js';
-import { externalSession, type ExternalSession } from './session.js';
-
-export type MqttOptions =
-  | { mode: 'embedded'; host?: string; port?: number }
-  /**
-   * `url` may carry the server's credentials (mqtt://user:pass@host:1883). Several
-   * instances share machine messages through the shared subscription `shareGroup`.
-   * `clientId` and `sessionExpirySeconds`: see session.ts.
-   */
-  | ({ mode: 'external'; url: string; shareGroup?: string } & ExternalSession)
-  | { mode: 'off' };
-
-export interface LinkOptions {
-  /** A machine without a heartbeat for this long is offline. Default 600. */
-  heartbeatTimeoutSeconds?: number;
-  /** How often the offline sweep runs. Default 60,000 ms. */
-  sweepIntervalMs?: number;
-  /** How often the outbox is checked without a wake-up (other instances' rows, retries). Default 1,000 ms. */
-  pollIntervalMs?: number;
-  /** How long to wait for a PUBACK before leaving a row for a later round. Default 10,000 ms. */
-  publishTimeoutMs?: number;
-  /** Unix seconds now; tests replace it. */
-  clock?: () => number;
-}
-
-export { DEFAULT_MQTT_PORT };
+import { SERVER_TOPIC } from './message.js';
+import { externalSession } from './session.js';
 
 /** How long closing the link waits for the outbox to be sent. */
 const FLUSH_ON_CLOSE_MS = 5000;
@@ -57,6 +32,7 @@ export interface MachineLink {
   wake(): void;
   /** Resolves when the dispatcher and the inbox have nothing in hand. */
   idle(): Promise<void>;
+  /** Marks the machines silent for longer than the heartbeat timeout offline; returns how many. */
   sweepOffline(): Promise<number>;
   close(): Promise<void>;
 }
@@ -76,11 +52,11 @@ function hostForUrl(host: string): string {
 export async function startMachineLink(
   store: Store,
   mqttOptions: Exclude<MqttOptions, { mode: 'off' }>,
-  options: LinkOptions,
+  options: LinkConfig,
   logger: LinkLogger,
 ): Promise<MachineLink> {
   const counters = newCounters();
-  const clock = options.clock ?? nowSeconds;
+  const { clock, publishTimeoutMs } = options;
   let broker: EmbeddedBroker | undefined;
   let connectUrl: string;
   let connectOptions: mqtt.IClientOptions;
@@ -88,8 +64,8 @@ export async function startMachineLink(
   if (mqttOptions.mode === 'embedded') {
     const serverPassword = randomBytes(24).toString('base64url');
     broker = await startEmbeddedBroker({
-      host: mqttOptions.host ?? '127.0.0.1',
-      port: mqttOptions.port ?? DEFAULT_MQTT_PORT,
+      host: mqttOptions.host ?? DEFAULTS.mqtt.host,
+      port: mqttOptions.port ?? DEFAULTS.mqtt.port,
       store,
       serverPassword,
       counters,
@@ -105,10 +81,8 @@ export async function startMachineLink(
     connectUrl = mqttOptions.url;
     connectOptions = externalSession(mqttOptions, logger);
     // With a shared subscription each machine message reaches one instance, not all of them.
-    inboxTopic = `$share/${mqttOptions.shareGroup ?? 'vendcloud'}/${SERVER_TOPIC}`;
+    inboxTopic = `$share/${mqttOptions.shareGroup ?? DEFAULTS.mqtt.shareGroup}/${SERVER_TOPIC}`;
   }
-  const publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
-
   const client: MqttClient = mqtt.connect(connectUrl, {
     ...connectOptions,
     reconnectPeriod: 1000,
@@ -134,7 +108,7 @@ export async function startMachineLink(
       }
     },
   };
-  const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs ?? 1000, counters, logger });
+  const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs, counters, logger });
   const inbox = new MachineInbox(store, { clock, counters, logger, outboxWritten: () => dispatcher.wake(), publisher });
 
   let subscribed: () => void = () => undefined;
@@ -158,12 +132,6 @@ export async function startMachineLink(
   clearTimeout(waited);
 
   dispatcher.start();
-  const timeoutSeconds = options.heartbeatTimeoutSeconds ?? 600;
-  const sweepOffline = () => sweepSilentMachines(store, clock(), timeoutSeconds);
-  const sweep = setInterval(() => {
-    sweepOffline().catch((error: unknown) => logger.warn({ err: error }, 'offline sweep failed'));
-  }, options.sweepIntervalMs ?? 60_000);
-  sweep.unref();
 
   return {
     brokerUrl: withoutCredentials(connectUrl),
@@ -177,9 +145,8 @@ export async function startMachineLink(
       await inbox.idle();
       await dispatcher.idle();
     },
-    sweepOffline,
+    sweepOffline: () => sweepSilentMachines(store, clock(), options.heartbeatTimeoutSeconds),
     async close() {
-      clearInterval(sweep);
       // Graceful shutdown: what is in the outbox now leaves before the client disconnects
       // (bounded: a broker that stopped answering leaves the rest for the next start).
       if (client.connected) {
