@@ -529,3 +529,15 @@ async function markUsedByMachine(trx: Tx, context: ChangeContext, code: PickupCo
 }
 
 export type ReadDb = Kysely<Database> | Tx;
+
+// STUB (edge branch only, dropped at merge): core's cancel variants land these.
+export async function cancelPickupCodesByIds(trx: Tx, context: ChangeContext, machine: MachineRef, ids: number[]): Promise<number> {
+  for (const id of ids) await cancelPickupCode(trx, context, machine, id);
+  return ids.length;
+}
+
+export async function cancelProductPickupCodes(trx: Tx, context: ChangeContext, machine: MachineRef, productId: number): Promise<number> {
+  const rows = await trx.selectFrom('pickup_codes').select('id').where('machine_id', '=', machine.id).where('product_id', '=', productId).where(liveAt(context.now)).execute();
+  for (const row of rows) await cancelPickupCode(trx, context, machine, row.id);
+  return rows.length;
+}
