@@ -1,25 +1,30 @@
 /**
- * The Fastify application serving the Open API under /api/openapi/v1. Cross-cutting work
- * stays out of the route handlers: every route runs behind the authentication pipeline
- * (merchant-auth.ts) and, for writes, the idempotent-answer store (answer-once.ts); the error
- * handler maps every failure to the envelope; the log controller writes one line per request.
- * Route handlers (routes.ts) read like the business rule.
+ * The Fastify application: the Open API under /api/openapi/v1, one plugin per group of
+ * routes (routes/*.ts) behind the rate limit, and the health probes. Cross-cutting work
+ * stays out of the route handlers: authentication is every Open API route's preHandler
+ * (merchant-auth.ts), writes are answered once per idempotency key (answer-once.ts), every
+ * answer leaves as the envelope (reply.ts), and the log controller writes one line per request.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX } from '../protocol/endpoints.js';
-import { failure } from '../protocol/envelope.js';
-import type { ServerConfig } from '../config.js';
+import { pingDatabase } from '../store/health.js';
 import { MerchantDirectory } from '../service/merchants.js';
-import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
-import { registerOpenApi, type OpenApiDeps } from './routes.js';
+import { healthRoutes, type HealthCheck } from './health.js';
+import { decorateMerchantRequest } from './merchant-auth.js';
+import type { OpenApiDeps } from './open-api-route.js';
+import { sendError } from './reply.js';
+import { consumeRoutes } from './routes/consumes.js';
+import { machineRoutes } from './routes/machines.js';
+import { pickupCodeRoutes } from './routes/pickup-codes.js';
+import { productRoutes } from './routes/products.js';
 
-/** A named probe for /healthz: resolves when the part works, throws when it does not. */
-export type HealthCheck = () => Promise<void>;
+export type { HealthCheck };
 
 export interface AppOptions {
   store: Store;
@@ -29,13 +34,6 @@ export interface AppOptions {
   healthChecks?: Record<string, HealthCheck>;
   config: ServerConfig;
   logger?: FastifyBaseLogger | false;
-}
-
-declare module 'fastify' {
-  interface FastifyReply {
-    /** The envelope code sent, for the request's log line. */
-    apiCode?: number;
-  }
 }
 
 /** One JSON log line per request: id, route, status, envelope code, signing form, time. Never headers or bodies. */
@@ -56,15 +54,6 @@ class OneLinePerRequest extends LogController {
       'request',
     );
   }
-}
-
-function sendEnvelopeText(reply: FastifyReply, httpStatus: number, apiCode: number, text: string) {
-  reply.apiCode = apiCode;
-  return reply.code(httpStatus).type('application/json; charset=utf-8').send(text);
-}
-
-export function sendError(reply: FastifyReply, error: ApiError) {
-  return sendEnvelopeText(reply, error.httpStatus, error.code, JSON.stringify(failure(error)));
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -105,7 +94,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
     answers: options.answers,
-    send: sendEnvelopeText,
   };
   await app.register(
     async (scope) => {
@@ -121,39 +109,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           errorResponseBuilder: () => new ApiError(ErrorCode.TOO_MANY_REQUESTS),
         });
       }
-      registerOpenApi(scope, deps);
+      decorateMerchantRequest(scope);
+      for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes]) await scope.register(routes, deps);
     },
     { prefix: API_PREFIX },
   );
-
-  registerHealth(app, { database: () => sql`select 1`.execute(options.store.db).then(() => undefined), ...options.healthChecks });
+  await app.register(healthRoutes, { checks: { database: () => pingDatabase(options.store), ...options.healthChecks } });
   return app;
-}
-
-/**
- * GET /healthz: 200 when every part answers, 503 naming the part that does not; a load
- * balancer uses it for liveness. GET /readyz: 503 as soon as shutdown begins, so traffic
- * drains away before the process stops accepting connections.
- */
-function registerHealth(app: FastifyInstance, checks: Record<string, HealthCheck>): void {
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.get('/healthz', async (_request, reply) => {
-    const status: Record<string, string> = {};
-    await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await check();
-          status[name] = 'ok';
-        } catch (error) {
-          status[name] = `down: ${(error as Error).message}`;
-        }
-      }),
-    );
-    const healthy = Object.values(status).every((value) => value === 'ok');
-    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', ...status });
-  });
-  app.get('/readyz', async (_request, reply) => reply.code(closing ? 503 : 200).send({ ready: !closing }));
 }
