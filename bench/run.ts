@@ -16,6 +16,7 @@ import { request } from 'undici';
 import { isPostgresUrl } from '../src/store/store.js';
 import { median, runLoad, type LoadResult, type RequestSource, type RequestSpec } from './load.js';
 import { installCleanup, startChild, type ServerChild } from './processes.js';
+import { measureStall, type StallFigures } from './stall.js';
 import { baselineWrite, cancelAll, createMany, P99_GOAL_MS, SCENARIOS, signedBody, type Scenario } from './scenarios.js';
 import {
   dropSchemas,
@@ -35,7 +36,7 @@ import {
 } from './seed.js';
 import { API_PREFIX } from '../src/protocol/endpoints.js';
 
-const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'scale'] as const;
+const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'stall', 'scale'] as const;
 const CONNECTIONS = 64;
 /** Pools are sized for this many vendcloud writes a second, far above what 2 cores reach. */
 const POOL_RATE_CAP = 20_000;
@@ -434,6 +435,11 @@ function markdown(report: any): string {
       `| cancel-all, ${x.codes.toLocaleString('en')} UNUSED codes on one machine | ${x.medianMs} ms (runs: ${x.ms.join(', ')}); server RSS ${x.rssBeforeMb} MB before, peak ${x.peakRssMb} MB${x.peakResetWorked ? ' during cancel-all' : ' since start'} | ≤ 1500 ms | ${yes(x.met)} |`,
     );
   }
+  if (report.stall) {
+    const s = report.stall as StallFigures;
+    const figures = (l: StallFigures['ping']) => `p50 ${ms(l.p50)} ms, p99 ${ms(l.p99)} ms, max ${ms(l.max)} ms (${l.count} requests)`;
+    rows.push(`| another merchant's ping during a cancel-all of ${s.codes.toLocaleString('en')} codes (cancel-all: ${s.bulkMs.join(', ')} ms) | ${figures(s.ping)}; its product query ${figures(s.query)} | ping p99 ≤ ${s.goalP99Ms} ms | ${yes(s.met)} |`);
+  }
   if (report.scale) {
     const s = report.scale as ScaleFigures;
     const n = (v: number) => v.toLocaleString('en');
@@ -509,6 +515,7 @@ async function main(): Promise<number> {
       await bare.stop();
     }
     if (groups.has('bulk')) report.bulk = await measureBulk(args);
+    if (groups.has('stall')) report.stall = await measureStall(args.db, settings.bulkRepeats, vendcloudArgs, log);
     if (groups.has('scale')) report.scale = await measureScale(args);
     if (groups.has('bulk')) report.machineLink = await measureCancelToMachine(settings.mode === 'quick' ? 200 : 1000);
   } finally {

@@ -19,8 +19,14 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** How stale a cached merchant row may be, seconds. */
   merchantCacheSeconds: number;
-  /** Requests per minute one Appid may make on one instance; 0 = no limit. */
+  /** Requests per minute one Appid may make (on each instance, or in all together with redisUrl); 0 = no limit. */
   rateLimitPerMinute: number;
+  /** Redis (redis://…) where every instance counts the rate limit; undefined = each counts alone. */
+  redisUrl?: string;
+  /** Prefix of the rate limit's keys in Redis. */
+  redisKeyPrefix: string;
+  /** How long a client may take to send a whole request (headers and body), ms; then 408. */
+  requestTimeoutMs: number;
   /** Unix seconds now; tests replace it to move time. */
   clock: () => number;
 }
@@ -74,6 +80,8 @@ export const DEFAULTS = {
     bodyLimitBytes: 64 * 1024,
     merchantCacheSeconds: 5,
     rateLimitPerMinute: 3000,
+    redisKeyPrefix: 'vendcloud:rate-limit:',
+    requestTimeoutMs: 30_000,
   },
   mqtt: { host: '127.0.0.1', port: DEFAULT_MQTT_PORT, shareGroup: 'vendcloud', sessionExpirySeconds: 24 * 3600 },
   link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
@@ -93,6 +101,7 @@ export const ENV = {
   mqttUrl: 'MQTT_URL',
   mqttShareGroup: 'MQTT_SHARE_GROUP',
   mqttClientId: 'MQTT_CLIENT_ID',
+  redisUrl: 'REDIS_URL',
 } as const;
 
 /** The whole configuration, as the server runs with it. */

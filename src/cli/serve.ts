@@ -17,6 +17,7 @@ interface ServeOptions {
   timeZone: string;
   synchronous: 'FULL' | 'NORMAL';
   rateLimit: number;
+  redisUrl?: string;
   mqtt: boolean;
   mqttHost: string;
   mqttPort: number;
@@ -81,7 +82,8 @@ export function registerServeCommand(program: Command): void {
     .option('--demo', 'seed demo data when empty and print credentials')
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests; 0 = off', parseWholeNumber(0), DEFAULTS.server.timestampWindowSeconds)
     .option('--time-zone <zone>', 'platform time zone', DEFAULTS.server.timeZone)
-    .option('--rate-limit <per-minute>', 'requests per minute per Appid on this instance; 0 = no limit', parseWholeNumber(0), DEFAULTS.server.rateLimitPerMinute)
+    .option('--rate-limit <per-minute>', 'requests per minute per Appid (on each instance, or in all with --redis-url); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.rateLimitPerMinute)
+    .addOption(new Option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379').env(ENV.redisUrl))
     .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', DEFAULTS.store.sqliteSynchronous)
     .addOption(new Option('--log-level <level>', 'pino log level').env(ENV.logLevel).default(DEFAULTS.logLevel))
     .addOption(new Option('--mqtt-host <host>', 'address of the embedded MQTT broker').env(ENV.mqttHost).default(DEFAULTS.mqtt.host))
@@ -96,12 +98,18 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
       if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
+      if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) fail('--redis-url must start with redis:// or rediss://', EXIT.USAGE);
       const serverOptions: ServerOptions = {
         db: options.db,
         host: options.host,
         port: options.port,
         logLevel: options.logLevel,
-        config: { timestampWindowSeconds: options.timestampWindow, timeZone: options.timeZone, rateLimitPerMinute: options.rateLimit },
+        config: {
+          timestampWindowSeconds: options.timestampWindow,
+          timeZone: options.timeZone,
+          rateLimitPerMinute: options.rateLimit,
+          ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+        },
         store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
         mqtt: mqttOptions(options),
       };

@@ -3,21 +3,23 @@
  * routes (routes/*.ts) behind the rate limit, and the health probes. Cross-cutting work
  * stays out of the route handlers: authentication is every Open API route's preHandler
  * (merchant-auth.ts), writes are answered once per idempotency key (answer-once.ts), every
- * answer leaves as the envelope (reply.ts), and the log controller writes one line per request.
+ * answer and every failure leaves as the envelope (reply.ts), and the log controller writes
+ * one line per request.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX } from '../protocol/endpoints.js';
-import { pingDatabase } from '../store/health.js';
 import { MerchantDirectory } from '../service/merchants.js';
+import { pingDatabase } from '../store/health.js';
 import type { Store } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
+import { answerClientError } from './client-errors.js';
 import { healthRoutes, type HealthCheck } from './health.js';
 import { decorateMerchantRequest } from './merchant-auth.js';
 import type { OpenApiDeps } from './open-api-route.js';
+import { registerRateLimit } from './rate-limit.js';
 import { sendError } from './reply.js';
 import { consumeRoutes } from './routes/consumes.js';
 import { machineRoutes } from './routes/machines.js';
@@ -25,6 +27,13 @@ import { pickupCodeRoutes } from './routes/pickup-codes.js';
 import { productRoutes } from './routes/products.js';
 
 export type { HealthCheck };
+
+/**
+ * Longest path parameter the router takes. Fastify's default (100) refused a long
+ * machine_no with its own 414 before the route could say which field is wrong; the
+ * request line is bounded by the header size limit (16 KiB) anyway.
+ */
+const MAX_PATH_PARAMETER = 16 * 1024;
 
 export interface AppOptions {
   store: Store;
@@ -56,15 +65,44 @@ class OneLinePerRequest extends LogController {
   }
 }
 
+/** What the protocol's 400 says about some of Fastify's own refusals. */
+const FRAMEWORK_REFUSALS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body too large',
+  FST_ERR_BAD_URL: 'malformed URL',
+  FST_ERR_MAX_PARAM_LENGTH: 'malformed URL',
+};
+
+/** Every failure becomes the envelope: a documented code, or 500 (logged) for the unexpected. */
+function answerFailure(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof ApiError) return sendError(reply, error);
+  const { statusCode, code } = error as { statusCode?: number; code?: string };
+  // Fastify's own refusals (oversized body, broken framing, a URL that does not decode): the protocol calls them 400.
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, FRAMEWORK_REFUSALS[code ?? '']));
+  request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
+  return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { config } = options;
-  const app = Fastify({
+  const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new OneLinePerRequest(),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    return503OnClosing: true,
+    routerOptions: { maxParamLength: MAX_PATH_PARAMETER },
+    // Answered with the envelope by the onRequest hook below, not Fastify's own body.
+    return503OnClosing: false,
+    // Requests the router cannot take (a URL that does not decode) skip the hooks: the
+    // envelope and the request id here, never Fastify's body echoing the path.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      return answerFailure(error, request, reply);
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, app.log),
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks the timeouts every 30 s by default, far coarser than the timeout itself.
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
   });
 
   // Every body arrives as text whatever its Content-Type (or none): the payload extractor
@@ -72,20 +110,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Shutting down: the load balancer sends this client elsewhere (also /readyz's answer).
+    if (closing) throw new ApiError(ErrorCode.SERVICE_UNAVAILABLE);
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ApiError) return sendError(reply, error);
-    const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) {
-      // Fastify's own refusals (oversized body, broken framing): the protocol calls them 400.
-      return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, (error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body too large' : undefined));
-    }
-    request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
-    return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
-  });
+  app.setErrorHandler(answerFailure);
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, new ApiError(ErrorCode.NOT_FOUND)));
 
@@ -97,18 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   await app.register(
     async (scope) => {
-      if (config.rateLimitPerMinute > 0) {
-        await scope.register(rateLimit, {
-          max: config.rateLimitPerMinute,
-          timeWindow: 60_000,
-          // Per merchant: one busy integration must not starve the others behind a shared NAT.
-          keyGenerator: (request) => {
-            const appid = request.headers.appid;
-            return typeof appid === 'string' && appid !== '' ? `appid:${appid}` : `ip:${request.ip}`;
-          },
-          errorResponseBuilder: () => new ApiError(ErrorCode.TOO_MANY_REQUESTS),
-        });
-      }
+      await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
       decorateMerchantRequest(scope);
       for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes]) await scope.register(routes, deps);
     },

@@ -17,7 +17,7 @@ import {
 } from '../domain/pickup-codes.js';
 import { ApiError, ErrorCode, invalidField } from '../protocol/errors.js';
 import type { CodeStatus, Database, PickupCode } from '../store/schema.js';
-import type { Tx } from '../store/store.js';
+import { pauseForOtherRequests, type Tx } from '../store/store.js';
 import type { ChangeContext, MachineRef } from './context.js';
 import { codeForMachine, enqueueForMachine, MACHINE_METHOD, syncMessage, type OutboxMessage } from './outbox.js';
 
@@ -145,6 +145,8 @@ async function insertCodes(
       fruitlessRounds = inserted.length === 0 ? fruitlessRounds + 1 : 0;
       if (fruitlessRounds >= 20) throw invalidField('code_length', 'is too short for this many codes');
     }
+    // A create of 100,000 codes must not hold other merchants' requests (see pauseForOtherRequests).
+    if (wanted.length > 0) await pauseForOtherRequests();
   }
   created.sort((a, b) => a.id - b.id);
   await recordHistory(
@@ -203,6 +205,7 @@ async function recordHistory(trx: Tx, context: ChangeContext, codeIds: number[],
       at: context.now,
     }));
     if (values.length > 0) await trx.insertInto('code_history').values(values).execute();
+    if (start + CHUNK < codeIds.length) await pauseForOtherRequests();
   }
 }
 
@@ -241,48 +244,95 @@ export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine:
   await enqueueForMachine(trx, machine.id, [{ method: MACHINE_METHOD.CODE_DELETED, fields: { id: String(codeId) } }], context.now);
 }
 
+/** Codes per step of a bulk change: one step holds the event loop for milliseconds, not seconds. */
+export const BULK_STEP = 2000;
+
+const newestUnusedCode = preparedQuery((db, machineId: number) =>
+  db.selectFrom('pickup_codes').select('id').where('machine_id', '=', machineId).where('status', '=', 'UNUSED').orderBy('id', 'desc').limit(1),
+);
+
+/** The id that closes a step: the code `skip` places after the step's first, if there is one. */
+const stepEnd = preparedQuery((db, machineId: number, after: number, upTo: number, skip: number) =>
+  db
+    .selectFrom('pickup_codes')
+    .select('id')
+    .where('machine_id', '=', machineId)
+    .where('status', '=', 'UNUSED')
+    .where('id', '>', after)
+    .where('id', '<=', upTo)
+    .orderBy('id')
+    .limit(1)
+    .offset(skip),
+);
+
+const cancelStep = preparedQuery((db, at: number, by: string, cancelId: string, machineId: number, after: number, through: number) =>
+  db
+    .updateTable('pickup_codes')
+    .set(cancelledColumns(at, by, cancelId))
+    .where('machine_id', '=', machineId)
+    .where('status', '=', 'UNUSED')
+    .where('id', '>', after)
+    .where('id', '<=', through)
+    .returning('id'),
+);
+
+const recordCancelStep = preparedQuery(
+  (db, actor: string, requestId: string | null, at: number, machineId: number, cancelId: string, after: number, through: number) =>
+    db
+      .insertInto('code_history')
+      .columns(['pickup_code_id', 'action', 'from_status', 'to_status', 'actor', 'request_id', 'detail', 'at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('pickup_codes')
+          .select([
+            'id',
+            sql.lit('cancel').as('action'),
+            sql.lit('UNUSED').as('from_status'),
+            sql.lit('CANCELLED').as('to_status'),
+            sql.val(actor).as('actor'),
+            sql.val(requestId).as('request_id'),
+            sql.lit('cancel all').as('detail'),
+            sql.val(at).as('at'),
+          ])
+          .where('machine_id', '=', machineId)
+          .where('status', '=', 'CANCELLED')
+          .where('id', '>', after)
+          .where('id', '<=', through)
+          .where('cancel_request_id', '=', cancelId),
+      ),
+);
+
 /**
- * Cancels every UNUSED code of the machine (expired ones included) in one statement, so
- * it is all or nothing, and set-based, so 100,000 codes never sit in memory at once.
+ * Cancels every UNUSED code of the machine (expired ones included) that exists when it
+ * starts, all or nothing: one transaction, walked in steps of BULK_STEP codes in id order
+ * with a pause for other requests between steps, so 100,000 codes neither sit in memory at
+ * once nor stall every other merchant.
  */
 export async function cancelAllPickupCodes(trx: Tx, context: ChangeContext, machine: MachineRef): Promise<number> {
-  // A fresh id marks exactly the rows this statement cancelled, for the history and the
-  // push, even if another transaction cancels or creates codes in between.
+  const [newest] = await newestUnusedCode(trx, machine.id);
+  if (!newest) return 0;
+  // A fresh id marks exactly the rows this cancel-all cancelled, for the history rows,
+  // even if another transaction cancels or creates codes in between.
   const cancelId = randomUUID();
-  const result = await trx
-    .updateTable('pickup_codes')
-    .set(cancelledColumns(context.now, context.actor.name, cancelId))
-    .where('machine_id', '=', machine.id)
-    .where('status', '=', 'UNUSED')
-    .executeTakeFirst();
-  const count = Number(result.numUpdatedRows);
-  if (count === 0) return 0;
-  await trx
-    .insertInto('code_history')
-    .columns(['pickup_code_id', 'action', 'from_status', 'to_status', 'actor', 'request_id', 'detail', 'at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('pickup_codes')
-        .select([
-          'id',
-          sql.lit('cancel').as('action'),
-          sql.lit('UNUSED').as('from_status'),
-          sql.lit('CANCELLED').as('to_status'),
-          sql.val(context.actor.name).as('actor'),
-          sql.val(context.actor.requestId).as('request_id'),
-          sql.lit('cancel all').as('detail'),
-          sql.val(context.now).as('at'),
-        ])
-        .where('cancel_request_id', '=', cancelId),
-    )
-    .execute();
-  let messages: OutboxMessage[];
-  if (count > SYNC_INSTEAD_OF_DELETES_ABOVE) {
-    messages = [syncMessage()];
-  } else {
-    const ids = await trx.selectFrom('pickup_codes').select('id').where('cancel_request_id', '=', cancelId).orderBy('id').execute();
-    messages = ids.map(({ id }) => ({ method: MACHINE_METHOD.CODE_DELETED, fields: { id: String(id) } }));
+  const { name: actor, requestId } = context.actor;
+  const cancelled: number[] = [];
+  let count = 0;
+  for (let after = 0; after < newest.id; ) {
+    const [end] = await stepEnd(trx, machine.id, after, newest.id, BULK_STEP - 1);
+    const through = end?.id ?? newest.id;
+    const ids = await cancelStep(trx, context.now, actor, cancelId, machine.id, after, through);
+    await recordCancelStep(trx, actor, requestId, context.now, machine.id, cancelId, after, through);
+    count += ids.length;
+    // Only a few are pushed one by one; past that the machine gets one sync.
+    if (count <= SYNC_INSTEAD_OF_DELETES_ABOVE) cancelled.push(...ids.map(({ id }) => id));
+    after = through;
+    if (after < newest.id) await pauseForOtherRequests();
   }
+  if (count === 0) return 0;
+  const messages: OutboxMessage[] =
+    count > SYNC_INSTEAD_OF_DELETES_ABOVE
+      ? [syncMessage()]
+      : cancelled.sort((a, b) => a - b).map((id) => ({ method: MACHINE_METHOD.CODE_DELETED, fields: { id: String(id) } }));
   await enqueueForMachine(trx, machine.id, messages, context.now);
   return count;
 }

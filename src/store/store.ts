@@ -5,13 +5,17 @@
  * Every change of state goes through `store.write(work)`: one transaction that commits
  * before the promise resolves. On SQLite, writes that arrive in the same turn of the
  * event loop share one transaction and one fsync (group commit), each inside its own
- * savepoint so that one request's failure never undoes another's.
+ * savepoint so that one request's failure never undoes another's. Reads on SQLite use a
+ * connection of their own, so they never wait for a write transaction to finish (WAL lets
+ * a reader see the last commit while a writer works).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
+import type { CheckpointerData } from './checkpointer.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -37,15 +41,21 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
+/** A store and the handle its migrations run on (SQLite's writing connection). */
+interface OpenedStore {
+  store: Store;
+  schemaDb: Kysely<Database>;
+}
+
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
-  const store = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
+  const { store, schemaDb } = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
   try {
     // Kysely looks for its migration tables in every schema unless told which one; with
     // another schema's tables in sight it skips creating its own and then fails to find them.
     const tableSchema = store.dialect === 'postgres' && options.pgSchema ? { migrationTableSchema: options.pgSchema } : {};
     // Unordered: migrations are numbered on parallel branches, so a database may have run
     // 0003 before the 0002 merged after it; each migration stands on 0001 alone.
-    const { error } = await new Migrator({ db: store.db, provider: migrationProvider(store.dialect), allowUnorderedMigrations: true, ...tableSchema }).migrateToLatest();
+    const { error } = await new Migrator({ db: schemaDb, provider: migrationProvider(store.dialect), allowUnorderedMigrations: true, ...tableSchema }).migrateToLatest();
     if (error) throw error;
   } catch (error) {
     await store.close();
@@ -76,27 +86,67 @@ function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database
   });
 }
 
-function openSqlite(file: string, options: StoreOptions): Store {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+function openSqliteConnection(file: string, options: StoreOptions): { raw: BetterSqlite3.Database; db: Kysely<Database> } {
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
-  const groupCommit = new GroupCommit(db);
+  return { raw, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) }) };
+}
+
+function openSqlite(file: string, options: StoreOptions): OpenedStore {
+  const inMemory = file === ':memory:';
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+  const { raw, db: writer } = openSqliteConnection(file, options);
+  // Kysely lends a SQLite connection to one transaction at a time; reads on the writing
+  // connection would wait for a bulk write's whole transaction. (A second connection to
+  // :memory: would be another, empty database.)
+  const reading = inMemory ? { raw, db: writer } : openSqliteConnection(file, options);
+  const reader = reading.db;
+  let checkpointer: { stop(): Promise<void> } | undefined;
+  if (!inMemory) {
+    raw.pragma('wal_autocheckpoint = 0');
+    // Should the worker ever fail, SQLite checkpoints on the loop again rather than never.
+    checkpointer = startCheckpointer(file, () => raw.open && raw.pragma('wal_autocheckpoint = 1000'));
+  }
+  const groupCommit = new GroupCommit(writer);
   return {
-    dialect: 'sqlite',
-    db,
-    write: (work) => groupCommit.submit(work),
-    async close() {
-      await groupCommit.drain();
-      await db.destroy();
+    schemaDb: writer,
+    store: {
+      dialect: 'sqlite',
+      db: reader,
+      write: (work) => groupCommit.submit(work),
+      async close() {
+        await groupCommit.drain();
+        await checkpointer?.stop();
+        if (reader !== writer) await reader.destroy();
+        await writer.destroy();
+        // Kysely closes a connection only if it ever used it; an open one would also keep
+        // SQLite from releasing the file for the other. The last to close checkpoints what
+        // is left and removes the WAL.
+        for (const connection of [reading.raw, raw]) if (connection.open) connection.close();
+      },
     },
   };
 }
 
-async function openPostgres(url: string, options: StoreOptions): Promise<Store> {
+/** How often the checkpointer copies the WAL back: often enough that the WAL stays small. */
+const CHECKPOINT_INTERVAL_MS = 250;
+
+function startCheckpointer(file: string, onFailure: () => void): { stop(): Promise<void> } {
+  const data: CheckpointerData = { file, intervalMs: CHECKPOINT_INTERVAL_MS };
+  const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: data });
+  worker.unref();
+  worker.on('error', onFailure);
+  return {
+    async stop() {
+      await worker.terminate();
+    },
+  };
+}
+
+async function openPostgres(url: string, options: StoreOptions): Promise<OpenedStore> {
   const schema = options.pgSchema;
   const pool = new pg.Pool({
     connectionString: url,
@@ -111,11 +161,26 @@ async function openPostgres(url: string, options: StoreOptions): Promise<Store> 
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
-    dialect: 'postgres',
-    db,
-    write: (work) => db.transaction().execute(work),
-    close: () => db.destroy(),
+    schemaDb: db,
+    store: {
+      dialect: 'postgres',
+      db,
+      write: (work) => db.transaction().execute(work),
+      close: () => db.destroy(),
+    },
   };
+}
+
+/**
+ * Lets the event loop serve other requests between the steps of a bulk change. SQLite runs
+ * every statement on this thread, so a 100,000-row statement would hold every other
+ * merchant's request for its whole length; in steps of a few thousand rows with a pause
+ * between them, nobody waits more than one step. The transaction stays open throughout (all
+ * or nothing); writes that arrive meanwhile queue for the next transaction (group commit
+ * runs one at a time), so they neither wait inside nor share the bulk change's fate.
+ */
+export function pauseForOtherRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 interface Job {

@@ -1,5 +1,6 @@
 /** The store: durable by default, writes isolated from each other even when they share a commit. */
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { openStore } from '../../src/store/store.js';
@@ -8,6 +9,26 @@ import { storeKinds, withFreshStore } from '../helpers/stores.js';
 const newMerchant = (name: string) => ({ name, appid: `ds${name}`.padEnd(18, '0'), app_secret_hash: 'sha256:x', created_at: 1 });
 
 describe('SQLite durability', () => {
+  it('closing the store lets go of the database file, even when a connection was never used', async () => {
+    const location = await storeKinds()[0]!.fresh();
+    const openFiles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(location.db);
+        } catch {
+          return false;
+        }
+      });
+    try {
+      const store = await openStore(location.db, location.options);
+      assert.ok(openFiles().length > 0);
+      await store.close();
+      assert.deepEqual(openFiles(), []);
+    } finally {
+      await location.cleanup();
+    }
+  });
+
   it('runs in WAL mode with synchronous=FULL unless told otherwise', () =>
     withFreshStore(storeKinds()[0]!, async (store) => {
       const journal = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db);
@@ -32,6 +53,27 @@ for (const kind of storeKinds()) {
         assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
         const names = (await store.db.selectFrom('merchants').select('name').orderBy('name').execute()).map((r) => r.name);
         assert.deepEqual(names, ['first', 'third']);
+      }));
+
+    it('a read is answered while a write transaction is open, and sees only what was committed', () =>
+      withFreshStore(kind, async (store) => {
+        await store.write((trx) => trx.insertInto('merchants').values(newMerchant('committed')).execute());
+        let finishWrite!: () => void;
+        const writeMayFinish = new Promise<void>((resolve) => (finishWrite = resolve));
+        let inside!: () => void;
+        const writeIsInside = new Promise<void>((resolve) => (inside = resolve));
+        const write = store.write(async (trx) => {
+          await trx.insertInto('merchants').values(newMerchant('pending')).execute();
+          inside();
+          // A bulk change pausing between its steps: the transaction stays open meanwhile.
+          await writeMayFinish;
+        });
+        await writeIsInside;
+        const names = async () => (await store.db.selectFrom('merchants').select('name').orderBy('name').execute()).map((r) => r.name);
+        assert.deepEqual(await names(), ['committed']);
+        finishWrite();
+        await write;
+        assert.deepEqual(await names(), ['committed', 'pending']);
       }));
 
     it('a committed write is there after the store is closed and opened again; migrations run once', () =>
