@@ -582,7 +582,14 @@ export type ReadDb = Kysely<Database> | Tx;
 
 // STUB (edge branch only, dropped at merge): core's cancel variants land these.
 export async function cancelPickupCodesByIds(trx: Tx, context: ChangeContext, machine: MachineRef, ids: number[]): Promise<number> {
-  for (const id of ids) await cancelPickupCode(trx, context, machine, id);
+  for (const id of ids) {
+    try {
+      await cancelPickupCode(trx, context, machine, id);
+    } catch (error) {
+      if (error instanceof ApiError) throw new ApiError(error.code, `id ${id}`, error.data);
+      throw error;
+    }
+  }
   return ids.length;
 }
 
