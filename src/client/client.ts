@@ -179,6 +179,21 @@ export class VendcloudClient {
     return data?.count ?? 0;
   }
 
+  /**
+   * Extension: cancels the codes with these ids, all or none: if any is not a live code of
+   * the machine, nothing is cancelled and the error names it. Returns how many (all of them).
+   */
+  async cancelPickupCodes(machineNo: string, ids: readonly number[]): Promise<number> {
+    const data = (await this.signed('PUT', '/pickup_codes', { machine_no: machineNo, method: METHOD.CANCEL_IDS, ids: ids.join(',') })) as { count?: number };
+    return data?.count ?? 0;
+  }
+
+  /** Extension: cancels every live code of one product of the machine; returns how many. */
+  async cancelProductPickupCodes(machineNo: string, productId: number): Promise<number> {
+    const data = (await this.signed('PUT', '/pickup_codes', { machine_no: machineNo, method: METHOD.CANCEL_PRODUCT, product_id: productId })) as { count?: number };
+    return data?.count ?? 0;
+  }
+
   /** Spends a code through the API: the code becomes USED and an order PICKUPCODE is made. */
   async consumePickupCode(machineNo: string, request: ConsumeRequest): Promise<PickupOrder> {
     const data = await this.signed('POST', '/consumes', {
