@@ -29,7 +29,7 @@ export async function withStore<T>(flag: string | undefined, work: (store: Store
 
 const dbOption = ['--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB)'] as const;
 
-export function registerAdminCommands(program: Command): void {
+function registerMerchantAdmin(program: Command): void {
   const merchant = program.command('merchant').description('manage merchants');
   merchant
     .command('create')
@@ -71,7 +71,9 @@ export function registerAdminCommands(program: Command): void {
         `merchant ${options.merchant}: ${options.requireNonce ? 'every signed write must carry a nonce' : 'writes without a nonce are accepted'}`,
       );
     });
+}
 
+function registerMachineAdmin(program: Command): void {
   const machine = program.command('machine').description('manage machines');
   machine
     .command('create')
@@ -114,7 +116,9 @@ export function registerAdminCommands(program: Command): void {
       );
       emit(!!options.json, { machine_no: options.machineNo, ok: true }, () => `machine ${options.machineNo} updated`);
     });
+}
 
+function registerProductAdmin(program: Command): void {
   const product = program.command('product').description('manage products');
   product
     .command('create')
@@ -157,7 +161,9 @@ export function registerAdminCommands(program: Command): void {
         emit(!!options.json, created, () => `product ${created.id} created`);
       },
     );
+}
 
+function registerMigrate(program: Command): void {
   program
     .command('migrate')
     .description('bring the database schema up to date')
@@ -168,3 +174,8 @@ export function registerAdminCommands(program: Command): void {
       emit(!!options.json, { migrated: true }, () => 'database is up to date');
     });
 }
+
+export function registerAdminCommands(program: Command): void {
+  for (const register of [registerMerchantAdmin, registerMachineAdmin, registerProductAdmin, registerMigrate]) register(program);
+}
+

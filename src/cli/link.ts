@@ -8,7 +8,7 @@ import { mosquittoAcl, mosquittoConf, passwordRecipe } from '../link/mosquitto.j
 import { withStore } from './admin.js';
 import { emit, EXIT, fail, parseWholeNumber } from './output.js';
 
-export function registerLinkCommands(program: Command): void {
+function registerMqttAcl(program: Command): void {
   const mqtt = program.command('mqtt').description('the machine link on an external broker');
   mqtt
     .command('acl')
@@ -36,7 +36,9 @@ export function registerLinkCommands(program: Command): void {
         ].join('\n'),
       );
     });
+}
 
+function registerMachineSimulator(program: Command): void {
   program
     .command('machine-sim')
     .description('run a simulated vending machine; commands on stdin: codes, redeem CODE, offline, online, quit')
@@ -97,3 +99,9 @@ export function registerLinkCommands(program: Command): void {
       await quit();
     });
 }
+
+export function registerLinkCommands(program: Command): void {
+  registerMqttAcl(program);
+  registerMachineSimulator(program);
+}
+

@@ -49,47 +49,52 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startMachineLink(
+/** Where and how the server's own client connects, and where it hears the machines. */
+interface BrokerConnection {
+  broker: EmbeddedBroker | undefined;
+  url: string;
+  options: mqtt.IClientOptions;
+  inboxTopic: string;
+}
+
+async function brokerConnection(
   store: Store,
   mqttOptions: Exclude<MqttOptions, { mode: 'off' }>,
-  options: LinkConfig,
+  counters: LinkCounters,
   logger: LinkLogger,
-): Promise<MachineLink> {
-  const counters = newCounters();
-  const { clock, publishTimeoutMs } = options;
-  let broker: EmbeddedBroker | undefined;
-  let connectUrl: string;
-  let connectOptions: mqtt.IClientOptions;
-  let inboxTopic: string;
-  if (mqttOptions.mode === 'embedded') {
-    const serverPassword = randomBytes(24).toString('base64url');
-    broker = await startEmbeddedBroker({
-      host: mqttOptions.host ?? DEFAULTS.mqtt.host,
-      port: mqttOptions.port ?? DEFAULTS.mqtt.port,
-      store,
-      serverPassword,
-      counters,
-      logger,
-    });
-    connectUrl = `mqtt://${hostForUrl(broker.host)}:${broker.port}`;
+): Promise<BrokerConnection> {
+  if (mqttOptions.mode === 'external') {
+    return {
+      broker: undefined,
+      url: mqttOptions.url,
+      options: externalSession(mqttOptions, logger),
+      // With a shared subscription each machine message reaches one instance, not all of them.
+      inboxTopic: `$share/${mqttOptions.shareGroup ?? DEFAULTS.mqtt.shareGroup}/${SERVER_TOPIC}`,
+    };
+  }
+  const serverPassword = randomBytes(24).toString('base64url');
+  const broker = await startEmbeddedBroker({
+    host: mqttOptions.host ?? DEFAULTS.mqtt.host,
+    port: mqttOptions.port ?? DEFAULTS.mqtt.port,
+    store,
+    serverPassword,
+    counters,
+    logger,
+  });
+  return {
+    broker,
+    url: `mqtt://${hostForUrl(broker.host)}:${broker.port}`,
     // The one server client of this broker. The broker lives and dies with this process, so
     // its session only bridges a reconnect within one run: what saves a machine's report
     // across a restart is the machine re-sending it. aedes speaks MQTT 3.1.1 only.
-    connectOptions = { username: SERVER_USERNAME, password: serverPassword, clientId: SERVER_USERNAME, clean: false, protocolVersion: 4 };
-    inboxTopic = SERVER_TOPIC;
-  } else {
-    connectUrl = mqttOptions.url;
-    connectOptions = externalSession(mqttOptions, logger);
-    // With a shared subscription each machine message reaches one instance, not all of them.
-    inboxTopic = `$share/${mqttOptions.shareGroup ?? DEFAULTS.mqtt.shareGroup}/${SERVER_TOPIC}`;
-  }
-  const client: MqttClient = mqtt.connect(connectUrl, {
-    ...connectOptions,
-    reconnectPeriod: 1000,
-    connectTimeout: 5000,
-    resubscribe: false,
-  });
-  const publisher: Publisher = {
+    options: { username: SERVER_USERNAME, password: serverPassword, clientId: SERVER_USERNAME, clean: false, protocolVersion: 4 },
+    inboxTopic: SERVER_TOPIC,
+  };
+}
+
+/** Publishes at QoS 1 and resolves on the PUBACK, or fails after `timeoutMs`. */
+function pubackPublisher(client: MqttClient, timeoutMs: number): Publisher {
+  return {
     get connected() {
       return client.connected;
     },
@@ -100,7 +105,7 @@ export async function startMachineLink(
         await Promise.race([
           client.publishAsync(topic, payload, { qos: 1 }),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('no PUBACK in time')), publishTimeoutMs);
+            timer = setTimeout(() => reject(new Error('no PUBACK in time')), timeoutMs);
           }),
         ]);
       } finally {
@@ -108,6 +113,26 @@ export async function startMachineLink(
       }
     },
   };
+}
+
+/** Resolves when `promise` does or after `ms`, whichever comes first. */
+async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+export async function startMachineLink(
+  store: Store,
+  mqttOptions: Exclude<MqttOptions, { mode: 'off' }>,
+  options: LinkConfig,
+  logger: LinkLogger,
+): Promise<MachineLink> {
+  const counters = newCounters();
+  const { clock } = options;
+  const { broker, url: connectUrl, options: connectOptions, inboxTopic } = await brokerConnection(store, mqttOptions, counters, logger);
+  const client: MqttClient = mqtt.connect(connectUrl, { ...connectOptions, reconnectPeriod: 1000, connectTimeout: 5000, resubscribe: false });
+  const publisher = pubackPublisher(client, options.publishTimeoutMs);
   const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs, counters, logger });
   const inbox = new MachineInbox(store, { clock, counters, logger, outboxWritten: () => dispatcher.wake(), publisher });
 
@@ -126,10 +151,7 @@ export async function startMachineLink(
 
   // The embedded broker answers at once. An external one may be down: the server starts
   // anyway (pushes wait in the outbox) and the client keeps reconnecting.
-  const waitMs = broker ? 10_000 : 3000;
-  let waited: NodeJS.Timeout | undefined;
-  await Promise.race([firstSubscription, new Promise<void>((resolve) => (waited = setTimeout(resolve, waitMs)))]);
-  clearTimeout(waited);
+  await atMost(firstSubscription, broker ? 10_000 : 3000);
 
   dispatcher.start();
 
@@ -151,9 +173,7 @@ export async function startMachineLink(
       // (bounded: a broker that stopped answering leaves the rest for the next start).
       if (client.connected) {
         dispatcher.wake();
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([dispatcher.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_ON_CLOSE_MS)))]);
-        clearTimeout(timer);
+        await atMost(dispatcher.idle(), FLUSH_ON_CLOSE_MS);
       }
       await dispatcher.stop();
       await client.endAsync(true);
