@@ -5,13 +5,32 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { functionSpans, importCycles, importsOf, sourceModules, withoutComments } from '../helpers/source-tree.js';
+import { functionSpans, importCycles, importsOf, localImportsOf, sourceModules, withoutComments } from '../helpers/source-tree.js';
 
 const MAX_FILE_LINES = 300;
 const MAX_FUNCTION_LINES = 80;
 
 /** Query building (Kysely's builder, its sql tag, prepared statements) or an SQL statement in a string. */
 const SQL = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^>]*>)?`|\bsql\.(raw|ref|lit|id|table|join)\(|\bpreparedQuery\(|['"`]\s*(SELECT\s[\s\S]*?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)/i;
+
+/**
+ * What each layer may import of vendcloud (docs/architecture.md). Files at the top of src/
+ * (server.ts, config.ts, housekeeping.ts, index.ts) and src/cli compose the others.
+ */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  protocol: ['protocol'],
+  domain: ['domain', 'protocol'],
+  store: ['store', 'domain', 'protocol'],
+  service: ['service', 'domain', 'protocol', 'store'],
+  http: ['http', 'service', 'domain', 'protocol', 'store', 'config.ts'],
+  link: ['link', 'service', 'domain', 'protocol', 'store', 'config.ts'],
+  client: ['client', 'protocol'],
+};
+
+/** `src/http/app.ts` → `http`; a file at the top of src/ → its own name. */
+function layerOf(path: string): string {
+  return path.split('/')[1]!;
+}
 
 const modules = sourceModules();
 const outsideStore = modules.filter((module) => !module.path.startsWith('src/store/'));
@@ -25,6 +44,17 @@ describe('architecture', () => {
   it('no file outside src/store builds or writes SQL', { todo: 'until core lands' }, () => {
     const offenders = outsideStore.filter((module) => SQL.test(withoutComments(module.text)));
     assert.deepEqual(offenders.map((module) => module.path), []);
+  });
+
+  it('each layer imports only the layers below it', { todo: 'until core lands' }, () => {
+    const breaches = modules.flatMap((module) => {
+      const allowed = MAY_IMPORT[layerOf(module.path)];
+      if (!allowed) return [];
+      return localImportsOf(module)
+        .filter((target) => !allowed.includes(layerOf(target)))
+        .map((target) => `${module.path} → ${target}`);
+    });
+    assert.deepEqual(breaches, []);
   });
 
   it('no import cycle among the source files (type-only imports count)', () => {
