@@ -12,18 +12,9 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { MACHINE_METHOD } from '../service/outbox.js';
 import { nowSeconds } from '../protocol/time.js';
 import { encodeMachineMessage, machineTopic, parseMachineMessage, SERVER_TOPIC, signatureHolds } from './message.js';
+import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
 import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledged-reports.js';
 
-/** A code as the machine holds it (MACHINE-LINK.md, create and sync). */
-export interface MachineCode {
-  id: string;
-  product_id: string;
-  code: string;
-  quantity: string;
-  /** Milliseconds; "0" = never expires. */
-  expired_at: string;
-  expired_day: string;
-}
 
 export interface MachineSimulatorOptions {
   /** e.g. mqtt://127.0.0.1:1883 */
@@ -49,11 +40,7 @@ export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reaso
 
 export class MachineSimulator extends EventEmitter {
   private readonly list = new Map<string, MachineCode>();
-  /**
-   * Ids this machine vended. A sync the server computed before it processed the machine's
-   * put still lists such a code; it must never come back to the keypad.
-   */
-  private readonly vended = new Set<string>();
+  private readonly vended = new VendedIds();
   private readonly reports: UnacknowledgedReports;
   private client: MqttClient | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -69,7 +56,7 @@ export class MachineSimulator extends EventEmitter {
     this.log = options.log ?? (() => undefined);
     this.reports = new UnacknowledgedReports(options.reportsFile);
     // A code whose report is still waiting was vended by an earlier run: never offer it again.
-    for (const report of this.reports.all()) this.remember(report.codeId);
+    for (const report of this.reports.all()) this.vended.remember(report.codeId);
   }
 
   /** Redemptions the server has not acknowledged yet, oldest first. */
@@ -183,7 +170,7 @@ export class MachineSimulator extends EventEmitter {
       return { ok: false, reason: 'expired' };
     }
     this.list.delete(entry.id);
-    this.remember(entry.id);
+    this.vended.remember(entry.id);
     // Written down before the item leaves, so no redemption goes unreported.
     const report = this.reports.add(entry.id);
     this.log(`vending product ${entry.product_id} for code ${code} (id ${entry.id})`);
@@ -210,12 +197,6 @@ export class MachineSimulator extends EventEmitter {
     }
   }
 
-  private remember(id: string): void {
-    this.vended.add(id);
-    // Ids only grow, so the oldest ones can no longer be offered again by the time they go.
-    if (this.vended.size > 10_000) this.vended.delete(this.vended.values().next().value!);
-  }
-
   /** Says goodbye (client.offline) and disconnects. */
   async goOffline(reason = 'maintenance'): Promise<void> {
     if (!this.client) return;
@@ -226,8 +207,7 @@ export class MachineSimulator extends EventEmitter {
 
   /** Drops the connection without a word, as a machine losing power does (the broker sends its last will). */
   async disconnect(): Promise<void> {
-    clearInterval(this.heartbeat);
-    clearInterval(this.resendTimer);
+    this.stopTimers();
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
@@ -235,12 +215,16 @@ export class MachineSimulator extends EventEmitter {
 
   /** Closes the socket without DISCONNECT, so the broker publishes the last will. */
   crash(): void {
-    clearInterval(this.heartbeat);
-    clearInterval(this.resendTimer);
+    this.stopTimers();
     const client = this.client;
     this.client = undefined;
     client?.stream.destroy();
     client?.end(true);
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.heartbeat);
+    clearInterval(this.resendTimer);
   }
 
   async sendHeartbeat(): Promise<void> {
@@ -293,22 +277,14 @@ export class MachineSimulator extends EventEmitter {
           this.log(`ignored an older list (revision ${fields.revision})`);
           break;
         }
-        let entries: unknown;
-        try {
-          entries = JSON.parse(fields.codes ?? '');
-        } catch {
-          entries = undefined;
-        }
-        if (!Array.isArray(entries)) {
+        const codes = syncedCodes(fields.codes);
+        if (!codes) {
           this.counters.dropped++;
           break;
         }
         this.revision = revision;
         this.list.clear();
-        for (const entry of entries) {
-          const code = toMachineCode(entry);
-          if (code && !this.vended.has(code.id)) this.list.set(code.id, code);
-        }
+        for (const code of codes) if (!this.vended.has(code.id)) this.list.set(code.id, code);
         this.counters.syncs++;
         this.log(`whole list received (revision ${revision}): ${this.list.size} codes`);
         break;
@@ -319,19 +295,4 @@ export class MachineSimulator extends EventEmitter {
     }
     this.emit('change');
   }
-}
-
-function toMachineCode(value: unknown): MachineCode | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  const text = (name: string) => (typeof record[name] === 'string' ? (record[name] as string) : '');
-  if (!text('id') || !text('code')) return undefined;
-  return {
-    id: text('id'),
-    product_id: text('product_id'),
-    code: text('code'),
-    quantity: text('quantity') || '1',
-    expired_at: text('expired_at') || '0',
-    expired_day: text('expired_day'),
-  };
 }

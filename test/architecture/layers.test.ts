@@ -62,8 +62,9 @@ describe('architecture', () => {
   });
 
   it(`every source file is under ${MAX_FILE_LINES} lines`, { todo: 'until core lands' }, () => {
-    const long = modules.filter((module) => module.text.split('\n').length > MAX_FILE_LINES);
-    assert.deepEqual(long.map((module) => `${module.path}: ${module.text.split('\n').length} lines`), []);
+    const lines = (text: string) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    const long = modules.filter((module) => lines(module.text) >= MAX_FILE_LINES);
+    assert.deepEqual(long.map((module) => `${module.path}: ${lines(module.text)} lines`), []);
   });
 
   it(`no function is longer than ${MAX_FUNCTION_LINES} lines`, { todo: 'until core lands' }, () => {
