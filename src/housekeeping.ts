@@ -5,8 +5,6 @@
  * again next time. server.ts decides which chores an instance has and stops them first on
  * shutdown.
  */
-import type { FastifyBaseLogger } from 'fastify';
-
 export interface Chore {
   /** For the log line when it fails. */
   name: string;
@@ -18,7 +16,12 @@ export interface Housekeeping {
   stop(): Promise<void>;
 }
 
-export function startHousekeeping(chores: Chore[], logger: Pick<FastifyBaseLogger, 'warn'>): Housekeeping {
+/** Where a failed round is reported (pino's logger is one). */
+export interface ChoreLogger {
+  warn(details: object, message: string): void;
+}
+
+export function startHousekeeping(chores: Chore[], logger: ChoreLogger): Housekeeping {
   const running = new Set<Promise<unknown>>();
   const timers = chores.map((chore) => {
     let busy = false;
