@@ -96,6 +96,7 @@ export const ENV = {
   host: 'HOST',
   port: 'PORT',
   logLevel: 'LOG_LEVEL',
+  logFormat: 'LOG_FORMAT',
   mqttHost: 'MQTT_HOST',
   mqttPort: 'MQTT_PORT',
   mqttUrl: 'MQTT_URL',
@@ -112,6 +113,8 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
+  /** `json` or `pretty`; unset, a terminal gets pretty lines and anything else JSON (log-format.ts). */
+  logFormat: string | undefined;
   server: ServerConfig;
   /** Default `{ mode: 'off' }` for the library (the CLI's `serve` starts an embedded broker): pushes stay queued. */
   mqtt: MqttOptions;
@@ -126,6 +129,7 @@ export interface ConfigInput {
   host?: string;
   port?: number;
   logLevel?: string;
+  logFormat?: string;
   config?: Partial<ServerConfig>;
   mqtt?: MqttOptions;
   link?: Partial<LinkConfig>;
@@ -140,15 +144,19 @@ function deepFreeze<T>(value: T): Readonly<T> {
   return value;
 }
 
-/** The one place where defaults are filled in. */
-export function resolveConfig(input: ConfigInput): Readonly<Config> {
+/**
+ * The one place where defaults are filled in. The log settings also come from the
+ * environment when the caller leaves them out, as they did before there was a CLI flag.
+ */
+export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const server: ServerConfig = { ...DEFAULTS.server, clock: nowSeconds, ...input.config };
   return deepFreeze({
     db: input.db,
     store: { ...DEFAULTS.store, ...input.store },
     host: input.host ?? DEFAULTS.host,
     port: input.port ?? DEFAULTS.port,
-    logLevel: input.logLevel ?? DEFAULTS.logLevel,
+    logLevel: input.logLevel ?? (env[ENV.logLevel] || DEFAULTS.logLevel),
+    logFormat: input.logFormat ?? (env[ENV.logFormat] || undefined),
     server,
     mqtt: { ...(input.mqtt ?? { mode: 'off' }) },
     link: { ...DEFAULTS.link, clock: server.clock, ...input.link },

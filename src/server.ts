@@ -11,11 +11,12 @@ import { AnsweredRequests } from './http/answer-once.js';
 import { buildApp, type HealthCheck } from './http/app.js';
 import { startMachineLink, wakingAfterWrites, type MachineLink } from './link/link.js';
 import { linkLogger } from './link/logger.js';
+import { logDestination, logFormat } from './log-format.js';
 import { purgeSentPushes } from './service/outbox.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface ServerOptions extends ConfigInput {
-  /** false silences the request log (tests); default: JSON lines on stdout. */
+  /** false silences the request log (tests); default: lines on stdout as `logFormat` says (log-format.ts). */
   logger?: FastifyBaseLogger | false;
   /** Adds to the app before it listens (hooks, routes); the tests check every answer's shape here. */
   extendApp?: (app: FastifyInstance) => void;
@@ -31,13 +32,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function createLogger(level: string): FastifyBaseLogger {
-  return pino({
-    level,
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): FastifyBaseLogger {
+  const options = {
+    level: config.logLevel,
     // Defence in depth: the request log never carries headers, but if anything ever
     // logs them, secrets are masked.
     redact: ['req.headers.appsecret', 'headers.appsecret', '*.app_secret', '*.mqtt_password', '*.password'],
-  }) as unknown as FastifyBaseLogger;
+  };
+  const destination = logDestination(logFormat(config.logFormat));
+  return (destination ? pino(options, destination) : pino(options)) as unknown as FastifyBaseLogger;
 }
 
 function chores(config: Config, store: Store, answers: AnsweredRequests, link: MachineLink | undefined): Chore[] {
@@ -61,8 +64,9 @@ function brokerCheck(link: MachineLink | undefined): Record<string, HealthCheck>
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = resolveConfig(options);
+  // Before the store opens: a wrong log format stops the start with nothing opened.
+  const logger = options.logger === undefined ? createLogger(config) : options.logger;
   const store = await openStore(config.db, config.store);
-  const logger = options.logger === undefined ? createLogger(config.logLevel) : options.logger;
   let app: FastifyInstance;
   let link: MachineLink | undefined;
   let housekeeping: Housekeeping | undefined;

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { dbFromEnvironment, DEFAULTS, ENV, type MqttOptions } from '../config.js';
 import { encodeSignedPayload } from '../protocol/payload.js';
-import { API_PREFIX } from '../protocol/endpoints.js';
+import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import type { DemoCredentials } from '../service/demo.js';
 import { stableClientId } from '../link/session.js';
 import type { RunningServer, ServerOptions } from '../server.js';
@@ -27,6 +27,7 @@ interface ServeOptions {
   mqttSessionExpiry: number;
   dbSchema?: string;
   logLevel: string;
+  logFormat?: string;
 }
 
 function mqttOptions(options: ServeOptions): MqttOptions {
@@ -48,6 +49,7 @@ function demoBanner(server: RunningServer, demo: DemoCredentials): string {
   return [
     '',
     'vendcloud demo is running',
+    `  Console      ${server.url}${CONSOLE_PREFIX}/   (open it in a browser; sign in with the three lines below)`,
     `  Open API     ${server.url}${API_PREFIX}`,
     `  merchant_id  ${demo.merchant_id}   (the signing key)`,
     `  Appid        ${demo.appid}`,
@@ -86,6 +88,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379').env(ENV.redisUrl))
     .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', DEFAULTS.store.sqliteSynchronous)
     .addOption(new Option('--log-level <level>', 'pino log level').env(ENV.logLevel).default(DEFAULTS.logLevel))
+    .addOption(new Option('--log-format <json|pretty>', 'log lines as JSON or for a person (default: pretty on a terminal, JSON otherwise)').env(ENV.logFormat))
     .addOption(new Option('--mqtt-host <host>', 'address of the embedded MQTT broker').env(ENV.mqttHost).default(DEFAULTS.mqtt.host))
     .addOption(new Option('--mqtt-port <port>', 'port of the embedded MQTT broker').env(ENV.mqttPort).argParser(parseWholeNumber(0)).default(DEFAULTS.mqtt.port))
     .addOption(new Option('--mqtt-url <url>', 'use an external broker instead, e.g. mqtt://user:pass@host:1883').env(ENV.mqttUrl))
@@ -104,6 +107,7 @@ export function registerServeCommand(program: Command): void {
         host: options.host,
         port: options.port,
         logLevel: options.logLevel,
+        ...(options.logFormat ? { logFormat: options.logFormat } : {}),
         config: {
           timestampWindowSeconds: options.timestampWindow,
           timeZone: options.timeZone,
@@ -138,7 +142,7 @@ export function registerServeCommand(program: Command): void {
         fail(`cannot start: ${(error as Error).message}`, EXIT.API_ERROR);
       }
       if (options.demo) process.stdout.write(`${demoBanner(server, await ensureDemoData(server.store))}\n`);
-      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; MQTT ${server.link?.brokerUrl ?? 'off'}\n`);
+      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; console ${server.url}${CONSOLE_PREFIX}/; MQTT ${server.link?.brokerUrl ?? 'off'}\n`);
       const stop = async () => {
         await server.close();
         process.exit(0);

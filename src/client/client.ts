@@ -7,8 +7,10 @@
 import { API_PREFIX, METHOD } from '../protocol/endpoints.js';
 import { encodeSignedPayload } from '../protocol/payload.js';
 import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '../protocol/time.js';
-import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupCodeStatusFilter, type PickupOrder, type Product } from './results.js';
+import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupOrder, type Product } from './results.js';
+import type { CodeOptions, ConsumeRequest, CreateCodesRequest, PickupCodeQuery, ProductQuery, WallTimeInput } from './requests.js';
 import { exchange, type Fetch } from './transport.js';
+import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, type LiveCodeCount, type MachineOverview, type PickupCodeHistory } from './extension-results.js';
 
 export interface VendcloudClientOptions {
   /** The server's root, e.g. `https://cloud.example.com` (a trailing `/api/openapi/v1` is fine too). */
@@ -25,51 +27,6 @@ export interface VendcloudClientOptions {
   timeZone?: string;
   /** Defaults to the global `fetch`. */
   fetch?: Fetch;
-}
-
-/** A wall time `YYYY-MM-DD HH:mm:ss` in the platform zone, or the instant as a Date. */
-export type WallTimeInput = Date | string;
-
-export interface ProductQuery {
-  page?: number;
-  /** At most 100. */
-  perPage?: number;
-  /** 0 (default) for every category. */
-  categoryId?: number;
-  /** Default "A". */
-  cabinetName?: string;
-  /** Every product on one page. */
-  selectAll?: boolean;
-}
-
-export interface CodeOptions {
-  /** Digits per code, 6–10; default 6. */
-  codeLength?: number;
-  /** Absent: the codes never expire. Must be in the future. */
-  expiredAt?: WallTimeInput;
-}
-
-export interface CreateCodesRequest extends CodeOptions {
-  productId: number;
-  /** How many codes, 1 … the product's capacity; default 1. */
-  count?: number;
-}
-
-export interface PickupCodeQuery {
-  productId?: number;
-  /** Default UNUSED (unexpired). */
-  status?: PickupCodeStatusFilter;
-  page?: number;
-  /** At most 100. */
-  perPage?: number;
-}
-
-export interface ConsumeRequest {
-  code: string;
-  productId: number;
-  /** The merchant's order number: 20–32 letters, digits, `_` or `-`, unique per merchant. */
-  tradeId: string;
-  notifyUrl: string;
 }
 
 type FieldValue = string | number | undefined;
@@ -162,10 +119,30 @@ export class VendcloudClient {
       machine_no: machineNo,
       product_id: query.productId,
       status: query.status,
+      code: query.code,
       page: query.page,
       per_page: query.perPage,
     });
     return this.read.page(data, (code) => this.read.pickupCode(code), query.perPage ?? 10);
+  }
+
+  /**
+   * Extension: every machine of the merchant (or just `machineNo`) with its link state,
+   * switches and number of live codes. No machine at all is an empty list.
+   */
+  async machinesOverview(machineNo?: string): Promise<MachineOverview[]> {
+    const data = await this.signed('POST', '/machines/overview', { machine_no: machineNo });
+    return list(data).map((machine) => readMachineOverview(this.read, machine));
+  }
+
+  /** Extension: every product of the machine with its number of live codes. */
+  async liveCodeCounts(machineNo: string): Promise<LiveCodeCount[]> {
+    return list(await this.signed('POST', '/pickup_codes/live_counts', { machine_no: machineNo })).map(readLiveCodeCount);
+  }
+
+  /** Extension: a code's life: its changes (who, when), the pushes to its machine, its order. 80002 if not the machine's. */
+  async pickupCodeHistory(machineNo: string, id: number): Promise<PickupCodeHistory> {
+    return readPickupCodeHistory(this.read, (await this.signed('POST', '/pickup_codes/history', { machine_no: machineNo, id })) as object);
   }
 
   /** Cancels one code: 80002 if unknown or cancelled already, 10025 (with `data.order_id`) if used. */

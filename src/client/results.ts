@@ -228,7 +228,7 @@ function isWire(value: unknown): value is Wire {
 }
 
 /** Drops undefined members, so results print and compare without `key: undefined` noise. */
-function clean<T extends object>(value: T): T {
+export function clean<T extends object>(value: T): T {
   for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
   return value;
 }

@@ -11,6 +11,7 @@ const POSITIVE_ID = /^[1-9][0-9]{0,15}$/;
 const DIGITS = /^[0-9]{1,16}$/;
 const TRADE_ID = /^[A-Za-z0-9_-]{20,32}$/;
 const CODE = /^[0-9]{6,10}$/;
+const CODE_PREFIX = /^[0-9]{1,10}$/;
 
 export function isMachineNo(text: string): boolean {
   return MACHINE_NO.test(text);
@@ -107,6 +108,13 @@ export class PayloadReader {
   pickupCode(): string {
     const value = this.text('code');
     if (!CODE.test(value)) throw invalidField('code', 'must be 6 to 10 digits');
+    return value;
+  }
+
+  /** `code` as the start of a code to search for, or undefined when absent. */
+  optionalCodePrefix(): string | undefined {
+    const value = this.optionalText('code');
+    if (value !== undefined && !CODE_PREFIX.test(value)) throw invalidField('code', 'must be 1 to 10 digits');
     return value;
   }
 

@@ -10,18 +10,20 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
-import { API_PREFIX } from '../protocol/endpoints.js';
+import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import { MerchantDirectory } from '../service/merchants.js';
 import { pingDatabase } from '../store/health.js';
 import type { Store } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
+import { consolePlugin } from './console.js';
 import { healthRoutes, type HealthCheck } from './health.js';
 import { decorateMerchantRequest } from './merchant-auth.js';
 import type { OpenApiDeps } from './open-api-route.js';
 import { registerRateLimit } from './rate-limit.js';
 import { sendError } from './reply.js';
 import { consumeRoutes } from './routes/consumes.js';
+import { extensionRoutes } from './routes/extensions.js';
 import { machineRoutes } from './routes/machines.js';
 import { pickupCodeRoutes } from './routes/pickup-codes.js';
 import { productRoutes } from './routes/products.js';
@@ -134,10 +136,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async (scope) => {
       await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
       decorateMerchantRequest(scope);
-      for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes]) await scope.register(routes, deps);
+      for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, extensionRoutes]) await scope.register(routes, deps);
     },
     { prefix: API_PREFIX },
   );
+  await app.register(consolePlugin, { prefix: CONSOLE_PREFIX, timeZone: config.timeZone });
   await app.register(healthRoutes, { checks: { database: () => pingDatabase(options.store), ...options.healthChecks } });
   return app;
 }

@@ -5,6 +5,9 @@
 
 export const API_PREFIX = '/api/openapi/v1';
 
+/** Not part of the Open API: where `vendcloud serve` serves the merchant console, on the same port. */
+export const CONSOLE_PREFIX = '/console';
+
 export const METHOD = {
   CREATE_FOR_PRODUCT: 'pickup_code.product.id',
   CREATE_FOR_ALL_PRODUCTS: 'pickup_code.product.all',

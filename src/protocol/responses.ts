@@ -163,30 +163,64 @@ export const CONSUME_RECORD_STATUS = {
 
 // pickup_code_consume.md. Its tables call `records` an "object"; every example (and the
 // order page, with several) shows a list of them, which is what is sent.
-const ORDER = object(
-  {
-    order_id: id,
-    trade_id: text,
-    date: day,
-    amount: money,
-    status: { type: 'string', enum: ['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'PICKUPCODE'] },
-    notify_send_count: positive,
-    records: list(
-      object(
-        {
-          id,
-          product_id: id,
-          quantity: positive,
-          price: money,
-          status: { type: 'string', enum: Object.values(CONSUME_RECORD_STATUS) },
-          notify_sent: { type: 'string', enum: ['0', '1'] },
-        },
-        ['id', 'product_id', 'quantity', 'price'],
-      ),
+const ORDER_FIELDS = {
+  order_id: id,
+  trade_id: text,
+  date: day,
+  amount: money,
+  status: { type: 'string', enum: ['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'PICKUPCODE'] },
+  notify_send_count: positive,
+  records: list(
+    object(
+      {
+        id,
+        product_id: id,
+        quantity: positive,
+        price: money,
+        status: { type: 'string', enum: Object.values(CONSUME_RECORD_STATUS) },
+        notify_sent: { type: 'string', enum: ['0', '1'] },
+      },
+      ['id', 'product_id', 'quantity', 'price'],
     ),
-    pickup_code_id: id,
-  },
-  ['order_id', 'trade_id', 'date', 'amount', 'status', 'records', 'pickup_code_id'],
+  ),
+  pickup_code_id: id,
+};
+const ORDER_REQUIRED = ['order_id', 'date', 'amount', 'status', 'records', 'pickup_code_id'] as const;
+const ORDER = object(ORDER_FIELDS, [...ORDER_REQUIRED, 'trade_id']);
+
+// The console's extensions (docs/console.md): the fleet at a glance, live codes per product,
+// a code's life. The order that spent a code redeemed at a machine has no merchant trade_id.
+const MACHINE_OVERVIEW = extension(
+  object(
+    { machine_no: digits, machine_name: text, is_online: flag, status: flag, pickup_codes_enabled: flag, last_seen_at: wallTime, live_codes: positive },
+    ['machine_no'],
+  ),
+);
+const LIVE_CODE_COUNT = extension(object({ product_id: id, live_codes: positive }, ['product_id']));
+const STORED_STATUS = { type: 'string', enum: ['UNUSED', 'USED', 'CANCELLED'] } as const;
+const CODE_HISTORY = extension(
+  object(
+    {
+      code: QUERIED_CODE,
+      events: list(
+        object(
+          {
+            at: wallTime,
+            action: { type: 'string', enum: ['create', 'cancel', 'consume', 'redeem'] },
+            from_status: STORED_STATUS,
+            to_status: STORED_STATUS,
+            actor: text,
+            request_id: text,
+            detail: text,
+          },
+          ['at', 'action', 'to_status', 'actor'],
+        ),
+      ),
+      pushes: list(object({ method: { type: 'string', pattern: '^client\\.pickup_codes\\.' }, queued_at: wallTime, sent_at: wallTime }, ['method', 'queued_at'])),
+      order: object(ORDER_FIELDS, ORDER_REQUIRED),
+    },
+    ['code', 'events'],
+  ),
 );
 
 /** The `data` of each answer that succeeded: one schema, or one per payload `method`. */
@@ -225,6 +259,9 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
     },
   },
   { verb: 'POST', path: '/consumes', dataByMethod: { [METHOD.CONSUME]: ORDER } },
+  { verb: 'POST', path: '/machines/overview', data: { type: 'array', items: MACHINE_OVERVIEW } },
+  { verb: 'POST', path: '/pickup_codes/live_counts', data: { type: 'array', items: LIVE_CODE_COUNT } },
+  { verb: 'POST', path: '/pickup_codes/history', data: CODE_HISTORY },
 ];
 
 /** `{code: 0, message: "ok", data}` around a `data` shape. */

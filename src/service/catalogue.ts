@@ -149,6 +149,8 @@ export async function listProductPickupCodes(db: ReadDb, machine: MachineRef, pr
 export interface CodeQuery {
   productId?: number | undefined;
   status: CodeStatusFilter;
+  /** Codes starting with these digits (search by code). */
+  codePrefix?: string | undefined;
   page: number;
   perPage: number;
 }
@@ -157,6 +159,8 @@ export interface CodeQuery {
 export async function queryMachinePickupCodes(db: ReadDb, machine: MachineRef, filter: CodeQuery, clock: Clock) {
   let query = db.selectFrom('pickup_codes').where('machine_id', '=', machine.id);
   if (filter.productId !== undefined) query = query.where('product_id', '=', filter.productId);
+  // Digits only (fields.ts), so the prefix holds no LIKE wildcard.
+  if (filter.codePrefix !== undefined) query = query.where('code', 'like', `${filter.codePrefix}%`);
   switch (filter.status) {
     case 'UNUSED':
       query = query.where(liveAt(clock.now));

@@ -205,10 +205,25 @@ const machineReports: Migration = {
   },
 };
 
+/**
+ * A code's history shows the pushes that carried its changes: the outbox rows of its machine
+ * written in the second of each change (same transaction, same clock), found through this index.
+ */
+const outboxByMachine: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('outbox_by_machine').on('outbox').columns(['machine_id', 'created_at', 'id']).execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0002_idempotency_keys': idempotencyKeys, '0003_machine_reports': machineReports };
+      return {
+        '0001_initial': initial(dialect),
+        '0002_idempotency_keys': idempotencyKeys,
+        '0003_machine_reports': machineReports,
+        '0004_outbox_by_machine': outboxByMachine,
+      };
     },
   };
 }

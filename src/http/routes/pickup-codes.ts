@@ -104,7 +104,12 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
       read: async (request) => {
         const p = request.payload;
         const machineNo = p.machineNo();
-        const filter = { productId: p.optionalId('product_id'), status: p.oneOf('status', CODE_STATUS_FILTERS, 'UNUSED'), ...p.paging() };
+        const filter = {
+          productId: p.optionalId('product_id'),
+          status: p.oneOf('status', CODE_STATUS_FILTERS, 'UNUSED'),
+          codePrefix: p.optionalCodePrefix(),
+          ...p.paging(),
+        };
         const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
         return queryMachinePickupCodes(store.db, machine, filter, clock(request.now));
       },

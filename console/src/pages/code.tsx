@@ -1,0 +1,146 @@
+/** One code's life: its changes (who, which request or machine, when), its pushes, its order. */
+import type { MachinePush, PickupCodeEvent, PickupCodeHistory } from '../../../src/client/index.js';
+import { knownKey, useT, type Translate } from '../i18n.js';
+import { ErrorNotice, StatusBadge, UpdatedAt, usePoll, useSession, WallTime } from '../ui.js';
+
+type Entry = { at: Date | undefined; event: PickupCodeEvent } | { at: Date | undefined; push: MachinePush };
+
+/** Changes and pushes in time order; a push queued in the second of its change comes after it. */
+function timeline(history: PickupCodeHistory): Entry[] {
+  const entries: Entry[] = [
+    ...history.events.map((event) => ({ at: event.at, event })),
+    ...history.pushes.map((push) => ({ at: push.queuedAt, push })),
+  ];
+  return entries
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => (a.entry.at?.getTime() ?? 0) - (b.entry.at?.getTime() ?? 0) || a.index - b.index)
+    .map(({ entry }) => entry);
+}
+
+/** `merchant:3` → "merchant 3", `machine:10000001` → "machine 10000001". */
+function actorName(actor: string, t: Translate): string {
+  const [kind = '', id = ''] = actor.split(':');
+  const key = `actor.${kind}`;
+  return knownKey(key) ? t(key, { id }) : actor;
+}
+
+function label(t: Translate, key: string, fallback: string): string {
+  return knownKey(key) ? t(key) : fallback;
+}
+
+export function CodePage({ machineNo, codeId }: { machineNo: string; codeId: number }) {
+  const t = useT();
+  const { client } = useSession();
+  const history = usePoll(() => client.pickupCodeHistory(machineNo, codeId), `code:${machineNo}:${codeId}`);
+  const data = history.data;
+
+  return (
+    <section>
+      <p class="breadcrumb">
+        <a href="#/machines">{t('machines')}</a> / <a href={`#/machines/${encodeURIComponent(machineNo)}`}>{t('machineTitle', { no: machineNo })}</a>
+      </p>
+      <h1 tabIndex={-1}>
+        {t('codeTitle', { code: data?.code.code ?? `#${codeId}` })} {data && <StatusBadge status={data.code.status} />}
+      </h1>
+      <ErrorNotice error={history.error} />
+      <UpdatedAt at={history.updatedAt} />
+      {data && (
+        <>
+          <dl class="facts">
+            <div>
+              <dt>ID</dt>
+              <dd>{data.code.id}</dd>
+            </div>
+            <div>
+              <dt>{t('product')}</dt>
+              <dd>#{data.code.productId}</dd>
+            </div>
+            <div>
+              <dt>{t('createdAt')}</dt>
+              <dd>
+                <WallTime at={data.code.createdAt} />
+              </dd>
+            </div>
+            <div>
+              <dt>{t('expires')}</dt>
+              <dd>
+                <WallTime at={data.code.expiredAt} fallback={t('noExpiry')} />
+              </dd>
+            </div>
+          </dl>
+          <h2>{t('codeLife')}</h2>
+          <Timeline entries={timeline(data)} />
+          <p class="muted">{t('pushesPurged')}</p>
+          {data.order && (
+            <section aria-labelledby="order-title" class="order">
+              <h2 id="order-title">{t('order')}</h2>
+              <dl class="facts">
+                <div>
+                  <dt>{t('orderId')}</dt>
+                  <dd>{data.order.orderId}</dd>
+                </div>
+                <div>
+                  <dt>{t('tradeId')}</dt>
+                  <dd>{data.order.tradeId ?? '—'}</dd>
+                </div>
+                <div>
+                  <dt>{t('date')}</dt>
+                  <dd>
+                    <WallTime at={data.order.date} dayOnly />
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t('amount')}</dt>
+                  <dd>{data.order.amount ?? '—'}</dd>
+                </div>
+                <div>
+                  <dt>{t('status')}</dt>
+                  <dd>{[data.order.status, ...data.order.records.map((record) => record.status)].filter(Boolean).join(' · ')}</dd>
+                </div>
+              </dl>
+            </section>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function Timeline({ entries }: { entries: Entry[] }) {
+  const t = useT();
+  if (entries.length === 0) return <p>{t('noEvents')}</p>;
+  return (
+    <ol class="timeline">
+      {entries.map((entry, index) =>
+        'event' in entry ? (
+          <li key={index} class={`event action-${entry.event.action}`}>
+            <WallTime at={entry.at} /> <strong>{label(t, `action.${entry.event.action}`, entry.event.action)}</strong>{' '}
+            {entry.event.fromStatus && <StatusBadge status={entry.event.fromStatus} />}
+            {entry.event.fromStatus && ' → '}
+            <StatusBadge status={entry.event.toStatus} />
+            <span class="muted">
+              {' '}
+              {t('by')}: {actorName(entry.event.actor, t)}
+              {entry.event.requestId && ` · ${t('request')}: ${entry.event.requestId}`}
+              {entry.event.detail && ` · ${entry.event.detail}`}
+            </span>
+          </li>
+        ) : (
+          <li key={index} class="push">
+            <WallTime at={entry.at} /> {label(t, `push.${entry.push.method}`, entry.push.method)}{' '}
+            <span class="muted">
+              {entry.push.sentAt ? (
+                <>
+                  {t('pushSent')}
+                  <WallTime at={entry.push.sentAt} />
+                </>
+              ) : (
+                t('pushQueued')
+              )}
+            </span>
+          </li>
+        ),
+      )}
+    </ol>
+  );
+}

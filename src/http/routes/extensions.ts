@@ -1,0 +1,46 @@
+/**
+ * Open API extensions beyond the original's pages, made for the merchant console and open
+ * to every API user: the fleet at a glance, live codes per product, and a code's life.
+ * Signed reads like the original queries, behind the same pipeline and verb checks.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import { findOwnedMachine } from '../../service/catalogue.js';
+import { pickupCodeHistory } from '../../service/code-history.js';
+import { liveCodeCounts, machinesOverview } from '../../service/fleet.js';
+import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+
+export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
+  const { store, config } = deps;
+  const clock = (now: number) => ({ now, timeZone: config.timeZone });
+  registerOpenApiRoutes(scope, deps, [
+    {
+      method: 'POST',
+      url: '/machines/overview',
+      signed: true,
+      read: async (request) => {
+        const machineNo = request.payload.optionalText('machine_no') === undefined ? undefined : request.payload.machineNo();
+        return machinesOverview(store.db, request.merchant.id, clock(request.now), machineNo);
+      },
+    },
+    {
+      method: 'POST',
+      url: '/pickup_codes/live_counts',
+      signed: true,
+      read: async (request) => {
+        const machine = await findOwnedMachine(store.db, request.merchant.id, request.payload.machineNo());
+        return liveCodeCounts(store.db, machine, clock(request.now));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/pickup_codes/history',
+      signed: true,
+      read: async (request) => {
+        const machineNo = request.payload.machineNo();
+        const codeId = request.payload.id('id');
+        const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
+        return pickupCodeHistory(store.db, machine, codeId, clock(request.now));
+      },
+    },
+  ]);
+};
