@@ -13,7 +13,7 @@ import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import { MerchantDirectory } from '../service/merchants.js';
 import { pingDatabase } from '../store/health.js';
-import type { Store } from '../store/store.js';
+import { isStoreUnavailable, type Store } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
 import { consolePlugin } from './console.js';
@@ -80,6 +80,12 @@ function answerFailure(error: unknown, request: FastifyRequest, reply: FastifyRe
   const { statusCode, code } = error as { statusCode?: number; code?: string };
   // Fastify's own refusals (oversized body, broken framing, a URL that does not decode): the protocol calls them 400.
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return sendError(reply, new ApiError(ErrorCode.BAD_REQUEST, FRAMEWORK_REFUSALS[code ?? '']));
+  if (isStoreUnavailable(error)) {
+    // The request's transaction rolled back, unless the connection died in its very COMMIT:
+    // sent again with its idempotency key, it is applied once either way.
+    request.log.warn({ reqId: request.id, err: (error as Error).message }, 'database unavailable');
+    return sendError(reply, new ApiError(ErrorCode.SERVICE_UNAVAILABLE));
+  }
   request.log.error({ reqId: request.id, err: error }, 'unexpected failure');
   return sendError(reply, new ApiError(ErrorCode.INTERNAL_ERROR));
 }
@@ -106,6 +112,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Node checks the timeouts every 30 s by default, far coarser than the timeout itself.
     http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
   });
+
+  // An Expect other than 100-continue: Node would answer a bare 417 without the envelope.
+  // RFC 9110 lets a server ignore an expectation it does not know, so the request is served.
+  app.server.on('checkExpectation', (request, response) => app.server.emit('request', request, response));
 
   // Every body arrives as text whatever its Content-Type (or none): the payload extractor
   // decides what it is, after the headers are checked, in the documented order.

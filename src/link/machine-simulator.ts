@@ -13,28 +13,12 @@ import { MACHINE_METHOD } from '../service/outbox.js';
 import { nowSeconds } from '../protocol/time.js';
 import { encodeMachineMessage, machineTopic, parseMachineMessage, SERVER_TOPIC, signatureHolds } from './message.js';
 import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
+import type { MachineSimulatorOptions } from './machine-simulator-options.js';
+import { publishUnlessClosed } from './publish-unless-closed.js';
 import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledged-reports.js';
 
+export type { MachineSimulatorOptions };
 
-export interface MachineSimulatorOptions {
-  /** e.g. mqtt://127.0.0.1:1883 */
-  url: string;
-  machineNo: string;
-  password: string;
-  /** The owning merchant's Appid: the key of every message's signature. */
-  appid: string;
-  heartbeatSeconds?: number;
-  networkType?: string;
-  networkRssi?: string;
-  /** Ask for the whole list after each connect (default true). */
-  pullOnConnect?: boolean;
-  /** Seconds after which a report still not acknowledged is sent again (default 30). */
-  resendSeconds?: number;
-  /** A file keeping the reports not acknowledged yet, so they outlive a restart of the machine. */
-  reportsFile?: string;
-  /** Each thing the machine does, as one line (default: nothing). */
-  log?: (line: string) => void;
-}
 
 export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reason: 'unknown code' | 'expired' };
 
@@ -189,7 +173,11 @@ export class MachineSimulator extends EventEmitter {
       if (!client?.connected) return;
       this.reports.markSent(report.reportId, Date.now());
       try {
-        await client.publishAsync(SERVER_TOPIC, this.message(MACHINE_METHOD.CODE_REDEEMED, { id: report.codeId, used: '1', report_id: report.reportId }), { qos: 1 });
+        const message = this.message(MACHINE_METHOD.CODE_REDEEMED, { id: report.codeId, used: '1', report_id: report.reportId });
+        if (!(await publishUnlessClosed(client, SERVER_TOPIC, message))) {
+          this.log(`report ${report.reportId} not confirmed before the connection closed; sending it again after the reconnect`);
+          return;
+        }
         this.log(`reported code id ${report.codeId} as used (report ${report.reportId})`);
       } catch (error) {
         this.log(`report ${report.reportId} not sent (${(error as Error).message}); sending it again later`);

@@ -99,5 +99,19 @@ export function isBusinessFailure(code: ErrorCode): boolean {
 
 /** A 10001 naming the field, the way the original reports form-validation failures. */
 export function invalidField(field: string, why?: string): ApiError {
-  return new ApiError(ErrorCode.FIELD_INVALID, why ? `${field} ${why}` : field);
+  const name = safeFieldName(field);
+  return new ApiError(ErrorCode.FIELD_INVALID, why ? `${name} ${why}` : name);
+}
+
+/** The longest field name an answer repeats; the rest is cut. */
+const MAX_ECHOED_NAME = 64;
+
+/**
+ * A field name as an answer may repeat it: any name a client sent (an unknown one included)
+ * is echoed, so control characters, bidirectional overrides and anything else beyond
+ * printable ASCII are written as \uXXXX escapes, and a long name is cut.
+ */
+function safeFieldName(field: string): string {
+  const escaped = field.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > MAX_ECHOED_NAME ? `${escaped.slice(0, MAX_ECHOED_NAME)}…` : escaped;
 }

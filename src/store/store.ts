@@ -37,6 +37,24 @@ export interface StoreOptions {
   pgPoolSize?: number;
 }
 
+/** SQLSTATEs of a connection that is gone or not accepted now: class 08, and a server shutting down or starting. */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123])$/;
+/** Socket failures on the way to PostgreSQL, and a SQLite file still locked after the busy timeout. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'SQLITE_BUSY']);
+/** node-postgres says a connection was lost, or never came, in these words alone, without a code. */
+const CONNECTION_LOST = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+
+/**
+ * Whether the work failed because the database could not be reached just then (a restart,
+ * a failover, a terminated connection), so the same request may well succeed when sent
+ * again.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_CODES.has(code))) return true;
+  return typeof message === 'string' && CONNECTION_LOST.test(message);
+}
+
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
@@ -155,6 +173,12 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
     types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) } as any,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // A connection the database closed (a restart, a failover, pg_terminate_backend, a proxy's
+  // idle timeout) emits 'error', and one nobody listens to would end the process. Idle, the
+  // pool drops it and opens a new one when next needed (the pool's 'error'); in use, the
+  // work on it fails at its next query and the pool drops it on release (the client's).
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   if (schema) {
     if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name: ${schema}`);
     await pool.query(`create schema if not exists ${schema}`);

@@ -3,7 +3,7 @@
  * (password file, ACL), so a test may stop and restart it, or read its log, without
  * disturbing the machine's shared Mosquitto.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,11 @@ export interface OwnMosquitto {
   log(): string;
   /** Lets a machine log in: its password into the password file, then a reload. */
   addMachine(machineNo: string, password: string): Promise<void>;
+  /** Stops the broker (SIGTERM, or SIGKILL as a crash) keeping its files, so `start` brings it back on the same port. */
+  halt(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts the halted broker again: without persistence it remembers no session and no queued message. */
+  start(): Promise<void>;
+  /** Stops the broker and removes its files. */
   stop(): Promise<void>;
 }
 
@@ -51,39 +56,50 @@ export async function startOwnMosquitto(): Promise<OwnMosquitto> {
   writeFileSync(join(dir, 'acl_file'), mosquittoAcl());
   writeFileSync(join(dir, 'mosquitto.conf'), `${mosquittoConf(dir).replace(/^listener .*$/m, `listener ${port} 127.0.0.1`)}log_dest stderr\n`);
   passwd(join(dir, 'password_file'), SERVER_USERNAME, serverPassword, true);
-  const child = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
-  let running = true;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      running = false;
-      resolve();
-    }),
-  );
-  const url = `mqtt://127.0.0.1:${port}`;
-  const serverUrl = `mqtt://${SERVER_USERNAME}:${serverPassword}@127.0.0.1:${port}`;
-  const stop = async () => {
-    if (running) child.kill('SIGTERM');
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const launch = async () => {
+    const started = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = started;
+    const logBefore = log.length;
+    started.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+    exited = new Promise<void>((resolve) =>
+      started.once('exit', () => {
+        if (child === started) child = undefined;
+        resolve();
+      }),
+    );
+    await eventually(() => log.slice(logBefore).includes('running') || child !== started, `mosquitto runs on port ${port}`);
+    if (child !== started) throw new Error(`mosquitto stopped: ${log}`);
+  };
+  const halt = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+    child?.kill(signal);
     await exited;
+  };
+  const stop = async () => {
+    await halt();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await eventually(() => log.includes('running') || !running, `mosquitto runs on port ${port}`);
-    if (!running) throw new Error(`mosquitto stopped: ${log}`);
+    await launch();
   } catch (error) {
     await stop();
     throw error;
   }
+  const url = `mqtt://127.0.0.1:${port}`;
+  const serverUrl = `mqtt://${SERVER_USERNAME}:${serverPassword}@127.0.0.1:${port}`;
   return {
     url,
     serverUrl,
     log: () => log,
     async addMachine(machineNo, password) {
       passwd(join(dir, 'password_file'), machineNo, password);
-      child.kill('SIGHUP');
+      child?.kill('SIGHUP');
       await eventually(() => logsIn(url, machineNo, password), `machine ${machineNo} may log in`);
     },
+    halt,
+    start: launch,
     stop,
   };
 }

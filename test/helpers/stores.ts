@@ -59,11 +59,19 @@ export function storeKinds(): StoreKind[] {
 /** Runs `work` on a fresh, migrated store of that kind, then closes and removes it. */
 export async function withFreshStore<T>(kind: StoreKind, work: (store: Store, location: { db: string; options: StoreOptions }) => Promise<T>): Promise<T> {
   const location = await kind.fresh();
+  try {
+    return await withStoreAt(location, (store) => work(store, location));
+  } finally {
+    await location.cleanup();
+  }
+}
+
+/** Opens (and migrates) the store at a location, runs `work`, closes it: e.g. while no server runs on it. */
+export async function withStoreAt<T>(location: { db: string; options: StoreOptions }, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(location.db, location.options);
   try {
-    return await work(store, location);
+    return await work(store);
   } finally {
     await store.close();
-    await location.cleanup();
   }
 }

@@ -1,0 +1,168 @@
+/**
+ * A merchant never sees or touches another merchant's things (issue 12, item 4): merchant B
+ * names each of merchant A's things (a machine, a product, a code by id, a code by its
+ * digits, an order's trade_id) in every endpoint and method of the README's table, which
+ * must list every route the server has. B's answer must be exactly the one it gets for a
+ * thing that does not exist at all (PROTOCOL.md: "no difference is visible"), no answer
+ * carries anything of A's, and A's own view of its machines, products and codes is the
+ * same before and after.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { API_PREFIX } from '../../src/protocol/endpoints.js';
+import { tradeId } from '../helpers/client.js';
+import { asMerchant, seedMerchant, startTestServer, type ApiAnswer, type MerchantFixture, type TestServer } from '../helpers/server.js';
+import { storeKinds } from '../helpers/stores.js';
+
+interface Endpoint {
+  verb: 'POST' | 'PUT';
+  /** As the README writes it, e.g. /rent/machines/{machine_no}. */
+  path: string;
+  /** The `method` values it takes; [undefined] when it takes none. */
+  methods: Array<string | undefined>;
+}
+
+const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+
+/** The README's table of endpoints: verb, path and the `method` values named beside them. */
+function documentedEndpoints(): Endpoint[] {
+  const section = /## Endpoints\n([\s\S]*?)\n## /.exec(readFileSync(README, 'utf8'))?.[1] ?? '';
+  return [...section.matchAll(/^\| `(POST|PUT) (\/[^`]*)` \| (.*) \|$/gm)].map(([, verb, path, what]) => {
+    const methods = [...what!.matchAll(/`([a-z_]+(?:\.[a-z_]+)+)`/g)].map((match) => match[1]!);
+    return { verb: verb as 'POST' | 'PUT', path: path!, methods: methods.length > 0 ? methods : [undefined] };
+  });
+}
+
+/** Every path the server routes under the API prefix, from Fastify's route tree, written the README's way. */
+function routedPaths(server: TestServer): Set<string> {
+  const paths = new Set<string>();
+  const stack: string[] = [];
+  for (const line of server.app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const match = /^((?:│ {3}| {4})*)(?:├── |└── )(\S+)/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack[depth] = (depth > 0 ? stack[depth - 1]! : '') + match[2]!;
+    stack.length = depth + 1;
+    const path = stack[depth]!;
+    if (path.startsWith(`${API_PREFIX}/`)) paths.add(path.slice(API_PREFIX.length).replace(/:([a-z_]+)/g, '{$1}'));
+  }
+  return paths;
+}
+
+/** The things of a merchant another one may try to name. */
+interface Things {
+  machine_no: string;
+  product_id: string;
+  id: string;
+  code: string;
+  trade_id: string;
+}
+type Thing = keyof Things;
+const THINGS: Thing[] = ['machine_no', 'product_id', 'id', 'code', 'trade_id'];
+
+/** Things that exist nowhere: what B must not be able to tell A's things from. */
+const NOWHERE: Omit<Things, 'trade_id'> = { machine_no: '99999999901', product_id: '999999', id: '999999', code: '1234567890' };
+
+/** The README's path with the request's things in it. */
+function concretePath(path: string, fields: Things): string {
+  return path.replace(/\{([a-z_]+)\}/g, (_whole, name: string) => {
+    if (name === 'machine_no') return fields.machine_no;
+    if (name === 'id' || name === 'product_id') return fields.product_id;
+    throw new Error(`the isolation matrix does not know the path parameter {${name}}: teach it`);
+  });
+}
+
+for (const kind of storeKinds()) {
+  describe(`merchant isolation matrix [${kind.name}]`, () => {
+    let server: TestServer;
+    let merchantA: MerchantFixture;
+    let merchantB: MerchantFixture;
+    const aThings: Things[] = [];
+    before(async () => {
+      server = await startTestServer(kind, { rateLimitPerMinute: 0 });
+      merchantA = await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 });
+      merchantB = await seedMerchant(server.store, { machines: 1, products: 2, capacity: 100 });
+      // A's codes in every state: unused, used (with an order and a trade_id), cancelled; ten
+      // digits, so that none of B's six-digit codes can ever look like one of them.
+      const a = asMerchant(server.url, merchantA);
+      for (const machine of merchantA.machines) {
+        const fields = { machine_no: machine.machine_no, product_id: String(machine.productIds[0]) };
+        const made = await a('/pickup_codes', { ...fields, method: 'pickup_code.product.id', count: '3', code_length: '10' });
+        const [unused, used, cancelled] = made.body.data.codes as Array<{ id: number; code: string }>;
+        const trade_id = tradeId();
+        assert.equal((await a('/consumes', { ...fields, method: 'event.consume.pickup_code', code: used!.code, trade_id, notify_url: 'https://a.example/n' })).body.code, 0);
+        assert.equal((await a('/pickup_codes', { machine_no: machine.machine_no, method: 'pickup_code.delete.id', id: String(cancelled!.id) }, 'PUT')).body.code, 0);
+        // Each trade_id once: a second probe would meet B's own use of it by the first.
+        aThings.push({ ...fields, id: String(unused!.id), code: unused!.code, trade_id: '' });
+        aThings.push({ ...fields, id: String(used!.id), code: used!.code, trade_id });
+      }
+    });
+    after(() => server.close());
+
+    /** A's machines, products and codes as A sees them through the API. */
+    async function viewOfA(): Promise<unknown[]> {
+      const a = asMerchant(server.url, merchantA);
+      const view: unknown[] = [(await a('/rent/machines', undefined)).body];
+      for (const machine of merchantA.machines) {
+        view.push((await a(`/rent/machines/${machine.machine_no}`, undefined)).body);
+        view.push((await a('/products', { machine_no: machine.machine_no, select_all: '1' })).body);
+        view.push((await a('/pickup_codes/query', { machine_no: machine.machine_no, status: 'ALL', per_page: '100' })).body);
+        for (const product of machine.productIds) view.push((await a(`/products/${product}/pickup_code`, { machine_no: machine.machine_no })).body);
+      }
+      return view;
+    }
+
+    /** Whether an answer to B carries anything that names one of A's things (other than the one B itself sent). */
+    function leakOf(answer: ApiAnswer, sent: string): string | undefined {
+      const text = JSON.stringify(answer.body.data);
+      for (const things of aThings) for (const value of [things.machine_no, things.code, things.trade_id]) if (value !== '' && value !== sent && text.includes(value)) return value;
+      return undefined;
+    }
+
+    it('the README lists every route the server has, so the matrix below covers them all', () => {
+      // Parameter names may differ ({id} in the README is :product_id in the router): the shape counts.
+      const shapes = (paths: Iterable<string>) => [...new Set([...paths].map((path) => path.replace(/\{[a-z_]+\}/g, '{}')))].sort();
+      assert.deepEqual(shapes(routedPaths(server)), shapes(documentedEndpoints().map((endpoint) => endpoint.path)));
+    });
+
+    it('merchant B naming any machine, product, code, code digits or trade_id of merchant A, on every endpoint and method, gets exactly the answer for a thing that does not exist, sees nothing of A, and changes nothing of A', async (t) => {
+      const b = asMerchant(server.url, merchantB);
+      const machineB = merchantB.machines[0]!;
+      const before = await viewOfA();
+      let probes = 0;
+      let refused = 0;
+      for (const endpoint of documentedEndpoints()) {
+        for (const method of endpoint.methods) {
+          for (const things of aThings) {
+            for (const thing of THINGS.filter((name) => things[name] !== '')) {
+              // Two fresh codes of B's, one for the probe and one for the control, so a write
+              // that succeeds on B's own things leaves the other comparison untouched.
+              const made = await b('/pickup_codes', { machine_no: machineB.machine_no, method: 'pickup_code.product.id', product_id: String(machineB.productIds[0]), count: '2' });
+              const [mine, control] = made.body.data.codes as Array<{ id: number; code: string }>;
+              const send = async (own: { id: number; code: string }, value: string) => {
+                const fields: Things = { machine_no: machineB.machine_no, product_id: String(machineB.productIds[0]), id: String(own.id), code: own.code, trade_id: tradeId(), [thing]: value };
+                const payload = { ...fields, status: 'ALL', count: '1', per_page: '100', notify_url: 'https://b.example/n', ...(method ? { method } : {}) };
+                return b(concretePath(endpoint.path, fields), payload, endpoint.verb);
+              };
+              const where = `${endpoint.verb} ${endpoint.path} ${method ?? ''} with A's ${thing} ${things[thing]}`;
+              const probe = await send(mine!, things[thing]);
+              const expected = await send(control!, thing === 'trade_id' ? tradeId() : NOWHERE[thing]);
+              probes++;
+              assert.equal(probe.body.code, expected.body.code, `${where}: ${JSON.stringify(probe.body).slice(0, 200)}, for nothing: ${JSON.stringify(expected.body).slice(0, 200)}`);
+              assert.equal(probe.status, expected.status, where);
+              assert.equal(leakOf(probe, things[thing]), undefined, `${where}: the answer names A's things: ${JSON.stringify(probe.body).slice(0, 300)}`);
+              if (probe.body.code !== 0) {
+                assert.deepEqual(probe.body, expected.body, `${where}: the refusal says more than for a thing that does not exist`);
+                refused++;
+              }
+            }
+          }
+        }
+      }
+      assert.deepEqual(await viewOfA(), before, "A's machines, products and codes are as they were");
+      t.diagnostic(`${probes} probes; ${refused} refused with the very answer for a thing that does not exist, the rest served B's own things; nothing of A's seen or changed`);
+    });
+  });
+}
