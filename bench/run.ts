@@ -171,7 +171,7 @@ async function once(child: ServerChild, spec: RequestSpec, headers: Record<strin
 }
 
 function vendcloudArgs(location: Location): string[] {
-  return ['--db', location.db, ...(location.pgSchema ? ['--pg-schema', location.pgSchema] : [])];
+  return ['--db', location.db, ...(location.pgSchema ? ['--db-schema', location.pgSchema] : [])];
 }
 
 // ---------------------------------------------------------------------------------------

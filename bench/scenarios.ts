@@ -7,7 +7,7 @@
  * cursor, so the baseline never eats vendcloud's pool.
  */
 import { METHOD } from '../src/domain/pickup-codes.js';
-import { API_PREFIX } from '../src/http/app.js';
+import { API_PREFIX } from '../src/protocol/endpoints.js';
 import { encodeBase64Text, encodeSignedPayload } from '../src/protocol/payload.js';
 import { hashSignatureBase, signatureBaseIn } from '../src/protocol/signature.js';
 import type { RequestSource, RequestSpec } from './load.js';

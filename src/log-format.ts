@@ -8,10 +8,11 @@ import pretty from 'pino-pretty';
 
 export type LogFormat = 'json' | 'pretty';
 
-export function logFormat(env: string | undefined = process.env.LOG_FORMAT, isTerminal = process.stdout.isTTY === true): LogFormat {
-  if (env === undefined || env === '') return isTerminal ? 'pretty' : 'json';
-  if (env !== 'json' && env !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty, not ${JSON.stringify(env)}`);
-  return env;
+/** `setting` is config.ts's `logFormat` (flag or LOG_FORMAT); unset, the terminal decides. */
+export function logFormat(setting: string | undefined, isTerminal = process.stdout.isTTY === true): LogFormat {
+  if (setting === undefined || setting === '') return isTerminal ? 'pretty' : 'json';
+  if (setting !== 'json' && setting !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty, not ${JSON.stringify(setting)}`);
+  return setting;
 }
 
 /** Fields of the one-line-per-request record (app.ts), folded into the message. */

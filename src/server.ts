@@ -1,31 +1,23 @@
 /**
- * Starts vendcloud: opens the store, starts the machine link (MQTT), builds the HTTP app
- * and listens. The CLI's `serve` and the tests use this one function, so what is tested is
- * what runs.
+ * Starts vendcloud: resolves the configuration once, opens the store, starts the machine
+ * link (MQTT), builds the HTTP app, starts the housekeeping and listens. The CLI's `serve`
+ * and the tests use this one function, so what is tested is what runs.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp, type HealthCheck, type ServerConfig } from './http/app.js';
-import { startMachineLink, wakingAfterWrites, type LinkOptions, type MachineLink, type MqttOptions } from './link/link.js';
+import { resolveConfig, type Config, type ConfigInput } from './config.js';
+import { startHousekeeping, type Chore, type Housekeeping } from './housekeeping.js';
+import { AnsweredRequests } from './http/answer-once.js';
+import { buildApp, type HealthCheck } from './http/app.js';
+import { startMachineLink, type MachineLink } from './link/link.js';
 import { linkLogger } from './link/logger.js';
-import { logDestination, logFormat, type LogFormat } from './log-format.js';
-import { openStore, type Store, type StoreOptions } from './store/store.js';
+import { logDestination, logFormat } from './log-format.js';
+import { purgeSentPushes } from './service/outbox.js';
+import { openStore, type Store } from './store/store.js';
 
-export interface ServerOptions {
-  /** A SQLite file path or a postgres:// URL. */
-  db: string;
-  host?: string;
-  port?: number;
-  config?: Partial<ServerConfig>;
-  store?: StoreOptions;
-  /** false silences the request log (tests); default: lines on stdout as LOG_FORMAT says (log-format.ts). */
+export interface ServerOptions extends ConfigInput {
+  /** false silences the request log (tests); default: lines on stdout as `logFormat` says (log-format.ts). */
   logger?: FastifyBaseLogger | false;
-  /**
-   * The machine link. Default `{ mode: 'off' }` for the library (the CLI's `serve` starts an
-   * embedded broker): without a link, pushes stay queued in the outbox.
-   */
-  mqtt?: MqttOptions;
-  link?: LinkOptions;
   /** Adds to the app before it listens (hooks, routes); the tests check every answer's shape here. */
   extendApp?: (app: FastifyInstance) => void;
 }
@@ -40,52 +32,65 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function createLogger(format: LogFormat = logFormat()): FastifyBaseLogger {
+export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): FastifyBaseLogger {
   const options = {
-    level: process.env.LOG_LEVEL ?? 'info',
+    level: config.logLevel,
     // Defence in depth: the request log never carries headers, but if anything ever
     // logs them, secrets are masked.
     redact: ['req.headers.appsecret', 'headers.appsecret', '*.app_secret', '*.mqtt_password', '*.password'],
   };
-  const destination = logDestination(format);
+  const destination = logDestination(logFormat(config.logFormat));
   return (destination ? pino(options, destination) : pino(options)) as unknown as FastifyBaseLogger;
 }
 
+function chores(config: Config, store: Store, answers: AnsweredRequests, link: MachineLink | undefined): Chore[] {
+  const { clock } = config.server;
+  const { purgeIntervalMs, sweepIntervalMs } = config.housekeeping;
+  return [
+    { name: 'purging answered requests', intervalMs: purgeIntervalMs, run: () => answers.purge(clock()) },
+    { name: 'purging sent pushes', intervalMs: purgeIntervalMs, run: () => store.write((trx) => purgeSentPushes(trx, clock())) },
+    ...(link ? [{ name: 'offline sweep', intervalMs: sweepIntervalMs, run: () => link.sweepOffline() }] : []),
+  ];
+}
+
+function brokerCheck(link: MachineLink | undefined): Record<string, HealthCheck> {
+  if (!link) return {};
+  return {
+    broker: async () => {
+      if (!link.connected) throw new Error('not connected');
+    },
+  };
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const logger = options.logger === undefined ? createLogger() : options.logger;
-  const store = await openStore(options.db, options.store);
+  const config = resolveConfig(options);
+  // Before the store opens: a wrong log format stops the start with nothing opened.
+  const logger = options.logger === undefined ? createLogger(config) : options.logger;
+  const store = await openStore(config.db, config.store);
   let app: FastifyInstance;
   let link: MachineLink | undefined;
+  let housekeeping: Housekeeping | undefined;
   try {
-    const mqtt = options.mqtt ?? { mode: 'off' };
-    if (mqtt.mode !== 'off') {
-      link = await startMachineLink(store, mqtt, { clock: options.config?.clock, ...options.link }, linkLogger(logger));
-    }
-    const wake = link ? link.wake : () => undefined;
-    const brokerCheck: Record<string, HealthCheck> = {};
-    if (link) {
-      const connectedLink = link;
-      brokerCheck.broker = async () => {
-        if (!connectedLink.connected) throw new Error('not connected');
-      };
-    }
-    app = await buildApp({ store: wakingAfterWrites(store, wake), config: options.config ?? {}, logger, healthChecks: brokerCheck });
+    if (config.mqtt.mode !== 'off') link = await startMachineLink(store, config.mqtt, config.link, linkLogger(logger));
+    const answers = new AnsweredRequests(store, config.server.timestampWindowSeconds);
+    app = await buildApp({ store, config: config.server, answers, logger, healthChecks: brokerCheck(link) });
     options.extendApp?.(app);
-    await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8080 });
+    await app.listen({ host: config.host, port: config.port });
+    housekeeping = startHousekeeping(chores(config, store, answers, link), app.log);
   } catch (error) {
     await link?.close();
     await store.close();
     throw error;
   }
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host ?? '127.0.0.1';
+  const port = typeof address === 'object' && address ? address.port : config.port;
   return {
     app,
     store,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     link,
     async close() {
+      await housekeeping?.stop();
       await app.close();
       await link?.close();
       await store.close();

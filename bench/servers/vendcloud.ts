@@ -4,7 +4,7 @@
  * whose cost belongs to the log pipeline, not to the service, so it is left out here.
  * Durability stays at its default (SQLite synchronous=FULL) unless --synchronous says otherwise.
  *
- * Usage: node vendcloud.js --db FILE|postgres://… [--pg-schema NAME] [--synchronous FULL|NORMAL]
+ * Usage: node vendcloud.js --db FILE|postgres://… [--db-schema NAME] [--synchronous FULL|NORMAL]
  */
 import { startServer } from '../../src/server.js';
 import { serveAsChild } from '../processes.js';
@@ -19,7 +19,7 @@ if (!db) {
   process.stderr.write('--db is required\n');
   process.exit(2);
 }
-const pgSchema = option('--pg-schema');
+const dbSchema = option('--db-schema');
 const synchronous = option('--synchronous') === 'NORMAL' ? 'NORMAL' : undefined;
 const server = await startServer({
   db,
@@ -27,6 +27,6 @@ const server = await startServer({
   logger: false,
   // 64 connections of one merchant are a load test, not an abusive client.
   config: { rateLimitPerMinute: 0 },
-  store: { ...(pgSchema ? { pgSchema } : {}), ...(synchronous ? { sqliteSynchronous: synchronous } : {}) },
+  store: { ...(dbSchema ? { pgSchema: dbSchema } : {}), ...(synchronous ? { sqliteSynchronous: synchronous } : {}) },
 });
 serveAsChild(Number(new URL(server.url).port), () => server.close());

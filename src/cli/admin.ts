@@ -2,12 +2,15 @@
 import type { Command } from 'commander';
 import { AdminInputError, createMachine, createMerchant, createProduct, setMachine, setMerchant } from '../service/admin.js';
 import type { Store } from '../store/store.js';
-import { defaultDb, defaultDbSchema, emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
+import { dbFromEnvironment, ENV } from '../config.js';
+import { emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
 
-export async function withStore<T>(db: string, work: (store: Store) => Promise<T>): Promise<T> {
+/** Opens the store at `--db`, else where the environment says (config.ts), for one command. */
+export async function withStore<T>(flag: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+  const db = flag ?? dbFromEnvironment();
   let store: Store;
   try {
-    const schema = defaultDbSchema();
+    const schema = process.env[ENV.dbSchema] || undefined;
     // Loaded on use: the merchant's commands should not pay for the database drivers.
     const { openStore } = await import('../store/store.js');
     store = await openStore(db, schema ? { pgSchema: schema } : {});
@@ -26,7 +29,7 @@ export async function withStore<T>(db: string, work: (store: Store) => Promise<T
 
 const dbOption = ['--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB)'] as const;
 
-export function registerAdminCommands(program: Command): void {
+function registerMerchantAdmin(program: Command): void {
   const merchant = program.command('merchant').description('manage merchants');
   merchant
     .command('create')
@@ -35,7 +38,7 @@ export function registerAdminCommands(program: Command): void {
     .option(...dbOption)
     .option('--json', 'print one JSON line')
     .action(async (options: { name: string; db?: string; json?: boolean }) => {
-      const created = await withStore(options.db ?? defaultDb(), (store) => createMerchant(store, { name: options.name }));
+      const created = await withStore(options.db, (store) => createMerchant(store, { name: options.name }));
       emit(!!options.json, created, () =>
         [`merchant_id: ${created.merchant_id}`, `appid:       ${created.appid}`, `app_secret:  ${created.app_secret}  (shown once; store it now)`].join('\n'),
       );
@@ -63,12 +66,14 @@ export function registerAdminCommands(program: Command): void {
       ].join('\n'),
     )
     .action(async (options: { merchant: number; requireNonce: boolean; db?: string; json?: boolean }) => {
-      await withStore(options.db ?? defaultDb(), (store) => setMerchant(store, options.merchant, { requireNonce: options.requireNonce }));
+      await withStore(options.db, (store) => setMerchant(store, options.merchant, { requireNonce: options.requireNonce }));
       emit(!!options.json, { merchant_id: options.merchant, require_nonce: options.requireNonce }, () =>
         `merchant ${options.merchant}: ${options.requireNonce ? 'every signed write must carry a nonce' : 'writes without a nonce are accepted'}`,
       );
     });
+}
 
+function registerMachineAdmin(program: Command): void {
   const machine = program.command('machine').description('manage machines');
   machine
     .command('create')
@@ -81,7 +86,7 @@ export function registerAdminCommands(program: Command): void {
     .option(...dbOption)
     .option('--json', 'print one JSON line')
     .action(async (options: { merchant: number; machineNo: string; name?: string; pickupCodes: boolean; timeZone: string; db?: string; json?: boolean }) => {
-      const created = await withStore(options.db ?? defaultDb(), (store) =>
+      const created = await withStore(options.db, (store) =>
         createMachine(store, {
           merchantId: options.merchant,
           machineNo: options.machineNo,
@@ -103,7 +108,7 @@ export function registerAdminCommands(program: Command): void {
     .option(...dbOption)
     .option('--json', 'print one JSON line')
     .action(async (options: { machineNo: string; pickupCodes?: boolean; operating?: boolean; db?: string; json?: boolean }) => {
-      await withStore(options.db ?? defaultDb(), (store) =>
+      await withStore(options.db, (store) =>
         setMachine(store, options.machineNo, {
           ...(options.pickupCodes !== undefined ? { pickupCodes: options.pickupCodes } : {}),
           ...(options.operating !== undefined ? { operating: options.operating } : {}),
@@ -111,7 +116,9 @@ export function registerAdminCommands(program: Command): void {
       );
       emit(!!options.json, { machine_no: options.machineNo, ok: true }, () => `machine ${options.machineNo} updated`);
     });
+}
 
+function registerProductAdmin(program: Command): void {
   const product = program.command('product').description('manage products');
   product
     .command('create')
@@ -139,7 +146,7 @@ export function registerAdminCommands(program: Command): void {
         db?: string;
         json?: boolean;
       }) => {
-        const created = await withStore(options.db ?? defaultDb(), (store) =>
+        const created = await withStore(options.db, (store) =>
           createProduct(store, {
             machineNo: options.machineNo,
             name: options.name,
@@ -154,15 +161,21 @@ export function registerAdminCommands(program: Command): void {
         emit(!!options.json, created, () => `product ${created.id} created`);
       },
     );
+}
 
+function registerMigrate(program: Command): void {
   program
     .command('migrate')
     .description('bring the database schema up to date')
     .option(...dbOption)
     .option('--json', 'print one JSON line')
     .action(async (options: { db?: string; json?: boolean }) => {
-      const db = options.db ?? defaultDb();
-      await withStore(db, async () => undefined);
+      await withStore(options.db, async () => undefined);
       emit(!!options.json, { migrated: true }, () => 'database is up to date');
     });
 }
+
+export function registerAdminCommands(program: Command): void {
+  for (const register of [registerMerchantAdmin, registerMachineAdmin, registerProductAdmin, registerMigrate]) register(program);
+}
+

@@ -7,9 +7,9 @@ import { isMachineNo } from '../domain/fields.js';
 import { mosquittoAcl, mosquittoConf, passwordRecipe } from '../link/mosquitto.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import { withStore } from './admin.js';
-import { defaultDb, emit, EXIT, fail, parseWholeNumber } from './output.js';
+import { emit, EXIT, fail, parseWholeNumber } from './output.js';
 
-export function registerLinkCommands(program: Command): void {
+function registerMqttAcl(program: Command): void {
   const mqtt = program.command('mqtt').description('the machine link on an external broker');
   mqtt
     .command('acl')
@@ -19,9 +19,7 @@ export function registerLinkCommands(program: Command): void {
     .option('--json', 'print one JSON line')
     .action(async (options: { out: string; db?: string; json?: boolean }) => {
       const dir = resolve(options.out);
-      const machineNos = await withStore(options.db ?? defaultDb(), async (store) =>
-        machines.listNumbers(store.db),
-      );
+      const machineNos = await withStore(options.db, async (store) => machines.listNumbers(store.db));
       mkdirSync(dir, { recursive: true });
       const files = {
         acl_file: mosquittoAcl(),
@@ -37,7 +35,9 @@ export function registerLinkCommands(program: Command): void {
         ].join('\n'),
       );
     });
+}
 
+function registerMachineSimulator(program: Command): void {
   program
     .command('machine-sim')
     .description('run a simulated vending machine; commands on stdin: codes, redeem CODE, offline, online, quit')
@@ -98,3 +98,9 @@ export function registerLinkCommands(program: Command): void {
       await quit();
     });
 }
+
+export function registerLinkCommands(program: Command): void {
+  registerMqttAcl(program);
+  registerMachineSimulator(program);
+}
+

@@ -2,6 +2,7 @@
 /** The `vendcloud` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin.js';
+import { registerCodeCommands } from './codes.js';
 import { registerLinkCommands } from './link.js';
 import { registerMerchantCommands } from './merchant.js';
 import { EXIT, fail } from './output.js';
@@ -17,6 +18,7 @@ registerServeCommand(program);
 registerAdminCommands(program);
 registerLinkCommands(program);
 registerMerchantCommands(program);
+registerCodeCommands(program);
 registerPayloadCommands(program);
 
 for (const command of program.commands) {

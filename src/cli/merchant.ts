@@ -4,14 +4,13 @@
  * from flags or the VENDCLOUD_* environment variables.
  */
 import { createInterface } from 'node:readline/promises';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { NetworkError, OpenApiError, VendcloudClient, type PickupCode, type PickupOrder } from '../client/index.js';
 import { isMachineNo } from '../domain/fields.js';
 import { DEFAULT_TIME_ZONE, formatWallTime, parseWallTime } from '../protocol/time.js';
-import { CODE_STATUS_FILTERS } from '../service/catalogue.js';
 import { emit, EXIT, fail, parseWholeNumber, table, UsageError } from './output.js';
 
-interface ConnectionFlags {
+export interface ConnectionFlags {
   url?: string;
   appid?: string;
   appSecret?: string;
@@ -21,7 +20,7 @@ interface ConnectionFlags {
   json?: boolean;
 }
 
-function withConnection(command: Command): Command {
+export function withConnection(command: Command): Command {
   return command
     .option('--url <url>', 'server root URL, e.g. http://127.0.0.1:8080 (env VENDCLOUD_URL)')
     .option('--appid <appid>', 'Appid (env VENDCLOUD_APPID)')
@@ -60,7 +59,7 @@ interface Output {
 }
 
 /** Runs a command's SDK work and maps its outcome to output and exit code. */
-function merchantAction<F extends ConnectionFlags>(run: (client: VendcloudClient, flags: F, show: Show) => Promise<Output | undefined>) {
+export function merchantAction<F extends ConnectionFlags>(run: (client: VendcloudClient, flags: F, show: Show) => Promise<Output | undefined>) {
   return async (flags: F) => {
     try {
       const output = await run(clientFrom(flags), flags, new Show(flags.timeZone));
@@ -81,7 +80,7 @@ function merchantAction<F extends ConnectionFlags>(run: (client: VendcloudClient
 }
 
 /** How records read in a terminal: times in the platform zone, absent values as "-". */
-class Show {
+export class Show {
   constructor(private readonly timeZone: string) {}
 
   time(date: Date | undefined): string {
@@ -109,14 +108,14 @@ function machineNo(value: string): string {
   return value;
 }
 
-function wallTime(value: string): string {
+export function wallTime(value: string): string {
   if (parseWallTime(value) === undefined) throw new InvalidArgumentError('must be "YYYY-MM-DD HH:mm:ss"');
   return value;
 }
 
-const machineOption = ['--machine-no <digits>', 'machine number', machineNo] as const;
+export const machineOption = ['--machine-no <digits>', 'machine number', machineNo] as const;
 
-async function confirmed(question: string): Promise<boolean> {
+export async function confirmed(question: string): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return /^y(es)?$/i.test((await prompt.question(question)).trim());
@@ -183,113 +182,6 @@ export function registerMerchantCommands(program: Command): void {
               `page ${page.currentPage}/${page.lastPage}, ${page.total} product${page.total === 1 ? '' : 's'}`,
             ].join('\n'),
         };
-      }),
-    );
-
-  const codes = program.command('codes').description('create, list, cancel and consume pickup codes');
-
-  withConnection(codes.command('create').description('create pickup codes for one product'))
-    .requiredOption(...machineOption)
-    .requiredOption('--product <id>', 'product id', parseWholeNumber(1))
-    .option('--count <n>', 'how many codes (default 1)', parseWholeNumber(1))
-    .option('--length <digits>', 'digits per code, 6-10 (default 6)', parseWholeNumber(1))
-    .option('--expires <time>', 'expiry "YYYY-MM-DD HH:mm:ss" in the platform time zone (default: never)', wallTime)
-    .action(
-      merchantAction(async (client, flags: ConnectionFlags & { machineNo: string; product: number; count?: number; length?: number; expires?: string }, show) => {
-        const created = await client.createPickupCodes(flags.machineNo, {
-          productId: flags.product,
-          ...(flags.count !== undefined ? { count: flags.count } : {}),
-          ...(flags.length !== undefined ? { codeLength: flags.length } : {}),
-          ...(flags.expires !== undefined ? { expiredAt: flags.expires } : {}),
-        });
-        return { value: created, human: () => `created ${created.length} pickup code${created.length === 1 ? '' : 's'}\n${show.codes(created)}` };
-      }),
-    );
-
-  withConnection(codes.command('create-all').description('top every on-sale product up to one code per item in stock'))
-    .requiredOption(...machineOption)
-    .option('--length <digits>', 'digits per code, 6-10 (default 6)', parseWholeNumber(1))
-    .option('--expires <time>', 'expiry "YYYY-MM-DD HH:mm:ss" in the platform time zone (default: never)', wallTime)
-    .action(
-      merchantAction(async (client, flags: ConnectionFlags & { machineNo: string; length?: number; expires?: string }, show) => {
-        const created = await client.createPickupCodesForAllProducts(flags.machineNo, {
-          ...(flags.length !== undefined ? { codeLength: flags.length } : {}),
-          ...(flags.expires !== undefined ? { expiredAt: flags.expires } : {}),
-        });
-        return { value: created, human: () => `created ${created.length} pickup code${created.length === 1 ? '' : 's'}\n${show.codes(created)}` };
-      }),
-    );
-
-  withConnection(codes.command('list').description("list a machine's pickup codes"))
-    .requiredOption(...machineOption)
-    .option('--product <id>', 'only this product', parseWholeNumber(1))
-    .addOption(new Option('--status <status>', 'which codes (default UNUSED)').choices(CODE_STATUS_FILTERS))
-    .option('--page <n>', 'page', parseWholeNumber(1))
-    .option('--per-page <n>', 'codes per page (max 100)', parseWholeNumber(1))
-    .action(
-      merchantAction(
-        async (client, flags: ConnectionFlags & { machineNo: string; product?: number; status?: (typeof CODE_STATUS_FILTERS)[number]; page?: number; perPage?: number }, show) => {
-          // One product's live codes is the original's query; anything else needs the extension.
-          if (flags.product !== undefined && flags.status === undefined && flags.page === undefined && flags.perPage === undefined) {
-            const live = await client.listPickupCodes(flags.machineNo, flags.product);
-            return { value: live, human: () => show.codes(live) };
-          }
-          const page = await client.queryPickupCodes(flags.machineNo, {
-            ...(flags.product !== undefined ? { productId: flags.product } : {}),
-            ...(flags.status !== undefined ? { status: flags.status } : {}),
-            ...(flags.page !== undefined ? { page: flags.page } : {}),
-            ...(flags.perPage !== undefined ? { perPage: flags.perPage } : {}),
-          });
-          return {
-            value: page,
-            human: () => `${show.codes(page.data)}\npage ${page.currentPage}/${page.lastPage}, ${page.total} code${page.total === 1 ? '' : 's'}`,
-          };
-        },
-      ),
-    );
-
-  withConnection(codes.command('cancel').description('cancel one pickup code'))
-    .requiredOption(...machineOption)
-    .requiredOption('--id <id>', 'pickup code id', parseWholeNumber(1))
-    .action(
-      merchantAction(async (client, flags: ConnectionFlags & { machineNo: string; id: number }) => {
-        await client.cancelPickupCode(flags.machineNo, flags.id);
-        return { value: { cancelled: flags.id }, human: () => `cancelled pickup code ${flags.id}` };
-      }),
-    );
-
-  withConnection(codes.command('cancel-all').description('cancel every unused pickup code of a machine'))
-    .requiredOption(...machineOption)
-    .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
-    .action(
-      merchantAction(async (client, flags: ConnectionFlags & { machineNo: string; yes?: boolean }) => {
-        if (!flags.yes) {
-          if (!process.stdin.isTTY) throw new UsageError('cancel-all needs --yes when stdin is not a terminal');
-          if (!(await confirmed(`Cancel every unused pickup code of machine ${flags.machineNo}? [y/N] `))) {
-            process.stderr.write('nothing cancelled\n');
-            return undefined;
-          }
-        }
-        const count = await client.cancelAllPickupCodes(flags.machineNo);
-        return { value: { count }, human: () => `cancelled ${count} pickup code${count === 1 ? '' : 's'} of machine ${flags.machineNo}` };
-      }),
-    );
-
-  withConnection(codes.command('consume').description('spend a pickup code through the API (creates a PICKUPCODE order)'))
-    .requiredOption(...machineOption)
-    .requiredOption('--product <id>', 'product id', parseWholeNumber(1))
-    .requiredOption('--code <digits>', 'the pickup code')
-    .requiredOption('--trade-id <id>', 'your order number, 20-32 letters, digits, _ or -')
-    .requiredOption('--notify-url <url>', 'http(s) URL to notify')
-    .action(
-      merchantAction(async (client, flags: ConnectionFlags & { machineNo: string; product: number; code: string; tradeId: string; notifyUrl: string }, show) => {
-        const order = await client.consumePickupCode(flags.machineNo, {
-          code: flags.code,
-          productId: flags.product,
-          tradeId: flags.tradeId,
-          notifyUrl: flags.notifyUrl,
-        });
-        return { value: order, human: () => show.order(order) };
       }),
     );
 }

@@ -30,16 +30,6 @@ export function parseOnOff(value: string): boolean {
   throw new InvalidArgumentError('must be on or off');
 }
 
-/** Where the database is: --db, else VENDCLOUD_DB, else DATABASE_URL, else a file under ./data. */
-export function defaultDb(): string {
-  return process.env.VENDCLOUD_DB || process.env.DATABASE_URL || 'data/vendcloud.sqlite';
-}
-
-/** The PostgreSQL schema vendcloud's tables live in (several deployments may share a database). */
-export function defaultDbSchema(): string | undefined {
-  return process.env.VENDCLOUD_DB_SCHEMA || undefined;
-}
-
 /** Columns a string takes in a terminal: CJK and fullwidth characters take two. */
 function displayWidth(text: string): number {
   let width = 0;

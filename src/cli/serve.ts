@@ -1,13 +1,12 @@
 /** `vendcloud serve`: runs the Open API (and, with --demo, seeds and prints credentials). */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { dbFromEnvironment, DEFAULTS, ENV, type MqttOptions } from '../config.js';
 import { encodeSignedPayload } from '../protocol/payload.js';
 import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import type { DemoCredentials } from '../service/demo.js';
-import type { MqttOptions } from '../link/link.js';
-import { DEFAULT_SESSION_EXPIRY_SECONDS, stableClientId } from '../link/session.js';
-import { DEFAULT_MQTT_PORT } from '../link/message.js';
+import { stableClientId } from '../link/session.js';
 import type { RunningServer, ServerOptions } from '../server.js';
-import { defaultDb, defaultDbSchema, EXIT, fail, parseWholeNumber } from './output.js';
+import { EXIT, fail, parseWholeNumber } from './output.js';
 
 interface ServeOptions {
   host: string;
@@ -27,6 +26,8 @@ interface ServeOptions {
   mqttClientId?: string;
   mqttSessionExpiry: number;
   dbSchema?: string;
+  logLevel: string;
+  logFormat?: string;
 }
 
 function mqttOptions(options: ServeOptions): MqttOptions {
@@ -75,22 +76,27 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('run the Open API server')
-    .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
-    .option('--port <port>', 'HTTP port (env PORT)', parseWholeNumber(0), Number(process.env.PORT ?? 8080))
-    .option('--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB, DATABASE_URL)', defaultDb())
-    .option('--db-schema <name>', 'PostgreSQL schema for the tables (env VENDCLOUD_DB_SCHEMA)', defaultDbSchema())
+    // Commander reads each flag's environment variable (flag > environment > default).
+    .addOption(new Option('--host <host>', 'address to listen on').env(ENV.host).default(DEFAULTS.host))
+    .addOption(new Option('--port <port>', 'HTTP port').env(ENV.port).argParser(parseWholeNumber(0)).default(DEFAULTS.port))
+    .option('--db <path>', `SQLite file or postgres:// URL (env ${ENV.db.join(', ')})`, dbFromEnvironment())
+    .addOption(new Option('--db-schema <name>', 'PostgreSQL schema for the tables').env(ENV.dbSchema))
     .option('--demo', 'seed demo data when empty and print credentials')
-    .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests; 0 = off', parseWholeNumber(0), 300)
-    .option('--time-zone <zone>', 'platform time zone', 'Asia/Shanghai')
-    .option('--rate-limit <per-minute>', 'requests per minute per Appid (on each instance, or in all with --redis-url); 0 = no limit', parseWholeNumber(0), 3000)
-    .option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379 (env REDIS_URL)', process.env.REDIS_URL)
-    .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', 'FULL')
-    .option('--mqtt-host <host>', 'address of the embedded MQTT broker', process.env.MQTT_HOST ?? '127.0.0.1')
-    .option('--mqtt-port <port>', 'port of the embedded MQTT broker (env MQTT_PORT)', parseWholeNumber(0), Number(process.env.MQTT_PORT ?? DEFAULT_MQTT_PORT))
-    .option('--mqtt-url <url>', 'use an external broker instead, e.g. mqtt://user:pass@host:1883 (env MQTT_URL)', process.env.MQTT_URL)
-    .option('--mqtt-share-group <name>', 'instances on one external broker share machine messages through this group (env MQTT_SHARE_GROUP)', process.env.MQTT_SHARE_GROUP ?? 'vendcloud')
-    .option('--mqtt-client-id <id>', 'this instance\'s MQTT client id on an external broker, the same after every restart (env MQTT_CLIENT_ID; default vendcloud-HOSTNAME-PORT)', process.env.MQTT_CLIENT_ID)
-    .option('--mqtt-session-expiry <seconds>', 'how long an external broker queues machine messages for this instance while it is away', parseWholeNumber(0), DEFAULT_SESSION_EXPIRY_SECONDS)
+    .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests; 0 = off', parseWholeNumber(0), DEFAULTS.server.timestampWindowSeconds)
+    .option('--time-zone <zone>', 'platform time zone', DEFAULTS.server.timeZone)
+    .option('--rate-limit <per-minute>', 'requests per minute per Appid (on each instance, or in all with --redis-url); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.rateLimitPerMinute)
+    .addOption(new Option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379').env(ENV.redisUrl))
+    .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', DEFAULTS.store.sqliteSynchronous)
+    .addOption(new Option('--log-level <level>', 'pino log level').env(ENV.logLevel).default(DEFAULTS.logLevel))
+    .addOption(new Option('--log-format <json|pretty>', 'log lines as JSON or for a person (default: pretty on a terminal, JSON otherwise)').env(ENV.logFormat))
+    .addOption(new Option('--mqtt-host <host>', 'address of the embedded MQTT broker').env(ENV.mqttHost).default(DEFAULTS.mqtt.host))
+    .addOption(new Option('--mqtt-port <port>', 'port of the embedded MQTT broker').env(ENV.mqttPort).argParser(parseWholeNumber(0)).default(DEFAULTS.mqtt.port))
+    .addOption(new Option('--mqtt-url <url>', 'use an external broker instead, e.g. mqtt://user:pass@host:1883').env(ENV.mqttUrl))
+    .addOption(new Option('--mqtt-share-group <name>', 'instances on one external broker share machine messages through this group').env(ENV.mqttShareGroup).default(DEFAULTS.mqtt.shareGroup))
+    .addOption(
+      new Option('--mqtt-client-id <id>', "this instance's MQTT client id on an external broker, the same after every restart (default vendcloud-HOSTNAME-PORT)").env(ENV.mqttClientId),
+    )
+    .option('--mqtt-session-expiry <seconds>', 'how long an external broker queues machine messages for this instance while it is away', parseWholeNumber(0), DEFAULTS.mqtt.sessionExpirySeconds)
     .option('--no-mqtt', 'run without the machine link (pushes stay queued in the outbox)')
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
@@ -100,6 +106,8 @@ export function registerServeCommand(program: Command): void {
         db: options.db,
         host: options.host,
         port: options.port,
+        logLevel: options.logLevel,
+        ...(options.logFormat ? { logFormat: options.logFormat } : {}),
         config: {
           timestampWindowSeconds: options.timestampWindow,
           timeZone: options.timeZone,

@@ -7,7 +7,8 @@
 import { API_PREFIX, METHOD } from '../protocol/endpoints.js';
 import { encodeSignedPayload } from '../protocol/payload.js';
 import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '../protocol/time.js';
-import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupCodeStatusFilter, type PickupOrder, type Product } from './results.js';
+import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupOrder, type Product } from './results.js';
+import type { CodeOptions, ConsumeRequest, CreateCodesRequest, PickupCodeQuery, ProductQuery, WallTimeInput } from './requests.js';
 import { exchange, type Fetch } from './transport.js';
 import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, type LiveCodeCount, type MachineOverview, type PickupCodeHistory } from './extension-results.js';
 
@@ -26,53 +27,6 @@ export interface VendcloudClientOptions {
   timeZone?: string;
   /** Defaults to the global `fetch`. */
   fetch?: Fetch;
-}
-
-/** A wall time `YYYY-MM-DD HH:mm:ss` in the platform zone, or the instant as a Date. */
-export type WallTimeInput = Date | string;
-
-export interface ProductQuery {
-  page?: number;
-  /** At most 100. */
-  perPage?: number;
-  /** 0 (default) for every category. */
-  categoryId?: number;
-  /** Default "A". */
-  cabinetName?: string;
-  /** Every product on one page. */
-  selectAll?: boolean;
-}
-
-export interface CodeOptions {
-  /** Digits per code, 6–10; default 6. */
-  codeLength?: number;
-  /** Absent: the codes never expire. Must be in the future. */
-  expiredAt?: WallTimeInput;
-}
-
-export interface CreateCodesRequest extends CodeOptions {
-  productId: number;
-  /** How many codes, 1 … the product's capacity; default 1. */
-  count?: number;
-}
-
-export interface PickupCodeQuery {
-  productId?: number;
-  /** Default UNUSED (unexpired). */
-  status?: PickupCodeStatusFilter;
-  /** Only codes starting with these digits. */
-  code?: string;
-  page?: number;
-  /** At most 100. */
-  perPage?: number;
-}
-
-export interface ConsumeRequest {
-  code: string;
-  productId: number;
-  /** The merchant's order number: 20–32 letters, digits, `_` or `-`, unique per merchant. */
-  tradeId: string;
-  notifyUrl: string;
 }
 
 type FieldValue = string | number | undefined;
@@ -199,6 +153,21 @@ export class VendcloudClient {
   /** Cancels every UNUSED code of the machine (expired ones included); returns how many. */
   async cancelAllPickupCodes(machineNo: string): Promise<number> {
     const data = (await this.signed('PUT', '/pickup_codes', { machine_no: machineNo, method: METHOD.CANCEL_ALL })) as { count?: number };
+    return data?.count ?? 0;
+  }
+
+  /**
+   * Extension: cancels the codes with these ids, all or none: if any is not a live code of
+   * the machine, nothing is cancelled and the error names it. Returns how many (all of them).
+   */
+  async cancelPickupCodes(machineNo: string, ids: readonly number[]): Promise<number> {
+    const data = (await this.signed('PUT', '/pickup_codes', { machine_no: machineNo, method: METHOD.CANCEL_IDS, ids: ids.join(',') })) as { count?: number };
+    return data?.count ?? 0;
+  }
+
+  /** Extension: cancels every live code of one product of the machine; returns how many. */
+  async cancelProductPickupCodes(machineNo: string, productId: number): Promise<number> {
+    const data = (await this.signed('PUT', '/pickup_codes', { machine_no: machineNo, method: METHOD.CANCEL_PRODUCT, product_id: productId })) as { count?: number };
     return data?.count ?? 0;
   }
 

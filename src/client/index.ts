@@ -3,7 +3,8 @@
  * leave the server's code (Fastify, SQLite...) out of a browser or edge bundle.
  */
 export { VendcloudClient } from './client.js';
-export type { VendcloudClientOptions, WallTimeInput, ProductQuery, CodeOptions, CreateCodesRequest, PickupCodeQuery, ConsumeRequest } from './client.js';
+export type { VendcloudClientOptions } from './client.js';
+export type { WallTimeInput, ProductQuery, CodeOptions, CreateCodesRequest, PickupCodeQuery, ConsumeRequest } from './requests.js';
 export { OpenApiError, NetworkError } from './errors.js';
 export type { Page, MachineSummary, MachineDetail, Product, PickupCode, PickupCodeStatus, PickupCodeStatusFilter, PickupOrder } from './results.js';
 export type { MachineOverview, LiveCodeCount, PickupCodeHistory, PickupCodeEvent, MachinePush } from './extension-results.js';

@@ -4,8 +4,7 @@
  * habit of the original): here a missing flag reads as `false`, a missing list as `[]`, a
  * missing count as 0, and a missing text or time stays `undefined`. Times become `Date`s.
  */
-import type { VisibleStatus } from '../domain/pickup-codes.js';
-import type { CodeStatusFilter } from '../service/catalogue.js';
+import type { CodeStatusFilter, VisibleStatus } from '../protocol/code-status.js';
 import { parseWallTime } from '../protocol/time.js';
 
 export type PickupCodeStatus = VisibleStatus;

@@ -17,11 +17,12 @@ import {
   type CodeOnMachine,
   type MachineMessage,
 } from '../protocol/machine-messages.js';
+import type { VisibleStatus } from '../protocol/code-status.js';
 
 export type CodeStatus = 'UNUSED' | 'USED' | 'CANCELLED';
 
-/** The statuses a merchant sees: EXPIRED is derived from `expired_at` at read time. */
-export type VisibleStatus = CodeStatus | 'EXPIRED';
+/** The statuses a merchant sees (their wire names live in the protocol, which the SDK shares). */
+export type { VisibleStatus };
 
 // The wire names live in the protocol module, which the SDK shares.
 export { METHOD } from '../protocol/endpoints.js';

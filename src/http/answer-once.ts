@@ -9,13 +9,13 @@
  * are shared by every instance on the same database.
  */
 import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { ApiError, invalidField, isBusinessFailure } from '../protocol/errors.js';
-import { failure, omitEmpty, success } from '../protocol/envelope.js';
 import type { Payload } from '../protocol/payload.js';
 import * as answers from '../store/repositories/answers.repository.js';
 import type { Store, Tx } from '../store/store.js';
-import type { MerchantRequest } from './merchant-auth.js';
 import { asApiError } from './refusals.js';
+import { failureAnswer, successAnswer, type Answer } from './reply.js';
 
 export interface IdempotencyKey {
   /** Where the client put it, as refusals name it. */
@@ -68,41 +68,41 @@ export class AnsweredRequests {
   }
 
   /**
-   * Runs a signed write and returns the JSON text of its envelope. With a key, `change`
-   * runs once per (merchant, key); business failures (HTTP 200, non-zero code) are stored
-   * too, so a retry sees the same outcome; request faults (4xx) are not, so a corrected
-   * request may use the key again.
+   * Runs a signed write and returns its answer. With a key, `change` runs once per
+   * (merchant, key); business failures (HTTP 200, non-zero code) are stored too, so a retry
+   * sees the same outcome; request faults (4xx) are not, so a corrected request may use the
+   * key again.
    */
-  async answer(request: MerchantRequest, route: string, change: (trx: Tx) => Promise<unknown>): Promise<string> {
+  async answer(request: FastifyRequest, route: string, change: (trx: Tx) => Promise<unknown>): Promise<Answer> {
     const key = request.idempotencyKey;
     // Strict replay protection wants the key signed: a header can be added to captured bytes.
     if (request.merchant.require_nonce && key?.source !== 'nonce') {
       throw invalidField('nonce', 'is required: this merchant accepts no signed write without a nonce in its payload');
     }
     // No key: nothing to look up and nothing to store.
-    if (key === undefined) return JSON.stringify(success(omitEmpty(await this.store.write(change))));
+    if (key === undefined) return successAnswer(await this.store.write(change));
     if (key.value.length > MAX_KEY_LENGTH) throw invalidField(key.source, `must be at most ${MAX_KEY_LENGTH} characters`);
     return this.answerOnce({ merchantId: request.merchant.id, key, fingerprint: fingerprintOf(route, request.payload.content()), now: request.now }, change);
   }
 
-  private async answerOnce(keyed: Keyed, change: (trx: Tx) => Promise<unknown>): Promise<string> {
+  private async answerOnce(keyed: Keyed, change: (trx: Tx) => Promise<unknown>): Promise<Answer> {
     const earlier = await this.find(keyed);
     if (earlier) return repeatOf(earlier, keyed);
     try {
       return await this.store.write(async (trx) => {
-        const response = JSON.stringify(success(omitEmpty(await change(trx))));
+        const answer = successAnswer(await change(trx));
         // A concurrent twin got here first (its row blocks ours until it commits):
         // throwing rolls back this request's change, and the twin's answer is returned.
-        if (!(await this.record(trx, keyed, response))) throw new AnsweredMeanwhile();
-        return response;
+        if (!(await this.record(trx, keyed, answer.text))) throw new AnsweredMeanwhile();
+        return answer;
       });
     } catch (error) {
       if (error instanceof AnsweredMeanwhile) return repeatOf((await this.find(keyed))!, keyed);
       const refusal = asApiError(error);
       if (!(refusal instanceof ApiError) || !isBusinessFailure(refusal.code)) throw error;
-      const response = JSON.stringify(failure(refusal));
-      const recorded = await this.store.write((trx) => this.record(trx, keyed, response));
-      return recorded ? response : repeatOf((await this.find(keyed))!, keyed);
+      const answer = failureAnswer(refusal);
+      const recorded = await this.store.write((trx) => this.record(trx, keyed, answer.text));
+      return recorded ? answer : repeatOf((await this.find(keyed))!, keyed);
     }
   }
 
@@ -126,11 +126,12 @@ export class AnsweredRequests {
  * the key, like any invalid field, and a 4xx so that the PHP library's Guzzle throws rather
  * than taking the first request's answer for this one's.
  */
-function repeatOf(earlier: { fingerprint: string; response: string }, keyed: Keyed): string {
+function repeatOf(earlier: { fingerprint: string; response: string }, keyed: Keyed): Answer {
   if (earlier.fingerprint !== keyed.fingerprint) {
     throw invalidField(keyed.key.source, `"${keyed.key.value}" was used before by a request with other fields`);
   }
-  return earlier.response;
+  // Only answers sent with HTTP 200 are stored (successes and business refusals).
+  return { httpStatus: 200, code: (JSON.parse(earlier.response) as { code: number }).code, text: earlier.response };
 }
 
 class AnsweredMeanwhile extends Error {}

@@ -1,59 +1,35 @@
 /**
- * The Fastify application serving the Open API under /api/openapi/v1. Cross-cutting work
- * stays out of the route handlers: every route runs behind the authentication pipeline
- * (merchant-auth.ts) and, for writes, the idempotent-answer store (answer-once.ts); the error
- * handler maps every failure to the envelope; the log controller writes one line per request.
- * Route handlers (routes.ts) read like the business rule.
+ * The Fastify application: the Open API under /api/openapi/v1, one plugin per group of
+ * routes (routes/*.ts) behind the rate limit, and the health probes. Cross-cutting work
+ * stays out of the route handlers: authentication is every Open API route's preHandler
+ * (merchant-auth.ts), writes are answered once per idempotency key (answer-once.ts), every
+ * answer and every failure leaves as the envelope (reply.ts), and the log controller writes
+ * one line per request.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
-import { failure } from '../protocol/envelope.js';
-import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { MerchantDirectory } from '../service/merchants.js';
-import { purgeSentPushes } from '../service/outbox.js';
 import { ping } from '../store/executor.js';
 import { isStoreUnavailable, type Store } from '../store/store.js';
-import { AnsweredRequests } from './answer-once.js';
+import type { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
 import { asApiError } from './refusals.js';
 import { consolePlugin } from './console.js';
+import { healthRoutes, type HealthCheck } from './health.js';
+import { decorateMerchantRequest } from './merchant-auth.js';
+import type { OpenApiDeps } from './open-api-route.js';
 import { registerRateLimit } from './rate-limit.js';
-import { registerOpenApi, type OpenApiDeps } from './routes.js';
+import { sendError } from './reply.js';
+import { consumeRoutes } from './routes/consumes.js';
+import { extensionRoutes } from './routes/extensions.js';
+import { machineRoutes } from './routes/machines.js';
+import { pickupCodeRoutes } from './routes/pickup-codes.js';
+import { productRoutes } from './routes/products.js';
 
-export { API_PREFIX };
-
-export interface ServerConfig {
-  /** Largest accepted |server clock − timestamp|, seconds; 0 turns the check off. */
-  timestampWindowSeconds: number;
-  /** The platform time zone in which times are read and written. */
-  timeZone: string;
-  bodyLimitBytes: number;
-  /** How stale a cached merchant row may be, seconds. */
-  merchantCacheSeconds: number;
-  /** Requests per minute one Appid may make (on each instance, or in all together with redisUrl); 0 = no limit. */
-  rateLimitPerMinute: number;
-  /** Redis (redis://…) where every instance counts the rate limit; undefined = each counts alone. */
-  redisUrl?: string;
-  /** Prefix of the rate limit's keys in Redis. */
-  redisKeyPrefix: string;
-  /** How long a client may take to send a whole request (headers and body), ms; then 408. */
-  requestTimeoutMs: number;
-  /** Unix seconds now; tests replace it to move time. */
-  clock: () => number;
-}
-
-export const DEFAULT_CONFIG: ServerConfig = {
-  timestampWindowSeconds: 300,
-  timeZone: DEFAULT_TIME_ZONE,
-  bodyLimitBytes: 64 * 1024,
-  merchantCacheSeconds: 5,
-  rateLimitPerMinute: 3000,
-  redisKeyPrefix: 'vendcloud:rate-limit:',
-  requestTimeoutMs: 30_000,
-  clock: nowSeconds,
-};
+export type { HealthCheck };
 
 /**
  * Longest path parameter the router takes. Fastify's default (100) refused a long
@@ -62,22 +38,14 @@ export const DEFAULT_CONFIG: ServerConfig = {
  */
 const MAX_PATH_PARAMETER = 16 * 1024;
 
-/** A named probe for /healthz: resolves when the part works, throws when it does not. */
-export type HealthCheck = () => Promise<void>;
-
 export interface AppOptions {
   store: Store;
+  /** The stored answers of idempotent writes (the housekeeping purges them). */
+  answers: AnsweredRequests;
   /** Probes beyond the database's own (e.g. the MQTT broker). */
   healthChecks?: Record<string, HealthCheck>;
-  config?: Partial<ServerConfig>;
+  config: ServerConfig;
   logger?: FastifyBaseLogger | false;
-}
-
-declare module 'fastify' {
-  interface FastifyReply {
-    /** The envelope code sent, for the request's log line. */
-    apiCode?: number;
-  }
 }
 
 /** One JSON log line per request: id, route, status, envelope code, signing form, time. Never headers or bodies. */
@@ -98,15 +66,6 @@ class OneLinePerRequest extends LogController {
       'request',
     );
   }
-}
-
-function sendEnvelopeText(reply: FastifyReply, httpStatus: number, apiCode: number, text: string) {
-  reply.apiCode = apiCode;
-  return reply.code(httpStatus).type('application/json; charset=utf-8').send(text);
-}
-
-export function sendError(reply: FastifyReply, error: ApiError) {
-  return sendEnvelopeText(reply, error.httpStatus, error.code, JSON.stringify(failure(error)));
 }
 
 /** What the protocol's 400 says about some of Fastify's own refusals. */
@@ -134,7 +93,7 @@ function answerFailure(error: unknown, request: FastifyRequest, reply: FastifyRe
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
+  const { config } = options;
   const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     logController: new OneLinePerRequest(),
@@ -183,54 +142,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: options.store,
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
-    answers: new AnsweredRequests(options.store, config.timestampWindowSeconds),
-    send: sendEnvelopeText,
+    answers: options.answers,
   };
   await app.register(
     async (scope) => {
       await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
-      registerOpenApi(scope, deps);
+      decorateMerchantRequest(scope);
+      for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, extensionRoutes]) await scope.register(routes, deps);
     },
     { prefix: API_PREFIX },
   );
-
   await app.register(consolePlugin, { prefix: CONSOLE_PREFIX, timeZone: config.timeZone });
-
-  registerHealth(app, { database: () => ping(options.store.db), ...options.healthChecks });
-
-  // Housekeeping: answers kept a day for retries, and pushes sent a day ago.
-  const purge = setInterval(() => {
-    deps.answers.purge(config.clock()).catch((error) => app.log.warn({ err: error }, 'purging answered requests failed'));
-    options.store
-      .write((trx) => purgeSentPushes(trx, config.clock()))
-      .catch((error) => app.log.warn({ err: error }, 'purging sent pushes failed'));
-  }, 60_000);
-  purge.unref();
-  app.addHook('onClose', async () => clearInterval(purge));
+  await app.register(healthRoutes, { checks: { database: () => ping(options.store.db), ...options.healthChecks } });
   return app;
-}
-
-/**
- * GET /healthz: 200 when every part answers, 503 naming the part that does not; a load
- * balancer uses it for liveness. GET /readyz: 503 as soon as shutdown begins (the onRequest
- * hook answers every request so then), so traffic drains away before the process stops
- * accepting connections.
- */
-function registerHealth(app: FastifyInstance, checks: Record<string, HealthCheck>): void {
-  app.get('/healthz', async (_request, reply) => {
-    const status: Record<string, string> = {};
-    await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await check();
-          status[name] = 'ok';
-        } catch (error) {
-          status[name] = `down: ${(error as Error).message}`;
-        }
-      }),
-    );
-    const healthy = Object.values(status).every((value) => value === 'ok');
-    return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'degraded', ...status });
-  });
-  app.get('/readyz', async () => ({ ready: true }));
 }

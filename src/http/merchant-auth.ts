@@ -1,9 +1,11 @@
 /**
- * The request pipeline of PROTOCOL.md §4, in its documented order: headers → body and
- * payload → signature → timestamp → merchant status. Everything after (fields, machine,
- * business rules) belongs to the route.
+ * Authentication, as the `preHandler` of every Open API route: the request pipeline of
+ * PROTOCOL.md §4 in its documented order (headers → body and payload → signature →
+ * timestamp → merchant status). It decorates the request with the merchant, the signed
+ * payload's fields, the idempotency key and the request's `now`, so that route handlers
+ * read like the business rule. A route's `config.signed` says whether it takes a payload.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { secretMatches } from '../domain/credentials.js';
 import { PayloadReader } from '../domain/fields.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
@@ -13,24 +15,26 @@ import { assertMerchantActive, type MerchantAccount, type MerchantDirectory } fr
 import { idempotencyKeyOf, type IdempotencyKey } from './answer-once.js';
 import { extractPayload } from './request-payload.js';
 
-export interface MerchantRequest {
-  merchant: MerchantAccount;
-  /** The signed payload's fields; empty for header-only routes. */
-  payload: PayloadReader;
-  /** The client's key for a safe retry (answer-once.ts); undefined when it gave none or the request is unsigned. */
-  idempotencyKey: IdempotencyKey | undefined;
-  requestId: string;
-  now: number;
-}
-
-const TIMESTAMP = /^[0-9]{1,12}$/;
-
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route reads a signed `payload` (PROTOCOL.md §2); header-only routes do not. */
+    signed?: boolean;
+  }
   interface FastifyRequest {
     /** The form the request's sign matched, for its log line (which clients sign how). */
     signingForm?: SigningForm;
+    /** The authenticated merchant (set by the preHandler of every Open API route). */
+    merchant: MerchantAccount;
+    /** The signed payload's fields; empty for header-only routes. */
+    payload: PayloadReader;
+    /** The client's key for a safe retry (answer-once.ts); undefined when it gave none or the request is unsigned. */
+    idempotencyKey: IdempotencyKey | undefined;
+    /** Unix seconds when the request was authenticated: every rule of this request reads this clock. */
+    now: number;
   }
 }
+
+const TIMESTAMP = /^[0-9]{1,12}$/;
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -38,31 +42,46 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
   return first === undefined || first.trim() === '' ? undefined : first.trim();
 }
 
-export async function authenticateMerchant(
-  request: FastifyRequest,
-  signed: boolean,
-  deps: { merchants: MerchantDirectory; timestampWindowSeconds: number; now: number },
-): Promise<MerchantRequest> {
-  const appid = headerValue(request, 'appid');
-  const appSecret = headerValue(request, 'appsecret');
-  if (appid === undefined || appSecret === undefined) throw new ApiError(ErrorCode.CREDENTIALS_EMPTY);
-  const merchant = await deps.merchants.findByAppid(appid);
-  if (!merchant) throw new ApiError(ErrorCode.APPID_INVALID);
-  if (!secretMatches(appSecret, merchant.app_secret_hash)) throw new ApiError(ErrorCode.APP_SECRET_INVALID);
+export interface AuthenticationDeps {
+  merchants: MerchantDirectory;
+  timestampWindowSeconds: number;
+  clock: () => number;
+}
 
-  let fields: Payload = {};
-  if (signed) {
-    fields = decodePayload(extractPayload(request.body, request.headers['content-type'], request.query));
-    // The signing key is the merchant id (PROTOCOL.md §2), not the secret.
-    const match = verifySignature(fields, String(merchant.id));
-    if (!match) throw new ApiError(ErrorCode.SIGN_INVALID);
-    request.signingForm = match.form;
-    assertFreshTimestamp(fields.timestamp, deps.now, deps.timestampWindowSeconds);
-  }
-  assertMerchantActive(merchant, deps.now);
-  const payload = new PayloadReader(fields);
-  const idempotencyKey = signed ? idempotencyKeyOf(payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;
-  return { merchant, payload, idempotencyKey, requestId: request.id, now: deps.now };
+/** Adds the request's decorations to a scope (its routes then use `authenticate` as their preHandler). */
+export function decorateMerchantRequest(scope: FastifyInstance): void {
+  scope.decorateRequest('merchant', null as unknown as MerchantAccount);
+  scope.decorateRequest('payload', null as unknown as PayloadReader);
+  scope.decorateRequest('idempotencyKey', undefined);
+  scope.decorateRequest('now', 0);
+}
+
+export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandler {
+  return async function authenticateMerchant(request) {
+    const now = deps.clock();
+    const signed = request.routeOptions.config.signed === true;
+    const appid = headerValue(request, 'appid');
+    const appSecret = headerValue(request, 'appsecret');
+    if (appid === undefined || appSecret === undefined) throw new ApiError(ErrorCode.CREDENTIALS_EMPTY);
+    const merchant = await deps.merchants.findByAppid(appid);
+    if (!merchant) throw new ApiError(ErrorCode.APPID_INVALID);
+    if (!secretMatches(appSecret, merchant.app_secret_hash)) throw new ApiError(ErrorCode.APP_SECRET_INVALID);
+
+    let fields: Payload = {};
+    if (signed) {
+      fields = decodePayload(extractPayload(request.body, request.headers['content-type'], request.query));
+      // The signing key is the merchant id (PROTOCOL.md §2), not the secret.
+      const match = verifySignature(fields, String(merchant.id));
+      if (!match) throw new ApiError(ErrorCode.SIGN_INVALID);
+      request.signingForm = match.form;
+      assertFreshTimestamp(fields.timestamp, now, deps.timestampWindowSeconds);
+    }
+    assertMerchantActive(merchant, now);
+    request.merchant = merchant;
+    request.payload = new PayloadReader(fields);
+    request.idempotencyKey = signed ? idempotencyKeyOf(request.payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;
+    request.now = now;
+  };
 }
 
 function assertFreshTimestamp(timestamp: PayloadValue | undefined, now: number, windowSeconds: number): void {

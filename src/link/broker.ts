@@ -5,7 +5,7 @@
  * the server topic, and only messages that name itself.
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
 import type { Store } from '../store/store.js';
 import { authenticateMachine, mayPublish, maySubscribe, SERVER_USERNAME, type LinkIdentity } from './access.js';
 import type { LinkCounters } from './counters.js';
@@ -43,10 +43,14 @@ function refusal(message: string, returnCode: number): AuthenticateError {
   return Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 }
 
-export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+/**
+ * The broker's three access hooks: the one place where who may log in, subscribe and
+ * publish is decided (access.ts holds the rules they apply).
+ */
+function accessHooks(options: EmbeddedBrokerOptions): Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'> {
   const { store, counters, logger } = options;
   const identities = new WeakMap<Client, LinkIdentity>();
-  const broker = await Aedes.createBroker({
+  return {
     authenticate(client, username, password, done) {
       const secret = password?.toString('utf8') ?? '';
       if (username === SERVER_USERNAME) {
@@ -107,17 +111,25 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
       done(null);
     },
-  });
+  };
+}
 
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const { logger } = options;
+  const broker = await Aedes.createBroker(accessHooks(options));
   const server: Server = createServer(broker.handle);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, options.port, options.host);
   } catch (error) {
     await new Promise<void>((resolve) => broker.close(() => resolve()));
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new BrokerPortInUseError(options.port);

@@ -20,8 +20,6 @@ export interface InboxOptions {
   clock: () => number;
   counters: LinkCounters;
   logger: LinkLogger;
-  /** Called after a transaction wrote outbox rows, so they leave at once. */
-  outboxWritten: () => void;
   /** Where acknowledgements go out. */
   publisher: Publisher;
 }
@@ -104,7 +102,6 @@ export class MachineInbox {
           await machines.markSeen(trx, sender.id, now);
           await outbox.enqueue(trx, sender.id, [syncMessage()], now);
         });
-        this.options.outboxWritten();
         break;
       case MACHINE_METHOD.HEARTBEAT:
         await this.store.write((trx) =>

@@ -2,11 +2,11 @@
  * The machine link: the MQTT conversation between vendcloud and its vending machines
  * (MACHINE-LINK.md). It runs an embedded broker or uses an external one, connects the
  * server's own client, publishes the outbox, handles machine messages, and marks silent
- * machines offline.
+ * machines offline when the housekeeping asks.
  */
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { nowSeconds } from '../protocol/time.js';
+import { DEFAULTS, type LinkConfig, type MqttOptions } from '../config.js';
 import type { Store } from '../store/store.js';
 import { SERVER_USERNAME } from './access.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
@@ -15,33 +15,7 @@ import { OutboxDispatcher, type Publisher } from './dispatcher.js';
 import { MachineInbox, sweepSilentMachines } from './inbox.js';
 import type { LinkLogger } from './logger.js';
 import { SERVER_TOPIC } from '../protocol/machine-messages.js';
-import { DEFAULT_MQTT_PORT } from './message.js';
-import { externalSession, type ExternalSession } from './session.js';
-
-export type MqttOptions =
-  | { mode: 'embedded'; host?: string; port?: number }
-  /**
-   * `url` may carry the server's credentials (mqtt://user:pass@host:1883). Several
-   * instances share machine messages through the shared subscription `shareGroup`.
-   * `clientId` and `sessionExpirySeconds`: see session.ts.
-   */
-  | ({ mode: 'external'; url: string; shareGroup?: string } & ExternalSession)
-  | { mode: 'off' };
-
-export interface LinkOptions {
-  /** A machine without a heartbeat for this long is offline. Default 600. */
-  heartbeatTimeoutSeconds?: number;
-  /** How often the offline sweep runs. Default 60,000 ms. */
-  sweepIntervalMs?: number;
-  /** How often the outbox is checked without a wake-up (other instances' rows, retries). Default 1,000 ms. */
-  pollIntervalMs?: number;
-  /** How long to wait for a PUBACK before leaving a row for a later round. Default 10,000 ms. */
-  publishTimeoutMs?: number;
-  /** Unix seconds now; tests replace it. */
-  clock?: () => number;
-}
-
-export { DEFAULT_MQTT_PORT };
+import { externalSession } from './session.js';
 
 /** How long closing the link waits for the outbox to be sent. */
 const FLUSH_ON_CLOSE_MS = 5000;
@@ -54,10 +28,9 @@ export interface MachineLink {
   readonly counters: LinkCounters;
   /** Whether the server's own client is connected to the broker. */
   readonly connected: boolean;
-  /** The outbox may have new rows: publish them now. */
-  wake(): void;
   /** Resolves when the dispatcher and the inbox have nothing in hand. */
   idle(): Promise<void>;
+  /** Marks the machines silent for longer than the heartbeat timeout offline; returns how many. */
   sweepOffline(): Promise<number>;
   close(): Promise<void>;
 }
@@ -74,49 +47,52 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startMachineLink(
+/** Where and how the server's own client connects, and where it hears the machines. */
+interface BrokerConnection {
+  broker: EmbeddedBroker | undefined;
+  url: string;
+  options: mqtt.IClientOptions;
+  inboxTopic: string;
+}
+
+async function brokerConnection(
   store: Store,
   mqttOptions: Exclude<MqttOptions, { mode: 'off' }>,
-  options: LinkOptions,
+  counters: LinkCounters,
   logger: LinkLogger,
-): Promise<MachineLink> {
-  const counters = newCounters();
-  const clock = options.clock ?? nowSeconds;
-  let broker: EmbeddedBroker | undefined;
-  let connectUrl: string;
-  let connectOptions: mqtt.IClientOptions;
-  let inboxTopic: string;
-  if (mqttOptions.mode === 'embedded') {
-    const serverPassword = randomBytes(24).toString('base64url');
-    broker = await startEmbeddedBroker({
-      host: mqttOptions.host ?? '127.0.0.1',
-      port: mqttOptions.port ?? DEFAULT_MQTT_PORT,
-      store,
-      serverPassword,
-      counters,
-      logger,
-    });
-    connectUrl = `mqtt://${hostForUrl(broker.host)}:${broker.port}`;
+): Promise<BrokerConnection> {
+  if (mqttOptions.mode === 'external') {
+    return {
+      broker: undefined,
+      url: mqttOptions.url,
+      options: externalSession(mqttOptions, logger),
+      // With a shared subscription each machine message reaches one instance, not all of them.
+      inboxTopic: `$share/${mqttOptions.shareGroup ?? DEFAULTS.mqtt.shareGroup}/${SERVER_TOPIC}`,
+    };
+  }
+  const serverPassword = randomBytes(24).toString('base64url');
+  const broker = await startEmbeddedBroker({
+    host: mqttOptions.host ?? DEFAULTS.mqtt.host,
+    port: mqttOptions.port ?? DEFAULTS.mqtt.port,
+    store,
+    serverPassword,
+    counters,
+    logger,
+  });
+  return {
+    broker,
+    url: `mqtt://${hostForUrl(broker.host)}:${broker.port}`,
     // The one server client of this broker. The broker lives and dies with this process, so
     // its session only bridges a reconnect within one run: what saves a machine's report
     // across a restart is the machine re-sending it. aedes speaks MQTT 3.1.1 only.
-    connectOptions = { username: SERVER_USERNAME, password: serverPassword, clientId: SERVER_USERNAME, clean: false, protocolVersion: 4 };
-    inboxTopic = SERVER_TOPIC;
-  } else {
-    connectUrl = mqttOptions.url;
-    connectOptions = externalSession(mqttOptions, logger);
-    // With a shared subscription each machine message reaches one instance, not all of them.
-    inboxTopic = `$share/${mqttOptions.shareGroup ?? 'vendcloud'}/${SERVER_TOPIC}`;
-  }
-  const publishTimeoutMs = options.publishTimeoutMs ?? 10_000;
+    options: { username: SERVER_USERNAME, password: serverPassword, clientId: SERVER_USERNAME, clean: false, protocolVersion: 4 },
+    inboxTopic: SERVER_TOPIC,
+  };
+}
 
-  const client: MqttClient = mqtt.connect(connectUrl, {
-    ...connectOptions,
-    reconnectPeriod: 1000,
-    connectTimeout: 5000,
-    resubscribe: false,
-  });
-  const publisher: Publisher = {
+/** Publishes at QoS 1 and resolves on the PUBACK, or fails after `timeoutMs`. */
+function pubackPublisher(client: MqttClient, timeoutMs: number): Publisher {
+  return {
     get connected() {
       return client.connected;
     },
@@ -127,7 +103,7 @@ export async function startMachineLink(
         await Promise.race([
           client.publishAsync(topic, payload, { qos: 1 }),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error('no PUBACK in time')), publishTimeoutMs);
+            timer = setTimeout(() => reject(new Error('no PUBACK in time')), timeoutMs);
           }),
         ]);
       } finally {
@@ -135,8 +111,28 @@ export async function startMachineLink(
       }
     },
   };
-  const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs ?? 1000, counters, logger });
-  const inbox = new MachineInbox(store, { clock, counters, logger, outboxWritten: () => dispatcher.wake(), publisher });
+}
+
+/** Resolves when `promise` does or after `ms`, whichever comes first. */
+async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+export async function startMachineLink(
+  store: Store,
+  mqttOptions: Exclude<MqttOptions, { mode: 'off' }>,
+  options: LinkConfig,
+  logger: LinkLogger,
+): Promise<MachineLink> {
+  const counters = newCounters();
+  const { clock } = options;
+  const { broker, url: connectUrl, options: connectOptions, inboxTopic } = await brokerConnection(store, mqttOptions, counters, logger);
+  const client: MqttClient = mqtt.connect(connectUrl, { ...connectOptions, reconnectPeriod: 1000, connectTimeout: 5000, resubscribe: false });
+  const publisher = pubackPublisher(client, options.publishTimeoutMs);
+  const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs, counters, logger });
+  const inbox = new MachineInbox(store, { clock, counters, logger, publisher });
 
   let subscribed: () => void = () => undefined;
   const firstSubscription = new Promise<void>((resolve) => (subscribed = resolve));
@@ -153,18 +149,11 @@ export async function startMachineLink(
 
   // The embedded broker answers at once. An external one may be down: the server starts
   // anyway (pushes wait in the outbox) and the client keeps reconnecting.
-  const waitMs = broker ? 10_000 : 3000;
-  let waited: NodeJS.Timeout | undefined;
-  await Promise.race([firstSubscription, new Promise<void>((resolve) => (waited = setTimeout(resolve, waitMs)))]);
-  clearTimeout(waited);
+  await atMost(firstSubscription, broker ? 10_000 : 3000);
 
   dispatcher.start();
-  const timeoutSeconds = options.heartbeatTimeoutSeconds ?? 600;
-  const sweepOffline = () => sweepSilentMachines(store, clock(), timeoutSeconds);
-  const sweep = setInterval(() => {
-    sweepOffline().catch((error: unknown) => logger.warn({ err: error }, 'offline sweep failed'));
-  }, options.sweepIntervalMs ?? 60_000);
-  sweep.unref();
+  // Whoever committed (a route, the inbox, another service), its outbox rows leave now.
+  const stopWaking = store.onCommit(() => dispatcher.wake());
 
   return {
     brokerUrl: withoutCredentials(connectUrl),
@@ -173,41 +162,23 @@ export async function startMachineLink(
     get connected() {
       return client.connected;
     },
-    wake: () => dispatcher.wake(),
     async idle() {
       await inbox.idle();
       await dispatcher.idle();
     },
-    sweepOffline,
+    sweepOffline: () => sweepSilentMachines(store, clock(), options.heartbeatTimeoutSeconds),
     async close() {
-      clearInterval(sweep);
+      stopWaking();
       // Graceful shutdown: what is in the outbox now leaves before the client disconnects
       // (bounded: a broker that stopped answering leaves the rest for the next start).
       if (client.connected) {
         dispatcher.wake();
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([dispatcher.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, FLUSH_ON_CLOSE_MS)))]);
-        clearTimeout(timer);
+        await atMost(dispatcher.idle(), FLUSH_ON_CLOSE_MS);
       }
       await dispatcher.stop();
       await client.endAsync(true);
       await inbox.idle();
       await broker?.close();
     },
-  };
-}
-
-/** The store as the HTTP app sees it: each committed write wakes the dispatcher. */
-export function wakingAfterWrites(store: Store, wake: () => void): Store {
-  return {
-    dialect: store.dialect,
-    db: store.db,
-    async write(work) {
-      const result = await store.write(work);
-      wake();
-      return result;
-    },
-    onCommit: (listener) => store.onCommit(listener),
-    close: () => store.close(),
   };
 }

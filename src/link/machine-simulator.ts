@@ -12,48 +12,19 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { nowSeconds } from '../protocol/time.js';
 import { encodeMachineMessage, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
 import { parseMachineMessage, signatureHolds } from './message.js';
+import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
+import type { MachineSimulatorOptions } from './machine-simulator-options.js';
+import { publishUnlessClosed } from './publish-unless-closed.js';
 import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledged-reports.js';
 
-/** A code as the machine holds it (MACHINE-LINK.md, create and sync). */
-export interface MachineCode {
-  id: string;
-  product_id: string;
-  code: string;
-  quantity: string;
-  /** Milliseconds; "0" = never expires. */
-  expired_at: string;
-  expired_day: string;
-}
+export type { MachineSimulatorOptions };
 
-export interface MachineSimulatorOptions {
-  /** e.g. mqtt://127.0.0.1:1883 */
-  url: string;
-  machineNo: string;
-  password: string;
-  /** The owning merchant's Appid: the key of every message's signature. */
-  appid: string;
-  heartbeatSeconds?: number;
-  networkType?: string;
-  networkRssi?: string;
-  /** Ask for the whole list after each connect (default true). */
-  pullOnConnect?: boolean;
-  /** Seconds after which a report still not acknowledged is sent again (default 30). */
-  resendSeconds?: number;
-  /** A file keeping the reports not acknowledged yet, so they outlive a restart of the machine. */
-  reportsFile?: string;
-  /** Each thing the machine does, as one line (default: nothing). */
-  log?: (line: string) => void;
-}
 
 export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reason: 'unknown code' | 'expired' };
 
 export class MachineSimulator extends EventEmitter {
   private readonly list = new Map<string, MachineCode>();
-  /**
-   * Ids this machine vended. A sync the server computed before it processed the machine's
-   * put still lists such a code; it must never come back to the keypad.
-   */
-  private readonly vended = new Set<string>();
+  private readonly vended = new VendedIds();
   private readonly reports: UnacknowledgedReports;
   private client: MqttClient | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -69,7 +40,7 @@ export class MachineSimulator extends EventEmitter {
     this.log = options.log ?? (() => undefined);
     this.reports = new UnacknowledgedReports(options.reportsFile);
     // A code whose report is still waiting was vended by an earlier run: never offer it again.
-    for (const report of this.reports.all()) this.remember(report.codeId);
+    for (const report of this.reports.all()) this.vended.remember(report.codeId);
   }
 
   /** Redemptions the server has not acknowledged yet, oldest first. */
@@ -183,7 +154,7 @@ export class MachineSimulator extends EventEmitter {
       return { ok: false, reason: 'expired' };
     }
     this.list.delete(entry.id);
-    this.remember(entry.id);
+    this.vended.remember(entry.id);
     // Written down before the item leaves, so no redemption goes unreported.
     const report = this.reports.add(entry.id);
     this.log(`vending product ${entry.product_id} for code ${code} (id ${entry.id})`);
@@ -203,7 +174,7 @@ export class MachineSimulator extends EventEmitter {
       this.reports.markSent(report.reportId, Date.now());
       try {
         const message = this.message(MACHINE_METHOD.CODE_REDEEMED, { id: report.codeId, used: '1', report_id: report.reportId });
-        if (!(await publishUnlessClosed(client, message))) {
+        if (!(await publishUnlessClosed(client, SERVER_TOPIC, message))) {
           this.log(`report ${report.reportId} not confirmed before the connection closed; sending it again after the reconnect`);
           return;
         }
@@ -212,12 +183,6 @@ export class MachineSimulator extends EventEmitter {
         this.log(`report ${report.reportId} not sent (${(error as Error).message}); sending it again later`);
       }
     }
-  }
-
-  private remember(id: string): void {
-    this.vended.add(id);
-    // Ids only grow, so the oldest ones can no longer be offered again by the time they go.
-    if (this.vended.size > 10_000) this.vended.delete(this.vended.values().next().value!);
   }
 
   /** Says goodbye (client.offline) and disconnects. */
@@ -230,8 +195,7 @@ export class MachineSimulator extends EventEmitter {
 
   /** Drops the connection without a word, as a machine losing power does (the broker sends its last will). */
   async disconnect(): Promise<void> {
-    clearInterval(this.heartbeat);
-    clearInterval(this.resendTimer);
+    this.stopTimers();
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync();
@@ -239,12 +203,16 @@ export class MachineSimulator extends EventEmitter {
 
   /** Closes the socket without DISCONNECT, so the broker publishes the last will. */
   crash(): void {
-    clearInterval(this.heartbeat);
-    clearInterval(this.resendTimer);
+    this.stopTimers();
     const client = this.client;
     this.client = undefined;
     client?.stream.destroy();
     client?.end(true);
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.heartbeat);
+    clearInterval(this.resendTimer);
   }
 
   async sendHeartbeat(): Promise<void> {
@@ -297,22 +265,14 @@ export class MachineSimulator extends EventEmitter {
           this.log(`ignored an older list (revision ${fields.revision})`);
           break;
         }
-        let entries: unknown;
-        try {
-          entries = JSON.parse(fields.codes ?? '');
-        } catch {
-          entries = undefined;
-        }
-        if (!Array.isArray(entries)) {
+        const codes = syncedCodes(fields.codes);
+        if (!codes) {
           this.counters.dropped++;
           break;
         }
         this.revision = revision;
         this.list.clear();
-        for (const entry of entries) {
-          const code = toMachineCode(entry);
-          if (code && !this.vended.has(code.id)) this.list.set(code.id, code);
-        }
+        for (const code of codes) if (!this.vended.has(code.id)) this.list.set(code.id, code);
         this.counters.syncs++;
         this.log(`whole list received (revision ${revision}): ${this.list.size} codes`);
         break;
@@ -323,35 +283,4 @@ export class MachineSimulator extends EventEmitter {
     }
     this.emit('change');
   }
-}
-
-/**
- * Publishes with QoS 1 and resolves true on the PUBACK, or false as soon as the connection
- * closes first: a broker that died just now must not hold the keypad until it is back (the
- * report stays unacknowledged and goes again after the reconnect).
- */
-async function publishUnlessClosed(client: MqttClient, message: string): Promise<boolean> {
-  let onClose: () => void = () => undefined;
-  const closed = new Promise<boolean>((resolve) => (onClose = () => resolve(false)));
-  client.once('close', onClose);
-  try {
-    return await Promise.race([client.publishAsync(SERVER_TOPIC, message, { qos: 1 }).then(() => true), closed]);
-  } finally {
-    client.removeListener('close', onClose);
-  }
-}
-
-function toMachineCode(value: unknown): MachineCode | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  const text = (name: string) => (typeof record[name] === 'string' ? (record[name] as string) : '');
-  if (!text('id') || !text('code')) return undefined;
-  return {
-    id: text('id'),
-    product_id: text('product_id'),
-    code: text('code'),
-    quantity: text('quantity') || '1',
-    expired_at: text('expired_at') || '0',
-    expired_day: text('expired_day'),
-  };
 }

@@ -7,16 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { IClientOptions } from 'mqtt';
+import { DEFAULTS, type ExternalSession } from '../config.js';
 import type { LinkLogger } from './logger.js';
-
-export interface ExternalSession {
-  /** One per instance, the same after every restart; without it, a random id and a clean session. */
-  clientId?: string;
-  /** How long the broker keeps the session of an absent instance. Default a day. */
-  sessionExpirySeconds?: number;
-}
-
-export const DEFAULT_SESSION_EXPIRY_SECONDS = 24 * 3600;
 
 /**
  * The client id an instance keeps across restarts: its host and HTTP port, which no other
@@ -37,6 +29,6 @@ export function externalSession(session: ExternalSession, logger: LinkLogger): I
     clientId: session.clientId,
     clean: false,
     protocolVersion: 5,
-    properties: { sessionExpiryInterval: session.sessionExpirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS },
+    properties: { sessionExpiryInterval: session.sessionExpirySeconds ?? DEFAULTS.mqtt.sessionExpirySeconds },
   };
 }

@@ -13,5 +13,9 @@ export const METHOD = {
   CREATE_FOR_ALL_PRODUCTS: 'pickup_code.product.all',
   CANCEL_ONE: 'pickup_code.delete.id',
   CANCEL_ALL: 'pickup_code.delete.all',
+  /** Extension: the codes of a list of ids (`ids=1,2,3`), all or none. */
+  CANCEL_IDS: 'pickup_code.delete.ids',
+  /** Extension: every live code of one product (`product_id`). */
+  CANCEL_PRODUCT: 'pickup_code.delete.product',
   CONSUME: 'event.consume.pickup_code',
 } as const;

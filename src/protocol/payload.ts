@@ -5,16 +5,10 @@
  * nested objects and arrays) and strict everywhere else.
  */
 import { ApiError, ErrorCode, invalidField } from './errors.js';
+import type { Payload, PayloadValue } from './payload-value.js';
 import { withSign, type PayloadFields } from './signature.js';
 
-/**
- * A decoded value: a string (a JSON number becomes its decimal text), null, or, since
- * go-pansy/pansy and kit.js sign nested objects and arrays member by member, one of those.
- */
-export type PayloadValue = string | null | readonly PayloadValue[] | { readonly [name: string]: PayloadValue };
-
-/** Decoded payload: the fields as sent. Readers take strings from it (src/domain/fields.ts). */
-export type Payload = Readonly<Record<string, PayloadValue>>;
+export type { Payload, PayloadValue };
 
 /** Deeper than any client's payload; a bound keeps a hostile `[[[[…` from exhausting the stack. */
 const MAX_NESTING = 8;

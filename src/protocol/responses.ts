@@ -230,6 +230,9 @@ export type ResponseShape = {
   path: string;
 } & ({ data: JsonSchema } | { dataByMethod: Readonly<Record<string, JsonSchema>> });
 
+/** What the cancels of many codes answer (extension): how many were cancelled, left out when none. */
+const CANCELLED_COUNT = object({ count: extension(positive) });
+
 /** The docs answer `{}` to a create; vendcloud adds the codes it made. */
 const CREATED_CODES = object({ codes: list(CREATED_CODE) });
 
@@ -248,7 +251,12 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
   {
     verb: 'PUT',
     path: '/pickup_codes',
-    dataByMethod: { [METHOD.CANCEL_ONE]: EMPTY_OBJECT, [METHOD.CANCEL_ALL]: object({ count: extension(positive) }) },
+    dataByMethod: {
+      [METHOD.CANCEL_ONE]: EMPTY_OBJECT,
+      [METHOD.CANCEL_ALL]: CANCELLED_COUNT,
+      [METHOD.CANCEL_IDS]: CANCELLED_COUNT,
+      [METHOD.CANCEL_PRODUCT]: CANCELLED_COUNT,
+    },
   },
   { verb: 'POST', path: '/consumes', dataByMethod: { [METHOD.CONSUME]: ORDER } },
   { verb: 'POST', path: '/machines/overview', data: { type: 'array', items: MACHINE_OVERVIEW } },

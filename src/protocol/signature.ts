@@ -9,7 +9,7 @@
  */
 import { md5 } from '@noble/hashes/legacy.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { Payload, PayloadValue } from './payload.js';
+import type { Payload, PayloadValue } from './payload-value.js';
 
 export type PayloadFields = Readonly<Record<string, string | null | undefined>>;
 

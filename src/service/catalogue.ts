@@ -1,6 +1,6 @@
 /** Reads of machines, products and pickup codes, scoped to the asking merchant. */
 import { formatCents } from '../domain/money.js';
-import type { VisibleStatus } from '../domain/pickup-codes.js';
+import type { CodeStatusFilter } from '../protocol/code-status.js';
 import { formatWallTime } from '../protocol/time.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
@@ -103,9 +103,6 @@ export async function listProductPickupCodes(db: Executor, machine: MachineRef, 
     return { id, code: digits, status, created_at, expired_at, quantity };
   });
 }
-
-export type CodeStatusFilter = VisibleStatus | 'ALL';
-export const CODE_STATUS_FILTERS: readonly CodeStatusFilter[] = ['UNUSED', 'USED', 'EXPIRED', 'CANCELLED', 'ALL'];
 
 export interface CodeQuery {
   productId?: number | undefined;

@@ -1,6 +1,6 @@
 /** Servers with a real machine link (embedded aedes or the local Mosquitto), and simulated machines. */
 import { randomBytes, randomInt } from 'node:crypto';
-import type { MqttOptions, LinkOptions } from '../../src/link/link.js';
+import type { LinkConfig, MqttOptions } from '../../src/config.js';
 import { MachineSimulator, type MachineSimulatorOptions } from '../../src/link/machine-simulator.js';
 import { createMachine, createMerchant, createProduct, type NewMerchant } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -35,10 +35,10 @@ export class LinkedServer {
   private constructor(
     private readonly location: { db: string; options: StoreOptions; cleanup(): Promise<void> },
     private mqttOptions: MqttOptions,
-    private readonly linkOptions: LinkOptions,
+    private readonly linkOptions: Partial<LinkConfig>,
   ) {}
 
-  static async start(kind: StoreKind, mqtt: MqttOptions, link: LinkOptions = {}): Promise<LinkedServer> {
+  static async start(kind: StoreKind, mqtt: MqttOptions, link: Partial<LinkConfig> = {}): Promise<LinkedServer> {
     const linked = new LinkedServer(await kind.fresh(), mqtt, link);
     await linked.open();
     return linked;

@@ -5,7 +5,8 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
-import { API_PREFIX, type ServerConfig } from '../../src/http/app.js';
+import type { ServerConfig } from '../../src/config.js';
+import { API_PREFIX } from '../../src/protocol/endpoints.js';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';
 import { nowSeconds } from '../../src/protocol/time.js';
 import { createMachine, createMerchant, createProduct, type NewMachine, type NewMerchant } from '../../src/service/admin.js';

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { API_PREFIX } from '../../src/http/app.js';
+import { API_PREFIX } from '../../src/protocol/endpoints.js';
 import { ERROR_CATALOGUE } from '../../src/protocol/errors.js';
 import { call, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
-import type { ServerConfig } from '../../src/http/app.js';
+import type { ServerConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { call, closedPort, seedMerchant, type MerchantFixture } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { MqttOptions } from '../../src/link/link.js';
+import type { MqttOptions } from '../../src/config.js';
 import { stableClientId } from '../../src/link/session.js';
 import { startCli } from '../helpers/cli.js';
 import { eventually, LinkedServer, merchantApi, seedMachine, simulator } from '../helpers/link.js';

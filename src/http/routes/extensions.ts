@@ -1,17 +1,18 @@
 /**
  * Open API extensions beyond the original's pages, made for the merchant console and open
  * to every API user: the fleet at a glance, live codes per product, and a code's life.
- * Signed reads like the original queries; routes.ts lists them with its own routes, so the
- * same pipeline and verb checks apply.
+ * Signed reads like the original queries, behind the same pipeline and verb checks.
  */
-import { findOwnedMachine } from '../service/catalogue.js';
-import { pickupCodeHistory } from '../service/code-history.js';
-import { liveCodeCounts, machinesOverview } from '../service/fleet.js';
-import type { Route, OpenApiDeps } from './routes.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { findOwnedMachine } from '../../service/catalogue.js';
+import { pickupCodeHistory } from '../../service/code-history.js';
+import { liveCodeCounts, machinesOverview } from '../../service/fleet.js';
+import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 
-export function extensionRoutes({ store, config }: OpenApiDeps): Route[] {
+export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
+  const { store, config } = deps;
   const clock = (now: number) => ({ now, timeZone: config.timeZone });
-  return [
+  registerOpenApiRoutes(scope, deps, [
     {
       method: 'POST',
       url: '/machines/overview',
@@ -41,5 +42,5 @@ export function extensionRoutes({ store, config }: OpenApiDeps): Route[] {
         return pickupCodeHistory(store.db, machine, codeId, clock(request.now));
       },
     },
-  ];
-}
+  ]);
+};

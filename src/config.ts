@@ -1,0 +1,170 @@
+/**
+ * vendcloud's configuration in one place: every setting of the server, its default
+ * (written here and nowhere else) and the environment variable that sets it. The CLI's
+ * `serve`, the bench and the tests give what they want to change; `resolveConfig` fills in
+ * the rest once, into one frozen, typed object that the server hands down to the store,
+ * the HTTP app, the machine link and the housekeeping. Flags are named as here in the CLI,
+ * the bench and the docs (`--db-schema`, `--timestamp-window`, …).
+ */
+import { DEFAULT_MQTT_PORT } from './link/message.js';
+import { DEFAULT_TIME_ZONE, nowSeconds } from './protocol/time.js';
+import type { StoreOptions } from './store/store.js';
+
+/** What the HTTP app needs to know. */
+export interface ServerConfig {
+  /** Largest accepted |server clock − timestamp|, seconds; 0 turns the check off. */
+  timestampWindowSeconds: number;
+  /** The platform time zone in which times are read and written. */
+  timeZone: string;
+  bodyLimitBytes: number;
+  /** How stale a cached merchant row may be, seconds. */
+  merchantCacheSeconds: number;
+  /** Requests per minute one Appid may make (on each instance, or in all together with redisUrl); 0 = no limit. */
+  rateLimitPerMinute: number;
+  /** Redis (redis://…) where every instance counts the rate limit; undefined = each counts alone. */
+  redisUrl?: string;
+  /** Prefix of the rate limit's keys in Redis. */
+  redisKeyPrefix: string;
+  /** How long a client may take to send a whole request (headers and body), ms; then 408. */
+  requestTimeoutMs: number;
+  /** Unix seconds now; tests replace it to move time. */
+  clock: () => number;
+}
+
+/** The server's MQTT session on an external broker (link/session.ts). */
+export interface ExternalSession {
+  /** One per instance, the same after every restart; without it, a random id and a clean session. */
+  clientId?: string;
+  /** How long the broker keeps the session of an absent instance. */
+  sessionExpirySeconds?: number;
+}
+
+export type MqttOptions =
+  | { mode: 'embedded'; host?: string; port?: number }
+  /**
+   * `url` may carry the server's credentials (mqtt://user:pass@host:1883). Several
+   * instances share machine messages through the shared subscription `shareGroup`.
+   */
+  | ({ mode: 'external'; url: string; shareGroup?: string } & ExternalSession)
+  | { mode: 'off' };
+
+/** The machine link's timings. */
+export interface LinkConfig {
+  /** A machine without a heartbeat for this long is offline. */
+  heartbeatTimeoutSeconds: number;
+  /** How often the outbox is checked without a wake-up (other instances' rows, retries), ms. */
+  pollIntervalMs: number;
+  /** How long to wait for a PUBACK before leaving a row for a later round, ms. */
+  publishTimeoutMs: number;
+  /** Unix seconds now; the server's clock unless a test gives another. */
+  clock: () => number;
+}
+
+/** The periodic chores of one instance (housekeeping.ts). */
+export interface HousekeepingConfig {
+  /** How often stored answers and sent pushes are purged, ms. */
+  purgeIntervalMs: number;
+  /** How often machines without a heartbeat are marked offline, ms (only with a machine link). */
+  sweepIntervalMs: number;
+}
+
+export const DEFAULTS = {
+  db: 'data/vendcloud.sqlite',
+  host: '127.0.0.1',
+  port: 8080,
+  logLevel: 'info',
+  store: { sqliteSynchronous: 'FULL' },
+  server: {
+    timestampWindowSeconds: 300,
+    timeZone: DEFAULT_TIME_ZONE,
+    bodyLimitBytes: 64 * 1024,
+    merchantCacheSeconds: 5,
+    rateLimitPerMinute: 3000,
+    redisKeyPrefix: 'vendcloud:rate-limit:',
+    requestTimeoutMs: 30_000,
+  },
+  mqtt: { host: '127.0.0.1', port: DEFAULT_MQTT_PORT, shareGroup: 'vendcloud', sessionExpirySeconds: 24 * 3600 },
+  link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
+  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000 },
+} as const;
+
+/** The environment variables the server reads, by setting. */
+export const ENV = {
+  /** The first one set wins. */
+  db: ['VENDCLOUD_DB', 'DATABASE_URL'],
+  dbSchema: 'VENDCLOUD_DB_SCHEMA',
+  host: 'HOST',
+  port: 'PORT',
+  logLevel: 'LOG_LEVEL',
+  logFormat: 'LOG_FORMAT',
+  mqttHost: 'MQTT_HOST',
+  mqttPort: 'MQTT_PORT',
+  mqttUrl: 'MQTT_URL',
+  mqttShareGroup: 'MQTT_SHARE_GROUP',
+  mqttClientId: 'MQTT_CLIENT_ID',
+  redisUrl: 'REDIS_URL',
+} as const;
+
+/** The whole configuration, as the server runs with it. */
+export interface Config {
+  /** A SQLite file path or a postgres:// URL. */
+  db: string;
+  store: StoreOptions;
+  host: string;
+  port: number;
+  logLevel: string;
+  /** `json` or `pretty`; unset, a terminal gets pretty lines and anything else JSON (log-format.ts). */
+  logFormat: string | undefined;
+  server: ServerConfig;
+  /** Default `{ mode: 'off' }` for the library (the CLI's `serve` starts an embedded broker): pushes stay queued. */
+  mqtt: MqttOptions;
+  link: LinkConfig;
+  housekeeping: HousekeepingConfig;
+}
+
+/** What a caller sets; everything left out takes its default. */
+export interface ConfigInput {
+  db: string;
+  store?: StoreOptions;
+  host?: string;
+  port?: number;
+  logLevel?: string;
+  logFormat?: string;
+  config?: Partial<ServerConfig>;
+  mqtt?: MqttOptions;
+  link?: Partial<LinkConfig>;
+  housekeeping?: Partial<HousekeepingConfig>;
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+/**
+ * The one place where defaults are filled in. The log settings also come from the
+ * environment when the caller leaves them out, as they did before there was a CLI flag.
+ */
+export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const server: ServerConfig = { ...DEFAULTS.server, clock: nowSeconds, ...input.config };
+  return deepFreeze({
+    db: input.db,
+    store: { ...DEFAULTS.store, ...input.store },
+    host: input.host ?? DEFAULTS.host,
+    port: input.port ?? DEFAULTS.port,
+    logLevel: input.logLevel ?? (env[ENV.logLevel] || DEFAULTS.logLevel),
+    logFormat: input.logFormat ?? (env[ENV.logFormat] || undefined),
+    server,
+    mqtt: { ...(input.mqtt ?? { mode: 'off' }) },
+    link: { ...DEFAULTS.link, clock: server.clock, ...input.link },
+    housekeeping: { ...DEFAULTS.housekeeping, ...input.housekeeping },
+  });
+}
+
+/** Where the database is when no flag says: VENDCLOUD_DB, else DATABASE_URL, else a file under ./data. */
+export function dbFromEnvironment(env: NodeJS.ProcessEnv = process.env): string {
+  return ENV.db.map((name) => env[name]).find((value) => value) ?? DEFAULTS.db;
+}

@@ -1,0 +1,27 @@
+/** Consuming a pickup code through the API (consume.md): an order PICKUPCODE. */
+import type { FastifyPluginAsync } from 'fastify';
+import { METHOD } from '../../protocol/endpoints.js';
+import { findOwnedMachine } from '../../service/catalogue.js';
+import { consumePickupCode } from '../../service/pickup-codes.js';
+import { orderView } from '../../service/views.js';
+import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+
+export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
+  const { store, config } = deps;
+  registerOpenApiRoutes(scope, deps, [
+    {
+      method: 'POST',
+      url: '/consumes',
+      signed: true,
+      write: async (request, trx) => {
+        const p = request.payload;
+        methodOf(request, [METHOD.CONSUME]);
+        const machineNo = p.machineNo();
+        const consume = { code: p.pickupCode(), productId: p.id('product_id'), tradeId: p.tradeId(), notifyUrl: p.httpUrl('notify_url') };
+        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+        const order = await consumePickupCode(trx, changeContext(request, store), machine, consume);
+        return orderView(order, config.timeZone);
+      },
+    },
+  ]);
+};

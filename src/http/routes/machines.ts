@@ -1,0 +1,19 @@
+/** The merchant's machines (machine_list.md, machine_get.md), and `/ping` to try the credentials. */
+import type { FastifyPluginAsync } from 'fastify';
+import { machineNoField } from '../../domain/fields.js';
+import { describeMachine, listMachines } from '../../service/catalogue.js';
+import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+
+export const machineRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
+  const { store, config } = deps;
+  registerOpenApiRoutes(scope, deps, [
+    { method: 'POST', url: '/ping', signed: false, read: async () => 'pong' },
+    { method: 'POST', url: '/rent/machines', signed: false, read: async (request) => listMachines(store.db, request.merchant.id, config.timeZone) },
+    {
+      method: 'POST',
+      url: '/rent/machines/:machine_no',
+      signed: false,
+      read: async (request, params) => describeMachine(store.db, request.merchant.id, machineNoField(params.machine_no ?? '')),
+    },
+  ]);
+};

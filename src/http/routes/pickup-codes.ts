@@ -1,0 +1,119 @@
+/**
+ * Pickup codes (pickup_code_*.md): create, list a product's live codes, query a machine's
+ * codes (extension), cancel one, all, a list of ids or every code of a product (the last
+ * two are extensions), each answered as the docs' field tables say (protocol/responses.ts).
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { CODE_LENGTH } from '../../domain/pickup-codes.js';
+import { idField } from '../../domain/fields.js';
+import { CODE_STATUS_FILTERS } from '../../protocol/code-status.js';
+import { METHOD } from '../../protocol/endpoints.js';
+import { invalidField } from '../../protocol/errors.js';
+import { findOwnedMachine, listProductPickupCodes, queryMachinePickupCodes } from '../../service/catalogue.js';
+import {
+  cancelAllPickupCodes,
+  cancelPickupCode,
+  cancelPickupCodesByIds,
+  cancelProductPickupCodes,
+  createPickupCodes,
+  createPickupCodesForAllProducts,
+} from '../../service/pickup-codes.js';
+import { pickupCodeView } from '../../service/views.js';
+import type { Tx } from '../../store/store.js';
+import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+
+/** At most this many ids in one `pickup_code.delete.ids`: a bounded transaction, far above any order's codes. */
+export const MAX_CANCEL_IDS = 1000;
+
+/**
+ * `ids` of `pickup_code.delete.ids`: a comma-separated text (`1,2,3`), which every signing
+ * form signs as it is (a nested list would be signed three different ways). Each a positive
+ * id, none twice, at most MAX_CANCEL_IDS.
+ */
+export function cancelIdsField(text: string): number[] {
+  const parts = text.split(',');
+  if (parts.length > MAX_CANCEL_IDS) throw invalidField('ids', `must list at most ${MAX_CANCEL_IDS} ids`);
+  const ids = parts.map((part) => idField('ids', part.trim()));
+  if (new Set(ids).size !== ids.length) throw invalidField('ids', 'must not name an id twice');
+  return ids;
+}
+
+export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
+  const { store, config } = deps;
+  const clock = (now: number) => ({ now, timeZone: config.timeZone });
+
+  async function create(request: FastifyRequest, trx: Tx) {
+    const p = request.payload;
+    const method = methodOf(request, [METHOD.CREATE_FOR_PRODUCT, METHOD.CREATE_FOR_ALL_PRODUCTS]);
+    const machineNo = p.machineNo();
+    const options = {
+      codeLength: p.integer('code_length', { min: CODE_LENGTH.min, max: CODE_LENGTH.max, fallback: CODE_LENGTH.default }),
+      expiredAt: p.futureWallTime('expired_at', config.timeZone, request.now),
+    };
+    const forProduct =
+      method === METHOD.CREATE_FOR_PRODUCT ? { productId: p.id('product_id'), count: p.integer('count', { min: 1, max: 1_000_000, fallback: 1 }) } : undefined;
+    const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+    const codes = forProduct
+      ? await createPickupCodes(trx, changeContext(request, store), machine, forProduct.productId, forProduct.count, options)
+      : await createPickupCodesForAllProducts(trx, changeContext(request, store), machine, options);
+    return {
+      codes: codes.map((code) => {
+        const { id, product_id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock(request.now));
+        return { id, product_id, code: digits, status, created_at, expired_at, quantity };
+      }),
+    };
+  }
+
+  async function cancel(request: FastifyRequest, trx: Tx) {
+    const p = request.payload;
+    const method = methodOf(request, [METHOD.CANCEL_ONE, METHOD.CANCEL_ALL, METHOD.CANCEL_IDS, METHOD.CANCEL_PRODUCT]);
+    const machineNo = p.machineNo();
+    // Every field is read before the machine is looked up: a malformed request changes nothing.
+    const codeId = method === METHOD.CANCEL_ONE ? p.id('id') : undefined;
+    const ids = method === METHOD.CANCEL_IDS ? cancelIdsField(p.text('ids')) : undefined;
+    const productId = method === METHOD.CANCEL_PRODUCT ? p.id('product_id') : undefined;
+    const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+    const context = changeContext(request, store);
+    if (codeId !== undefined) {
+      await cancelPickupCode(trx, context, machine, codeId);
+      return {};
+    }
+    // Extensions answer the count; a count of 0 is a zero value and left out, as the docs' `{}`.
+    if (ids !== undefined) return { count: await cancelPickupCodesByIds(trx, context, machine, ids) };
+    if (productId !== undefined) return { count: await cancelProductPickupCodes(trx, context, machine, productId) };
+    return { count: await cancelAllPickupCodes(trx, context, machine) };
+  }
+
+  registerOpenApiRoutes(scope, deps, [
+    { method: 'POST', url: '/pickup_codes', signed: true, write: create },
+    {
+      method: 'POST',
+      url: '/products/:product_id/pickup_code',
+      signed: true,
+      read: async (request, params) => {
+        const machineNo = request.payload.machineNo();
+        const productId = idField('product_id', params.product_id ?? '');
+        const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
+        return listProductPickupCodes(store.db, machine, productId, clock(request.now));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/pickup_codes/query',
+      signed: true,
+      read: async (request) => {
+        const p = request.payload;
+        const machineNo = p.machineNo();
+        const filter = {
+          productId: p.optionalId('product_id'),
+          status: p.oneOf('status', CODE_STATUS_FILTERS, 'UNUSED'),
+          codePrefix: p.optionalCodePrefix(),
+          ...p.paging(),
+        };
+        const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
+        return queryMachinePickupCodes(store.db, machine, filter, clock(request.now));
+      },
+    },
+    { method: 'PUT', url: '/pickup_codes', signed: true, write: cancel },
+  ]);
+};

@@ -1,0 +1,21 @@
+/** How a simulated machine is set up (machine-simulator.ts). */
+
+export interface MachineSimulatorOptions {
+  /** e.g. mqtt://127.0.0.1:1883 */
+  url: string;
+  machineNo: string;
+  password: string;
+  /** The owning merchant's Appid: the key of every message's signature. */
+  appid: string;
+  heartbeatSeconds?: number;
+  networkType?: string;
+  networkRssi?: string;
+  /** Ask for the whole list after each connect (default true). */
+  pullOnConnect?: boolean;
+  /** Seconds after which a report still not acknowledged is sent again (default 30). */
+  resendSeconds?: number;
+  /** A file keeping the reports not acknowledged yet, so they outlive a restart of the machine. */
+  reportsFile?: string;
+  /** Each thing the machine does, as one line (default: nothing). */
+  log?: (line: string) => void;
+}
