@@ -1,9 +1,9 @@
 /**
  * How an Open API route is declared and answered, in one place. Each route plugin lists its
  * routes; this registers them behind the authentication preHandler, with `config.signed`
- * and `config.idempotent` saying what the pipeline does for them: a read answers its data,
- * a write runs in one transaction through the idempotent-answer store (answer-once.ts), and
- * either leaves as the envelope through reply.ts. Verbs a path does not take get 10005.
+ * saying whether it takes a payload; what the pipeline does follows from the handler it
+ * declares: a read answers its data, a write runs in one transaction through the
+ * idempotent-answer store (answer-once.ts), and either leaves as the envelope through reply.ts. Verbs a path does not take get 10005.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { ServerConfig } from '../config.js';
@@ -23,13 +23,6 @@ export interface OpenApiDeps {
   answers: AnsweredRequests;
 }
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** A signed write: runs in one transaction, once per idempotency key (answer-once.ts). */
-    idempotent?: boolean;
-  }
-}
-
 type Params = Record<string, string>;
 
 export type OpenApiRoute = { method: 'POST' | 'PUT'; url: string } & (
@@ -47,8 +40,8 @@ export function methodOf<T extends string>(request: FastifyRequest, allowed: rea
 }
 
 /** Who changes what and when, as the history rows of a merchant's change record it. */
-export function changeContext(request: FastifyRequest, store: Store): ChangeContext {
-  return { actor: { name: `merchant:${request.merchant.id}`, requestId: request.id }, now: request.now, dialect: store.dialect };
+export function changeContext(request: FastifyRequest): ChangeContext {
+  return { actor: { name: `merchant:${request.merchant.id}`, requestId: request.id }, now: request.now };
 }
 
 export function registerOpenApiRoutes(scope: FastifyInstance, deps: OpenApiDeps, routes: OpenApiRoute[]): void {
@@ -59,7 +52,7 @@ export function registerOpenApiRoutes(scope: FastifyInstance, deps: OpenApiDeps,
     scope.route({
       method: route.method,
       url: route.url,
-      config: { signed: route.signed, idempotent: 'write' in route },
+      config: { signed: route.signed },
       preHandler,
       handler: (request, reply) => answerRoute(route, deps, request, reply),
     });

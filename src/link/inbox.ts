@@ -143,7 +143,7 @@ export class MachineInbox {
   }
 
   private context(sender: Sender, now: number): ChangeContext {
-    return { actor: { name: `machine:${sender.machine_no}`, requestId: null }, now, dialect: this.store.dialect };
+    return { actor: { name: `machine:${sender.machine_no}`, requestId: null }, now };
   }
 }
 

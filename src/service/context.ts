@@ -1,4 +1,3 @@
-import type { Dialect } from '../store/migrations.js';
 import type { Author } from '../store/repositories/history.repository.js';
 import type { MachineRef } from '../store/repositories/machines.repository.js';
 
@@ -14,7 +13,6 @@ export interface Actor {
 export interface ChangeContext {
   readonly actor: Actor;
   readonly now: number;
-  readonly dialect: Dialect;
 }
 
 /** The author of every history row a change writes. */

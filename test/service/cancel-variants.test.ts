@@ -22,7 +22,7 @@ async function fleet(store: Store) {
   const juice = await createProduct(store, { machineNo: '12345678', name: 'Juice', price: '4.00', capacity: 50, inventory: 50 });
   const elsewhere = await createProduct(store, { machineNo: '87654321', name: 'Tea', price: '3.00', capacity: 50, inventory: 50 });
   const machine = (id: number, machineNo: string): MachineRef => ({ id, machine_no: machineNo, time_zone: 'Asia/Shanghai', merchant_id: merchant.merchant_id, pickup_codes_enabled: 1, operating: 1 });
-  const context = (requestId: string): ChangeContext => ({ actor: { name: `merchant:${merchant.merchant_id}`, requestId }, now: NOW, dialect: store.dialect });
+  const context = (requestId: string): ChangeContext => ({ actor: { name: `merchant:${merchant.merchant_id}`, requestId }, now: NOW });
   const create = async (on: MachineRef, productId: number, count: number) =>
     (await store.write((trx) => createPickupCodes(trx, context('create'), on, productId, count, { codeLength: 8, expiredAt: null }))).map((code) => code.id);
   return { machine: machine(made.machine_id, '12345678'), other: machine(other.machine_id, '87654321'), water: water.id, juice: juice.id, elsewhere: elsewhere.id, context, create };

@@ -7,7 +7,7 @@ import { orderView } from '../../service/views.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 
 export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
-  const { store, config } = deps;
+  const { config } = deps;
   registerOpenApiRoutes(scope, deps, [
     {
       method: 'POST',
@@ -19,7 +19,7 @@ export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
         const machineNo = p.machineNo();
         const consume = { code: p.pickupCode(), productId: p.id('product_id'), tradeId: p.tradeId(), notifyUrl: p.httpUrl('notify_url') };
         const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        const order = await consumePickupCode(trx, changeContext(request, store), machine, consume);
+        const order = await consumePickupCode(trx, changeContext(request), machine, consume);
         return orderView(order, config.timeZone);
       },
     },

@@ -54,8 +54,8 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
       method === METHOD.CREATE_FOR_PRODUCT ? { productId: p.id('product_id'), count: p.integer('count', { min: 1, max: 1_000_000, fallback: 1 }) } : undefined;
     const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
     const codes = forProduct
-      ? await createPickupCodes(trx, changeContext(request, store), machine, forProduct.productId, forProduct.count, options)
-      : await createPickupCodesForAllProducts(trx, changeContext(request, store), machine, options);
+      ? await createPickupCodes(trx, changeContext(request), machine, forProduct.productId, forProduct.count, options)
+      : await createPickupCodesForAllProducts(trx, changeContext(request), machine, options);
     return {
       codes: codes.map((code) => {
         const { id, product_id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock(request.now));
@@ -73,7 +73,7 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
     const ids = method === METHOD.CANCEL_IDS ? cancelIdsField(p.text('ids')) : undefined;
     const productId = method === METHOD.CANCEL_PRODUCT ? p.id('product_id') : undefined;
     const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-    const context = changeContext(request, store);
+    const context = changeContext(request);
     if (codeId !== undefined) {
       await cancelPickupCode(trx, context, machine, codeId);
       return {};
