@@ -1,0 +1,126 @@
+/**
+ * Group commit for PostgreSQL: the writes that arrive in one turn of the event loop share
+ * one transaction and one COMMIT (one WAL flush), each inside its own savepoint so that one
+ * request's failure never undoes another's; every answer waits for the COMMIT.
+ *
+ * Unlike SQLite's single writer, PostgreSQL takes writes on many connections at once, so
+ * up to `maxInFlight` batches run side by side, each on a connection of its own: while one
+ * waits for its COMMIT, the next turn's writes already run on another. The transaction
+ * control travels in as few round trips as the protocol allows: `begin` and the first
+ * savepoint in one simple query, then one per request (`release` and the next savepoint),
+ * and the COMMIT. A request that lost a deadlock against another batch is rolled back to
+ * its savepoint and runs again in a later batch (a deadlock says nothing about the request).
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+type Tx = Transaction<Database>;
+
+interface Job {
+  work: (trx: Tx) => Promise<unknown>;
+  resolve: (value: any) => void;
+  reject: (error: unknown) => void;
+  /** Times the job ran and lost a deadlock. */
+  retries: number;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown } | { ok: 'again' };
+
+/** The most writes one transaction carries, so one batch cannot grow without bound. */
+const MAX_BATCH = 256;
+/** deadlock_detected and serialization_failure: the request itself was fine; run it again. */
+const RUN_AGAIN_SQLSTATES = new Set(['40P01', '40001']);
+const MAX_RETRIES = 3;
+
+export class PgGroupCommit {
+  private queue: Job[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  private idle: Array<() => void> = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly maxInFlight: number,
+  ) {}
+
+  submit<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve, reject, retries: 0 });
+      this.schedule();
+    });
+  }
+
+  async drain(): Promise<void> {
+    while (this.inFlight > 0 || this.queue.length > 0 || this.scheduled) await new Promise<void>((done) => this.idle.push(done));
+  }
+
+  /** Starts a batch at the end of this turn (so every write that arrived in it joins), if a connection is free for it. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return this.settle();
+      this.inFlight++;
+      void this.commitBatch(this.queue.splice(0, MAX_BATCH)).finally(() => {
+        this.inFlight--;
+        this.schedule();
+        this.settle();
+      });
+      this.schedule();
+    });
+  }
+
+  private settle(): void {
+    if (this.inFlight > 0 || this.queue.length > 0 || this.scheduled) return;
+    for (const done of this.idle.splice(0)) done();
+  }
+
+  private async commitBatch(jobs: Job[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.db.connection().execute((connection) => runInOneTransaction(connection as unknown as Tx, jobs));
+    } catch (error) {
+      // The batch did not commit: nothing any job wrote exists, so every job fails (a lost
+      // connection fails as the store's "unavailable", which the client may retry).
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    // Answer only after the commit, so no request is acknowledged before it is durable.
+    jobs.forEach((job, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok === 'again') {
+        job.retries++;
+        this.queue.push(job);
+      } else if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    });
+  }
+}
+
+function runsAgain(job: Job, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RUN_AGAIN_SQLSTATES.has(code) && job.retries < MAX_RETRIES;
+}
+
+async function runInOneTransaction(trx: Tx, jobs: Job[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  try {
+    for (const job of jobs) {
+      await sql.raw(outcomes.length === 0 ? 'begin; savepoint request' : 'release savepoint request; savepoint request').execute(trx);
+      try {
+        outcomes.push({ ok: true, value: await job.work(trx) });
+      } catch (error) {
+        await sql.raw('rollback to savepoint request').execute(trx);
+        outcomes.push(runsAgain(job, error) ? { ok: 'again' } : { ok: false, error });
+      }
+    }
+    // PostgreSQL answers the COMMIT of a transaction it already aborted with ROLLBACK.
+    const { rows } = await sql.raw<{ command: string }>('commit').execute(trx);
+    if (rows[0]?.command !== 'COMMIT') throw new Error(`the batch's COMMIT was answered ${rows[0]?.command ?? 'with nothing'}`);
+    return outcomes;
+  } catch (error) {
+    await sql.raw('rollback').execute(trx).catch(() => undefined);
+    throw error;
+  }
+}
