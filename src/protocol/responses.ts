@@ -50,6 +50,16 @@ function page(item: JsonSchema, required: readonly string[] = []): JsonSchema {
   ]);
 }
 
+/**
+ * The machine-wide query's page: `page`'s fields, plus the cursor of the next page
+ * (`next_after_id`, sent when the page is full) and `total_capped` when `total` stopped
+ * counting at its cap (there are more).
+ */
+function codePage(item: JsonSchema): JsonSchema {
+  const base = page(item) as { properties: Record<string, JsonSchema>; required: readonly string[] };
+  return object({ ...base.properties, next_after_id: extension(id), total_capped: extension(flag) }, base.required);
+}
+
 /** A top-level `data` of a list endpoint with nothing to list: the docs answer `[]`. */
 const EMPTY_LIST: JsonSchema = { type: 'array', maxItems: 0 };
 const EMPTY_OBJECT: JsonSchema = object({});
@@ -247,7 +257,7 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
     dataByMethod: { [METHOD.CREATE_FOR_PRODUCT]: CREATED_CODES, [METHOD.CREATE_FOR_ALL_PRODUCTS]: CREATED_CODES },
   },
   { verb: 'POST', path: '/products/:product_id/pickup_code', data: { type: 'array', items: PRODUCT_CODE } },
-  { verb: 'POST', path: '/pickup_codes/query', data: extension(page(QUERIED_CODE)) },
+  { verb: 'POST', path: '/pickup_codes/query', data: extension(codePage(QUERIED_CODE)) },
   {
     verb: 'PUT',
     path: '/pickup_codes',
