@@ -79,7 +79,7 @@ export class PgGroupCommit {
   private async commitBatch(jobs: Job[]): Promise<void> {
     let outcomes: Outcome[];
     try {
-      outcomes = await this.db.connection().execute((connection) => runInOneTransaction(connection as unknown as Tx, jobs));
+      outcomes = await this.db.connection().execute((connection) => runInOneTransaction(asTransaction(connection), jobs));
     } catch (error) {
       // The batch did not commit: nothing any job wrote exists, so every job fails (a lost
       // connection fails as the store's "unavailable", which the client may retry).
@@ -96,6 +96,25 @@ export class PgGroupCommit {
       else job.reject(outcome.error);
     });
   }
+}
+
+/**
+ * The batch's connection as the jobs see it: a transaction (`isTransaction`), on which
+ * starting another transaction is refused, since its COMMIT would end the whole batch's.
+ */
+function asTransaction(connection: Kysely<Database>): Tx {
+  return new Proxy(connection, {
+    get(target, property) {
+      if (property === 'isTransaction') return true;
+      if (property === 'transaction' || property === 'startTransaction' || property === 'connection') {
+        return () => {
+          throw new Error('a write already runs in a transaction: use the one it was given');
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as unknown as Tx;
 }
 
 function runsAgain(job: Job, error: unknown): boolean {
