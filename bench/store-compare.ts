@@ -56,16 +56,23 @@ function cpuUs(pid: number): number {
   }
 }
 
-/** The PostgreSQL backends serving the child: the connections that carry its application_name. */
-async function backendsCpuUs(url: string, applicationName: string): Promise<number> {
+/** CPU so far of each PostgreSQL backend serving the child: the connections that carry its application_name. */
+async function backendsCpuUs(url: string, applicationName: string): Promise<Map<number, number>> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [applicationName]);
-    return rows.reduce((sum, row) => sum + cpuUs(row.pid), 0);
+    return new Map(rows.map((row) => [row.pid, cpuUs(row.pid)]));
   } finally {
     await client.end();
   }
+}
+
+/** What the backends spent between two readings (a backend opened meanwhile counts whole; one closed meanwhile is lost). */
+function backendsSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let spent = 0;
+  for (const [pid, cpu] of after) spent += cpu - (before.get(pid) ?? 0);
+  return spent;
 }
 
 const headersOf = (f: Fixture) => ({ appid: f.appid, appsecret: f.appSecret });
@@ -98,12 +105,12 @@ export async function measureStoreComparison(deps: ComparisonDeps): Promise<Stor
       const ratios: number[] = [];
       for (let pair = 0; pair < deps.pairs; pair++) {
         for (const s of streams) {
-          const backends = () => (s.name === 'postgres' ? backendsCpuUs(deps.pgUrl, applicationName) : Promise.resolve(0));
+          const backends = () => (s.name === 'postgres' ? backendsCpuUs(deps.pgUrl, applicationName) : Promise.resolve(new Map<number, number>()));
           const [server0, backends0] = [cpuUs(s.child.pid), await backends()];
           runs.get(s.name)!.push(await deps.load(`${name} #${pair + 1} ${s.name}`, `compare ${name} ${s.name}`, s.child, s.source, deps.seconds, headersOf(s.fixture)));
           const spent = cpu.get(s.name)!;
           spent.server += cpuUs(s.child.pid) - server0;
-          spent.backends += (await backends()) - backends0;
+          spent.backends += backendsSpent(backends0, await backends());
         }
         const [sqlite, postgres] = [runs.get('sqlite')!.at(-1)!, runs.get('postgres')!.at(-1)!];
         ratios.push(sqlite.rps > 0 ? postgres.rps / sqlite.rps : NaN);
