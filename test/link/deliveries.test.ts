@@ -9,7 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { MACHINE_METHOD, SERVER_TOPIC } from '../../src/protocol/machine-messages.js';
 import { createProduct } from '../../src/service/admin.js';
-import { tradeId } from '../helpers/client.js';
+import { OpenApiError } from '../../src/client/index.js';
+import { clientFor, tradeId } from '../helpers/client.js';
 import { eventually, LinkedServer, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
 import { asMerchant, type ApiAnswer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -212,6 +213,23 @@ for (const kind of storeKinds()) {
       assert.equal((await merchant.call('/deliveries/0', { machine_no })).body.code, 10001);
       const badUrl = await merchant.call('/deliveries/debug', { machine_no, method: 'device.delivery.put', channel_name: 'A1', notify_url: 'ftp://x' });
       assert.match(badUrl.body.message, /notify_url/);
+    });
+
+    it('the SDK: getOrder, deliver, getDelivery and testDelivery read the answers as typed values', async () => {
+      const { fixture } = await onlineMachine();
+      const { orderId, recordId } = await api(fixture).consumed();
+      const client = clientFor(linked.server.url, fixture.merchant);
+      const order = await client.getOrder(fixture.machineNo, orderId);
+      assert.equal(order.status, 'PICKUPCODE');
+      assert.deepEqual(order.records.map((record) => [record.id, record.status, record.notifySent]), [[recordId, 'WAITING_PICKED_UP', false]]);
+      const delivery = await client.deliver(fixture.machineNo, orderId, recordId);
+      assert.equal(delivery.status, 'IS_DELIVERING');
+      assert.ok(delivery.deliveredAt instanceof Date);
+      await eventually(async () => (await client.getDelivery(fixture.machineNo, delivery.deliveryId)).status === 'IS_SUCCESS', 'the SDK reads IS_SUCCESS');
+      assert.ok((await client.getDelivery(fixture.machineNo, delivery.deliveryId)).pickupAt instanceof Date);
+      await assert.rejects(client.deliver(fixture.machineNo, orderId, recordId), (error: unknown) => error instanceof OpenApiError && error.code === 80004);
+      const test = await client.testDelivery(fixture.machineNo, 'A1', 'https://merchant.example/debug');
+      assert.equal(test.status, 'IS_DELIVERING');
     });
 
     it('a test vend by channel name (deliveries/debug): vended, the item leaves stock; an unknown channel is 60001', async () => {
