@@ -9,6 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { MACHINE_METHOD, SERVER_TOPIC } from '../../src/protocol/machine-messages.js';
 import { createProduct } from '../../src/service/admin.js';
+import { deliverTestVend } from '../../src/service/deliveries.js';
+import { cancelAllPickupCodes } from '../../src/service/pickup-codes.js';
+import * as machinesRepository from '../../src/store/repositories/machines.repository.js';
 import { OpenApiError } from '../../src/client/index.js';
 import { clientFor, tradeId } from '../helpers/client.js';
 import { eventually, LinkedServer, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
@@ -213,6 +216,22 @@ for (const kind of storeKinds()) {
       assert.equal((await merchant.call('/deliveries/0', { machine_no })).body.code, 10001);
       const badUrl = await merchant.call('/deliveries/debug', { machine_no, method: 'device.delivery.put', channel_name: 'A1', notify_url: 'ftp://x' });
       assert.match(badUrl.body.message, /notify_url/);
+    });
+
+    it('a vend command queued with a whole code list is still sent: a sync replaces code pushes only', async () => {
+      const { fixture, machine } = await onlineMachine();
+      const merchant = api(fixture);
+      await merchant.call('/pickup_codes', { machine_no: fixture.machineNo, method: 'pickup_code.product.id', product_id: String(fixture.productId), count: '25' });
+      await eventually(() => machine.codes().length === 25, 'the machine holds 25 codes');
+      const ref = (await machinesRepository.findOwned(linked.store.db, fixture.merchant.merchant_id, fixture.machineNo))!;
+      const context = { actor: { name: 'test', requestId: null }, now: Math.floor(Date.now() / 1000) };
+      // One transaction: the vend command and a sync (above 20 cancels) wait in the outbox together.
+      const started = await linked.store.write(async (trx) => {
+        await cancelAllPickupCodes(trx, context, ref);
+        return deliverTestVend(trx, context, ref, { channelName: 'A1', notifyUrl: 'https://merchant.example/debug' }, { resultTimeoutSeconds: TIMEOUT_SECONDS });
+      });
+      await settled(merchant, String(started.deliveryId), '出货完成');
+      await eventually(() => machine.codes().length === 0, 'the sync emptied the list');
     });
 
     it('the SDK: getOrder, deliver, getDelivery and testDelivery read the answers as typed values', async () => {
