@@ -14,6 +14,7 @@ interface ServeOptions {
   db: string;
   demo?: boolean;
   timestampWindow: number;
+  deliveryTimeout: number;
   timeZone: string;
   synchronous: 'FULL' | 'NORMAL';
   rateLimit: number;
@@ -83,6 +84,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--db-schema <name>', 'PostgreSQL schema for the tables').env(ENV.dbSchema))
     .option('--demo', 'seed demo data when empty and print credentials')
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests; 0 = off', parseWholeNumber(0), DEFAULTS.server.timestampWindowSeconds)
+    .option('--delivery-timeout <seconds>', 'a delivery without the machine\'s result this long after its command times out', parseWholeNumber(1), DEFAULTS.server.deliveryResultTimeoutSeconds)
     .option('--time-zone <zone>', 'platform time zone', DEFAULTS.server.timeZone)
     .option('--rate-limit <per-minute>', 'requests per minute per Appid (on each instance, or in all with --redis-url); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.rateLimitPerMinute)
     .addOption(new Option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379').env(ENV.redisUrl))
@@ -110,6 +112,7 @@ export function registerServeCommand(program: Command): void {
         ...(options.logFormat ? { logFormat: options.logFormat } : {}),
         config: {
           timestampWindowSeconds: options.timestampWindow,
+          deliveryResultTimeoutSeconds: options.deliveryTimeout,
           timeZone: options.timeZone,
           rateLimitPerMinute: options.rateLimit,
           ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
