@@ -73,6 +73,26 @@ function demoBanner(server: RunningServer, demo: DemoCredentials): string {
   ].join('\n');
 }
 
+/** What `serve`'s flags ask of the server. */
+function serverOptionsOf(options: ServeOptions): ServerOptions {
+  return {
+    db: options.db,
+    host: options.host,
+    port: options.port,
+    logLevel: options.logLevel,
+    ...(options.logFormat ? { logFormat: options.logFormat } : {}),
+    config: {
+      timestampWindowSeconds: options.timestampWindow,
+      deliveryResultTimeoutSeconds: options.deliveryTimeout,
+      timeZone: options.timeZone,
+      rateLimitPerMinute: options.rateLimit,
+      ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    },
+    store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
+    mqtt: mqttOptions(options),
+  };
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -104,22 +124,7 @@ export function registerServeCommand(program: Command): void {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
       if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
       if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) fail('--redis-url must start with redis:// or rediss://', EXIT.USAGE);
-      const serverOptions: ServerOptions = {
-        db: options.db,
-        host: options.host,
-        port: options.port,
-        logLevel: options.logLevel,
-        ...(options.logFormat ? { logFormat: options.logFormat } : {}),
-        config: {
-          timestampWindowSeconds: options.timestampWindow,
-          deliveryResultTimeoutSeconds: options.deliveryTimeout,
-          timeZone: options.timeZone,
-          rateLimitPerMinute: options.rateLimit,
-          ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
-        },
-        store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
-        mqtt: mqttOptions(options),
-      };
+      const serverOptions = serverOptionsOf(options);
       // Loaded on use, so the other commands start without the server's dependencies.
       const [{ startServer }, { BrokerPortInUseError }, { ensureDemoData }] = await Promise.all([
         import('../server.js'),
