@@ -24,18 +24,25 @@ interface Job {
   retries: number;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown } | { ok: 'again' };
+/** `again`: ran, yielded to another batch's lock, runs again; `later`: not run, after a yield in its batch. */
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown } | { ok: 'again' } | { ok: 'later' };
 
 /** The most writes one transaction carries, so one batch cannot grow without bound. */
 const MAX_BATCH = 256;
-/** deadlock_detected and serialization_failure: the request itself was fine; run it again. */
-const RUN_AGAIN_SQLSTATES = new Set(['40P01', '40001']);
-const MAX_RETRIES = 3;
+/** deadlock_detected, serialization_failure and lock_not_available (LOCK_WAIT_MS passed): the request itself was fine; run it again. */
+const RUN_AGAIN_SQLSTATES = new Set(['40P01', '40001', '55P03']);
+const MAX_RETRIES = 6;
+/** How long a request waits for a row lock before it yields to the batch holding it; an ordinary batch commits well within it. */
+const LOCK_WAIT_MS = 2;
+/** From this many runs on, a request waits for its locks as long as it takes. */
+const PATIENT_AFTER = 3;
 
 export class PgGroupCommit {
   private queue: Job[] = [];
   private inFlight = 0;
   private scheduled = false;
+  /** A batch yielded to another's row lock: run one batch at a time until one runs clear. */
+  private conflicted = false;
   private idle: Array<() => void> = [];
 
   constructor(
@@ -54,13 +61,17 @@ export class PgGroupCommit {
     while (this.inFlight > 0 || this.queue.length > 0 || this.scheduled) await new Promise<void>((done) => this.idle.push(done));
   }
 
-  /** Starts a batch at the end of this turn (so every write that arrived in it joins), if a connection is free for it. */
+  /**
+   * Starts a batch at the end of this turn (so every write that arrived in it joins), if a
+   * connection is free for it and no batch met another's row lock since the last one that
+   * ran clear: writes on the same hot rows (a product's stock) then run one batch at a time.
+   */
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    if (this.scheduled || this.inFlight >= (this.conflicted ? 1 : this.maxInFlight) || this.queue.length === 0) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.inFlight >= this.maxInFlight || this.queue.length === 0) return this.settle();
+      if (this.inFlight >= (this.conflicted ? 1 : this.maxInFlight) || this.queue.length === 0) return this.settle();
       this.inFlight++;
       void this.commitBatch(this.queue.splice(0, MAX_BATCH)).finally(() => {
         this.inFlight--;
@@ -86,15 +97,19 @@ export class PgGroupCommit {
       for (const job of jobs) job.reject(error);
       return;
     }
+    this.conflicted = outcomes.some((outcome) => outcome.ok === 'again' || outcome.ok === 'later');
     // Answer only after the commit, so no request is acknowledged before it is durable.
+    const again: Job[] = [];
     jobs.forEach((job, index) => {
       const outcome = outcomes[index]!;
-      if (outcome.ok === 'again') {
-        job.retries++;
-        this.queue.push(job);
+      if (outcome.ok === 'again' || outcome.ok === 'later') {
+        if (outcome.ok === 'again') job.retries++;
+        again.push(job);
       } else if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     });
+    // First in the queue again: they arrived before what is queued now.
+    this.queue.unshift(...again);
   }
 }
 
@@ -126,7 +141,14 @@ async function runInOneTransaction(trx: Tx, jobs: Job[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   try {
     for (const job of jobs) {
-      await sql.raw(outcomes.length === 0 ? 'begin; savepoint request' : 'release savepoint request; savepoint request').execute(trx);
+      // After a yield, the rest would most likely meet the same locks: they wait for a later batch.
+      if (outcomes.some((outcome) => outcome.ok === 'again')) {
+        outcomes.push({ ok: 'later' });
+        continue;
+      }
+      // SET LOCAL inside the savepoint: it lasts for this request (a rollback to the savepoint undoes it too).
+      const lockWait = `set local lock_timeout = ${job.retries >= PATIENT_AFTER ? 0 : LOCK_WAIT_MS}`;
+      await sql.raw(`${outcomes.length === 0 ? 'begin' : 'release savepoint request'}; savepoint request; ${lockWait}`).execute(trx);
       try {
         outcomes.push({ ok: true, value: await job.work(trx) });
       } catch (error) {

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL's group commit (issue 13, item 3): the writes of one event-loop turn share one
  * transaction; batches of different turns run side by side on their own connections, so a
- * write that loses a deadlock to another batch runs again rather than failing; nothing is
+ * write that waits too long for another batch's row lock runs again rather than failing or
+ * waiting for a deadlock to be detected; nothing is
  * answered before its batch's COMMIT; and a batch whose connection is lost fails every write
  * in it as "store unavailable" (the 503 a client may retry).
  */
@@ -22,7 +23,7 @@ describe('PostgreSQL group commit', { skip: postgres ? false : 'needs TEST_DATAB
       assert.equal(new Set(ids).size, 1, `one transaction: ${ids.join(', ')}`);
     }));
 
-  it('two batches that deadlock: the loser runs again after the winner commits, and both writes succeed', { timeout: 30_000 }, () =>
+  it('two batches that lock rows in opposite orders: neither waits out the deadlock timeout, the one that yields runs again, and both writes succeed whole', { timeout: 30_000 }, () =>
     withFreshStore(postgres!, async (store) => {
       await store.write((trx) => trx.insertInto('merchants').values([newMerchant('a'), newMerchant('b')]).execute());
       const rename = (trx: Parameters<Parameters<typeof store.write>[0]>[0], from: string, to: string) =>
@@ -48,12 +49,14 @@ describe('PostgreSQL group commit', { skip: postgres ? false : 'needs TEST_DATAB
         secondHoldsB();
         await rename(trx, 'a', 'a by second');
       });
+      const started = performance.now();
       const outcomes = await Promise.allSettled([first, second]);
+      assert.ok(performance.now() - started < 800, `resolved in ${Math.round(performance.now() - started)} ms, before PostgreSQL's deadlock_timeout of 1 s`);
       assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled'], JSON.stringify(outcomes));
-      assert.equal(runs.first + runs.second, 3, 'exactly one of them ran twice');
+      assert.ok(runs.first + runs.second >= 3, `one of them at least ran again (runs: ${JSON.stringify(runs)})`);
       const names = (await store.db.selectFrom('merchants').select('name').orderBy('appid').execute()).map((r) => r.name);
-      const rerun = runs.first === 2 ? 'first' : 'second';
-      assert.deepEqual(names, [`a by ${rerun}`, `b by ${rerun}`], 'the write that ran again ran last, whole');
+      const writers = names.map((name) => name.split(' by ')[1]);
+      assert.equal(writers[0], writers[1], `each write is whole, the last one over the first: ${names.join(', ')}`);
     }));
 
   it('a batch whose connection is ended fails each of its writes as store unavailable, and nothing of it stays', { timeout: 30_000 }, () =>
