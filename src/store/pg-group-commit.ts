@@ -6,10 +6,20 @@
  * Unlike SQLite's single writer, PostgreSQL takes writes on many connections at once, so
  * up to `maxInFlight` batches run side by side, each on a connection of its own: while one
  * waits for its COMMIT, the next turn's writes already run on another. The transaction
- * control travels in as few round trips as the protocol allows: `begin` and the first
- * savepoint in one simple query, then one per request (`release` and the next savepoint),
- * and the COMMIT. A request that lost a deadlock against another batch is rolled back to
- * its savepoint and runs again in a later batch (a deadlock says nothing about the request).
+ * control travels in as few round trips as the protocol allows: `begin`, the first
+ * savepoint and its lock wait in one simple query, then one per request (`release`, the
+ * next savepoint, its lock wait), and the COMMIT.
+ *
+ * A batch holds the row locks of all its requests until its COMMIT, and two batches take
+ * them in whatever order their requests came (creates on products A then B in one, B then A
+ * in the other), so they could deadlock, which PostgreSQL notices only after its
+ * deadlock_timeout (1 s). So a request waits at most LOCK_WAIT_MS for a row lock: past that
+ * it yields (rolled back to its savepoint) and runs again in a later batch, with the rest of
+ * its batch, which would most likely meet the same locks; after such a yield batches run one
+ * at a time until one runs clear, so writes on the same hot rows (a product's stock) do not
+ * keep yielding to each other. A request that yielded PATIENT_AFTER times then waits as long
+ * as it takes (a row held for seconds by a bulk change, or by another instance), with
+ * PostgreSQL's deadlock detection as the referee; a deadlock also runs it again.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
@@ -20,7 +30,7 @@ interface Job {
   work: (trx: Tx) => Promise<unknown>;
   resolve: (value: any) => void;
   reject: (error: unknown) => void;
-  /** Times the job ran and lost a deadlock. */
+  /** Times the job ran and yielded (a lock wait, a deadlock, a serialization failure). */
   retries: number;
 }
 
@@ -32,7 +42,7 @@ const MAX_BATCH = 256;
 /** deadlock_detected, serialization_failure and lock_not_available (LOCK_WAIT_MS passed): the request itself was fine; run it again. */
 const RUN_AGAIN_SQLSTATES = new Set(['40P01', '40001', '55P03']);
 const MAX_RETRIES = 6;
-/** How long a request waits for a row lock before it yields to the batch holding it; an ordinary batch commits well within it. */
+/** How long a request waits for a row lock before it yields: the lock is another batch's (or instance's), held until its COMMIT. */
 const LOCK_WAIT_MS = 2;
 /** From this many runs on, a request waits for its locks as long as it takes. */
 const PATIENT_AFTER = 3;
