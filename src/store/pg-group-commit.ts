@@ -16,8 +16,8 @@
  * deadlock_timeout (1 s). So a request waits at most LOCK_WAIT_MS for a row lock: past that
  * it yields (rolled back to its savepoint) and runs again in a later batch, with the rest of
  * its batch, which would most likely meet the same locks; after such a yield batches run one
- * at a time until one runs clear, so writes on the same hot rows (a product's stock) do not
- * keep yielding to each other. A request that yielded PATIENT_AFTER times then waits as long
+ * at a time for SERIAL_AFTER_YIELD_MS, so writes on the same hot rows (a product's stock) do
+ * not keep yielding to each other. A request that yielded PATIENT_AFTER times then waits as long
  * as it takes (a row held for seconds by a bulk change, or by another instance), with
  * PostgreSQL's deadlock detection as the referee; a deadlock also runs it again.
  */
@@ -44,6 +44,8 @@ const RUN_AGAIN_SQLSTATES = new Set(['40P01', '40001', '55P03']);
 const MAX_RETRIES = 6;
 /** How long a request waits for a row lock before it yields: the lock is another batch's (or instance's), held until its COMMIT. */
 const LOCK_WAIT_MS = 2;
+/** How long batches run one at a time after a yield. */
+const SERIAL_AFTER_YIELD_MS = 1000;
 /** From this many runs on, a request waits for its locks as long as it takes. */
 const PATIENT_AFTER = 3;
 
@@ -53,6 +55,7 @@ export class PgGroupCommit {
   private scheduled = false;
   /** A batch yielded to another's row lock: run one batch at a time until one runs clear. */
   private conflicted = false;
+  private serialUntil: NodeJS.Timeout | undefined;
   private idle: Array<() => void> = [];
 
   constructor(
@@ -92,6 +95,21 @@ export class PgGroupCommit {
     });
   }
 
+  /**
+   * One batch at a time for SERIAL_AFTER_YIELD_MS: long enough for the hot rows' batches to
+   * take turns, short enough that a batch waiting for a lock held for seconds (a bulk change,
+   * another instance) holds no other write back for longer.
+   */
+  private yielded(): void {
+    this.conflicted = true;
+    clearTimeout(this.serialUntil);
+    this.serialUntil = setTimeout(() => {
+      this.conflicted = false;
+      this.schedule();
+    }, SERIAL_AFTER_YIELD_MS);
+    this.serialUntil.unref();
+  }
+
   private settle(): void {
     if (this.inFlight > 0 || this.queue.length > 0 || this.scheduled) return;
     for (const done of this.idle.splice(0)) done();
@@ -107,7 +125,7 @@ export class PgGroupCommit {
       for (const job of jobs) job.reject(error);
       return;
     }
-    this.conflicted = outcomes.some((outcome) => outcome.ok === 'again' || outcome.ok === 'later');
+    if (outcomes.some((outcome) => outcome.ok === 'again' || outcome.ok === 'later')) this.yielded();
     // Answer only after the commit, so no request is acknowledged before it is durable.
     const again: Job[] = [];
     jobs.forEach((job, index) => {
