@@ -68,6 +68,22 @@ export interface HousekeepingConfig {
   sweepIntervalMs: number;
 }
 
+/** The callback sender (src/callbacks, docs/callbacks.md). */
+export interface CallbacksConfig {
+  /** Let callbacks go to loopback and private addresses (tests, a closed network); off by default (SSRF). */
+  allowPrivate: boolean;
+  /** How often the queue is checked without a wake-up (retries, other instances' rows), ms. */
+  pollIntervalMs: number;
+  /** One attempt's limit, ms: connect, send, answer. */
+  timeoutMs: number;
+  /** How long a claimed attempt stays this instance's, seconds; a sender that died lets go after it. */
+  leaseSeconds: number;
+  /** Attempts in flight at once per instance. */
+  concurrency: number;
+  /** Unix seconds now; the server's clock unless a test gives another. */
+  clock: () => number;
+}
+
 export const DEFAULTS = {
   db: 'data/vendcloud.sqlite',
   host: '127.0.0.1',
@@ -86,6 +102,7 @@ export const DEFAULTS = {
   mqtt: { host: '127.0.0.1', port: DEFAULT_MQTT_PORT, shareGroup: 'vendcloud', sessionExpirySeconds: 24 * 3600 },
   link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
   housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000 },
+  callbacks: { allowPrivate: false, pollIntervalMs: 1000, timeoutMs: 10_000, leaseSeconds: 60, concurrency: 16 },
 } as const;
 
 /** The environment variables the server reads, by setting. */
@@ -120,6 +137,7 @@ export interface Config {
   mqtt: MqttOptions;
   link: LinkConfig;
   housekeeping: HousekeepingConfig;
+  callbacks: CallbacksConfig;
 }
 
 /** What a caller sets; everything left out takes its default. */
@@ -134,6 +152,7 @@ export interface ConfigInput {
   mqtt?: MqttOptions;
   link?: Partial<LinkConfig>;
   housekeeping?: Partial<HousekeepingConfig>;
+  callbacks?: Partial<CallbacksConfig>;
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {
@@ -161,6 +180,7 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
     mqtt: { ...(input.mqtt ?? { mode: 'off' }) },
     link: { ...DEFAULTS.link, clock: server.clock, ...input.link },
     housekeeping: { ...DEFAULTS.housekeeping, ...input.housekeeping },
+    callbacks: { ...DEFAULTS.callbacks, clock: server.clock, ...input.callbacks },
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { startCallbackSender, type CallbackSender } from './callbacks/sender.js';
 import { resolveConfig, type Config, type ConfigInput } from './config.js';
 import { startHousekeeping, type Chore, type Housekeeping } from './housekeeping.js';
 import { AnsweredRequests } from './http/answer-once.js';
@@ -29,6 +30,8 @@ export interface RunningServer {
   url: string;
   /** The machine link, unless it is off. */
   link: MachineLink | undefined;
+  /** The callback sender (docs/callbacks.md). */
+  callbacks: CallbackSender;
   close(): Promise<void>;
 }
 
@@ -70,6 +73,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let app: FastifyInstance;
   let link: MachineLink | undefined;
   let housekeeping: Housekeeping | undefined;
+  let callbacks: CallbackSender;
   try {
     if (config.mqtt.mode !== 'off') link = await startMachineLink(store, config.mqtt, config.link, linkLogger(logger));
     const answers = new AnsweredRequests(store, config.server.timestampWindowSeconds);
@@ -77,6 +81,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.extendApp?.(app);
     await app.listen({ host: config.host, port: config.port });
     housekeeping = startHousekeeping(chores(config, store, answers, link), app.log);
+    callbacks = startCallbackSender(store, config.callbacks, app.log.child({ component: 'callbacks' }));
   } catch (error) {
     await link?.close();
     await store.close();
@@ -89,8 +94,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     link,
+    callbacks,
     async close() {
       await housekeeping?.stop();
+      await callbacks.stop();
       await app.close();
       await link?.close();
       await store.close();

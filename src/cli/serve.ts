@@ -25,6 +25,7 @@ interface ServeOptions {
   mqttShareGroup: string;
   mqttClientId?: string;
   mqttSessionExpiry: number;
+  allowPrivateCallbacks?: boolean;
   dbSchema?: string;
   logLevel: string;
   logFormat?: string;
@@ -72,6 +73,13 @@ function demoBanner(server: RunningServer, demo: DemoCredentials): string {
   ].join('\n');
 }
 
+/** The checks commander cannot make: one line and exit code 2 for a wrong value. */
+function assertServeOptions(options: ServeOptions): void {
+  if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
+  if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
+  if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) fail('--redis-url must start with redis:// or rediss://', EXIT.USAGE);
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -98,10 +106,9 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--mqtt-session-expiry <seconds>', 'how long an external broker queues machine messages for this instance while it is away', parseWholeNumber(0), DEFAULTS.mqtt.sessionExpirySeconds)
     .option('--no-mqtt', 'run without the machine link (pushes stay queued in the outbox)')
+    .option('--allow-private-callbacks', 'let callbacks and webhooks go to loopback and private addresses (tests, a closed network)')
     .action(async (options: ServeOptions) => {
-      if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
-      if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
-      if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) fail('--redis-url must start with redis:// or rediss://', EXIT.USAGE);
+      assertServeOptions(options);
       const serverOptions: ServerOptions = {
         db: options.db,
         host: options.host,
@@ -116,6 +123,7 @@ export function registerServeCommand(program: Command): void {
         },
         store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
         mqtt: mqttOptions(options),
+        callbacks: { allowPrivate: options.allowPrivateCallbacks === true },
       };
       // Loaded on use, so the other commands start without the server's dependencies.
       const [{ startServer }, { BrokerPortInUseError }, { ensureDemoData }] = await Promise.all([

@@ -2,7 +2,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { LinkConfig, MqttOptions } from '../../src/config.js';
 import { MachineSimulator, type MachineSimulatorOptions } from '../../src/link/machine-simulator.js';
-import { createMachine, createMerchant, createProduct, type NewMerchant } from '../../src/service/admin.js';
+import { createMachine, createMerchant, createProduct, type MerchantCredentials } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Store, StoreOptions } from '../../src/store/store.js';
 import { ShapeCheck } from './response-shapes.js';
@@ -103,13 +103,13 @@ export function uniqueMachineNo(): string {
 }
 
 export interface LinkFixture {
-  merchant: NewMerchant;
+  merchant: MerchantCredentials;
   machineNo: string;
   password: string;
   productId: number;
 }
 
-export async function seedMachine(store: Store, merchant?: NewMerchant): Promise<LinkFixture> {
+export async function seedMachine(store: Store, merchant?: MerchantCredentials): Promise<LinkFixture> {
   const owner = merchant ?? (await createMerchant(store, { name: 'Link merchant' }));
   const machineNo = uniqueMachineNo();
   const machine = await createMachine(store, { merchantId: owner.merchant_id, machineNo, pickupCodes: true });

@@ -9,7 +9,7 @@ import type { ServerConfig } from '../../src/config.js';
 import { API_PREFIX } from '../../src/protocol/endpoints.js';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';
 import { nowSeconds } from '../../src/protocol/time.js';
-import { createMachine, createMerchant, createProduct, type NewMachine, type NewMerchant } from '../../src/service/admin.js';
+import { createMachine, createMerchant, createProduct, type MerchantCredentials, type NewMachine, type NewMerchant } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Store } from '../../src/store/store.js';
 import { payloadMethod, ShapeCheck, shapeViolations } from './response-shapes.js';
@@ -144,7 +144,7 @@ export async function call(baseUrl: string, path: string, options: CallOptions):
 }
 
 /** A merchant's signed call: its credentials, its merchant id as the key. */
-export function asMerchant(baseUrl: string, merchant: NewMerchant) {
+export function asMerchant(baseUrl: string, merchant: MerchantCredentials) {
   return (path: string, fields: Record<string, string> | undefined, method: 'POST' | 'PUT' = 'POST') =>
     call(baseUrl, path, {
       method,

@@ -90,3 +90,8 @@ export async function findWithRecord(db: Executor, orderId: number) {
   const record = await db.selectFrom('order_records').selectAll().where('order_id', '=', orderId).orderBy('id').executeTakeFirst();
   return order && record ? { order, record } : undefined;
 }
+
+/** Whether the order exists and is the merchant's (another merchant's order reads as missing). */
+export async function isOfMerchant(db: Executor, orderId: number, merchantId: number): Promise<boolean> {
+  return (await db.selectFrom('orders').select('id').where('id', '=', orderId).where('merchant_id', '=', merchantId).executeTakeFirst()) !== undefined;
+}

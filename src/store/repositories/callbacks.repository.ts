@@ -1,0 +1,174 @@
+/**
+ * The callback queue (docs/callbacks.md): shared by every instance through the database.
+ * An attempt is claimed by one conditional UPDATE (due, and not held by a live claim), so
+ * on PostgreSQL two instances racing for a row leave one winner (the loser's UPDATE re-reads
+ * the row after the winner commits and no longer matches), and SQLite runs the same rule.
+ * A claim is a lease: a sender that died lets go when it ends.
+ */
+import type { CallbackKind, CallbackState } from '../../domain/callbacks.js';
+import type { Executor } from '../executor.js';
+import type { Database } from '../schema.js';
+import type { Selectable } from 'kysely';
+
+export type Callback = Selectable<Database['callbacks']>;
+export type CallbackAttempt = Selectable<Database['callback_attempts']>;
+
+export interface NewCallback {
+  merchantId: number;
+  kind: CallbackKind;
+  eventId: string;
+  eventType: string;
+  url: string;
+  body: string;
+  orderId: number | null;
+  recordId: number | null;
+  deliveryId: number | null;
+  now: number;
+}
+
+export async function enqueue(db: Executor, callback: NewCallback): Promise<number> {
+  const row = await db
+    .insertInto('callbacks')
+    .values({
+      merchant_id: callback.merchantId,
+      kind: callback.kind,
+      event_id: callback.eventId,
+      event_type: callback.eventType,
+      url: callback.url,
+      body: callback.body,
+      order_id: callback.orderId,
+      record_id: callback.recordId,
+      delivery_id: callback.deliveryId,
+      state: 'pending',
+      scheduled_from: callback.now,
+      next_attempt_at: callback.now,
+      created_at: callback.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Ids of callbacks due now and not held, oldest due first: candidates for `claim`. */
+export async function dueIds(db: Executor, now: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('callbacks')
+    .select('id')
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+    .orderBy('next_attempt_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Takes the callback for one attempt until `until`; undefined when another instance has it or it is no longer due. */
+export function claim(db: Executor, id: number, now: number, until: number, token: string): Promise<Callback | undefined> {
+  return db
+    .updateTable('callbacks')
+    .set({ claimed_until: until, claim_token: token })
+    .where('id', '=', id)
+    .where('state', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface AttemptResult {
+  startedAt: number;
+  latencyMs: number;
+  httpStatus: number | null;
+  error: string | null;
+  /** The callback's state after this attempt, and when the next one is due if pending. */
+  state: CallbackState;
+  nextAttemptAt: number | null;
+  finishedAt: number | null;
+}
+
+/**
+ * Records an attempt made under the claim `token` and releases the callback; false (nothing
+ * written) when the claim was lost meanwhile (its lease ended and another instance took it).
+ */
+export async function finishAttempt(db: Executor, callback: Pick<Callback, 'id' | 'attempts'>, token: string, result: AttemptResult): Promise<boolean> {
+  const updated = await db
+    .updateTable('callbacks')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      state: result.state,
+      next_attempt_at: result.nextAttemptAt ?? eb.ref('next_attempt_at'),
+      finished_at: result.finishedAt,
+      claimed_until: null,
+      claim_token: null,
+    }))
+    .where('id', '=', callback.id)
+    .where('claim_token', '=', token)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  await db
+    .insertInto('callback_attempts')
+    .values({
+      callback_id: callback.id,
+      attempt: callback.attempts + 1,
+      started_at: result.startedAt,
+      latency_ms: result.latencyMs,
+      http_status: result.httpStatus,
+      error: result.error,
+      outcome: result.state === 'delivered' ? 'delivered' : result.state === 'failed' ? 'failed' : 'retry',
+    })
+    .execute();
+  return true;
+}
+
+/** Queues the callback again now, with a fresh 24-hour schedule; false when there is no such callback (of that merchant). */
+export async function requeue(db: Executor, id: number, now: number, merchantId?: number): Promise<boolean> {
+  let query = db
+    .updateTable('callbacks')
+    .set({ state: 'pending', scheduled_from: now, next_attempt_at: now, finished_at: null, claimed_until: null, claim_token: null })
+    .where('id', '=', id);
+  if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
+  return Number((await query.executeTakeFirst()).numUpdatedRows) > 0;
+}
+
+/** The callbacks of an order (of that merchant, when given), oldest first. */
+export function ofOrder(db: Executor, orderId: number, merchantId?: number): Promise<Callback[]> {
+  let query = db.selectFrom('callbacks').selectAll().where('order_id', '=', orderId);
+  if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
+  return query.orderBy('id').execute();
+}
+
+export function findById(db: Executor, id: number): Promise<Callback | undefined> {
+  return db.selectFrom('callbacks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every attempt at these callbacks, in order. */
+export async function attemptsOf(db: Executor, callbackIds: number[]): Promise<CallbackAttempt[]> {
+  if (callbackIds.length === 0) return [];
+  return db.selectFrom('callback_attempts').selectAll().where('callback_id', 'in', callbackIds).orderBy('callback_id').orderBy('attempt').execute();
+}
+
+export interface NotifyCounts {
+  /** Attempts made at the order's notify_url (order_get.md `notify_send_count`). */
+  sendCount: number;
+  /** Records whose delivery result reached the notify_url with a 2xx (record `notify_sent`). */
+  deliveredRecordIds: Set<number>;
+}
+
+/** What `POST /orders/{id}` shows of the order's notify_url callbacks. */
+export async function notifyCountsOfOrder(db: Executor, orderId: number): Promise<NotifyCounts> {
+  const rows = await db
+    .selectFrom('callbacks')
+    .select(['record_id', 'state', 'attempts'])
+    .where('order_id', '=', orderId)
+    .where('kind', '=', 'notify')
+    .execute();
+  const deliveredRecordIds = new Set<number>();
+  let sendCount = 0;
+  for (const row of rows) {
+    sendCount += row.attempts;
+    if (row.state === 'delivered' && row.record_id !== null) deliveredRecordIds.add(row.record_id);
+  }
+  return { sendCount, deliveredRecordIds };
+}
