@@ -1,6 +1,6 @@
 /** Servers with a real machine link (embedded aedes or the local Mosquitto), and simulated machines. */
 import { randomBytes, randomInt } from 'node:crypto';
-import type { LinkConfig, MqttOptions } from '../../src/config.js';
+import type { CallbacksConfig, LinkConfig, MqttOptions } from '../../src/config.js';
 import { MachineSimulator, type MachineSimulatorOptions } from '../../src/link/machine-simulator.js';
 import { createMachine, createMerchant, createProduct, type MerchantCredentials } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -36,17 +36,18 @@ export class LinkedServer {
     private readonly location: { db: string; options: StoreOptions; cleanup(): Promise<void> },
     private mqttOptions: MqttOptions,
     private readonly linkOptions: Partial<LinkConfig>,
+    private readonly callbackOptions: Partial<CallbacksConfig> = {},
   ) {}
 
-  static async start(kind: StoreKind, mqtt: MqttOptions, link: Partial<LinkConfig> = {}): Promise<LinkedServer> {
-    const linked = new LinkedServer(await kind.fresh(), mqtt, link);
+  static async start(kind: StoreKind, mqtt: MqttOptions, link: Partial<LinkConfig> = {}, callbacks: Partial<CallbacksConfig> = {}): Promise<LinkedServer> {
+    const linked = new LinkedServer(await kind.fresh(), mqtt, link, callbacks);
     await linked.open();
     return linked;
   }
 
   /** Another instance on the same database (PostgreSQL: a SQLite file belongs to one process). */
   async alongside(mqtt: MqttOptions): Promise<LinkedServer> {
-    const sibling = new LinkedServer(this.location, mqtt, this.linkOptions);
+    const sibling = new LinkedServer(this.location, mqtt, this.linkOptions, this.callbackOptions);
     await sibling.open();
     return sibling;
   }
@@ -69,6 +70,7 @@ export class LinkedServer {
       config: { merchantCacheSeconds: 0 },
       mqtt: this.mqttOptions,
       link: { pollIntervalMs: 200, ...this.linkOptions },
+      callbacks: this.callbackOptions,
       extendApp: (app) => this.shapes.watch(app),
     });
     this.running = true;
