@@ -68,7 +68,7 @@ export interface HousekeepingConfig {
   sweepIntervalMs: number;
 }
 
-/** The callback sender (src/callbacks, docs/callbacks.md). */
+/** The callback sender (src/callbacks, README.md, "Callbacks and webhooks"). */
 export interface CallbacksConfig {
   /** Let callbacks go to loopback and private addresses (tests, a closed network); off by default (SSRF). */
   allowPrivate: boolean;

@@ -30,7 +30,7 @@ export interface RunningServer {
   url: string;
   /** The machine link, unless it is off. */
   link: MachineLink | undefined;
-  /** The callback sender (docs/callbacks.md). */
+  /** The callback sender (README.md, "Callbacks and webhooks"). */
   callbacks: CallbackSender;
   close(): Promise<void>;
 }
@@ -40,7 +40,7 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Fa
     level: config.logLevel,
     // Defence in depth: the request log never carries headers, but if anything ever
     // logs them, secrets are masked.
-    redact: ['req.headers.appsecret', 'headers.appsecret', '*.app_secret', '*.mqtt_password', '*.password'],
+    redact: ['req.headers.appsecret', 'headers.appsecret', '*.app_secret', '*.mqtt_password', '*.password', '*.webhook_secret'],
   };
   const destination = logDestination(logFormat(config.logFormat));
   return (destination ? pino(options, destination) : pino(options)) as unknown as FastifyBaseLogger;

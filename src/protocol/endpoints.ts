@@ -18,6 +18,6 @@ export const METHOD = {
   /** Extension: every live code of one product (`product_id`). */
   CANCEL_PRODUCT: 'pickup_code.delete.product',
   CONSUME: 'event.consume.pickup_code',
-  /** Extension: send a callback again now (`id`), docs/callbacks.md. */
+  /** Extension: send a callback again now (`id`), README.md, "Callbacks and webhooks". */
   CALLBACK_RESEND: 'callback.resend',
 } as const;

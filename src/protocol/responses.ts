@@ -223,7 +223,7 @@ const CODE_HISTORY = extension(
   ),
 );
 
-// docs/callbacks.md: an order's callbacks and their attempts. Ids are left out for a debug vend.
+// README.md, "Callbacks and webhooks": an order's callbacks and their attempts. Ids are left out for a debug vend.
 const ATTEMPT_FIELDS = { attempt: positive, at: wallTime, outcome: { enum: ['delivered', 'retry', 'failed'] }, http_status: positive, latency_ms: positive, error: text };
 const CALLBACK_TYPES = ['device.delivery.response', 'pickup_code.used', 'delivery.result', 'machine.online', 'machine.offline'];
 const CALLBACK_FIELDS = { id, event_id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$' }, type: { enum: CALLBACK_TYPES }, url: text, state: { enum: ['pending', 'delivered', 'failed'] } };

@@ -21,11 +21,11 @@ export interface MerchantTable {
   /** Unix seconds after which the merchant may not use the API; null = never. */
   expires_at: number | null;
   created_at: number;
-  /** Where the merchant's events go (docs/callbacks.md); null = nowhere. */
+  /** Where the merchant's events go (README.md, "Callbacks and webhooks"); null = nowhere. */
   webhook_url: ColumnType<string | null, string | null | undefined, string | null>;
   /**
    * The key of the `Vendcloud-Signature` HMAC. Kept as it is, not hashed: the server must
-   * present it to sign (docs/callbacks.md, "How the secret is kept"). Never logged or answered.
+   * present it to sign (README.md, "Callbacks and webhooks", "How the secret is kept"). Never logged or answered.
    */
   webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
 }

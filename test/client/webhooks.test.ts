@@ -1,4 +1,4 @@
-/** verifyWebhook: the SDK's check of the `Vendcloud-Signature` header (docs/callbacks.md). */
+/** verifyWebhook: the SDK's check of the `Vendcloud-Signature` header (README.md, "Callbacks and webhooks"). */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-/** The published retry schedule (docs/callbacks.md), without a database. */
+/** The published retry schedule (README.md, "Callbacks and webhooks"), without a database. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GIVE_UP_AFTER_SECONDS, nextAttemptAt, RETRY_DELAYS_SECONDS } from '../../src/domain/callbacks.js';

@@ -1,5 +1,5 @@
 /**
- * The callback queue (docs/callbacks.md): shared by every instance through the database.
+ * The callback queue (README.md, "Callbacks and webhooks"): shared by every instance through the database.
  * An attempt is claimed by one conditional UPDATE (due, and not held by a live claim), so
  * on PostgreSQL two instances racing for a row leave one winner (the loser's UPDATE re-reads
  * the row after the winner commits and no longer matches), and SQLite runs the same rule.
