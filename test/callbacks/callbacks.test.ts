@@ -209,6 +209,28 @@ for (const kind of storeKinds()) {
       const ownResend = await asMerchant(server.url, merchant)('/callbacks', { method: 'callback.resend', id }, 'PUT');
       assert.equal(ownResend.body.code, 0);
     });
+
+    it('gives up when the next attempt would start more than 24 h after the queueing: state failed, no more attempts', async () => {
+      const path = `/gone/${++serial}`;
+      receiver.status = (request) => (request.path === path ? 500 : 200);
+      try {
+        const start = now;
+        await queue({ orderId: null, recordId: null }, path);
+        await eventually(async () => (await attemptsAt(path)).attempts.length === 1, 'first attempt failed');
+        now = start + 24 * 3600 - 30;
+        server.callbacks.poke();
+        await eventually(async () => (await attemptsAt(path)).callback.state === 'failed', 'given up');
+        const { callback, attempts } = await attemptsAt(path);
+        assert.deepEqual(attempts.map((a) => a.outcome), ['retry', 'failed']);
+        assert.equal(callback.finished_at, now);
+        now += 7 * 24 * 3600;
+        server.callbacks.poke();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        assert.equal(receiver.on(path).length, 2, 'nothing after giving up');
+      } finally {
+        receiver.status = 200;
+      }
+    });
   });
 }
 

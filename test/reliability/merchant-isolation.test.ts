@@ -59,12 +59,14 @@ interface Things {
   ids: string;
   code: string;
   trade_id: string;
+  /** The order a consume made (its callbacks: README, "Callbacks and webhooks"). */
+  order_id: string;
 }
 type Thing = keyof Things;
-const THINGS: Thing[] = ['machine_no', 'product_id', 'id', 'ids', 'code', 'trade_id'];
+const THINGS: Thing[] = ['machine_no', 'product_id', 'id', 'ids', 'code', 'trade_id', 'order_id'];
 
 /** Things that exist nowhere: what B must not be able to tell A's things from. */
-const NOWHERE: Omit<Things, 'trade_id'> = { machine_no: '99999999901', product_id: '999999', id: '999999', ids: '999999', code: '1234567890' };
+const NOWHERE: Omit<Things, 'trade_id'> = { machine_no: '99999999901', product_id: '999999', id: '999999', ids: '999999', code: '1234567890', order_id: '999999' };
 
 /** The answer with the value B sent, wherever the message repeats it, replaced by a mark. */
 function withoutSent(body: ApiAnswer['body'], sent: string): ApiAnswer['body'] {
@@ -99,11 +101,12 @@ for (const kind of storeKinds()) {
         const made = await a('/pickup_codes', { ...fields, method: 'pickup_code.product.id', count: '3', code_length: '10' });
         const [unused, used, cancelled] = made.body.data.codes as Array<{ id: number; code: string }>;
         const trade_id = tradeId();
-        assert.equal((await a('/consumes', { ...fields, method: 'event.consume.pickup_code', code: used!.code, trade_id, notify_url: 'https://a.example/n' })).body.code, 0);
+        const consumed = await a('/consumes', { ...fields, method: 'event.consume.pickup_code', code: used!.code, trade_id, notify_url: 'https://a.example/n' });
+        assert.equal(consumed.body.code, 0);
         assert.equal((await a('/pickup_codes', { machine_no: machine.machine_no, method: 'pickup_code.delete.id', id: String(cancelled!.id) }, 'PUT')).body.code, 0);
         // Each trade_id once: a second probe would meet B's own use of it by the first.
-        aThings.push({ ...fields, id: String(unused!.id), ids: String(unused!.id), code: unused!.code, trade_id: '' });
-        aThings.push({ ...fields, id: String(used!.id), ids: String(used!.id), code: used!.code, trade_id });
+        aThings.push({ ...fields, id: String(unused!.id), ids: String(unused!.id), code: unused!.code, trade_id: '', order_id: '' });
+        aThings.push({ ...fields, id: String(used!.id), ids: String(used!.id), code: used!.code, trade_id, order_id: String(consumed.body.data.order_id) });
       }
     });
     after(() => server.close());
@@ -134,7 +137,7 @@ for (const kind of storeKinds()) {
       assert.deepEqual(shapes(routedPaths(server)), shapes(documentedEndpoints().map((endpoint) => endpoint.path)));
     });
 
-    it('merchant B naming any machine, product, code (by id, in a list of ids, by its digits) or trade_id of merchant A, on every endpoint and method, gets exactly the answer for a thing that does not exist, sees nothing of A, and changes nothing of A', async (t) => {
+    it('merchant B naming any machine, product, code (by id, in a list of ids, by its digits), trade_id or order of merchant A, on every endpoint and method, gets exactly the answer for a thing that does not exist, sees nothing of A, and changes nothing of A', async (t) => {
       const b = asMerchant(server.url, merchantB);
       const machineB = merchantB.machines[0]!;
       const before = await viewOfA();
@@ -149,7 +152,7 @@ for (const kind of storeKinds()) {
               const made = await b('/pickup_codes', { machine_no: machineB.machine_no, method: 'pickup_code.product.id', product_id: String(machineB.productIds[0]), count: '2' });
               const [mine, control] = made.body.data.codes as Array<{ id: number; code: string }>;
               const send = async (own: { id: number; code: string }, value: string) => {
-                const fields: Things = { machine_no: machineB.machine_no, product_id: String(machineB.productIds[0]), id: String(own.id), ids: String(own.id), code: own.code, trade_id: tradeId(), [thing]: value };
+                const fields: Things = { machine_no: machineB.machine_no, product_id: String(machineB.productIds[0]), id: String(own.id), ids: String(own.id), code: own.code, trade_id: tradeId(), order_id: '999998', [thing]: value };
                 const payload = { ...fields, status: 'ALL', count: '1', per_page: '100', notify_url: 'https://b.example/n', ...(method ? { method } : {}) };
                 return b(concretePath(endpoint.path, fields), payload, endpoint.verb);
               };
