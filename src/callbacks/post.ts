@@ -36,10 +36,22 @@ async function checkedAddress(host: string, allowPrivate: boolean): Promise<Look
   if (!allowPrivate) {
     for (const { address } of addresses) {
       const reason = refusedAddress(address);
-      if (reason) throw new RefusedTarget(`${host} resolves to ${address} (${reason})`);
+      // The address itself is not said: the error is shown to the merchant, and an internal
+      // name's address is none of its business.
+      if (reason) throw new RefusedTarget(`${host} resolves to a ${reason} address`);
     }
   }
   return addresses[0]!;
+}
+
+/** The resolution counts towards the attempt's time limit too. */
+function withinTime<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const expire = () => reject(new Error(`no answer within ${timeoutMs} ms`));
+    if (signal.aborted) return expire();
+    signal.addEventListener('abort', expire, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', expire));
+  });
 }
 
 /** POSTs `body`; resolves with the answer's status, rejects on a refused target, a network failure or the timeout. */
@@ -49,7 +61,7 @@ export async function postCallback(target: string, body: string, headers: Record
   const url = new URL(target);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const signal = AbortSignal.timeout(options.timeoutMs);
-  const pinned = await checkedAddress(host, options.allowPrivate);
+  const pinned = await withinTime(checkedAddress(host, options.allowPrivate), signal, options.timeoutMs);
   const lookup: LookupFunction = (_name, lookupOptions, callback) => {
     if ((lookupOptions as { all?: boolean }).all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [pinned]);
     else callback(null, pinned.address, pinned.family);

@@ -1,12 +1,12 @@
 /**
  * The callback sender of one instance (README.md, "Callbacks and webhooks"): takes due callbacks from the
  * shared queue, each attempt claimed by one instance only, POSTs them through the SSRF guard
- * and records every attempt. Woken by every committed write (a new callback goes out at
- * once) and by a poll (retries coming due, other instances' rows, claims whose sender died).
+ * and records every attempt. Woken by a commit that queued a callback (it goes out at once)
+ * and by a poll (retries coming due, other instances' rows, claims whose sender died).
  */
 import { randomUUID } from 'node:crypto';
 import type { CallbacksConfig } from '../config.js';
-import { claimDueCallbacks, recordAttempt, signedRequest, type Callback } from '../service/callback-sending.js';
+import { claimDueCallbacks, queuedCallbacks, recordAttempt, signedRequest, type Callback } from '../service/callback-sending.js';
 import type { Store } from '../store/store.js';
 import { postCallback } from './post.js';
 
@@ -83,12 +83,16 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
       .catch((error: unknown) => logger.warn({ err: describe(error) }, 'callback round failed'))
       .finally(() => {
         round = undefined;
+        // A wake-up that came after the round's last look but before it ended.
+        if (again) wake();
       });
   };
 
   const timer = setInterval(wake, config.pollIntervalMs);
   timer.unref();
-  const stopListening = store.onCommit(wake);
+  const stopListening = store.onCommit((trx) => {
+    if (queuedCallbacks(trx)) wake();
+  });
   wake();
 
   return {

@@ -13,14 +13,12 @@ import type { Store } from '../store/store.js';
 
 export type { Callback };
 
+/** Whether a committed transaction queued a callback: new work for the sender. */
+export const queuedCallbacks = callbacks.queuedIn;
+
 /** Claims up to `limit` due callbacks for one attempt each, until `now + leaseSeconds`. */
-export async function claimDueCallbacks(store: Store, now: number, leaseSeconds: number, limit: number, token: string): Promise<Callback[]> {
-  const claimed: Callback[] = [];
-  for (const id of await callbacks.dueIds(store.db, now, limit)) {
-    const callback = await store.write((trx) => callbacks.claim(trx, id, now, now + leaseSeconds, token));
-    if (callback) claimed.push(callback);
-  }
-  return claimed;
+export function claimDueCallbacks(store: Store, now: number, leaseSeconds: number, limit: number, token: string): Promise<Callback[]> {
+  return store.write((trx) => callbacks.claimDue(trx, now, now + leaseSeconds, token, limit));
 }
 
 export interface SignedRequest {

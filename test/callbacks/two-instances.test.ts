@@ -53,7 +53,9 @@ describe('two instances share the callback queue [postgres]', { skip: postgres ?
     });
     now += 1;
     const delivered = async () => Number((await first.store.db.selectFrom('callbacks').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'delivered').executeTakeFirstOrThrow()).n);
-    await eventually(async () => seen.size === count, 'every callback tried once', 15_000);
+    const recorded = async () => Number((await first.store.db.selectFrom('callback_attempts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    // Recorded, not only received: an attempt recorded after the clock moved would be due 15 s after that.
+    await eventually(async () => seen.size === count && (await recorded()) === count, 'every callback tried once', 15_000);
     now += 15;
     await eventually(async () => (await delivered()) === count, 'every callback delivered on its retry', 15_000);
     await first.callbacks.idle();

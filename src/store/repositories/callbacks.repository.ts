@@ -1,14 +1,14 @@
 /**
  * The callback queue (README.md, "Callbacks and webhooks"): shared by every instance through the database.
- * An attempt is claimed by one conditional UPDATE (due, and not held by a live claim), so
- * on PostgreSQL two instances racing for a row leave one winner (the loser's UPDATE re-reads
- * the row after the winner commits and no longer matches), and SQLite runs the same rule.
- * A claim is a lease: a sender that died lets go when it ends.
+ * An attempt is claimed by one conditional UPDATE (due, and not held by a live claim): on
+ * PostgreSQL the rows are picked with SKIP LOCKED, and should two instances still meet on a
+ * row the loser's UPDATE re-reads it after the winner commits and no longer matches; SQLite
+ * runs the same rule. A claim is a lease: a sender that died lets go when it ends.
  */
 import type { CallbackKind, CallbackState } from '../../domain/callbacks.js';
-import type { Executor } from '../executor.js';
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import { locksRows, type Executor } from '../executor.js';
 import type { Database } from '../schema.js';
-import type { Selectable } from 'kysely';
 
 export type Callback = Selectable<Database['callbacks']>;
 export type CallbackAttempt = Selectable<Database['callback_attempts']>;
@@ -26,7 +26,20 @@ export interface NewCallback {
   now: number;
 }
 
+/** The transactions of this process that queued (or re-queued) a callback. */
+const queuingTransactions = new WeakSet<Executor>();
+
+/**
+ * Whether this transaction queued a callback. The sender asks after each commit (the store's
+ * committed event), so it wakes exactly when there is new work and the hot paths' commits,
+ * which queue none, cost it nothing; other instances' rows are found by its poll.
+ */
+export function queuedIn(trx: Executor): boolean {
+  return queuingTransactions.has(trx);
+}
+
 export async function enqueue(db: Executor, callback: NewCallback): Promise<number> {
+  queuingTransactions.add(db);
   const row = await db
     .insertInto('callbacks')
     .values({
@@ -49,32 +62,33 @@ export async function enqueue(db: Executor, callback: NewCallback): Promise<numb
   return row.id;
 }
 
-/** Ids of callbacks due now and not held, oldest due first: candidates for `claim`. */
-export async function dueIds(db: Executor, now: number, limit: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('callbacks')
-    .select('id')
-    .where('state', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-    .orderBy('next_attempt_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => row.id);
+/** The claim rule: waiting for an attempt, due, and not held by a live claim. */
+function dueAndFree(now: number) {
+  return (eb: ExpressionBuilder<Database, 'callbacks'>) =>
+    eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', now), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)])]);
 }
 
-/** Takes the callback for one attempt until `until`; undefined when another instance has it or it is no longer due. */
-export function claim(db: Executor, id: number, now: number, until: number, token: string): Promise<Callback | undefined> {
+/**
+ * Takes up to `limit` due callbacks that nobody holds, oldest due first, for one attempt each
+ * until `until`, in one statement. On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`,
+ * so instances racing for the queue take different rows instead of waiting on each other; the
+ * outer conditions are the claim rule itself, so a row is only ever taken while due and free.
+ */
+export function claimDue(db: Executor, now: number, until: number, token: string, limit: number): Promise<Callback[]> {
+  const free = dueAndFree(now);
+  const due = db.selectFrom('callbacks').select('id').where(free).orderBy('next_attempt_at').orderBy('id').limit(limit);
   return db
     .updateTable('callbacks')
     .set({ claimed_until: until, claim_token: token })
-    .where('id', '=', id)
-    .where('state', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+    .where('id', 'in', locksRows(db) ? due.forUpdate().skipLocked() : due)
+    .where(free)
     .returningAll()
-    .executeTakeFirst();
+    .execute();
+}
+
+/** Takes this one callback for one attempt until `until` under the same rule; undefined when it is held or not due. */
+export function claim(db: Executor, id: number, now: number, until: number, token: string): Promise<Callback | undefined> {
+  return db.updateTable('callbacks').set({ claimed_until: until, claim_token: token }).where('id', '=', id).where(dueAndFree(now)).returningAll().executeTakeFirst();
 }
 
 export interface AttemptResult {
@@ -124,9 +138,11 @@ export async function finishAttempt(db: Executor, callback: Pick<Callback, 'id' 
 
 /** Queues the callback again now, with a fresh 24-hour schedule; false when there is no such callback (of that merchant). */
 export async function requeue(db: Executor, id: number, now: number, merchantId?: number): Promise<boolean> {
+  queuingTransactions.add(db);
   let query = db
     .updateTable('callbacks')
-    .set({ state: 'pending', scheduled_from: now, next_attempt_at: now, finished_at: null, claimed_until: null, claim_token: null })
+    // A claim in hand is left alone: that attempt is recorded when it ends, and the next one is due at once.
+    .set({ state: 'pending', scheduled_from: now, next_attempt_at: now, finished_at: null })
     .where('id', '=', id);
   if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
   return Number((await query.executeTakeFirst()).numUpdatedRows) > 0;
