@@ -73,10 +73,6 @@ export async function markSeen(db: Executor, machineId: number, now: number, net
     .execute();
 }
 
-export async function markOffline(db: Executor, machineId: number): Promise<void> {
-  await db.updateTable('machines').set({ is_online: 0 }).where('id', '=', machineId).execute();
-}
-
 /**
  * Marks the machines silent since before `silentSince` offline and returns them. One
  * conditional UPDATE, so any number of instances may run it at once and each machine is
