@@ -14,6 +14,7 @@ import { createMerchant, setMerchantWebhook } from '../../src/service/admin.js';
 import { queueDeliveryResult, type DeliveryResultNotice } from '../../src/service/delivery-notices.js';
 import * as callbacks from '../../src/store/repositories/callbacks.repository.js';
 import { json, vendcloud } from '../helpers/cli.js';
+import { clientFor } from '../helpers/client.js';
 import { eventually } from '../helpers/link.js';
 import { Receiver } from '../helpers/receiver.js';
 import { asMerchant, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
@@ -208,6 +209,18 @@ for (const kind of storeKinds()) {
       assert.equal(foreignResend.body.code, 80002);
       const ownResend = await asMerchant(server.url, merchant)('/callbacks', { method: 'callback.resend', id }, 'PUT');
       assert.equal(ownResend.body.code, 0);
+
+      const sdk = clientFor(server.url, merchant);
+      const resent = async () => (await sdk.orderCallbacks(orderId)).find((c) => c.id === Number(id))!;
+      await eventually(async () => (await resent()).attempts.length === 2, 'the resend delivered');
+      const callback = await resent();
+      assert.equal(callback.recordId, recordId);
+      assert.equal(callback.state, 'delivered');
+      assert.deepEqual(callback.attempts.map((a) => [a.attempt, a.outcome, a.httpStatus]), [[1, 'delivered', 200], [2, 'delivered', 200]]);
+      assert.ok(callback.attempts[0]!.at instanceof Date);
+      await assert.rejects(clientFor(server.url, other).orderCallbacks(orderId), (error: { code?: number }) => error.code === 80002);
+      await sdk.resendCallback(callback.id);
+      await eventually(async () => (await resent()).attempts.length === 3, 'the SDK resend delivered');
     });
 
     it('gives up when the next attempt would start more than 24 h after the queueing: state failed, no more attempts', async () => {
