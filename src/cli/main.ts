@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin.js';
 import { registerCallbackCommands } from './callbacks.js';
 import { registerCodeCommands } from './codes.js';
+import { registerDeliveryCommands } from './deliveries.js';
 import { registerLinkCommands } from './link.js';
 import { registerMerchantCommands } from './merchant.js';
 import { EXIT, fail } from './output.js';
@@ -21,6 +22,7 @@ registerCallbackCommands(program);
 registerLinkCommands(program);
 registerMerchantCommands(program);
 registerCodeCommands(program);
+registerDeliveryCommands(program);
 registerPayloadCommands(program);
 
 for (const command of program.commands) {

@@ -20,4 +20,6 @@ export const METHOD = {
   CONSUME: 'event.consume.pickup_code',
   /** Extension: send a callback again now (`id`), README.md, "Callbacks and webhooks". */
   CALLBACK_RESEND: 'callback.resend',
+  /** delivery_put.md and delivery_test.md: a vend command. */
+  DELIVERY_PUT: 'device.delivery.put',
 } as const;

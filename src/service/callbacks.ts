@@ -89,7 +89,7 @@ export async function callbacksOfOrder(db: Executor, orderId: number, timeZone: 
 
 /** The merchant's view of its order's callbacks (Open API extension); another merchant's or an unknown order is not found (80002). */
 export async function merchantCallbacksOfOrder(db: Executor, merchantId: number, orderId: number, timeZone: string): Promise<CallbackView[]> {
-  if (!(await orders.isOfMerchant(db, orderId, merchantId))) throw new Refused({ refused: 'not-found' });
+  if (!(await orders.findOfMerchant(db, merchantId, orderId))) throw new Refused({ refused: 'not-found' });
   return callbacksOfOrder(db, orderId, timeZone, merchantId);
 }
 

@@ -28,7 +28,7 @@ for (const kind of storeKinds()) {
 
     before(async () => {
       receiver = await Receiver.start();
-      linked = await LinkedServer.start(kind, { mode: 'embedded', host: '127.0.0.1', port: 0 }, { heartbeatTimeoutSeconds: 1 }, { allowPrivate: true, pollIntervalMs: 20 });
+      linked = await LinkedServer.start(kind, { mode: 'embedded', host: '127.0.0.1', port: 0 }, { heartbeatTimeoutSeconds: 1 }, { callbacks: { allowPrivate: true, pollIntervalMs: 20 } });
       merchant = await createMerchant(linked.store, { name: 'Events merchant' });
       await setMerchantWebhook(linked.store, merchant.merchant_id, { url: `${receiver.url}/hook`, allowPrivate: true });
       fixture = await seedMachine(linked.store, merchant);
