@@ -20,6 +20,7 @@ import { API_PREFIX } from '../src/protocol/endpoints.js';
 import { encodeSignedPayload } from '../src/protocol/payload.js';
 import { createMachine, createMerchant, createProduct } from '../src/service/admin.js';
 import { startServer } from '../src/server.js';
+import { queuedIn } from '../src/store/repositories/callbacks.repository.js';
 
 const json = process.argv.includes('--json');
 const rounds = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 300);
@@ -55,9 +56,16 @@ async function api(path: string, fields: Record<string, string>): Promise<any> {
   return body.data;
 }
 
+// The commit that queued the round's callback (the machine's result): where the callback's own part begins.
+let queuedAt = 0;
+server.store.onCommit((trx) => {
+  if (queuedIn(trx)) queuedAt = performance.now();
+});
+
 const codes: Array<{ code: string }> = (await api('/pickup_codes', { method: 'pickup_code.product.id', product_id: String(product.id), count: String(rounds) })).codes;
 const fromConsume: number[] = [];
 const fromDelivery: number[] = [];
+const fromResultCommit: number[] = [];
 for (const { code } of codes) {
   const received = new Promise<number>((resolve) => (arrived = () => resolve(performance.now())));
   const started = performance.now();
@@ -67,6 +75,7 @@ for (const { code } of codes) {
   const at = await received;
   fromConsume.push(at - started);
   fromDelivery.push(at - commanded);
+  fromResultCommit.push(at - queuedAt);
 }
 await sim.disconnect();
 await server.close();
@@ -78,10 +87,10 @@ const figures = (values: number[]) => {
   const at = (q: number) => +sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
   return { p50: at(0.5), p99: at(0.99), max: at(1) };
 };
-const result = { rounds, store: db.startsWith('postgres') ? 'postgres' : 'sqlite', fromConsume: figures(fromConsume), fromDeliveryResponse: figures(fromDelivery) };
+const result = { rounds, store: db.startsWith('postgres') ? 'postgres' : 'sqlite', fromConsume: figures(fromConsume), fromDeliveryResponse: figures(fromDelivery), fromResultCommit: figures(fromResultCommit) };
 const line = (f: { p50: number; p99: number; max: number }) => `p50 ${f.p50} ms, p99 ${f.p99} ms, max ${f.max} ms`;
 process.stdout.write(
   json
     ? `${JSON.stringify(result)}\n`
-    : `consume → delivery → callback received (${result.store}, ${rounds} rounds): ${line(result.fromConsume)}; from the delivery's answer: ${line(result.fromDeliveryResponse)}\n`,
+    : `consume → delivery → callback received (${result.store}, ${rounds} rounds): ${line(result.fromConsume)}; from the delivery's answer: ${line(result.fromDeliveryResponse)}; from the result's commit: ${line(result.fromResultCommit)}\n`,
 );
