@@ -27,6 +27,8 @@ export interface ServerConfig {
   redisKeyPrefix: string;
   /** How long a client may take to send a whole request (headers and body), ms; then 408. */
   requestTimeoutMs: number;
+  /** A delivery without the machine's result this long after its command times out (delivery_put.md: 120 s). */
+  deliveryResultTimeoutSeconds: number;
   /** Unix seconds now; tests replace it to move time. */
   clock: () => number;
 }
@@ -66,6 +68,8 @@ export interface HousekeepingConfig {
   purgeIntervalMs: number;
   /** How often machines without a heartbeat are marked offline, ms (only with a machine link). */
   sweepIntervalMs: number;
+  /** How often deliveries past their result timeout are looked for, ms. */
+  deliveryTimeoutIntervalMs: number;
 }
 
 export const DEFAULTS = {
@@ -82,10 +86,11 @@ export const DEFAULTS = {
     rateLimitPerMinute: 3000,
     redisKeyPrefix: 'vendcloud:rate-limit:',
     requestTimeoutMs: 30_000,
+    deliveryResultTimeoutSeconds: 120,
   },
   mqtt: { host: '127.0.0.1', port: DEFAULT_MQTT_PORT, shareGroup: 'vendcloud', sessionExpirySeconds: 24 * 3600 },
   link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
-  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000 },
+  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000 },
 } as const;
 
 /** The environment variables the server reads, by setting. */

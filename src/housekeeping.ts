@@ -1,10 +1,14 @@
 /**
  * The periodic chores of one running instance, in one place: purging stored answers (kept
- * a day for retries) and sent pushes, and marking silent machines offline. Each chore runs
+ * a day for retries) and sent pushes, marking silent machines offline, and timing out
+ * deliveries whose machine never answered. Each chore runs
  * on its own interval, never overlapping itself; a failure is logged and the chore tries
  * again next time. server.ts decides which chores an instance has and stops them first on
  * shutdown.
  */
+import { timeOutOverdueDeliveries } from './service/deliveries.js';
+import type { Store } from './store/store.js';
+
 export interface Chore {
   /** For the log line when it fails. */
   name: string;
@@ -47,4 +51,19 @@ export function startHousekeeping(chores: Chore[], logger: ChoreLogger): Houseke
       await Promise.allSettled([...running]);
     },
   };
+}
+
+/**
+ * Deliveries still without a result `timeoutSeconds` after their command become IS_TIMEOUT
+ * (delivery_put.md, 兜底), in batches. Each one is settled by a conditional UPDATE, so any
+ * number of instances may sweep at once and a result arriving meanwhile wins or loses cleanly.
+ */
+export async function timeOutDeliveries(store: Store, now: number, timeoutSeconds: number): Promise<number> {
+  const context = { actor: { name: 'housekeeping', requestId: null }, now };
+  let total = 0;
+  for (;;) {
+    const count = await store.write((trx) => timeOutOverdueDeliveries(trx, context, { resultTimeoutSeconds: timeoutSeconds }));
+    total += count;
+    if (count < 100) return total;
+  }
 }

@@ -131,6 +131,9 @@ function registerProductAdmin(program: Command): void {
     .option('--channel <name>', 'channel (slot) name, e.g. A1')
     .option('--category <name>', 'category title')
     .option('--on-sale <yes|no>', 'on sale', parseOnOff, true)
+    .option('--floor-type <1|2|3>', 'channel type: 1 motor (stay 30 s), 2 electronic lock (15 s), 3 belt (90 s); unset 45 s', parseWholeNumber(1))
+    .option('--lift <on|off>', 'a lift carries the item down (is_lp)', parseOnOff, false)
+    .option('--drop-detection <on|off>', 'the channel detects the drop (is_dc)', parseOnOff, false)
     .option(...dbOption)
     .option('--json', 'print one JSON line')
     .action(
@@ -143,6 +146,9 @@ function registerProductAdmin(program: Command): void {
         channel?: string;
         category?: string;
         onSale: boolean;
+        floorType?: number;
+        lift: boolean;
+        dropDetection: boolean;
         db?: string;
         json?: boolean;
       }) => {
@@ -154,6 +160,9 @@ function registerProductAdmin(program: Command): void {
             capacity: options.capacity,
             inventory: options.inventory,
             onSale: options.onSale,
+            lift: options.lift,
+            dropDetection: options.dropDetection,
+            ...(options.floorType !== undefined ? { floorType: options.floorType } : {}),
             ...(options.channel ? { channel: options.channel } : {}),
             ...(options.category ? { category: options.category } : {}),
           }),

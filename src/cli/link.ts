@@ -2,7 +2,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { VEND_FAULTS, type VendFault } from '../link/machine-vending.js';
 import { isMachineNo } from '../domain/fields.js';
 import { mosquittoAcl, mosquittoConf, passwordRecipe } from '../link/mosquitto.js';
 import * as machines from '../store/repositories/machines.repository.js';
@@ -37,10 +38,27 @@ function registerMqttAcl(program: Command): void {
     });
 }
 
+interface SimulatorFlags {
+  machineNo: string;
+  password?: string;
+  appid?: string;
+  mqttUrl: string;
+  heartbeat: number;
+  resend: number;
+  reportsFile?: string;
+  fault: VendFault;
+  vendMs: number;
+}
+
+function parseFault(value: string): VendFault {
+  if (!(VEND_FAULTS as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${VEND_FAULTS.join(', ')}`);
+  return value as VendFault;
+}
+
 function registerMachineSimulator(program: Command): void {
   program
     .command('machine-sim')
-    .description('run a simulated vending machine; commands on stdin: codes, redeem CODE, offline, online, quit')
+    .description('run a simulated vending machine; commands on stdin: codes, redeem CODE, fault KIND, offline, online, quit')
     .requiredOption('--machine-no <digits>', 'the machine number (the MQTT username)')
     .option('--password <password>', 'the MQTT password `machine create` printed (env VENDCLOUD_MQTT_PASSWORD)', process.env.VENDCLOUD_MQTT_PASSWORD)
     .option('--appid <appid>', "the owning merchant's Appid, which signs every message (env VENDCLOUD_APPID)", process.env.VENDCLOUD_APPID)
@@ -48,7 +66,9 @@ function registerMachineSimulator(program: Command): void {
     .option('--heartbeat <seconds>', 'seconds between heartbeats', parseWholeNumber(1), 300)
     .option('--resend <seconds>', 'seconds after which a report the server has not acknowledged is sent again', parseWholeNumber(1), 30)
     .option('--reports-file <path>', 'keep unacknowledged reports in this file, so they survive a restart of the simulator')
-    .action(async (options: { machineNo: string; password?: string; appid?: string; mqttUrl: string; heartbeat: number; resend: number; reportsFile?: string }) => {
+    .option('--fault <kind>', `make every vend go this way: ${VEND_FAULTS.join(', ')}`, parseFault, 'none')
+    .option('--vend-ms <ms>', 'how long a vend takes', parseWholeNumber(0), 800)
+    .action(async (options: SimulatorFlags) => {
       if (!isMachineNo(options.machineNo)) fail('--machine-no must be 8 or more digits', EXIT.USAGE);
       if (!options.password) fail('give --password (or VENDCLOUD_MQTT_PASSWORD)', EXIT.USAGE);
       if (!options.appid) fail("give --appid, the merchant's Appid (or VENDCLOUD_APPID)", EXIT.USAGE);
@@ -61,6 +81,8 @@ function registerMachineSimulator(program: Command): void {
         appid: options.appid,
         heartbeatSeconds: options.heartbeat,
         resendSeconds: options.resend,
+        fault: options.fault,
+        vendMs: options.vendMs,
         ...(options.reportsFile ? { reportsFile: resolve(options.reportsFile) } : {}),
         log: say,
       });
@@ -69,7 +91,8 @@ function registerMachineSimulator(program: Command): void {
       } catch (error) {
         fail(`cannot connect to ${options.mqttUrl}: ${(error as Error).message}`, EXIT.NETWORK);
       }
-      say('commands: codes | redeem CODE | offline | online | quit');
+      const help = `commands: codes | redeem CODE | fault ${VEND_FAULTS.join('|')} | offline | online | quit`;
+      say(help);
       const input = createInterface({ input: process.stdin, terminal: false });
       const quit = async () => {
         input.close();
@@ -87,10 +110,11 @@ function registerMachineSimulator(program: Command): void {
             const waiting = machine.unacknowledgedReports().length;
             if (waiting > 0) say(`${waiting} redemption report(s) not acknowledged yet`);
           } else if (command === 'redeem' && argument) await machine.redeem(argument);
+          else if (command === 'fault' && argument) say(`vends now: ${(machine.vending.fault = parseFault(argument))}`);
           else if (command === 'offline') await machine.goOffline();
           else if (command === 'online') await machine.connect();
           else if (command === 'quit') break;
-          else say('commands: codes | redeem CODE | offline | online | quit');
+          else say(help);
         } catch (error) {
           say(`failed: ${(error as Error).message}`);
         }

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin.js';
 import { registerCodeCommands } from './codes.js';
+import { registerDeliveryCommands } from './deliveries.js';
 import { registerLinkCommands } from './link.js';
 import { registerMerchantCommands } from './merchant.js';
 import { EXIT, fail } from './output.js';
@@ -19,6 +20,7 @@ registerAdminCommands(program);
 registerLinkCommands(program);
 registerMerchantCommands(program);
 registerCodeCommands(program);
+registerDeliveryCommands(program);
 registerPayloadCommands(program);
 
 for (const command of program.commands) {

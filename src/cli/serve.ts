@@ -14,6 +14,7 @@ interface ServeOptions {
   db: string;
   demo?: boolean;
   timestampWindow: number;
+  deliveryTimeout: number;
   timeZone: string;
   synchronous: 'FULL' | 'NORMAL';
   rateLimit: number;
@@ -72,6 +73,26 @@ function demoBanner(server: RunningServer, demo: DemoCredentials): string {
   ].join('\n');
 }
 
+/** What `serve`'s flags ask of the server. */
+function serverOptionsOf(options: ServeOptions): ServerOptions {
+  return {
+    db: options.db,
+    host: options.host,
+    port: options.port,
+    logLevel: options.logLevel,
+    ...(options.logFormat ? { logFormat: options.logFormat } : {}),
+    config: {
+      timestampWindowSeconds: options.timestampWindow,
+      deliveryResultTimeoutSeconds: options.deliveryTimeout,
+      timeZone: options.timeZone,
+      rateLimitPerMinute: options.rateLimit,
+      ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    },
+    store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
+    mqtt: mqttOptions(options),
+  };
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
@@ -83,6 +104,7 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--db-schema <name>', 'PostgreSQL schema for the tables').env(ENV.dbSchema))
     .option('--demo', 'seed demo data when empty and print credentials')
     .option('--timestamp-window <seconds>', 'accepted clock skew of signed requests; 0 = off', parseWholeNumber(0), DEFAULTS.server.timestampWindowSeconds)
+    .option('--delivery-timeout <seconds>', 'a delivery without the machine\'s result this long after its command times out', parseWholeNumber(1), DEFAULTS.server.deliveryResultTimeoutSeconds)
     .option('--time-zone <zone>', 'platform time zone', DEFAULTS.server.timeZone)
     .option('--rate-limit <per-minute>', 'requests per minute per Appid (on each instance, or in all with --redis-url); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.rateLimitPerMinute)
     .addOption(new Option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379').env(ENV.redisUrl))
@@ -102,21 +124,7 @@ export function registerServeCommand(program: Command): void {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
       if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
       if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) fail('--redis-url must start with redis:// or rediss://', EXIT.USAGE);
-      const serverOptions: ServerOptions = {
-        db: options.db,
-        host: options.host,
-        port: options.port,
-        logLevel: options.logLevel,
-        ...(options.logFormat ? { logFormat: options.logFormat } : {}),
-        config: {
-          timestampWindowSeconds: options.timestampWindow,
-          timeZone: options.timeZone,
-          rateLimitPerMinute: options.rateLimit,
-          ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
-        },
-        store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
-        mqtt: mqttOptions(options),
-      };
+      const serverOptions = serverOptionsOf(options);
       // Loaded on use, so the other commands start without the server's dependencies.
       const [{ startServer }, { BrokerPortInUseError }, { ensureDemoData }] = await Promise.all([
         import('../server.js'),

@@ -10,6 +10,7 @@ import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '.
 import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupOrder, type Product } from './results.js';
 import type { CodeOptions, ConsumeRequest, CreateCodesRequest, PickupCodeQuery, ProductQuery, WallTimeInput } from './requests.js';
 import { exchange, type Fetch } from './transport.js';
+import { readDelivery, readDeliveryState, readOrder, type Delivery, type DeliveryState, type Order } from './delivery-results.js';
 import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, type LiveCodeCount, type MachineOverview, type PickupCodeHistory } from './extension-results.js';
 
 export interface VendcloudClientOptions {
@@ -182,6 +183,32 @@ export class VendcloudClient {
       notify_url: request.notifyUrl,
     });
     return this.read.order(data as object);
+  }
+
+  /** order_get.md: the order of the machine with its records and their delivery statuses; 80002 if not the machine's. */
+  async getOrder(machineNo: string, orderId: number): Promise<Order> {
+    return readOrder(this.read, (await this.signed('POST', `/orders/${orderId}`, { machine_no: machineNo })) as object);
+  }
+
+  /**
+   * delivery_put.md: vends the record's item. 30002 if the machine is offline, 30005 while it
+   * vends another item, 80004 if the record is not waiting for a delivery. The result comes
+   * from the machine later: `getDelivery`, or the order's notify_url.
+   */
+  async deliver(machineNo: string, orderId: number, recordId: number): Promise<Delivery> {
+    const data = await this.signed('POST', '/deliveries', { machine_no: machineNo, method: METHOD.DELIVERY_PUT, order_id: orderId, record_id: recordId });
+    return readDelivery(this.read, data as object);
+  }
+
+  /** delivery_test.md: a test vend of the channel named `channelName`; its result goes to `notifyUrl`. */
+  async testDelivery(machineNo: string, channelName: string, notifyUrl: string): Promise<Delivery> {
+    const data = await this.signed('POST', '/deliveries/debug', { machine_no: machineNo, method: METHOD.DELIVERY_PUT, channel_name: channelName, notify_url: notifyUrl });
+    return readDelivery(this.read, data as object);
+  }
+
+  /** delivery_get.md: where a delivery stands. */
+  async getDelivery(machineNo: string, deliveryId: number): Promise<DeliveryState> {
+    return readDeliveryState(this.read, (await this.signed('POST', `/deliveries/${deliveryId}`, { machine_no: machineNo })) as object);
   }
 
   /**

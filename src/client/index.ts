@@ -8,6 +8,7 @@ export type { WallTimeInput, ProductQuery, CodeOptions, CreateCodesRequest, Pick
 export { OpenApiError, NetworkError } from './errors.js';
 export type { Page, MachineSummary, MachineDetail, Product, PickupCode, PickupCodeStatus, PickupCodeStatusFilter, PickupOrder } from './results.js';
 export type { MachineOverview, LiveCodeCount, PickupCodeHistory, PickupCodeEvent, MachinePush } from './extension-results.js';
+export type { Order, OrderRecord, Delivery, DeliveryState, DeliveryStatus } from './delivery-results.js';
 export type { Fetch } from './transport.js';
 export { API_PREFIX, METHOD } from '../protocol/endpoints.js';
 export { ErrorCode } from '../protocol/errors.js';

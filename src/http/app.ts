@@ -24,6 +24,8 @@ import type { OpenApiDeps } from './open-api-route.js';
 import { registerRateLimit } from './rate-limit.js';
 import { sendError } from './reply.js';
 import { consumeRoutes } from './routes/consumes.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { orderRoutes } from './routes/orders.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { machineRoutes } from './routes/machines.js';
 import { pickupCodeRoutes } from './routes/pickup-codes.js';
@@ -148,7 +150,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     async (scope) => {
       await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
       decorateMerchantRequest(scope);
-      for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, extensionRoutes]) await scope.register(routes, deps);
+      for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, orderRoutes, deliveryRoutes, extensionRoutes]) await scope.register(routes, deps);
     },
     { prefix: API_PREFIX },
   );

@@ -1,10 +1,9 @@
 /**
  * Which error code answers each refusal of the rules: the one table from the domain's
- * reasons (src/domain/pickup-codes.ts) to the Open API's codes (PROTOCOL.md §4).
+ * reasons (src/domain/pickup-codes.ts, src/domain/deliveries.ts) to the Open API's codes (PROTOCOL.md §4).
  */
-import type { Refusal } from '../domain/pickup-codes.js';
 import { ApiError, ErrorCode, invalidField } from '../protocol/errors.js';
-import { Refused } from '../service/refused.js';
+import { Refused, type Refusal } from '../service/refused.js';
 
 /** A refusal about one of several codes names it after the catalogue message. */
 function naming(refusal: { codeId?: number }): string | undefined {
@@ -39,6 +38,12 @@ export function apiErrorOf(refusal: Refusal): ApiError {
       return new ApiError(ErrorCode.MACHINE_NOT_FOUND);
     case 'no-machine':
       return new ApiError(ErrorCode.NO_MACHINE);
+    case 'not-deliverable':
+      return new ApiError(ErrorCode.RECORD_NOT_DELIVERABLE);
+    case 'offline':
+      return new ApiError(ErrorCode.MACHINE_OFFLINE);
+    case 'busy':
+      return new ApiError(ErrorCode.MACHINE_BUSY);
   }
 }
 

@@ -9,7 +9,7 @@
  * two instances ever send the same row, and one machine's rows leave one instance in order.
  * A SQLite file belongs to one process, whose rounds never overlap.
  */
-import { encodeMachineMessage, MACHINE_METHOD, machineTopic, SYNC_INSTEAD_OF_DELETES_ABOVE, syncFields } from '../protocol/machine-messages.js';
+import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, SYNC_INSTEAD_OF_DELETES_ABOVE, syncFields } from '../protocol/machine-messages.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
@@ -114,10 +114,12 @@ export class OutboxDispatcher {
   private async serveMachine(db: Executor, machineId: number, markAsSent: (ids: number[]) => Promise<void>): Promise<void> {
     const recipient = await machines.findLinkedById(db, machineId);
     if (!recipient) return;
-    const rows = await outbox.unsentOf(db, machineId, SYNC_INSTEAD_OF_DELETES_ABOVE + 1);
-    if (rows.length > SYNC_INSTEAD_OF_DELETES_ABOVE || rows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC)) {
-      await this.sendSync(db, recipient, markAsSent);
-      return;
+    let rows = await outbox.unsentOf(db, machineId, SYNC_INSTEAD_OF_DELETES_ABOVE + 1);
+    const listRows = rows.filter((row) => CODE_LIST_METHODS.includes(row.method));
+    if (listRows.length > SYNC_INSTEAD_OF_DELETES_ABOVE || listRows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC)) {
+      if (!(await this.sendSync(db, recipient, markAsSent))) return;
+      // A vend command is not part of the list: it still goes out, after the list.
+      rows = rows.filter((row) => !CODE_LIST_METHODS.includes(row.method));
     }
     const sent: number[] = [];
     try {
@@ -135,11 +137,11 @@ export class OutboxDispatcher {
   }
 
   /**
-   * The machine's complete list replaces every unsent row of it: each of those rows was
+   * The machine's complete list replaces every unsent code-list row of it: each of those rows was
    * committed before the list is read, so the list already shows its effect.
    */
-  private async sendSync(db: Executor, recipient: Recipient, markAsSent: (ids: number[]) => Promise<void>): Promise<void> {
-    const pending = await outbox.unsentIdsOf(db, recipient.id);
+  private async sendSync(db: Executor, recipient: Recipient, markAsSent: (ids: number[]) => Promise<void>): Promise<boolean> {
+    const pending = await outbox.unsentIdsOf(db, recipient.id, CODE_LIST_METHODS);
     const newest = await outbox.newestIdOf(db, recipient.id);
     const live = await codes.liveOnMachine(db, recipient.id, this.options.clock());
     try {
@@ -148,10 +150,11 @@ export class OutboxDispatcher {
     } catch (error) {
       this.options.counters.publishFailures++;
       this.options.logger.warn({ err: error, machine_no: recipient.machine_no }, 'publishing a sync failed; will retry');
-      return;
+      return false;
     }
     this.options.counters.superseded += pending.length - 1;
     await markAsSent(pending);
+    return true;
   }
 
   private async send(recipient: Recipient, method: string, body: Record<string, string>): Promise<void> {

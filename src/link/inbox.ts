@@ -4,8 +4,18 @@
  * that fails a check is dropped, counted and logged; nothing a machine sends can throw.
  * A report carrying a report id is acknowledged to its machine once its change committed.
  */
-import { encodeMachineMessage, MACHINE_METHOD, machineTopic, REPORT_ID, reportAcknowledgement, syncMessage, type ReportOutcome } from '../protocol/machine-messages.js';
+import {
+  encodeMachineMessage,
+  MACHINE_METHOD,
+  machineTopic,
+  REPORT_ID,
+  reportAcknowledgement,
+  syncMessage,
+  vendResultAcknowledgement,
+  type MachineMessage,
+} from '../protocol/machine-messages.js';
 import type { ChangeContext } from '../service/context.js';
+import { settleVendResult } from '../service/deliveries.js';
 import { redeemReportedCode } from '../service/machine-reports.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import type { LinkedMachine } from '../store/repositories/machines.repository.js';
@@ -27,6 +37,10 @@ export interface InboxOptions {
 type Sender = LinkedMachine;
 
 const CODE_ID = /^[1-9][0-9]{0,14}$/;
+const DELIVER_STATUS = /^[01]$/;
+const FLOOR_STATUS = /^[0-9]{1,3}$/;
+/** delivery_callback.md's reasons are short English phrases ("Goods are Stuck"). */
+const MAX_ERROR_MSG = 128;
 
 /** Network facts are free text from the machine: keep them short. */
 function short(text: string | undefined): string {
@@ -94,9 +108,12 @@ export class MachineInbox {
         });
         if (outcome === 'duplicate') this.options.counters.duplicates++;
         this.options.logger.info({ ...where, pickup_code_id: Number(codeId), report_id: reportId, outcome }, 'code redeemed at machine');
-        if (reportId !== undefined) this.acknowledge(sender, codeId, reportId, outcome, now);
+        if (reportId !== undefined) this.acknowledge(sender, reportAcknowledgement(codeId, reportId, outcome), reportId, now);
         break;
       }
+      case MACHINE_METHOD.VEND_RESULT:
+        if (!(await this.settleVend(sender, fields, where, now))) return;
+        break;
       case MACHINE_METHOD.PULL:
         await this.store.write(async (trx) => {
           await machines.markSeen(trx, sender.id, now);
@@ -118,13 +135,36 @@ export class MachineInbox {
     this.options.counters.handled++;
   }
 
+  /** A vend's result: the delivery settled once, however often the machine sends it; false when dropped. */
+  private async settleVend(sender: Sender, fields: Record<string, string>, where: Record<string, string>, now: number): Promise<boolean> {
+    const deliveryId = fields.delivery_id ?? '';
+    const reportId = fields.report_id || undefined;
+    const deliverStatus = fields.deliver_status ?? '';
+    const floorStatus = fields.floor_status ?? '';
+    if (!CODE_ID.test(deliveryId) || !DELIVER_STATUS.test(deliverStatus) || !FLOOR_STATUS.test(floorStatus) || (reportId !== undefined && !REPORT_ID.test(reportId))) {
+      this.drop('invalidFields', { ...where, delivery_id: deliveryId.slice(0, 32) });
+      return false;
+    }
+    const result = { deliverStatus: Number(deliverStatus) as 0 | 1, floorStatus: Number(floorStatus), errorMsg: (fields.error_msg ?? '').slice(0, MAX_ERROR_MSG) };
+    const outcome = await this.store.write(async (trx) => {
+      await machines.markSeen(trx, sender.id, now);
+      return settleVendResult(trx, this.context(sender, now), sender, Number(deliveryId), result);
+    });
+    if (outcome === 'duplicate') this.options.counters.duplicates++;
+    this.options.logger.info(
+      { ...where, delivery_id: Number(deliveryId), report_id: reportId, deliver_status: result.deliverStatus, floor_status: result.floorStatus, outcome },
+      'vend result',
+    );
+    if (reportId !== undefined) this.acknowledge(sender, vendResultAcknowledgement(deliveryId, reportId, outcome), reportId, now);
+    return true;
+  }
+
   /**
    * Tells the machine its report is committed, so it stops re-sending it. Not awaited in the
    * machine's queue: a lost acknowledgement only means the report comes again and is
    * acknowledged again, while waiting would hold the machine's next messages behind a PUBACK.
    */
-  private acknowledge(sender: Sender, codeId: string, reportId: string, outcome: ReportOutcome, now: number): void {
-    const acknowledgement = reportAcknowledgement(codeId, reportId, outcome);
+  private acknowledge(sender: Sender, acknowledgement: MachineMessage, reportId: string, now: number): void {
     const payload = encodeMachineMessage(
       { machineId: sender.id, machineNo: sender.machine_no, method: acknowledgement.method, timestamp: now },
       acknowledgement.fields,

@@ -1,6 +1,8 @@
 /** How a simulated machine is set up (machine-simulator.ts). */
+import type { VendingOptions } from './machine-vending.js';
 
-export interface MachineSimulatorOptions {
+/** `fault` and `vendMs`: how its vends go (machine-vending.ts). */
+export interface MachineSimulatorOptions extends VendingOptions {
   /** e.g. mqtt://127.0.0.1:1883 */
   url: string;
   machineNo: string;

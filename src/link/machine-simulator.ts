@@ -14,11 +14,11 @@ import { encodeMachineMessage, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from
 import { parseMachineMessage, signatureHolds } from './message.js';
 import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
 import type { MachineSimulatorOptions } from './machine-simulator-options.js';
+import { SimulatedVending } from './machine-vending.js';
 import { publishUnlessClosed } from './publish-unless-closed.js';
 import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledged-reports.js';
 
 export type { MachineSimulatorOptions };
-
 
 export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reason: 'unknown code' | 'expired' };
 
@@ -34,10 +34,14 @@ export class MachineSimulator extends EventEmitter {
   revision = -1;
   readonly counters = { received: 0, dropped: 0, syncs: 0, acknowledgements: 0 };
   private readonly log: (line: string) => void;
+  /** Vend commands and their results (machine-vending.ts); `vending.fault` injects a fault. */
+  readonly vending: SimulatedVending;
 
   constructor(private readonly options: MachineSimulatorOptions) {
     super();
     this.log = options.log ?? (() => undefined);
+    const sendResult = async (method: string, body: Record<string, string>) => !!this.client?.connected && publishUnlessClosed(this.client, SERVER_TOPIC, this.message(method, body));
+    this.vending = new SimulatedVending(options, sendResult, this.log, nowSeconds);
     this.reports = new UnacknowledgedReports(options.reportsFile);
     // A code whose report is still waiting was vended by an earlier run: never offer it again.
     for (const report of this.reports.all()) this.vended.remember(report.codeId);
@@ -98,7 +102,7 @@ export class MachineSimulator extends EventEmitter {
     this.heartbeat = setInterval(() => void this.sendHeartbeat(), (this.options.heartbeatSeconds ?? 300) * 1000);
     this.heartbeat.unref();
     const resendMs = (this.options.resendSeconds ?? 30) * 1000;
-    this.resendTimer = setInterval(() => void this.sendReports(this.reports.due(Date.now() - resendMs)), resendMs);
+    this.resendTimer = setInterval(() => void this.sendReports(this.reports.due(Date.now() - resendMs)).then(() => this.vending.resend()), resendMs);
     this.resendTimer.unref();
   }
 
@@ -109,6 +113,7 @@ export class MachineSimulator extends EventEmitter {
     // Before the pull: the server handles a machine's messages in order, so the list it
     // sends back already counts these codes as used.
     await this.sendReports(this.reports.all());
+    await this.vending.resend();
     if (this.options.pullOnConnect !== false) {
       this.log('asking for the whole code list (pull)');
       await this.publish(MACHINE_METHOD.PULL, {});
@@ -258,6 +263,12 @@ export class MachineSimulator extends EventEmitter {
         this.counters.acknowledgements++;
         if (this.reports.acknowledge(fields.report_id ?? '', fields.id ?? '')) this.log(`report ${fields.report_id} acknowledged: ${fields.outcome}`);
         this.emit('acknowledged', { reportId: fields.report_id, codeId: fields.id, outcome: fields.outcome });
+        return;
+      case MACHINE_METHOD.VEND:
+        void this.vending.vend(fields).then(() => this.emit('vended', fields.delivery_id));
+        return;
+      case MACHINE_METHOD.VEND_RESULT_ACKNOWLEDGED:
+        if (this.vending.acknowledge(fields.report_id ?? '')) this.log(`result ${fields.report_id} acknowledged: ${fields.outcome}`);
         return;
       case MACHINE_METHOD.CODES_SYNC: {
         const revision = Number(fields.revision);

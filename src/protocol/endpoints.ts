@@ -18,4 +18,6 @@ export const METHOD = {
   /** Extension: every live code of one product (`product_id`). */
   CANCEL_PRODUCT: 'pickup_code.delete.product',
   CONSUME: 'event.consume.pickup_code',
+  /** delivery_put.md and delivery_test.md: a vend command. */
+  DELIVERY_PUT: 'device.delivery.put',
 } as const;

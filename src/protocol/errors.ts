@@ -29,10 +29,14 @@ export const ErrorCode = {
   MACHINE_OFFLINE: 30002,
   MACHINE_NOT_FOUND: 30003,
   MACHINE_NOT_OPERATING: 30004,
+  /** Extension: the machine is vending (delivery_put.md's 出货停留时间); send again after its result. */
+  MACHINE_BUSY: 30005,
   PRODUCT_NOT_FOUND: 60001,
   PRODUCT_OFF_SALE: 60002,
   PRODUCT_OUT_OF_STOCK: 60003,
   RECORD_NOT_FOUND: 80002,
+  /** Extension: the order is not paid, or its record is not waiting for a delivery (delivered, delivering). */
+  RECORD_NOT_DELIVERABLE: 80004,
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -67,10 +71,12 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorEntry>> = {
   [ErrorCode.MACHINE_OFFLINE]: { httpStatus: 200, message: '设备已离线' },
   [ErrorCode.MACHINE_NOT_FOUND]: { httpStatus: 200, message: '设备不存在' },
   [ErrorCode.MACHINE_NOT_OPERATING]: { httpStatus: 200, message: '设备不在运营中' },
+  [ErrorCode.MACHINE_BUSY]: { httpStatus: 200, message: '设备正在出货，请稍后再试' },
   [ErrorCode.PRODUCT_NOT_FOUND]: { httpStatus: 200, message: '商品不存在' },
   [ErrorCode.PRODUCT_OFF_SALE]: { httpStatus: 200, message: '商品已下架' },
   [ErrorCode.PRODUCT_OUT_OF_STOCK]: { httpStatus: 200, message: '商品库存不足' },
   [ErrorCode.RECORD_NOT_FOUND]: { httpStatus: 200, message: '查不到对应记录' },
+  [ErrorCode.RECORD_NOT_DELIVERABLE]: { httpStatus: 200, message: '订单未支付或该记录不在等待出货' },
 };
 
 /** A failure that the API answers with its documented code; anything else is a 500. */

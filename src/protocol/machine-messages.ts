@@ -25,7 +25,60 @@ export const MACHINE_METHOD = {
   PULL: 'client.pickup_codes.pull',
   HEARTBEAT: 'client.heartbeat',
   OFFLINE: 'client.offline',
+  /** Extension: vend one item (docs/mqtt.md, "Deliveries"), modelled on `client.channel.debugging`. */
+  VEND: 'client.channel.delivery',
+  /** Extension, from the machine: how the vend named by `delivery_id` ended. */
+  VEND_RESULT: 'client.channel.delivery.result',
+  /** Extension: the server committed the vend result (and tells what became of it). */
+  VEND_RESULT_ACKNOWLEDGED: 'client.channel.delivery.result.ack',
 } as const;
+
+/** Pushes about the machine's code list: a sync carries the whole list, so it supersedes them (and only them). */
+export const CODE_LIST_METHODS: readonly string[] = [MACHINE_METHOD.CODE_CREATED, MACHINE_METHOD.CODE_DELETED, MACHINE_METHOD.CODES_SYNC];
+
+/** What a vend command names: the channel as channel.debugging.md does, and the delivery. */
+export interface VendCommand {
+  deliveryId: number;
+  /** Null for a test vend. */
+  orderId: number | null;
+  recordId: number | null;
+  floorType: number;
+  hasLift: boolean;
+  dropDetection: boolean;
+  /** The channel's number (%100) and its driver board (1-8). */
+  channel: number;
+  addr: number;
+  quantity: number;
+  /** Unix seconds after which the machine must not vend any more: the server has given up on it by then. */
+  deadline: number;
+}
+
+/** The vend command (extension `client.channel.delivery`); `order_type` as channel.debugging.md: `normal` or `test`. */
+export function vendMessage(command: VendCommand): MachineMessage {
+  return {
+    method: MACHINE_METHOD.VEND,
+    fields: {
+      floor_type: String(command.floorType || 1),
+      is_lp: command.hasLift ? '1' : '0',
+      is_dc: command.dropDetection ? '1' : '0',
+      code: String(command.channel),
+      addr: String(command.addr),
+      order_type: command.orderId === null ? 'test' : 'normal',
+      delivery_id: String(command.deliveryId),
+      order_id: command.orderId === null ? '' : String(command.orderId),
+      record_id: command.recordId === null ? '' : String(command.recordId),
+      quantity: String(command.quantity),
+      deadline: String(command.deadline),
+    },
+  };
+}
+
+/** What became of a vend result: `settled` the first time, `duplicate` for one handled before, `unknown-delivery`. */
+export type VendResultOutcome = 'settled' | 'duplicate' | 'unknown-delivery';
+
+export function vendResultAcknowledgement(deliveryId: string, reportId: string, outcome: VendResultOutcome): MachineMessage {
+  return { method: MACHINE_METHOD.VEND_RESULT_ACKNOWLEDGED, fields: { delivery_id: deliveryId, report_id: reportId, outcome } };
+}
 
 /** Above this many codes changed at once, the machine gets its whole new list in one sync. */
 export const SYNC_INSTEAD_OF_DELETES_ABOVE = 20;

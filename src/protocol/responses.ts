@@ -10,49 +10,12 @@
  * every field. vendcloud's own additions carry `description: EXTENSION` and are listed in
  * the README ("Compatibility").
  */
+import { DELIVERY_STARTED, DELIVERY_STATE, ORDER_DETAIL } from './delivery-responses.js';
 import { ErrorCode } from './errors.js';
 import { METHOD } from './endpoints.js';
+import { day, digits, EMPTY_LIST, EMPTY_OBJECT, extension, flag, id, list, money, object, page, positive, text, wallTime, type JsonSchema } from './schema-parts.js';
 
-export type JsonSchema = { readonly [keyword: string]: unknown };
-
-export const EXTENSION = 'vendcloud extension: not in the original docs';
-
-const text = { type: 'string', minLength: 1 } as const;
-/** Only `true` is ever sent: false is the zero value. */
-const flag = { type: 'boolean', const: true } as const;
-const positive = { type: 'integer', minimum: 1 } as const;
-const id = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
-const digits = { type: 'string', pattern: '^[0-9]+$' } as const;
-/** `YYYY-MM-DD HH:mm:ss` in the platform time zone. */
-const wallTime = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$' } as const;
-/** `YYYY-MM-DD`: the consume page's order `date` ("2024-04-29"). */
-const day = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } as const;
-/** Decimal text with two places ("1.00"); "0.00" is a non-empty text, so it is sent. */
-const money = { type: 'string', pattern: '^[0-9]+\\.[0-9]{2}$' } as const;
-const extension = <T extends JsonSchema>(schema: T) => ({ ...schema, description: EXTENSION });
-
-function object(properties: Record<string, JsonSchema>, required: readonly string[] = []): JsonSchema {
-  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: false };
-}
-
-/** A list inside `data`: an empty one is a zero value and is left out, so a sent one has items. */
-function list(items: JsonSchema): JsonSchema {
-  return { type: 'array', items, minItems: 1 };
-}
-
-/** A paged list; `data` and `total` are left out when there is nothing (zero values). */
-function page(item: JsonSchema, required: readonly string[] = []): JsonSchema {
-  return object({ data: list(item), total: positive, current_page: positive, last_page: positive, per_page: positive }, [
-    'current_page',
-    'last_page',
-    'per_page',
-    ...required,
-  ]);
-}
-
-/** A top-level `data` of a list endpoint with nothing to list: the docs answer `[]`. */
-const EMPTY_LIST: JsonSchema = { type: 'array', maxItems: 0 };
-const EMPTY_OBJECT: JsonSchema = object({});
+export { EXTENSION, type JsonSchema } from './schema-parts.js';
 
 // machines.md
 const MACHINE_SUMMARY = object(
@@ -262,6 +225,10 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
   { verb: 'POST', path: '/machines/overview', data: { type: 'array', items: MACHINE_OVERVIEW } },
   { verb: 'POST', path: '/pickup_codes/live_counts', data: { type: 'array', items: LIVE_CODE_COUNT } },
   { verb: 'POST', path: '/pickup_codes/history', data: CODE_HISTORY },
+  { verb: 'POST', path: '/orders/:order_id', data: ORDER_DETAIL },
+  { verb: 'POST', path: '/deliveries', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },
+  { verb: 'POST', path: '/deliveries/debug', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },
+  { verb: 'POST', path: '/deliveries/:delivery_id', data: DELIVERY_STATE },
 ];
 
 /** `{code: 0, message: "ok", data}` around a `data` shape. */

@@ -116,6 +116,10 @@ export interface ProductInput {
   cabinet?: string;
   category?: string;
   onSale?: boolean;
+  /** The channel type (1 motor, 2 electronic lock, 3 belt), whose stay time locks the machine while it vends. */
+  floorType?: number;
+  lift?: boolean;
+  dropDetection?: boolean;
 }
 
 export async function createProduct(store: Store, input: ProductInput): Promise<{ id: number }> {
@@ -125,6 +129,7 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   // machine.md: cabinets are named A (the main one) to Z.
   if (input.cabinet !== undefined && !/^[A-Z]$/.test(input.cabinet)) throw new AdminInputError('cabinet must be one letter from A to Z');
   if (!Number.isInteger(input.capacity) || input.capacity < 1) throw new AdminInputError('capacity must be a positive integer');
+  if (input.floorType !== undefined && ![1, 2, 3].includes(input.floorType)) throw new AdminInputError('floor type must be 1 (motor), 2 (electronic lock) or 3 (belt)');
   if (!Number.isInteger(input.inventory) || input.inventory < 0 || input.inventory > input.capacity) {
     throw new AdminInputError('inventory must be an integer from 0 to the capacity');
   }
@@ -146,6 +151,9 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
       inventory: input.inventory,
       on_sale: input.onSale === false ? 0 : 1,
       created_at: now,
+      floor_type: input.floorType ?? 0,
+      has_lift: input.lift ? 1 : 0,
+      drop_detection: input.dropDetection ? 1 : 0,
     });
     return { id };
   });

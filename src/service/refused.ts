@@ -3,7 +3,11 @@
  * as data. HTTP answers it with the error code of its table (src/http/refusals.ts); the
  * machine link never meets it (a machine's report is answered with its outcome instead).
  */
-import { isRefusal, type Refusal } from '../domain/pickup-codes.js';
+import type { DeliveryRefusal } from '../domain/deliveries.js';
+import { isRefusal, type Refusal as CodeRefusal } from '../domain/pickup-codes.js';
+
+/** Every refusal of the rules: a code's life, and a delivery's. */
+export type Refusal = CodeRefusal | DeliveryRefusal;
 
 export class Refused extends Error {
   override name = 'Refused';
@@ -15,6 +19,6 @@ export class Refused extends Error {
 
 /** Throws a refusal, passes anything else through: `const plan = accepted(decideCreate(...))`. */
 export function accepted<T extends object>(decision: T | Refusal): T {
-  if (isRefusal(decision)) throw new Refused(decision);
-  return decision;
+  if (isRefusal(decision)) throw new Refused(decision as Refusal);
+  return decision as T;
 }

@@ -232,6 +232,43 @@ const outboxByMachine: Migration = {
   },
 };
 
+/**
+ * Deliveries (issue 11): one row per vend command, for an order record or a test vend by
+ * channel; the lock that keeps one vend at a time on a machine (one row per machine, taken
+ * by a conditional upsert, so two instances on one PostgreSQL cannot both hold it); and
+ * each product's channel type, lift and drop detection, which the vend command carries.
+ */
+function deliveries(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<any>) {
+      await withId(db.schema.createTable('deliveries'), dialect)
+        .addColumn('merchant_id', 'bigint', (c) => c.notNull().references('merchants.id'))
+        .addColumn('machine_id', 'bigint', (c) => c.notNull().references('machines.id'))
+        .addColumn('order_id', 'bigint')
+        .addColumn('record_id', 'bigint')
+        .addColumn('product_id', 'bigint', (c) => c.notNull())
+        .addColumn('notify_url', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('floor_status', 'integer')
+        .addColumn('fail_reason', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('settled_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('deliveries_by_status').on('deliveries').columns(['status', 'created_at']).execute();
+      await db.schema.createIndex('deliveries_by_record').on('deliveries').columns(['record_id', 'id']).execute();
+      await db.schema
+        .createTable('delivery_locks')
+        .addColumn('machine_id', 'bigint', (c) => c.primaryKey())
+        .addColumn('delivery_id', 'bigint', (c) => c.notNull())
+        .addColumn('locked_until', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('products').addColumn('floor_type', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('products').addColumn('has_lift', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('products').addColumn('drop_detection', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    },
+  };
+}
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations() {
@@ -240,6 +277,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0002_idempotency_keys': idempotencyKeys,
         '0003_machine_reports': machineReports,
         '0004_outbox_by_machine': outboxByMachine,
+        '0005_deliveries': deliveries(dialect),
       };
     },
   };

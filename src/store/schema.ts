@@ -3,6 +3,7 @@
  * flags are 0/1 integers: the same representation on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { DeliveryStatus } from '../domain/deliveries.js';
 import type { CodeStatus } from '../domain/pickup-codes.js';
 
 export type { CodeStatus };
@@ -75,6 +76,12 @@ export interface ProductTable {
   inventory: number;
   on_sale: Generated<Flag>;
   created_at: number;
+  /** channel.debugging.md's floor_type: 1 motor, 2 electronic lock, 3 belt; 0 not set. */
+  floor_type: Generated<number>;
+  /** A lift (升降台) carries the item down: the vend command's `is_lp`. */
+  has_lift: Generated<Flag>;
+  /** Drop detection (掉货监测): the vend command's `is_dc`. */
+  drop_detection: Generated<Flag>;
 }
 
 export interface PickupCodeTable {
@@ -160,6 +167,33 @@ export interface MachineReportTable {
   received_at: number;
 }
 
+/** One vend command: for an order record, or a test vend by channel (no order). */
+export interface DeliveryTable {
+  id: Generated<number>;
+  merchant_id: number;
+  machine_id: number;
+  /** Null for a test vend (deliveries/debug). */
+  order_id: number | null;
+  record_id: number | null;
+  product_id: number;
+  /** Where a test vend's result goes; an order's is the order's notify_url. */
+  notify_url: string | null;
+  status: DeliveryStatus;
+  floor_status: number | null;
+  fail_reason: string | null;
+  /** When the command was given (delivered_at). */
+  created_at: number;
+  /** When the result (or the timeout) settled it (pickup_at for a success). */
+  settled_at: number | null;
+}
+
+/** The machine is vending: no other command until the result or `locked_until`. */
+export interface DeliveryLockTable {
+  machine_id: number;
+  delivery_id: number;
+  locked_until: number;
+}
+
 export interface Database {
   merchants: MerchantTable;
   machines: MachineTable;
@@ -172,10 +206,13 @@ export interface Database {
   answered_requests: AnsweredRequestTable;
   outbox: OutboxTable;
   machine_reports: MachineReportTable;
+  deliveries: DeliveryTable;
+  delivery_locks: DeliveryLockTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;
 export type Machine = Selectable<MachineTable>;
 export type Product = Selectable<ProductTable>;
 export type PickupCode = Selectable<PickupCodeTable>;
+export type Delivery = Selectable<DeliveryTable>;
 export type NewCodeHistory = Insertable<CodeHistoryTable>;

@@ -44,6 +44,20 @@ for (const kind of storeKinds()) {
       assert.deepEqual(json(products).data.map((p: { id: number }) => p.id), merchant.machines[0]!.productIds);
     });
 
+    it('order get shows a consumed order; delivery put on an offline machine exits 1 with 30002; delivery get of nothing exits 1 with 80002', async () => {
+      const [code] = await sdk.createPickupCodes(machineNo, { productId });
+      const order = await sdk.consumePickupCode(machineNo, { code: code!.code, productId, tradeId: tradeId(), notifyUrl: 'https://merchant.example/n' });
+      const got = await vendcloud(['order', 'get', '--machine-no', machineNo, '--order', String(order.orderId), '--json'], env);
+      assert.equal(got.code, 0, got.stderr);
+      assert.deepEqual(json(got).records.map((r: { id: number; status: string }) => [r.id, r.status]), [[order.records[0]!.id, "WAITING_PICKED_UP"]]);
+      const put = await vendcloud(['delivery', 'put', '--machine-no', machineNo, '--order', String(order.orderId), '--record', String(order.records[0]!.id), '--json'], env);
+      assert.equal(put.code, 1);
+      assert.equal(json(put).error.code, 30002);
+      const state = await vendcloud(['delivery', 'get', '--machine-no', machineNo, '--delivery', '99999999', '--json'], env);
+      assert.equal(state.code, 1);
+      assert.equal(json(state).error.code, 80002);
+    });
+
     it('credentials given as flags work as well as the environment', async () => {
       const result = await vendcloud(['ping', '--json', '--url', server.url, '--appid', merchant.appid, '--app-secret', merchant.app_secret, '--merchant-id', String(merchant.merchant_id)]);
       assert.equal(result.code, 0, result.stderr);

@@ -1,6 +1,6 @@
 /** Servers with a real machine link (embedded aedes or the local Mosquitto), and simulated machines. */
 import { randomBytes, randomInt } from 'node:crypto';
-import type { LinkConfig, MqttOptions } from '../../src/config.js';
+import type { HousekeepingConfig, LinkConfig, MqttOptions, ServerConfig } from '../../src/config.js';
 import { MachineSimulator, type MachineSimulatorOptions } from '../../src/link/machine-simulator.js';
 import { createMachine, createMerchant, createProduct, type NewMerchant } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -27,6 +27,12 @@ export function brokerModes(): BrokerMode[] {
   ];
 }
 
+/** Settings of the server besides its link (e.g. a shortened delivery timeout). */
+export interface ServerSettings {
+  config?: Partial<ServerConfig>;
+  housekeeping?: Partial<HousekeepingConfig>;
+}
+
 /** A server over one database that can be stopped and started again on it, as a restart does. */
 export class LinkedServer {
   server!: RunningServer;
@@ -36,17 +42,18 @@ export class LinkedServer {
     private readonly location: { db: string; options: StoreOptions; cleanup(): Promise<void> },
     private mqttOptions: MqttOptions,
     private readonly linkOptions: Partial<LinkConfig>,
+    private readonly more: ServerSettings = {},
   ) {}
 
-  static async start(kind: StoreKind, mqtt: MqttOptions, link: Partial<LinkConfig> = {}): Promise<LinkedServer> {
-    const linked = new LinkedServer(await kind.fresh(), mqtt, link);
+  static async start(kind: StoreKind, mqtt: MqttOptions, link: Partial<LinkConfig> = {}, more: ServerSettings = {}): Promise<LinkedServer> {
+    const linked = new LinkedServer(await kind.fresh(), mqtt, link, more);
     await linked.open();
     return linked;
   }
 
   /** Another instance on the same database (PostgreSQL: a SQLite file belongs to one process). */
   async alongside(mqtt: MqttOptions): Promise<LinkedServer> {
-    const sibling = new LinkedServer(this.location, mqtt, this.linkOptions);
+    const sibling = new LinkedServer(this.location, mqtt, this.linkOptions, this.more);
     await sibling.open();
     return sibling;
   }
@@ -66,7 +73,8 @@ export class LinkedServer {
       store: this.location.options,
       port: 0,
       logger: false,
-      config: { merchantCacheSeconds: 0 },
+      config: { merchantCacheSeconds: 0, ...this.more.config },
+      ...(this.more.housekeeping ? { housekeeping: this.more.housekeeping } : {}),
       mqtt: this.mqttOptions,
       link: { pollIntervalMs: 200, ...this.linkOptions },
       extendApp: (app) => this.shapes.watch(app),

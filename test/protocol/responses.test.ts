@@ -63,6 +63,24 @@ describe('the documented answer shapes', () => {
     assert.deepEqual(violations('/consumes', ok(order), 'event.consume.pickup_code'), []);
     const used = JSON.stringify({ code: 10025, message: '取货码已使用', data: { order_id: 60 } });
     assert.deepEqual(violations('/consumes', used, 'event.consume.pickup_code'), []);
+    // order_get.md, delivery_put.md, delivery_get.md, delivery_test.md: their examples.
+    const orderGet = {
+      order_id: 54,
+      trade_id: '3f2a58ad69b74e86b8a1a3da6fd75cc1',
+      date: '2024-04-26',
+      amount: '3.00',
+      status: 'SUCCESS',
+      notify_send_count: 1,
+      records: [
+        { id: 70, product_id: 121, quantity: 1, price: '1.00', status: 'IS_DELIVERING', notify_sent: '1' },
+        { id: 71, product_id: 122, quantity: 1, price: '1.00', status: 'WAITING_PICKED_UP', notify_sent: '0' },
+      ],
+    };
+    assert.deepEqual(violations('/orders/54', ok(orderGet)), []);
+    const started = { delivery_id: '5121763043809673', delivered_at: '2024-05-04 16:16:49', status: '未取货或正在出货' };
+    assert.deepEqual(violations('/deliveries', ok(started), 'device.delivery.put'), []);
+    assert.deepEqual(violations('/deliveries/debug', ok(started), 'device.delivery.put'), []);
+    assert.deepEqual(violations('/deliveries/5121763043809673', ok({ delivered_at: '2024-05-04 16:18:06', status: '出货完成' })), []);
   });
 
   it('refuse the wire types a client typed from the field tables cannot decode', () => {
@@ -84,7 +102,7 @@ describe('the documented answer shapes', () => {
       ],
       ['cancel-all count 0 sent', '/data/count', violations('/pickup_codes', ok({ count: 0 }), 'pickup_code.delete.all', 'PUT')],
       ['an empty codes list sent', '/data/codes', violations('/pickup_codes', ok({ codes: [] }), 'pickup_code.product.all')],
-      ['a route with no written shape', 'no response shape is written down for POST /orders/1', violations('/orders/1', ok({}))],
+      ['a route with no written shape', 'no response shape is written down for POST /refunds/1', violations('/refunds/1', ok({}))],
       ['a write whose method has no shape', 'with method pickup_code.product.nothing', violations('/pickup_codes', ok({}), 'pickup_code.product.nothing')],
       ['a failure with the wrong HTTP status', 'must be HTTP 401', violations('/consumes', JSON.stringify({ code: 10002, message: 'sign is invalid', data: {} }))],
       ['a failure with another message', 'must say "查不到对应记录"', violations('/consumes', JSON.stringify({ code: 80002, message: 'not found', data: {} }))],

@@ -49,6 +49,10 @@ function signedEndpoints(merchant: MerchantFixture, code: { id: number; code: st
       path: '/consumes',
       fields: { machine_no, method: 'event.consume.pickup_code', code: code.code, product_id, trade_id: 'FUZZTRADE0000000000000001', notify_url: 'https://merchant.example/notify' },
     },
+    { verb: 'POST', path: '/orders/1', fields: { machine_no } },
+    { verb: 'POST', path: '/deliveries', fields: { machine_no, method: 'device.delivery.put', order_id: '1', record_id: '1' } },
+    { verb: 'POST', path: '/deliveries/debug', fields: { machine_no, method: 'device.delivery.put', channel_name: 'A1', notify_url: 'https://merchant.example/debug' } },
+    { verb: 'POST', path: '/deliveries/1', fields: { machine_no } },
   ];
 }
 

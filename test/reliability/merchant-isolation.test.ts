@@ -1,7 +1,7 @@
 /**
  * A merchant never sees or touches another merchant's things (issue 12, item 4): merchant B
  * names each of merchant A's things (a machine, a product, a code by id or in a list of ids,
- * a code by its digits, an order's trade_id) in every endpoint and method of the README's table, which
+ * a code by its digits, an order's trade_id, an order, its record, a delivery) in every endpoint and method of the README's table, which
  * must list every route the server has. B's answer must be exactly the one it gets for a
  * thing that does not exist at all (PROTOCOL.md: "no difference is visible"), no answer
  * carries anything of A's, and A's own view of its machines, products and codes is the
@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { API_PREFIX } from '../../src/protocol/endpoints.js';
+import { nowSeconds } from '../../src/protocol/time.js';
+import * as machines from '../../src/store/repositories/machines.repository.js';
 import { tradeId } from '../helpers/client.js';
 import { asMerchant, seedMerchant, startTestServer, type ApiAnswer, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -59,12 +61,24 @@ interface Things {
   ids: string;
   code: string;
   trade_id: string;
+  order_id: string;
+  record_id: string;
+  delivery_id: string;
 }
 type Thing = keyof Things;
-const THINGS: Thing[] = ['machine_no', 'product_id', 'id', 'ids', 'code', 'trade_id'];
+const THINGS: Thing[] = ['machine_no', 'product_id', 'id', 'ids', 'code', 'trade_id', 'order_id', 'record_id', 'delivery_id'];
 
 /** Things that exist nowhere: what B must not be able to tell A's things from. */
-const NOWHERE: Omit<Things, 'trade_id'> = { machine_no: '99999999901', product_id: '999999', id: '999999', ids: '999999', code: '1234567890' };
+const NOWHERE: Omit<Things, 'trade_id'> = {
+  machine_no: '99999999901',
+  product_id: '999999',
+  id: '999999',
+  ids: '999999',
+  code: '1234567890',
+  order_id: '999999',
+  record_id: '999999',
+  delivery_id: '999999',
+};
 
 /** The answer with the value B sent, wherever the message repeats it, replaced by a mark. */
 function withoutSent(body: ApiAnswer['body'], sent: string): ApiAnswer['body'] {
@@ -77,6 +91,8 @@ function concretePath(path: string, fields: Things): string {
   return path.replace(/\{([a-z_]+)\}/g, (_whole, name: string) => {
     if (name === 'machine_no') return fields.machine_no;
     if (name === 'id' || name === 'product_id') return fields.product_id;
+    if (name === 'order_id') return fields.order_id;
+    if (name === 'delivery_id') return fields.delivery_id;
     throw new Error(`the isolation matrix does not know the path parameter {${name}}: teach it`);
   });
 }
@@ -87,6 +103,8 @@ for (const kind of storeKinds()) {
     let merchantA: MerchantFixture;
     let merchantB: MerchantFixture;
     const aThings: Things[] = [];
+    const aOrders: Array<{ machine_no: string; order_id: string; delivery_id: string }> = [];
+    let bOrder: { order_id: string; record_id: string };
     before(async () => {
       server = await startTestServer(kind, { rateLimitPerMinute: 0 });
       merchantA = await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 });
@@ -99,12 +117,28 @@ for (const kind of storeKinds()) {
         const made = await a('/pickup_codes', { ...fields, method: 'pickup_code.product.id', count: '3', code_length: '10' });
         const [unused, used, cancelled] = made.body.data.codes as Array<{ id: number; code: string }>;
         const trade_id = tradeId();
-        assert.equal((await a('/consumes', { ...fields, method: 'event.consume.pickup_code', code: used!.code, trade_id, notify_url: 'https://a.example/n' })).body.code, 0);
+        const consumed = await a('/consumes', { ...fields, method: 'event.consume.pickup_code', code: used!.code, trade_id, notify_url: 'https://a.example/n' });
+        assert.equal(consumed.body.code, 0);
         assert.equal((await a('/pickup_codes', { machine_no: machine.machine_no, method: 'pickup_code.delete.id', id: String(cancelled!.id) }, 'PUT')).body.code, 0);
+        // A's order is being delivered: the machine is online (no link here: its vend command waits in the outbox).
+        const order_id = String(consumed.body.data.order_id);
+        const record_id = String(consumed.body.data.records[0].id);
+        await server.store.write(async (trx) => machines.markSeen(trx, (await machines.findByNumber(trx, machine.machine_no))!.id, nowSeconds()));
+        const delivered = await a('/deliveries', { machine_no: machine.machine_no, method: 'device.delivery.put', order_id, record_id });
+        assert.equal(delivered.body.code, 0, JSON.stringify(delivered.body));
+        const delivery_id = delivered.body.data.delivery_id as string;
         // Each trade_id once: a second probe would meet B's own use of it by the first.
-        aThings.push({ ...fields, id: String(unused!.id), ids: String(unused!.id), code: unused!.code, trade_id: '' });
-        aThings.push({ ...fields, id: String(used!.id), ids: String(used!.id), code: used!.code, trade_id });
+        const none = { trade_id: '', order_id: '', record_id: '', delivery_id: '' };
+        aThings.push({ ...fields, ...none, id: String(unused!.id), ids: String(unused!.id), code: unused!.code });
+        aThings.push({ ...fields, id: String(used!.id), ids: String(used!.id), code: used!.code, trade_id, order_id, record_id, delivery_id });
+        aOrders.push({ machine_no: machine.machine_no, order_id, delivery_id });
       }
+      // B's own order, named where a probe does not name one of A's (B's machine is offline: its deliveries answer 30002).
+      const machineB = merchantB.machines[0]!;
+      const b = asMerchant(server.url, merchantB);
+      const [own] = (await b('/pickup_codes', { machine_no: machineB.machine_no, method: 'pickup_code.product.id', product_id: String(machineB.productIds[1]), count: '1' })).body.data.codes;
+      const bConsumed = await b('/consumes', { machine_no: machineB.machine_no, method: 'event.consume.pickup_code', code: own.code, product_id: String(machineB.productIds[1]), trade_id: tradeId(), notify_url: 'https://b.example/n' });
+      bOrder = { order_id: String(bConsumed.body.data.order_id), record_id: String(bConsumed.body.data.records[0].id) };
     });
     after(() => server.close());
 
@@ -117,6 +151,10 @@ for (const kind of storeKinds()) {
         view.push((await a('/products', { machine_no: machine.machine_no, select_all: '1' })).body);
         view.push((await a('/pickup_codes/query', { machine_no: machine.machine_no, status: 'ALL', per_page: '100' })).body);
         for (const product of machine.productIds) view.push((await a(`/products/${product}/pickup_code`, { machine_no: machine.machine_no })).body);
+      }
+      for (const order of aOrders) {
+        view.push((await a(`/orders/${order.order_id}`, { machine_no: order.machine_no })).body);
+        view.push((await a(`/deliveries/${order.delivery_id}`, { machine_no: order.machine_no })).body);
       }
       return view;
     }
@@ -149,8 +187,18 @@ for (const kind of storeKinds()) {
               const made = await b('/pickup_codes', { machine_no: machineB.machine_no, method: 'pickup_code.product.id', product_id: String(machineB.productIds[0]), count: '2' });
               const [mine, control] = made.body.data.codes as Array<{ id: number; code: string }>;
               const send = async (own: { id: number; code: string }, value: string) => {
-                const fields: Things = { machine_no: machineB.machine_no, product_id: String(machineB.productIds[0]), id: String(own.id), ids: String(own.id), code: own.code, trade_id: tradeId(), [thing]: value };
-                const payload = { ...fields, status: 'ALL', count: '1', per_page: '100', notify_url: 'https://b.example/n', ...(method ? { method } : {}) };
+                const fields: Things = {
+                  machine_no: machineB.machine_no,
+                  product_id: String(machineB.productIds[0]),
+                  id: String(own.id),
+                  ids: String(own.id),
+                  code: own.code,
+                  trade_id: tradeId(),
+                  ...bOrder,
+                  delivery_id: NOWHERE.delivery_id,
+                  [thing]: value,
+                };
+                const payload = { ...fields, status: 'ALL', count: '1', per_page: '100', notify_url: 'https://b.example/n', channel_name: 'A1', ...(method ? { method } : {}) };
                 return b(concretePath(endpoint.path, fields), payload, endpoint.verb);
               };
               const where = `${endpoint.verb} ${endpoint.path} ${method ?? ''} with A's ${thing} ${things[thing]}`;

@@ -60,6 +60,11 @@ export function findLinkedById(db: Executor, machineId: number): Promise<Pick<Li
     .executeTakeFirst();
 }
 
+/** Whether the machine is online now (its link said so last). */
+export async function isOnline(db: Executor, machineId: number): Promise<boolean> {
+  return (await db.selectFrom('machines').select('is_online').where('id', '=', machineId).executeTakeFirst())?.is_online === 1;
+}
+
 export interface NetworkFacts {
   network_type: string;
   network_rssi: string;

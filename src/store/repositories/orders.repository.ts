@@ -90,3 +90,27 @@ export async function findWithRecord(db: Executor, orderId: number) {
   const record = await db.selectFrom('order_records').selectAll().where('order_id', '=', orderId).orderBy('id').executeTakeFirst();
   return order && record ? { order, record } : undefined;
 }
+
+/** The merchant's order; another merchant's is not found. */
+export function findOfMerchant(db: Executor, merchantId: number, orderId: number) {
+  return db.selectFrom('orders').selectAll().where('id', '=', orderId).where('merchant_id', '=', merchantId).executeTakeFirst();
+}
+
+export function recordsOf(db: Executor, orderId: number) {
+  return db.selectFrom('order_records').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+}
+
+export function findRecord(db: Executor, recordId: number) {
+  return db.selectFrom('order_records').selectAll().where('id', '=', recordId).executeTakeFirst();
+}
+
+/** Moves the record from `from` to `to`; false when it was not `from` (a concurrent delivery got there first). */
+export async function setRecordStatusIf(db: Executor, recordId: number, from: string, to: string): Promise<boolean> {
+  const result = await db.updateTable('order_records').set({ status: to }).where('id', '=', recordId).where('status', '=', from).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Where the order's delivery results go, if anywhere. */
+export async function notifyUrlOf(db: Executor, orderId: number): Promise<string | null> {
+  return (await db.selectFrom('orders').select('notify_url').where('id', '=', orderId).executeTakeFirst())?.notify_url ?? null;
+}

@@ -68,8 +68,10 @@ export function unsentOf(db: Executor, machineId: number, limit: number): Promis
     .execute();
 }
 
-export async function unsentIdsOf(db: Executor, machineId: number): Promise<number[]> {
-  return (await db.selectFrom('outbox').select('id').where('machine_id', '=', machineId).where('sent_at', 'is', null).execute()).map((row) => row.id);
+/** The machine's unsent rows of those methods. */
+export async function unsentIdsOf(db: Executor, machineId: number, methods: readonly string[]): Promise<number[]> {
+  const rows = await db.selectFrom('outbox').select('id').where('machine_id', '=', machineId).where('sent_at', 'is', null).where('method', 'in', [...methods]).execute();
+  return rows.map((row) => row.id);
 }
 
 /** The id of the machine's newest row, sent or not; 0 when it has none. */

@@ -118,6 +118,9 @@ export interface NewProductRow {
   inventory: number;
   on_sale: Flag;
   created_at: number;
+  floor_type?: number;
+  has_lift?: Flag;
+  drop_detection?: Flag;
 }
 
 export async function insert(db: Executor, product: NewProductRow): Promise<number> {
@@ -141,4 +144,27 @@ export async function categoryIdFor(db: Executor, merchantId: number, title: str
   const existing = await db.selectFrom('categories').select('id').where('merchant_id', '=', merchantId).where('title', '=', title).executeTakeFirst();
   if (existing) return existing.id;
   return (await db.insertInto('categories').values({ merchant_id: merchantId, title }).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+/** A product's channel as a vend command names it. */
+export type VendChannel = Pick<Product, 'id' | 'channel_name' | 'channel_code' | 'channel_addr' | 'floor_type' | 'has_lift' | 'drop_detection' | 'inventory'>;
+
+const VEND_CHANNEL = ['id', 'channel_name', 'channel_code', 'channel_addr', 'floor_type', 'has_lift', 'drop_detection', 'inventory'] as const;
+
+export function vendChannelOf(db: Executor, machineId: number, productId: number): Promise<VendChannel | undefined> {
+  return db.selectFrom('products').select(VEND_CHANNEL).where('id', '=', productId).where('machine_id', '=', machineId).executeTakeFirst();
+}
+
+/** The machine's product in the channel named `channelName` (delivery_test.md), the first if several share it. */
+export function vendChannelNamed(db: Executor, machineId: number, channelName: string): Promise<VendChannel | undefined> {
+  return db.selectFrom('products').select(VEND_CHANNEL).where('machine_id', '=', machineId).where('channel_name', '=', channelName).orderBy('id').limit(1).executeTakeFirst();
+}
+
+/** An item that did not leave the machine goes back into stock, never above the capacity (a restock may have filled it). */
+export async function returnOne(db: Executor, productId: number): Promise<void> {
+  await db
+    .updateTable('products')
+    .set((eb) => ({ inventory: sql<number>`case when ${eb.ref('inventory')} < ${eb.ref('capacity')} then ${eb.ref('inventory')} + 1 else ${eb.ref('capacity')} end` }))
+    .where('id', '=', productId)
+    .execute();
 }
