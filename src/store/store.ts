@@ -18,6 +18,7 @@ import pg from 'pg';
 import type { CheckpointerData } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
+import { runPreparedDirectly } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
@@ -155,6 +156,8 @@ function openSqlite(file: string, options: StoreOptions): OpenedStore {
   // :memory: would be another, empty database.)
   const reading = inMemory ? { raw, db: writer } : openSqliteConnection(file, options);
   const reader = reading.db;
+  runPreparedDirectly(writer, raw, 'in-transaction');
+  if (reader !== writer) runPreparedDirectly(reader, reading.raw, 'outside-transaction');
   let checkpointer: { stop(): Promise<void> } | undefined;
   if (!inMemory) {
     raw.pragma('wal_autocheckpoint = 0');
