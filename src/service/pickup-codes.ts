@@ -47,7 +47,7 @@ export interface CreateOptions {
 
 /** Writes what a change announces: its history rows and its pushes to the machine. */
 async function apply(trx: Tx, context: ChangeContext, machine: Pick<MachineRef, 'id'>, change: Change): Promise<void> {
-  await history.record(trx, change.history, authorOf(context), pauseForOtherRequests);
+  await history.record(trx, change.history, authorOf(context), () => pauseForOtherRequests(trx));
   if (change.messages.length > 0) await outbox.enqueue(trx, machine.id, change.messages, context.now);
 }
 
@@ -106,7 +106,7 @@ async function insertCodes(trx: Tx, context: ChangeContext, machine: MachineRef,
       if (fruitlessRounds >= 20) throw new Refused({ refused: 'code-space-exhausted' });
     }
     // A create of 100,000 codes must not hold other merchants' requests (see pauseForOtherRequests).
-    if (wanted.length > 0) await pauseForOtherRequests();
+    if (wanted.length > 0) await pauseForOtherRequests(trx);
   }
   created.sort((a, b) => a.id - b.id);
   await apply(trx, context, machine, codesCreated(created, machine.time_zone));
@@ -183,7 +183,7 @@ async function cancelInSteps(trx: Tx, context: ChangeContext, machine: MachineRe
     // Only a few are pushed one by one; past that the machine gets one sync.
     if (count <= SYNC_INSTEAD_OF_DELETES_ABOVE) firstIds.push(...ids);
     after = through;
-    if (after < newest) await pauseForOtherRequests();
+    if (after < newest) await pauseForOtherRequests(trx);
   }
   const { messages } = cancelledMessages(firstIds, count);
   if (messages.length > 0) await outbox.enqueue(trx, machine.id, messages, context.now);
