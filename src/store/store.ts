@@ -10,14 +10,16 @@
  * a reader see the last commit while a writer works).
  */
 import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { CheckpointerData } from './checkpointer.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, stepOfBulkChange } from './group-commit.js';
 import { migrationProvider, type Dialect } from './migrations.js';
+import { runPreparedDirectly } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
@@ -160,13 +162,15 @@ function openSqlite(file: string, options: StoreOptions): OpenedStore {
   // :memory: would be another, empty database.)
   const reading = inMemory ? { raw, db: writer } : openSqliteConnection(file, options);
   const reader = reading.db;
+  runPreparedDirectly(writer, raw, 'in-transaction');
+  if (reader !== writer) runPreparedDirectly(reader, reading.raw, 'outside-transaction');
   let checkpointer: { stop(): Promise<void> } | undefined;
   if (!inMemory) {
     raw.pragma('wal_autocheckpoint = 0');
     // Should the worker ever fail, SQLite checkpoints on the loop again rather than never.
     checkpointer = startCheckpointer(file, () => raw.open && raw.pragma('wal_autocheckpoint = 1000'));
   }
-  const groupCommit = new GroupCommit(writer);
+  const groupCommit = new GroupCommit(writer, inMemory ? {} : { syncWal: () => syncFile(`${file}-wal`) });
   return {
     schemaDb: writer,
     store: {
@@ -185,6 +189,17 @@ function openSqlite(file: string, options: StoreOptions): OpenedStore {
       },
     },
   };
+}
+
+/** fsync of a file, in libuv's thread pool: the event loop goes on meanwhile. */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+').catch(() => undefined);
+  if (!handle) return; // no WAL yet: the COMMIT writes and syncs it itself
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** How often the checkpointer copies the WAL back: often enough that the WAL stays small. */
@@ -241,6 +256,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
  * or nothing); writes that arrive meanwhile queue for the next transaction (group commit
  * runs one at a time), so they neither wait inside nor share the bulk change's fate.
  */
-export function pauseForOtherRequests(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+export async function pauseForOtherRequests(trx: Tx): Promise<void> {
+  await stepOfBulkChange(trx);
+  await new Promise((resolve) => setImmediate(resolve));
 }
