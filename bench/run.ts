@@ -425,6 +425,26 @@ async function measureCancelToMachine(cancels: number): Promise<MachineLinkFigur
   return JSON.parse(stdout.trim().split('\n').pop()!) as MachineLinkFigures;
 }
 
+interface CallbackFigures {
+  rounds: number;
+  fromConsume: { p50: number; p99: number; max: number };
+  fromDeliveryResponse: { p50: number; p99: number; max: number };
+  /** From the commit of the machine's result (which queues the callback): the callback's own part. */
+  fromResultCommit: { p50: number; p99: number; max: number };
+}
+
+/**
+ * Consume → delivery → callback received: callback-latency.js (a server with its embedded
+ * broker, a simulated machine vending at once, a loopback receiver) times each round from the
+ * consume request to the receiver holding the signed result.
+ */
+async function measureCodeToCallback(rounds: number, db: string | undefined): Promise<CallbackFigures> {
+  const script = fileURLToPath(new URL('./callback-latency.js', import.meta.url));
+  const args = [script, String(rounds), '--json', ...(db ? ['--db', db] : [])];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 300_000 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as CallbackFigures;
+}
+
 // ---------------------------------------------------------------------------------------
 
 const REFERENCE_NAMES: Record<Reference, string> = { bare: '(a) bare', 'naive-read': '(d) naive read', 'naive-write': '(e) naive write' };
@@ -499,6 +519,10 @@ function markdown(report: any): string {
   if (report.machineLink) {
     const l = report.machineLink as MachineLinkFigures;
     rows.push(`| cancel → machine sees delete (${l.cancels} cancels, from the API response) | p50 ${l.fromResponse.p50} ms, p99 ${l.fromResponse.p99} ms, max ${l.fromResponse.max} ms | ≤ 1000 ms | ${yes(l.fromResponse.max <= 1000)} |`);
+  }
+  if (report.callbacks) {
+    const c = report.callbacks as CallbackFigures;
+    rows.push(`| consume → delivery → callback received (${c.rounds} rounds, from the consume request) | p50 ${c.fromConsume.p50} ms, p99 ${c.fromConsume.p99} ms, max ${c.fromConsume.max} ms; from the delivery's answer p50 ${c.fromDeliveryResponse.p50} ms, p99 ${c.fromDeliveryResponse.p99} ms; from the result's commit p50 ${c.fromResultCommit.p50} ms, p99 ${c.fromResultCommit.p99} ms | — | — |`);
   }
   if (rows.length > 0) {
     lines.push('| bulk and scale | figure | goal | met |');
@@ -578,6 +602,7 @@ async function main(): Promise<number> {
     if (groups.has('stall')) report.stall = await measureStall(args.db, settings.bulkRepeats, vendcloudArgs, log);
     if (groups.has('scale')) report.scale = await measureScale(args);
     if (groups.has('bulk')) report.machineLink = await measureCancelToMachine(settings.mode === 'quick' ? 200 : 1000);
+    if (groups.has('bulk')) report.callbacks = await measureCodeToCallback(settings.mode === 'quick' ? 100 : 300, args.db);
   } finally {
     for (const child of children) await child.stop();
     await dropSchemas();

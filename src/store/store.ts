@@ -31,9 +31,10 @@ export interface Store {
   write<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
   /**
    * Calls `listener` after each write committed (not after one that failed), e.g. so that
-   * the machine link publishes the outbox rows the write added. Returns its removal.
+   * the machine link publishes the outbox rows the write added, with the transaction the
+   * write's work was given (a repository can tell what it wrote in it). Returns its removal.
    */
-  onCommit(listener: () => void): () => void;
+  onCommit(listener: (trx: Tx) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -94,15 +95,19 @@ export async function openStore(location: string, options: StoreOptions = {}): P
 }
 
 function announcingCommits(store: OpenedDialect): Store {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(trx: Tx) => void>();
   return {
     dialect: store.dialect,
     db: store.db,
     async write(work) {
-      const result = await store.write(work);
+      let given: Tx | undefined;
+      const result = await store.write((trx) => {
+        given = trx;
+        return work(trx);
+      });
       for (const listener of listeners) {
         try {
-          listener();
+          listener(given!);
         } catch {
           // The write committed; a listener's failure is not the writer's.
         }
