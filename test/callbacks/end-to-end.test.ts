@@ -16,6 +16,9 @@ import { Receiver } from '../helpers/receiver.js';
 import { asMerchant } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
+/** Shortened from the original's 120 s, yet far above a simulated vend's 50 ms. */
+const TIMEOUT_SECONDS = 3;
+
 for (const kind of storeKinds()) {
   describe(`code → delivery → vend → callback [${kind.name}]`, () => {
     let linked: LinkedServer;
@@ -25,7 +28,7 @@ for (const kind of storeKinds()) {
 
     before(async () => {
       receiver = await Receiver.start();
-      linked = await LinkedServer.start(kind, { mode: 'embedded', host: '127.0.0.1', port: 0 }, {}, { config: { rateLimitPerMinute: 0 }, callbacks: { allowPrivate: true, pollIntervalMs: 50 } });
+      linked = await LinkedServer.start(kind, { mode: 'embedded', host: '127.0.0.1', port: 0 }, {}, { config: { rateLimitPerMinute: 0, deliveryResultTimeoutSeconds: TIMEOUT_SECONDS }, callbacks: { allowPrivate: true, pollIntervalMs: 50 } });
       merchant = await createMerchant(linked.store, { name: 'End to end' });
       await setMerchantWebhook(linked.store, merchant.merchant_id, { url: `${receiver.url}/events`, allowPrivate: true });
     });
@@ -35,7 +38,7 @@ for (const kind of storeKinds()) {
       await receiver?.close();
     });
 
-    async function vendAndHear(fault: 'none' | 'jam'): Promise<{ fixture: LinkFixture; orderId: number; recordId: number; notify: any; raw: { headers: any; body: string } }> {
+    async function vendAndHear(fault: 'none' | 'jam' | 'no-reply'): Promise<{ fixture: LinkFixture; orderId: number; recordId: number; notify: any; raw: { headers: any; body: string } }> {
       const fixture = await seedMachine(linked.store, merchant);
       const machine = simulator(linked.brokerUrl, fixture, { vendMs: 50, fault });
       machines.push(machine);
@@ -50,7 +53,7 @@ for (const kind of storeKinds()) {
       const recordId = consumed.body.data.records[0].id as number;
       const delivered = await call('/deliveries', { machine_no, method: 'device.delivery.put', order_id: String(orderId), record_id: String(recordId) });
       assert.equal(delivered.body.code, 0, JSON.stringify(delivered.body));
-      await eventually(() => receiver.on(path).length === 1, 'the notify_url heard the result');
+      await eventually(() => receiver.on(path).length === 1, 'the notify_url heard the result', (TIMEOUT_SECONDS + 10) * 1000);
       const raw = receiver.on(path)[0]!;
       return { fixture, orderId, recordId, notify: JSON.parse(raw.body), raw };
     }
@@ -80,6 +83,17 @@ for (const kind of storeKinds()) {
       assert.ok(verifyWebhook(raw.headers, raw.body, merchant.webhook_secret));
       const asText = Object.fromEntries(Object.entries(notify).map(([name, value]) => [name, String(value)]));
       assert.ok(verifySignature(asText, String(merchant.merchant_id)));
+    });
+
+    it('no reply: after the timeout the record is IS_TIMEOUT and the callback says deliver_status 0 with the reason, signed the same way', async () => {
+      const { fixture, orderId, notify, raw } = await vendAndHear('no-reply');
+      assert.equal(notify.deliver_status, '0');
+      assert.ok(notify.error_msg.length > 0);
+      assert.ok(verifyWebhook(raw.headers, raw.body, merchant.webhook_secret));
+      const asText = Object.fromEntries(Object.entries(notify).map(([name, value]) => [name, String(value)]));
+      assert.ok(verifySignature(asText, String(merchant.merchant_id)));
+      const order = (await asMerchant(linked.server.url, merchant)(`/orders/${orderId}`, { machine_no: fixture.machineNo })).body.data;
+      assert.equal(order.records[0].status, 'IS_TIMEOUT');
     });
   });
 }
