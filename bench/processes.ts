@@ -62,6 +62,8 @@ export interface ServerChild {
   peakRss(): number | undefined;
   /** Current resident memory (VmRSS), bytes. */
   rss(): number | undefined;
+  /** CPU time the child used so far (user + system), seconds; 10 ms resolution. */
+  cpuSeconds(): number | undefined;
   /** Resets the peak (VmHWM) to the current RSS, so a later peak belongs to what ran since. */
   resetPeakRss(): boolean;
   /** Asks the child to close cleanly (needed for --cpu-prof to write its profile). */
@@ -75,6 +77,19 @@ export interface ReadyMessage {
 }
 
 const READY_TIMEOUT_MS = 120_000;
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on every Linux we run on). */
+const CLOCK_TICKS = 100;
+
+/** utime + stime of the process, from /proc/<pid>/stat (fields 14 and 15; the name in parentheses may hold spaces). */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
 
 function statusField(pid: number, field: string): number | undefined {
   try {
@@ -119,6 +134,7 @@ export function startChild(name: string, script: string, args: string[], execArg
         url: `http://127.0.0.1:${message.port}`,
         peakRss: () => statusField(pid, 'VmHWM'),
         rss: () => statusField(pid, 'VmRSS'),
+        cpuSeconds: () => cpuSecondsOf(pid),
         resetPeakRss() {
           try {
             // Writing 5 to clear_refs resets VmHWM (Linux ≥ 4.0).

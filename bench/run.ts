@@ -21,7 +21,7 @@ import { installCleanup, startChild, type ServerChild } from './processes.js';
 import { measureStall, type StallFigures } from './stall.js';
 import { measureStoreComparison, storeComparisonRows } from './store-compare.js';
 import { fleetRows, measureFleet } from './fleet.js';
-import { baselineWrite, cancelAll, createMany, P99_GOAL_MS, SCENARIOS, signedBody, type Scenario } from './scenarios.js';
+import { baselineWrite, cancelAll, createMany, P99_GOAL_MS, SCENARIOS, signedBody, type Reference, type Scenario } from './scenarios.js';
 import {
   dropSchemas,
   freshLocation,
@@ -123,11 +123,22 @@ interface Summary {
   rps: number;
   p50: number;
   p99: number;
+  /** The server's user+system CPU time per answer, µs (median over the runs). */
+  cpuUs: number;
   runs: number;
 }
 
-function summarise(results: LoadResult[]): Summary {
-  return { rps: round(median(results.map((r) => r.rps)), 0), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)), runs: results.length };
+/** A load run and the server's CPU time per answer during it. */
+type Measured = LoadResult & { cpuUs: number };
+
+function summarise(results: Measured[]): Summary {
+  return {
+    rps: round(median(results.map((r) => r.rps)), 0),
+    p50: median(results.map((r) => r.p50)),
+    p99: median(results.map((r) => r.p99)),
+    cpuUs: round(median(results.map((r) => r.cpuUs)), 0),
+    runs: results.length,
+  };
 }
 
 interface Failures {
@@ -151,13 +162,18 @@ function noteFailures(label: string, result: LoadResult): void {
 const lastRate = new Map<string, number>();
 const FIRST_RATE_GUESS = 15_000;
 
-async function load(label: string, stream: string, child: ServerChild, source: RequestSource, seconds: number, headers: Record<string, string>): Promise<LoadResult> {
+async function load(label: string, stream: string, child: ServerChild, source: RequestSource, seconds: number, headers: Record<string, string>): Promise<Measured> {
   const prepare = typeof source === 'function' ? Math.ceil((lastRate.get(stream) ?? FIRST_RATE_GUESS) * seconds * 1.6) + 1000 : 0;
-  const result = await runLoad(child.url, source, { connections: CONNECTIONS, seconds, headers, prepare });
+  const cpuBefore = child.cpuSeconds();
+  const loaded = await runLoad(child.url, source, { connections: CONNECTIONS, seconds, headers, prepare });
+  const cpuAfter = child.cpuSeconds();
+  // Not capped by the load generator (which shares the 2 cores): the figure to read first.
+  const cpuUs = cpuBefore !== undefined && cpuAfter !== undefined && loaded.requests > 0 ? ((cpuAfter - cpuBefore) * 1e6) / loaded.requests : NaN;
+  const result = { ...loaded, cpuUs };
   lastRate.set(stream, result.rps);
   noteFailures(label, result);
   const notes = [result.failed ? `FAILED ${result.failed}` : '', result.builtLive ? `${result.builtLive} built live` : ''].filter(Boolean).join(', ');
-  log(`  ${label.padEnd(34)} ${String(Math.round(result.rps)).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms${notes ? `  (${notes})` : ''}`);
+  log(`  ${label.padEnd(34)} ${String(Math.round(result.rps)).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  CPU ${Math.round(cpuUs)} µs/req${notes ? `  (${notes})` : ''}`);
   return result;
 }
 
@@ -207,7 +223,7 @@ async function measureBaselines(bare: ServerChild, key: Credentials, settings: S
   ];
   const headers = headersOf(key);
   const targets = [{ name: 'bare', title: '(a) bare node:http', reference: 1, child: bare }, ...others];
-  const results = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  const results = new Map<string, Measured[]>(targets.map((t) => [t.name, []]));
   for (const target of targets) await load(`warm-up ${target.name}`, `baselines ${target.name}`, target.child, baselineWrite(key.merchantId), settings.warmupSeconds, headers);
   const ratios = new Map<string, number[]>(targets.map((t) => [t.name, []]));
   for (let pair = 0; pair < settings.pairs; pair++) {
@@ -233,45 +249,60 @@ interface ScenarioFigures {
   name: string;
   title: string;
   vendcloud: Summary;
+  /** The server measured beside vendcloud, pair by pair. */
+  reference: Reference;
+  /** Its figures (named `bare` before issue 13, when it was always bare node:http). */
   bare: Summary;
   ratio: number;
   ratios: number[];
+  /** vendcloud's CPU per request / the reference's, median of the pairs. */
+  cpuRatio: number;
   ratioGoal?: number;
   ratioMet?: boolean;
+  cpuRatioGoal?: number;
+  cpuRatioMet?: boolean;
   p99Met: boolean;
   failed: number;
   exhausted: string[];
 }
 
-async function measureScenario(scenario: Scenario, fixture: Parameters<Scenario['streams']>[0], vend: ServerChild, bare: ServerChild, settings: Settings): Promise<ScenarioFigures> {
-  log(`scenario ${scenario.name}: ${scenario.title}`);
+async function measureScenario(scenario: Scenario, fixture: Parameters<Scenario['streams']>[0], vend: ServerChild, references: Map<Reference, ServerChild>, settings: Settings): Promise<ScenarioFigures> {
+  const reference = scenario.reference ?? 'bare';
+  const bare = references.get(reference)!;
+  log(`scenario ${scenario.name}: ${scenario.title} (against ${reference})`);
   const headers = headersOf(fixture);
   const streams = scenario.streams(fixture);
   const label = (who: string, pair?: number) => `${scenario.name}${pair === undefined ? ' warm-up' : ` #${pair + 1}`} ${who}`;
   const stream = (who: string) => `${scenario.name} ${who}`;
   await load(label('vendcloud'), stream('vendcloud'), vend, streams.vendcloud, settings.warmupSeconds, headers);
-  await load(label('bare'), stream('bare'), bare, streams.baseline, settings.warmupSeconds, headers);
-  const vendRuns: LoadResult[] = [];
-  const bareRuns: LoadResult[] = [];
+  await load(label(reference), stream(reference), bare, streams.baseline, settings.warmupSeconds, headers);
+  const vendRuns: Measured[] = [];
+  const bareRuns: Measured[] = [];
   const ratios: number[] = [];
+  const cpuRatios: number[] = [];
   for (let pair = 0; pair < settings.pairs; pair++) {
     const a = await load(label('vendcloud', pair), stream('vendcloud'), vend, streams.vendcloud, settings.seconds, headers);
-    const b = await load(label('bare', pair), stream('bare'), bare, streams.baseline, settings.seconds, headers);
+    const b = await load(label(reference, pair), stream(reference), bare, streams.baseline, settings.seconds, headers);
     vendRuns.push(a);
     bareRuns.push(b);
     ratios.push(b.rps > 0 ? a.rps / b.rps : NaN);
+    cpuRatios.push(a.cpuUs / b.cpuUs);
   }
   const vendcloud = summarise(vendRuns);
   const ratio = round(median(ratios), 3);
+  const cpuRatio = round(median(cpuRatios), 2);
   const failed = [...failures.entries()].filter(([key]) => key.startsWith(`${scenario.name} `)).reduce((sum, [, f]) => sum + f.failed + f.socketErrors, 0);
   return {
     name: scenario.name,
     title: scenario.title,
     vendcloud,
+    reference,
     bare: summarise(bareRuns),
     ratio,
     ratios: ratios.map((r) => round(r, 3)),
+    cpuRatio,
     ...(scenario.ratioGoal !== undefined ? { ratioGoal: scenario.ratioGoal, ratioMet: ratio >= scenario.ratioGoal } : {}),
+    ...(scenario.cpuRatioGoal !== undefined ? { cpuRatioGoal: scenario.cpuRatioGoal, cpuRatioMet: cpuRatio <= scenario.cpuRatioGoal } : {}),
     p99Met: vendcloud.p99 <= P99_GOAL_MS,
     failed,
     exhausted: streams.exhausted(),
@@ -367,7 +398,7 @@ async function measureScale(args: Args): Promise<ScaleFigures> {
   }
   try {
     const measure = async (name: string, build: (target: Target, key: number) => RequestSpec) => {
-      const runs = { small: [] as LoadResult[], large: [] as LoadResult[] };
+      const runs = { small: [] as Measured[], large: [] as Measured[] };
       const ratios: number[] = [];
       for (const size of ['small', 'large'] as const) {
         const s = stores[size];
@@ -418,7 +449,43 @@ function fleetDeps(args: Args) {
   return { seconds: args.settings.mode === 'quick' ? 5 : 15, machines: args.fleetMachines, log };
 }
 
+interface CallbackFigures {
+  rounds: number;
+  fromConsume: { p50: number; p99: number; max: number };
+  fromDeliveryResponse: { p50: number; p99: number; max: number };
+  /** From the commit of the machine's result (which queues the callback): the callback's own part. */
+  fromResultCommit: { p50: number; p99: number; max: number };
+}
+
+/**
+ * Consume → delivery → callback received: callback-latency.js (a server with its embedded
+ * broker, a simulated machine vending at once, a loopback receiver) times each round from the
+ * consume request to the receiver holding the signed result.
+ */
+async function measureCodeToCallback(rounds: number, db: string | undefined): Promise<CallbackFigures> {
+  const script = fileURLToPath(new URL('./callback-latency.js', import.meta.url));
+  const args = [script, String(rounds), '--json', ...(db ? ['--db', db] : [])];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { timeout: 300_000 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as CallbackFigures;
+}
+
 // ---------------------------------------------------------------------------------------
+
+const REFERENCE_NAMES: Record<Reference, string> = { bare: '(a) bare', 'naive-read': '(d) naive read', 'naive-write': '(e) naive write' };
+
+/** Issue 13's goals that this run measured, each met or not with its figure. */
+function goalsTable(scenarios: ScenarioFigures[]): string[] {
+  const rows: string[] = [];
+  const verdict = (met: boolean | undefined) => (met === undefined ? '—' : met ? 'met' : '**not met**');
+  for (const s of scenarios) {
+    if (s.reference === 'bare' || s.ratioGoal === undefined) continue;
+    const cpu = s.cpuRatioGoal === undefined ? '' : `; CPU ${s.vendcloud.cpuUs}/${s.bare.cpuUs} µs = ×${s.cpuRatio.toFixed(2)} (goal ≤ ${s.cpuRatioGoal}: ${verdict(s.cpuRatioMet)})`;
+    rows.push(`| ${s.name} vs ${REFERENCE_NAMES[s.reference]} | RPS ratio ${s.ratio.toFixed(2)} (goal ≥ ${s.ratioGoal}: ${verdict(s.ratioMet)})${cpu} |`);
+  }
+  const worst = scenarios.reduce((a, s) => (s.vendcloud.p99 > a.p99 ? { p99: s.vendcloud.p99, name: s.name } : a), { p99: 0, name: '' });
+  rows.push(`| p99 of every scenario ≤ ${P99_GOAL_MS} ms | worst ${worst.p99} ms (${worst.name}): ${verdict(worst.p99 <= P99_GOAL_MS)} |`);
+  return ['| issue 13 goal | this run |', '|---|---|', ...rows, ''];
+}
 
 function machineInfo() {
   return { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtStart: loadavg().map((v) => round(v, 2)) };
@@ -431,23 +498,26 @@ function markdown(report: any): string {
   lines.push(`## vendcloud bench: ${report.mode} run, ${report.store}, ${report.when}`);
   lines.push('');
   lines.push(`nproc ${report.machine.nproc}, ${report.machine.cpu}, Node ${report.machine.node}, load average at start ${report.machine.loadavgAtStart.join(' / ')}, at end ${report.machine.loadavgAtEnd.join(' / ')}.`);
-  lines.push(`${CONNECTIONS} connections, ${report.settings.seconds} s per run, ${report.settings.pairs} pair(s) per scenario (vendcloud, then bare node:http), ${report.settings.warmupSeconds} s warm-up each.`);
-  lines.push('Ratio = vendcloud RPS / bare node:http RPS, the median of the pairwise ratios. Absolute figures are noisy on a shared machine; the ratios are the figures.');
+  lines.push(`${CONNECTIONS} connections, ${report.settings.seconds} s per run, ${report.settings.pairs} pair(s) per scenario (vendcloud, then its reference), ${report.settings.warmupSeconds} s warm-up each.`);
+  lines.push('Each scenario runs in pairs: vendcloud, then its reference: (a) bare node:http, (d) the naive signed read or (e) the naive signed write with group commit (bench/servers/baseline.ts).');
+  lines.push('Ratio = vendcloud RPS / the reference\'s RPS, the median of the pairwise ratios; CPU = the server process\'s user+system time / answers, the figure to read first (the load generator shares the cores and caps RPS, not CPU). Absolute figures are noisy on a shared machine.');
   lines.push('');
   if (report.scenarios.length > 0) {
-    lines.push('| scenario | vendcloud RPS | p50 ms | p99 ms | bare RPS | ratio vs (a) | ratio goal | p99 ≤ 25 ms | failed |');
-    lines.push('|---|--:|--:|--:|--:|--:|--|--|--:|');
+    lines.push(`| scenario | vendcloud RPS | p50 ms | p99 ms | CPU µs/req | reference | its RPS | its p99 ms | its CPU µs/req | RPS ratio | CPU ratio | p99 ≤ ${P99_GOAL_MS} ms | failed |`);
+    lines.push('|---|--:|--:|--:|--:|--|--:|--:|--:|--:|--:|--|--:|');
     for (const s of report.scenarios as ScenarioFigures[]) {
-      const goal = s.ratioGoal === undefined ? '—' : `≥ ${s.ratioGoal}: ${yes(s.ratioMet)}`;
-      lines.push(`| ${s.title} | ${s.vendcloud.rps} | ${ms(s.vendcloud.p50)} | ${ms(s.vendcloud.p99)} | ${s.bare.rps} | ${s.ratio.toFixed(3)} | ${goal} | ${yes(s.p99Met)} | ${s.failed}${s.exhausted.length ? ` (${s.exhausted.join(', ')} exhausted)` : ''} |`);
+      lines.push(
+        `| ${s.title} | ${s.vendcloud.rps} | ${ms(s.vendcloud.p50)} | ${ms(s.vendcloud.p99)} | ${s.vendcloud.cpuUs} | ${REFERENCE_NAMES[s.reference]} | ${s.bare.rps} | ${ms(s.bare.p99)} | ${s.bare.cpuUs} | ${s.ratio.toFixed(3)} | ${s.cpuRatio.toFixed(2)} | ${yes(s.p99Met)} | ${s.failed}${s.exhausted.length ? ` (${s.exhausted.join(', ')} exhausted)` : ''} |`,
+      );
     }
     lines.push('');
+    lines.push(...goalsTable(report.scenarios as ScenarioFigures[]));
   }
   if (report.baselines) {
-    lines.push('| baseline (signed write request) | RPS | p50 ms | p99 ms | ratio vs (a) | issue\'s figure |');
-    lines.push('|---|--:|--:|--:|--:|--:|');
+    lines.push('| baseline (signed write request) | RPS | p50 ms | p99 ms | CPU µs/req | ratio vs (a) | issue\'s figure |');
+    lines.push('|---|--:|--:|--:|--:|--:|--:|');
     for (const b of report.baselines as BaselineFigures[]) {
-      lines.push(`| ${b.title} | ${b.summary.rps} | ${ms(b.summary.p50)} | ${ms(b.summary.p99)} | ${b.ratio.toFixed(3)} | ${b.reference ?? '—'} |`);
+      lines.push(`| ${b.title} | ${b.summary.rps} | ${ms(b.summary.p50)} | ${ms(b.summary.p99)} | ${b.summary.cpuUs} | ${b.ratio.toFixed(3)} | ${b.reference ?? '—'} |`);
     }
     lines.push('');
   }
@@ -473,6 +543,10 @@ function markdown(report: any): string {
   if (report.machineLink) {
     const l = report.machineLink as MachineLinkFigures;
     rows.push(`| cancel → machine sees delete (${l.cancels} cancels, from the API response) | p50 ${l.fromResponse.p50} ms, p99 ${l.fromResponse.p99} ms, max ${l.fromResponse.max} ms | ≤ 1000 ms | ${yes(l.fromResponse.max <= 1000)} |`);
+  }
+  if (report.callbacks) {
+    const c = report.callbacks as CallbackFigures;
+    rows.push(`| consume → delivery → callback received (${c.rounds} rounds, from the consume request) | p50 ${c.fromConsume.p50} ms, p99 ${c.fromConsume.p99} ms, max ${c.fromConsume.max} ms; from the delivery's answer p50 ${c.fromDeliveryResponse.p50} ms, p99 ${c.fromDeliveryResponse.p99} ms; from the result's commit p50 ${c.fromResultCommit.p50} ms, p99 ${c.fromResultCommit.p99} ms | — | — |`);
   }
   if (rows.length > 0) {
     lines.push('| bulk and scale | figure | goal | met |');
@@ -529,12 +603,22 @@ async function main(): Promise<number> {
       const bare = await startChild('bare', 'baseline', ['bare']);
       children.push(bare);
       if (groups.has('baselines')) report.baselines = await measureBaselines(bare, fixture, settings);
+      const references = new Map<Reference, ServerChild>([['bare', bare]]);
+      const key = String(fixture.merchantId);
+      if (loadScenarios.some((s) => s.reference === 'naive-read')) {
+        const args = ['naive-read', '--key', key, '--product', String(fixture.query.productId), '--db', scratchFile('naive-read.sqlite')];
+        references.set('naive-read', await startChild('naive read', 'baseline', args));
+      }
+      if (loadScenarios.some((s) => s.reference === 'naive-write')) {
+        references.set('naive-write', await startChild('naive write', 'baseline', ['naive-write', '--key', key, '--db', scratchFile('naive-write.sqlite')]));
+      }
+      for (const [name, child] of references) if (name !== 'bare') children.push(child);
       if (loadScenarios.length > 0) {
         const execArgv = args.profileDir ? ['--cpu-prof', '--cpu-prof-dir', args.profileDir] : [];
         if (args.profileDir) mkdirSync(args.profileDir, { recursive: true });
         const vend = await startChild('vendcloud', 'vendcloud', vendcloudArgs(location), execArgv);
         children.push(vend);
-        for (const scenario of loadScenarios) report.scenarios.push(await measureScenario(scenario, fixture, vend, bare, settings));
+        for (const scenario of loadScenarios) report.scenarios.push(await measureScenario(scenario, fixture, vend, references, settings));
         await vend.stop();
         if (args.profileDir) log(`cpu profile written to ${args.profileDir}`);
       }
@@ -546,6 +630,7 @@ async function main(): Promise<number> {
     if (groups.has('pg-vs-sqlite') && args.db) report.storeComparison = await measureStoreComparison(comparisonDeps(args));
     if (groups.has('fleet')) report.fleet = await measureFleet(fleetDeps(args));
     if (groups.has('bulk')) report.machineLink = await measureCancelToMachine(settings.mode === 'quick' ? 200 : 1000);
+    if (groups.has('bulk')) report.callbacks = await measureCodeToCallback(settings.mode === 'quick' ? 100 : 300, args.db);
   } finally {
     for (const child of children) await child.stop();
     await dropSchemas();

@@ -72,6 +72,22 @@ export interface HousekeepingConfig {
   deliveryTimeoutIntervalMs: number;
 }
 
+/** The callback sender (src/callbacks, README.md, "Callbacks and webhooks"). */
+export interface CallbacksConfig {
+  /** Let callbacks go to loopback and private addresses (tests, a closed network); off by default (SSRF). */
+  allowPrivate: boolean;
+  /** How often the queue is checked without a wake-up (retries, other instances' rows), ms. */
+  pollIntervalMs: number;
+  /** One attempt's limit, ms: connect, send, answer. */
+  timeoutMs: number;
+  /** How long a claimed attempt stays this instance's, seconds; a sender that died lets go after it. */
+  leaseSeconds: number;
+  /** Attempts in flight at once per instance. */
+  concurrency: number;
+  /** Unix seconds now; the server's clock unless a test gives another. */
+  clock: () => number;
+}
+
 export const DEFAULTS = {
   db: 'data/vendcloud.sqlite',
   host: '127.0.0.1',
@@ -91,6 +107,7 @@ export const DEFAULTS = {
   mqtt: { host: '127.0.0.1', port: DEFAULT_MQTT_PORT, shareGroup: 'vendcloud', sessionExpirySeconds: 24 * 3600 },
   link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
   housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000 },
+  callbacks: { allowPrivate: false, pollIntervalMs: 1000, timeoutMs: 10_000, leaseSeconds: 60, concurrency: 16 },
 } as const;
 
 /** The environment variables the server reads, by setting. */
@@ -125,6 +142,7 @@ export interface Config {
   mqtt: MqttOptions;
   link: LinkConfig;
   housekeeping: HousekeepingConfig;
+  callbacks: CallbacksConfig;
 }
 
 /** What a caller sets; everything left out takes its default. */
@@ -139,6 +157,7 @@ export interface ConfigInput {
   mqtt?: MqttOptions;
   link?: Partial<LinkConfig>;
   housekeeping?: Partial<HousekeepingConfig>;
+  callbacks?: Partial<CallbacksConfig>;
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {
@@ -166,6 +185,7 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
     mqtt: { ...(input.mqtt ?? { mode: 'off' }) },
     link: { ...DEFAULTS.link, clock: server.clock, ...input.link },
     housekeeping: { ...DEFAULTS.housekeeping, ...input.housekeeping },
+    callbacks: { ...DEFAULTS.callbacks, clock: server.clock, ...input.callbacks },
   });
 }
 

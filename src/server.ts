@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { startCallbackSender, type CallbackSender } from './callbacks/sender.js';
 import { resolveConfig, type Config, type ConfigInput } from './config.js';
 import { startHousekeeping, timeOutDeliveries, type Chore, type Housekeeping } from './housekeeping.js';
 import { AnsweredRequests } from './http/answer-once.js';
@@ -29,6 +30,8 @@ export interface RunningServer {
   url: string;
   /** The machine link, unless it is off. */
   link: MachineLink | undefined;
+  /** The callback sender (README.md, "Callbacks and webhooks"). */
+  callbacks: CallbackSender;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,7 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Fa
     level: config.logLevel,
     // Defence in depth: the request log never carries headers, but if anything ever
     // logs them, secrets are masked.
-    redact: ['req.headers.appsecret', 'headers.appsecret', '*.app_secret', '*.mqtt_password', '*.password'],
+    redact: ['req.headers.appsecret', 'headers.appsecret', '*.app_secret', '*.mqtt_password', '*.password', '*.webhook_secret'],
   };
   const destination = logDestination(logFormat(config.logFormat));
   return (destination ? pino(options, destination) : pino(options)) as unknown as FastifyBaseLogger;
@@ -71,6 +74,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let app: FastifyInstance;
   let link: MachineLink | undefined;
   let housekeeping: Housekeeping | undefined;
+  let callbacks: CallbackSender;
   try {
     if (config.mqtt.mode !== 'off') link = await startMachineLink(store, config.mqtt, config.link, linkLogger(logger));
     const answers = new AnsweredRequests(store, config.server.timestampWindowSeconds);
@@ -78,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.extendApp?.(app);
     await app.listen({ host: config.host, port: config.port });
     housekeeping = startHousekeeping(chores(config, store, answers, link), app.log);
+    callbacks = startCallbackSender(store, config.callbacks, app.log.child({ component: 'callbacks' }));
   } catch (error) {
     await link?.close();
     await store.close();
@@ -90,8 +95,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     store,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     link,
+    callbacks,
     async close() {
       await housekeeping?.stop();
+      await callbacks.stop();
       await app.close();
       await link?.close();
       await store.close();

@@ -6,8 +6,16 @@
  *   naive    what a quick hand-rolled signed write costs: decode the base64 payload, verify
  *            the MD5 signature (the project's protocol module), run one prepared UPDATE on
  *            a 100,000-row SQLite table in WAL mode, one transaction (and fsync) per request.
+ * And the least code that does the hot paths' work (issue 13), the yardsticks of query,
+ * cancel one and consume:
+ *   naive-read   (d) decode, MD5 verify, ONE prepared better-sqlite3 SELECT of the product's
+ *                live codes (the product id from the path, as vendcloud's query route), JSON out;
+ *   naive-write  (e) decode, MD5 verify, one UPDATE of a distinct code and one history INSERT
+ *                per request; the writes of one event-loop turn in one transaction (one fsync)
+ *                at synchronous=FULL, each answered after its COMMIT: group commit, bare.
  *
- * Usage: node baseline.js bare|fastify|naive [--synchronous FULL|NORMAL] [--key MERCHANT_ID] [--db FILE]
+ * Usage: node baseline.js bare|fastify|naive|naive-read|naive-write [--synchronous FULL|NORMAL]
+ *        [--key MERCHANT_ID] [--db FILE] [--product ID]
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import BetterSqlite3 from 'better-sqlite3';
@@ -96,10 +104,99 @@ async function naive(): Promise<void> {
   });
 }
 
+export const READ_MACHINE_CODES = 1_000;
+export const READ_PRODUCT_CODES = 5;
+
+/** A machine's codes as vendcloud keeps them: `product` has 5 live codes among 1,000. */
+function openReadTable(file: string, product: number): BetterSqlite3.Database {
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(`create table if not exists codes (id integer primary key, product_id integer not null, code text not null, status text not null,
+             quantity integer not null, expired_at integer, created_at integer not null);
+           create index if not exists codes_by_product on codes (product_id, status, id)`);
+  const { count } = db.prepare('select count(*) as count from codes').get() as { count: number };
+  if (count === 0) {
+    const insert = db.prepare("insert into codes (product_id, code, status, quantity, expired_at, created_at) values (?, ?, 'UNUSED', 1, null, 0)");
+    db.transaction(() => {
+      for (let i = 0; i < READ_MACHINE_CODES; i++) insert.run(i < READ_PRODUCT_CODES ? product : product + 1, String(10_000_000 + i));
+    })();
+  }
+  return db;
+}
+
+async function naiveRead(): Promise<void> {
+  const key = option('--key', '1');
+  const db = openReadTable(option('--db', 'naive-read.sqlite'), Number(option('--product', '1')));
+  const live = db.prepare("select * from codes where product_id = ? and status = 'UNUSED' and (expired_at is null or expired_at > ?) order by id");
+  const server = createServer((request, response) =>
+    readBody(request, (body) => {
+      try {
+        const fields = decodePayload((JSON.parse(body) as { payload: string }).payload);
+        if (!verifySignature(fields, key)) return answer(response, 401, SIGN_INVALID);
+        const product = Number(/\/products\/([0-9]+)\//.exec(request.url ?? '')?.[1]);
+        const list = live.all(product, Math.floor(Date.now() / 1000));
+        answer(response, 200, `{"code":0,"message":"ok","data":${JSON.stringify({ list })}}`);
+      } catch {
+        answer(response, 400, '{"code":400,"message":"Bad Request","data":{}}');
+      }
+    }),
+  );
+  serveAsChild(await listen(server), async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    db.close();
+  });
+}
+
+async function naiveWrite(): Promise<void> {
+  const key = option('--key', '1');
+  const db = openNaiveTable(option('--db', 'naive-write.sqlite'), 'FULL');
+  db.exec('create table if not exists history (id integer primary key, account_id integer not null, action text not null, actor text not null, at integer not null)');
+  const update = db.prepare('update accounts set balance = balance + 1, updated_at = ? where id = ?');
+  const record = db.prepare("insert into history (account_id, action, actor, at) values (?, 'cancel', ?, ?)");
+  let counter = 0;
+  let batch: Array<{ id: number; response: ServerResponse }> = [];
+  // The writes of one turn, in one transaction: one fsync for all of them, each answered after it.
+  const commit = db.transaction((jobs: typeof batch, now: number) => {
+    for (const job of jobs) {
+      update.run(now, job.id);
+      record.run(job.id, `merchant:${key}`, now);
+    }
+  });
+  const flush = () => {
+    const jobs = batch;
+    batch = [];
+    try {
+      commit(jobs, Math.floor(Date.now() / 1000));
+      for (const job of jobs) answer(job.response, 200, OK);
+    } catch {
+      for (const job of jobs) answer(job.response, 500, '{"code":500,"message":"Internal Server Error","data":{}}');
+    }
+  };
+  const server = createServer((request, response) =>
+    readBody(request, (body) => {
+      try {
+        const fields = decodePayload((JSON.parse(body) as { payload: string }).payload);
+        if (!verifySignature(fields, key)) return answer(response, 401, SIGN_INVALID);
+        // A distinct row per request: the next of its own, whatever the request names.
+        if (batch.length === 0) setImmediate(flush);
+        batch.push({ id: (counter++ % NAIVE_ROWS) + 1, response });
+      } catch {
+        answer(response, 400, '{"code":400,"message":"Bad Request","data":{}}');
+      }
+    }),
+  );
+  serveAsChild(await listen(server), async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    db.close();
+  });
+}
+
 const kind = process.argv[2];
 if (kind === 'bare') await bare();
 else if (kind === 'fastify') await fastify();
 else if (kind === 'naive') await naive();
+else if (kind === 'naive-read') await naiveRead();
+else if (kind === 'naive-write') await naiveWrite();
 else {
   process.stderr.write(`unknown baseline ${kind}\n`);
   process.exit(2);

@@ -1,6 +1,6 @@
 /** The operator's commands: merchants, machines, products (the original's dashboard). */
 import type { Command } from 'commander';
-import { AdminInputError, createMachine, createMerchant, createProduct, setMachine, setMerchant } from '../service/admin.js';
+import { AdminInputError, createMachine, createMerchant, createProduct, setMachine, setMerchant, setMerchantWebhook } from '../service/admin.js';
 import type { Store } from '../store/store.js';
 import { dbFromEnvironment, ENV } from '../config.js';
 import { emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
@@ -40,7 +40,12 @@ function registerMerchantAdmin(program: Command): void {
     .action(async (options: { name: string; db?: string; json?: boolean }) => {
       const created = await withStore(options.db, (store) => createMerchant(store, { name: options.name }));
       emit(!!options.json, created, () =>
-        [`merchant_id: ${created.merchant_id}`, `appid:       ${created.appid}`, `app_secret:  ${created.app_secret}  (shown once; store it now)`].join('\n'),
+        [
+          `merchant_id:    ${created.merchant_id}`,
+          `appid:          ${created.appid}`,
+          `app_secret:     ${created.app_secret}  (shown once; store it now)`,
+          `webhook_secret: ${created.webhook_secret}  (shown once; verifies the Vendcloud-Signature of callbacks)`,
+        ].join('\n'),
       );
     });
 
@@ -48,7 +53,10 @@ function registerMerchantAdmin(program: Command): void {
     .command('set')
     .description("change a merchant's switches")
     .requiredOption('--merchant <merchant_id>', 'merchant id', parseWholeNumber(1))
-    .requiredOption('--require-nonce <on|off>', 'on: refuse every signed write without a nonce (strict replay protection)', parseOnOff)
+    .option('--require-nonce <on|off>', 'on: refuse every signed write without a nonce (strict replay protection)', parseOnOff)
+    .option('--webhook-url <url|none>', "where the merchant's events go (README: Callbacks and webhooks); none removes it")
+    .option('--rotate-webhook-secret', 'replace the webhook secret at once and print the new one (shown once)')
+    .option('--allow-private-callbacks', 'accept a loopback or private address in --webhook-url (tests, a closed network)')
     .option(...dbOption)
     .option('--json', 'print one JSON line')
     .addHelpText(
@@ -65,12 +73,45 @@ function registerMerchantAdmin(program: Command): void {
         'apply the change within their merchant cache time (5 s).',
       ].join('\n'),
     )
-    .action(async (options: { merchant: number; requireNonce: boolean; db?: string; json?: boolean }) => {
-      await withStore(options.db, (store) => setMerchant(store, options.merchant, { requireNonce: options.requireNonce }));
-      emit(!!options.json, { merchant_id: options.merchant, require_nonce: options.requireNonce }, () =>
-        `merchant ${options.merchant}: ${options.requireNonce ? 'every signed write must carry a nonce' : 'writes without a nonce are accepted'}`,
-      );
+    .action(async (options: MerchantSetOptions) => {
+      const { requireNonce, webhookUrl, rotateWebhookSecret } = options;
+      if (requireNonce === undefined && webhookUrl === undefined && !rotateWebhookSecret) {
+        fail('nothing to change: give --require-nonce, --webhook-url or --rotate-webhook-secret', EXIT.USAGE);
+      }
+      const rotated = await withStore(options.db, async (store) => {
+        if (requireNonce !== undefined) await setMerchant(store, options.merchant, { requireNonce });
+        if (webhookUrl === undefined && !rotateWebhookSecret) return {};
+        const url = webhookUrl === undefined ? {} : { url: webhookUrl === 'none' ? null : webhookUrl };
+        return setMerchantWebhook(store, options.merchant, { ...url, rotateSecret: rotateWebhookSecret === true, allowPrivate: options.allowPrivateCallbacks === true });
+      });
+      const value = {
+        merchant_id: options.merchant,
+        ...(requireNonce !== undefined ? { require_nonce: requireNonce } : {}),
+        ...(webhookUrl !== undefined ? { webhook_url: webhookUrl === 'none' ? null : webhookUrl } : {}),
+        ...rotated,
+      };
+      emit(!!options.json, value, () => merchantChangeLines(options.merchant, value).join('\n'));
     });
+}
+
+interface MerchantSetOptions {
+  merchant: number;
+  requireNonce?: boolean;
+  webhookUrl?: string;
+  rotateWebhookSecret?: boolean;
+  allowPrivateCallbacks?: boolean;
+  db?: string;
+  json?: boolean;
+}
+
+function merchantChangeLines(merchantId: number, value: { require_nonce?: boolean; webhook_url?: string | null; webhook_secret?: string }): string[] {
+  const lines: string[] = [];
+  if (value.require_nonce !== undefined) {
+    lines.push(`merchant ${merchantId}: ${value.require_nonce ? 'every signed write must carry a nonce' : 'writes without a nonce are accepted'}`);
+  }
+  if (value.webhook_url !== undefined) lines.push(`merchant ${merchantId}: ${value.webhook_url === null ? 'no webhook' : `events go to ${value.webhook_url}`}`);
+  if (value.webhook_secret !== undefined) lines.push(`webhook_secret: ${value.webhook_secret}  (shown once; the old one no longer signs)`);
+  return lines;
 }
 
 function registerMachineAdmin(program: Command): void {

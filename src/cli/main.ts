@@ -2,6 +2,7 @@
 /** The `vendcloud` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin.js';
+import { registerCallbackCommands } from './callbacks.js';
 import { registerCodeCommands } from './codes.js';
 import { registerDeliveryCommands } from './deliveries.js';
 import { registerLinkCommands } from './link.js';
@@ -17,6 +18,7 @@ const program = new Command('vendcloud')
 
 registerServeCommand(program);
 registerAdminCommands(program);
+registerCallbackCommands(program);
 registerLinkCommands(program);
 registerMerchantCommands(program);
 registerCodeCommands(program);

@@ -9,6 +9,7 @@ import { encodeSignedPayload } from '../protocol/payload.js';
 import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '../protocol/time.js';
 import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupOrder, type Product } from './results.js';
 import type { CodeOptions, ConsumeRequest, CreateCodesRequest, PickupCodeQuery, ProductQuery, WallTimeInput } from './requests.js';
+import { readOrderCallback, type OrderCallback } from './callback-results.js';
 import { exchange, type Fetch } from './transport.js';
 import { readDelivery, readDeliveryState, readOrder, type Delivery, type DeliveryState, type Order } from './delivery-results.js';
 import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, type LiveCodeCount, type MachineOverview, type PickupCodeHistory } from './extension-results.js';
@@ -145,6 +146,16 @@ export class VendcloudClient {
   /** Extension: a code's life: its changes (who, when), the pushes to its machine, its order. 80002 if not the machine's. */
   async pickupCodeHistory(machineNo: string, id: number): Promise<PickupCodeHistory> {
     return readPickupCodeHistory(this.read, (await this.signed('POST', '/pickup_codes/history', { machine_no: machineNo, id })) as object);
+  }
+
+  /** Extension: the order's callbacks (its notify_url, the merchant's events) with every attempt. 80002 if not the merchant's order. */
+  async orderCallbacks(orderId: number): Promise<OrderCallback[]> {
+    return list(await this.signed('POST', '/callbacks/query', { order_id: orderId })).map((callback) => readOrderCallback(this.read, callback));
+  }
+
+  /** Extension: sends a callback again now, on a fresh schedule. 80002 if not the merchant's. */
+  async resendCallback(id: number): Promise<void> {
+    await this.signed('PUT', '/callbacks', { method: METHOD.CALLBACK_RESEND, id });
   }
 
   /** Cancels one code: 80002 if unknown or cancelled already, 10025 (with `data.order_id`) if used. */

@@ -12,3 +12,7 @@ export type { Order, OrderRecord, Delivery, DeliveryState, DeliveryStatus } from
 export type { Fetch } from './transport.js';
 export { API_PREFIX, METHOD } from '../protocol/endpoints.js';
 export { ErrorCode } from '../protocol/errors.js';
+export type { OrderCallback, CallbackAttempt } from './callback-results.js';
+export { verifyWebhook } from './webhooks.js';
+export type { WebhookHeaders, VerifyWebhookOptions } from './webhooks.js';
+export { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_EVENT_ID_HEADER } from '../protocol/webhook-signature.js';

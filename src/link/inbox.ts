@@ -17,6 +17,7 @@ import {
 import type { ChangeContext } from '../service/context.js';
 import { settleVendResult } from '../service/deliveries.js';
 import { redeemReportedCode } from '../service/machine-reports.js';
+import { markSilentMachinesOffline, recordMachineGone, recordMachineSeen } from '../service/machine-presence.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import type { LinkedMachine } from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
@@ -103,7 +104,7 @@ export class MachineInbox {
           return this.drop('invalidFields', { ...where, id: codeId.slice(0, 32) });
         }
         const outcome = await this.store.write(async (trx) => {
-          await machines.markSeen(trx, sender.id, now);
+          await recordMachineSeen(trx, this.context(sender, now), sender);
           return redeemReportedCode(trx, this.context(sender, now), sender, Number(codeId), reportId);
         });
         if (outcome === 'duplicate') this.options.counters.duplicates++;
@@ -116,17 +117,17 @@ export class MachineInbox {
         break;
       case MACHINE_METHOD.PULL:
         await this.store.write(async (trx) => {
-          await machines.markSeen(trx, sender.id, now);
+          await recordMachineSeen(trx, this.context(sender, now), sender);
           await outbox.enqueue(trx, sender.id, [syncMessage()], now);
         });
         break;
       case MACHINE_METHOD.HEARTBEAT:
         await this.store.write((trx) =>
-          machines.markSeen(trx, sender.id, now, { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) }),
+          recordMachineSeen(trx, this.context(sender, now), sender, { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) }),
         );
         break;
       case MACHINE_METHOD.OFFLINE:
-        await this.store.write((trx) => machines.markOffline(trx, sender.id));
+        await this.store.write((trx) => recordMachineGone(trx, this.context(sender, now), sender, short(fields.reason)));
         this.options.logger.info({ ...where, reason: short(fields.reason) }, 'machine went offline');
         break;
       default:
@@ -192,5 +193,5 @@ export class MachineInbox {
  * number of instances may run it at once.
  */
 export async function sweepSilentMachines(store: Store, now: number, timeoutSeconds: number): Promise<number> {
-  return store.write((trx) => machines.markSilentOffline(trx, now - timeoutSeconds));
+  return store.write((trx) => markSilentMachinesOffline(trx, { actor: { name: 'link', requestId: null }, now }, timeoutSeconds));
 }

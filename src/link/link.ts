@@ -13,6 +13,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { newCounters, type LinkCounters } from './counters.js';
 import { OutboxDispatcher, type Publisher } from './dispatcher.js';
 import { MachineInbox, sweepSilentMachines } from './inbox.js';
+import { withoutNagleDelay } from './no-delay.js';
 import type { LinkLogger } from './logger.js';
 import { SERVER_TOPIC } from '../protocol/machine-messages.js';
 import { externalSession } from './session.js';
@@ -129,7 +130,7 @@ export async function startMachineLink(
   const counters = newCounters();
   const { clock } = options;
   const { broker, url: connectUrl, options: connectOptions, inboxTopic } = await brokerConnection(store, mqttOptions, counters, logger);
-  const client: MqttClient = mqtt.connect(connectUrl, { ...connectOptions, reconnectPeriod: 1000, connectTimeout: 5000, resubscribe: false });
+  const client: MqttClient = withoutNagleDelay(mqtt.connect(connectUrl, { ...connectOptions, reconnectPeriod: 1000, connectTimeout: 5000, resubscribe: false }));
   const publisher = pubackPublisher(client, options.publishTimeoutMs);
   const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs, counters, logger });
   const inbox = new MachineInbox(store, { clock, counters, logger, publisher });

@@ -15,6 +15,7 @@ import { parseMachineMessage, signatureHolds } from './message.js';
 import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
 import type { MachineSimulatorOptions } from './machine-simulator-options.js';
 import { SimulatedVending } from './machine-vending.js';
+import { withoutNagleDelay } from './no-delay.js';
 import { publishUnlessClosed } from './publish-unless-closed.js';
 import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledged-reports.js';
 
@@ -74,7 +75,7 @@ export class MachineSimulator extends EventEmitter {
       resubscribe: false,
       will: { topic: SERVER_TOPIC, payload: Buffer.from(this.message(MACHINE_METHOD.OFFLINE, { reason: 'connection lost' })), qos: 1, retain: false },
     });
-    this.client = client;
+    this.client = withoutNagleDelay(client);
     client.on('message', (_topic, payload) => this.receive(payload));
     let settled = false;
     await new Promise<void>((resolve, reject) => {

@@ -18,6 +18,8 @@ export const METHOD = {
   /** Extension: every live code of one product (`product_id`). */
   CANCEL_PRODUCT: 'pickup_code.delete.product',
   CONSUME: 'event.consume.pickup_code',
+  /** Extension: send a callback again now (`id`), README.md, "Callbacks and webhooks". */
+  CALLBACK_RESEND: 'callback.resend',
   /** delivery_put.md and delivery_test.md: a vend command. */
   DELIVERY_PUT: 'device.delivery.put',
 } as const;

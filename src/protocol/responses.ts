@@ -196,6 +196,15 @@ const CODE_HISTORY = extension(
   ),
 );
 
+// README.md, "Callbacks and webhooks": an order's callbacks and their attempts. Ids are left out for a debug vend.
+const ATTEMPT_FIELDS = { attempt: positive, at: wallTime, outcome: { enum: ['delivered', 'retry', 'failed'] }, http_status: positive, latency_ms: positive, error: text };
+const CALLBACK_TYPES = ['device.delivery.response', 'pickup_code.used', 'delivery.result', 'machine.online', 'machine.offline'];
+const CALLBACK_FIELDS = { id, event_id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$' }, type: { enum: CALLBACK_TYPES }, url: text, state: { enum: ['pending', 'delivered', 'failed'] } };
+const CALLBACK_REFS = { order_id: id, record_id: id, delivery_id: id, queued_at: wallTime, next_attempt_at: wallTime, finished_at: wallTime };
+const CALLBACK = extension(
+  object({ ...CALLBACK_FIELDS, ...CALLBACK_REFS, attempts: list(object(ATTEMPT_FIELDS, ['attempt', 'at', 'outcome'])) }, ['id', 'event_id', 'type', 'url', 'state', 'queued_at']),
+);
+
 /** The `data` of each answer that succeeded: one schema, or one per payload `method`. */
 export type ResponseShape = {
   verb: 'POST' | 'PUT';
@@ -235,6 +244,8 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
   { verb: 'POST', path: '/machines/overview', data: { type: 'array', items: MACHINE_OVERVIEW } },
   { verb: 'POST', path: '/pickup_codes/live_counts', data: { type: 'array', items: LIVE_CODE_COUNT } },
   { verb: 'POST', path: '/pickup_codes/history', data: CODE_HISTORY },
+  { verb: 'POST', path: '/callbacks/query', data: { type: 'array', items: CALLBACK } },
+  { verb: 'PUT', path: '/callbacks', dataByMethod: { [METHOD.CALLBACK_RESEND]: EMPTY_OBJECT } },
   { verb: 'POST', path: '/orders/:order_id', data: ORDER_DETAIL },
   { verb: 'POST', path: '/deliveries', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },
   { verb: 'POST', path: '/deliveries/debug', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },

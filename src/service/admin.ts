@@ -2,6 +2,7 @@
  * The operator's side: merchants, machines and products are created here (the original
  * has a web dashboard; vendcloud has the `vendcloud` CLI, which calls these).
  */
+import { refusedCallbackUrl } from '../domain/callback-targets.js';
 import { generateAppid, generateSecret, hashSecret } from '../domain/credentials.js';
 import { isMachineNo } from '../domain/fields.js';
 import { parseCents } from '../domain/money.js';
@@ -10,16 +11,23 @@ import * as machines from '../store/repositories/machines.repository.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { Store } from '../store/store.js';
+import { generateWebhookSecret } from './callbacks.js';
 
 /** A mistake in what the operator asked for; the CLI prints its message and exits 2. */
 export class AdminInputError extends Error {
   override name = 'AdminInputError';
 }
 
-export interface NewMerchant {
+/** What a merchant signs its Open API requests with. */
+export interface MerchantCredentials {
   merchant_id: number;
   appid: string;
   app_secret: string;
+}
+
+export interface NewMerchant extends MerchantCredentials {
+  /** Keys the `Vendcloud-Signature` of its callbacks (README.md, "Callbacks and webhooks"); shown once. */
+  webhook_secret: string;
 }
 
 export async function createMerchant(store: Store, input: { name: string; expiresAt?: number | null; verified?: boolean }): Promise<NewMerchant> {
@@ -27,17 +35,20 @@ export async function createMerchant(store: Store, input: { name: string; expire
   if (!name) throw new AdminInputError('merchant name must not be empty');
   const appSecret = generateSecret();
   const appid = generateAppid();
-  const merchantId = await store.write((trx) =>
-    merchants.insert(trx, {
+  const webhookSecret = generateWebhookSecret();
+  const merchantId = await store.write(async (trx) => {
+    const id = await merchants.insert(trx, {
       name,
       appid,
       appSecretHash: hashSecret(appSecret),
       verified: input.verified !== false,
       expiresAt: input.expiresAt ?? null,
       createdAt: nowSeconds(),
-    }),
-  );
-  return { merchant_id: merchantId, appid, app_secret: appSecret };
+    });
+    await merchants.setWebhook(trx, id, { secret: webhookSecret });
+    return id;
+  });
+  return { merchant_id: merchantId, appid, app_secret: appSecret, webhook_secret: webhookSecret };
 }
 
 export interface MerchantChange {
@@ -54,6 +65,27 @@ export async function setMerchant(store: Store, merchantId: number, change: Merc
   if (change.requireNonce !== undefined) values.require_nonce = change.requireNonce ? 1 : 0;
   if (Object.keys(values).length === 0) return;
   if (!(await store.write((trx) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);
+}
+
+export interface WebhookChange {
+  /** The merchant's webhook URL; null removes it. */
+  url?: string | null;
+  /** A new webhook secret replaces the old one at once (returned, shown once). */
+  rotateSecret?: boolean;
+  /** Accept a literal loopback or private address (tests, a closed network). */
+  allowPrivate?: boolean;
+}
+
+/** Sets the merchant's webhook; returns the new secret when it was rotated. */
+export async function setMerchantWebhook(store: Store, merchantId: number, change: WebhookChange): Promise<{ webhook_secret?: string }> {
+  if (change.url) {
+    const refused = refusedCallbackUrl(change.url, change.allowPrivate === true);
+    if (refused) throw new AdminInputError(`webhook URL refused: ${refused}`);
+  }
+  const secret = change.rotateSecret ? generateWebhookSecret() : undefined;
+  const found = await store.write((trx) => merchants.setWebhook(trx, merchantId, { ...(change.url !== undefined ? { url: change.url } : {}), ...(secret ? { secret } : {}) }));
+  if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
+  return secret ? { webhook_secret: secret } : {};
 }
 
 export interface NewMachine {

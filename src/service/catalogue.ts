@@ -5,6 +5,7 @@ import { formatWallTime } from '../protocol/time.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
+import * as ownedCodes from '../store/repositories/owned-codes.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { MachineRef } from './context.js';
 import { Refused } from './refused.js';
@@ -94,10 +95,15 @@ export async function listProducts(db: Executor, machine: MachineRef, filter: Pr
   return page(items, total, currentPage, perPage);
 }
 
-/** The product's live codes (UNUSED and unexpired), ascending id: the original's query. */
-export async function listProductPickupCodes(db: Executor, machine: MachineRef, productId: number, clock: Clock) {
-  if (!(await products.isOfMachine(db, machine.id, productId))) throw new Refused({ refused: 'product-not-found' });
-  const live = await codes.liveOfProduct(db, productId, clock.now);
+/**
+ * The product's live codes (UNUSED and unexpired), ascending id: the original's query, on the
+ * merchant's machine with that number. One statement finds the machine, the product and the
+ * codes (the hot read path, issue 13); the refusals are those of `findOwnedMachine` and then
+ * of a product not on the machine, as before.
+ */
+export async function listProductPickupCodes(db: Executor, merchantId: number, machineNo: string, productId: number, clock: Clock) {
+  const live = await ownedCodes.liveOfOwnedProduct(db, merchantId, machineNo, productId, clock.now);
+  if (live === 'machine-not-found' || live === 'product-not-found') throw new Refused({ refused: live });
   return live.map((code) => {
     const { id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock);
     return { id, code: digits, status, created_at, expired_at, quantity };

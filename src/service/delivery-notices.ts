@@ -1,17 +1,19 @@
 /**
- * Where a delivery's result leaves for the merchant (issue 11, part 5). Called in the
- * transaction that commits the result (success, failure, timeout, a test vend's result), so
- * a notice is queued exactly when the result is.
+ * The entry point of a vend's result into the callback queue (issue 11, parts 5–6): the
+ * original's callback to the order's notify_url and the merchant's `delivery.result` event,
+ * both queued in the transaction that records the result.
  */
+import { deliveryResponseFields, EVENT_TYPE } from '../domain/callbacks.js';
+import * as callbacks from '../store/repositories/callbacks.repository.js';
 import type { Tx } from '../store/store.js';
+import { newEventId, queueMerchantEvent } from './callbacks.js';
 import type { ChangeContext } from './context.js';
 
 export interface DeliveryResultNotice {
   merchantId: number;
-  /** The order's notify_url (or the debug vend's); null when there is nowhere to call. */
-  notifyUrl: string | null;
+  notifyUrl: string | null; // the order's notify_url (or the debug vend's); null: nowhere to call
   orderId: number | null; // null for a debug vend
-  recordId: number | null; // null for a debug vend
+  recordId: number | null;
   deliveryId: number;
   deliverStatus: 0 | 1;
   floorStatus: number;
@@ -19,8 +21,34 @@ export interface DeliveryResultNotice {
 }
 
 export async function queueDeliveryResult(trx: Tx, context: ChangeContext, notice: DeliveryResultNotice): Promise<void> {
-  // Nothing yet: the callbacks branch fills this in with its durable, signed, retried queue.
-  void trx;
-  void context;
-  void notice;
+  const result = { orderId: notice.orderId, recordId: notice.recordId, deliverStatus: notice.deliverStatus, floorStatus: notice.floorStatus, errorMsg: notice.errorMsg };
+  const refs = { orderId: notice.orderId, recordId: notice.recordId, deliveryId: notice.deliveryId };
+  if (notice.notifyUrl) {
+    await callbacks.enqueue(trx, {
+      merchantId: notice.merchantId,
+      kind: 'notify',
+      eventId: newEventId(),
+      eventType: 'device.delivery.response',
+      url: notice.notifyUrl,
+      // timestamp and sign are added at each attempt (src/callbacks/request.ts).
+      body: JSON.stringify(deliveryResponseFields(result)),
+      ...refs,
+      now: context.now,
+    });
+  }
+  await queueMerchantEvent(
+    trx,
+    context,
+    notice.merchantId,
+    EVENT_TYPE.DELIVERY_RESULT,
+    {
+      order_id: notice.orderId,
+      record_id: notice.recordId,
+      delivery_id: notice.deliveryId,
+      deliver_status: notice.deliverStatus,
+      floor_status: notice.floorStatus,
+      error_msg: notice.errorMsg,
+    },
+    refs,
+  );
 }

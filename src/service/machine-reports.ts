@@ -5,10 +5,12 @@
  * first arrival claims (machine, code, report id) in the transaction of the change, and
  * every later one finds the claim and changes nothing.
  */
+import { EVENT_TYPE } from '../domain/callbacks.js';
 import type { ReportOutcome } from '../protocol/machine-messages.js';
 import * as machineReports from '../store/repositories/machine-reports.repository.js';
 import type { Tx } from '../store/store.js';
 import type { ChangeContext, MachineRef } from './context.js';
+import { queueMerchantEvent } from './callbacks.js';
 import { redeemAtMachine } from './pickup-codes.js';
 
 /**
@@ -25,5 +27,17 @@ export async function redeemReportedCode(
   reportId: string | undefined,
 ): Promise<ReportOutcome> {
   if (reportId !== undefined && !(await machineReports.claim(trx, machine.id, codeId, reportId, context.now))) return 'duplicate';
-  return (await redeemAtMachine(trx, context, machine, codeId)).outcome;
+  const redemption = await redeemAtMachine(trx, context, machine, codeId);
+  if ('order' in redemption) {
+    const { order } = redemption;
+    await queueMerchantEvent(
+      trx,
+      context,
+      machine.merchant_id,
+      EVENT_TYPE.PICKUP_CODE_USED,
+      { machine_no: machine.machine_no, pickup_code_id: order.pickupCodeId, product_id: order.record.productId, order_id: order.orderId, record_id: order.record.id },
+      { orderId: order.orderId, recordId: order.record.id },
+    );
+  }
+  return redemption.outcome;
 }

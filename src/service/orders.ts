@@ -4,6 +4,7 @@ import { DELIVERY_STATUS_WORDS } from '../protocol/delivery-responses.js';
 import { formatWallDay, formatWallTime } from '../protocol/time.js';
 import type { Executor } from '../store/executor.js';
 import type { Delivery } from '../store/repositories/deliveries.repository.js';
+import * as callbacks from '../store/repositories/callbacks.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import type { MachineRef } from './context.js';
 import { Refused } from './refused.js';
@@ -17,21 +18,23 @@ export async function describeOrder(db: Executor, machine: MachineRef, orderId: 
   const order = await orders.findOfMerchant(db, machine.merchant_id, orderId);
   if (!order || order.machine_id !== machine.id) throw new Refused({ refused: 'not-found' });
   const records = await orders.recordsOf(db, order.id);
+  const notices = await callbacks.notifyCountsOfOrder(db, order.id);
   return {
     order_id: order.id,
     trade_id: order.trade_id,
     date: formatWallDay(order.created_at, timeZone),
     amount: formatCents(order.amount_cents),
     status: order.status,
-    // notify_send_count and each record's notify_sent count the delivery results pushed to
-    // notify_url: the callbacks branch (issue 11, part 5) fills them in; until then none is.
+    // The attempts at the order's notify_url, and whether each record's result reached it
+    // with a 2xx (README, "Callbacks and webhooks").
+    notify_send_count: notices.sendCount,
     records: records.map((record) => ({
       id: record.id,
       product_id: record.product_id,
       quantity: record.quantity,
       price: formatCents(record.price_cents),
       status: record.status,
-      notify_sent: '0',
+      notify_sent: notices.deliveredRecordIds.has(record.id) ? '1' : '0',
     })),
     pickup_code_id: order.pickup_code_id,
   };

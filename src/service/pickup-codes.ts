@@ -28,9 +28,11 @@ import * as codes from '../store/repositories/codes.repository.js';
 import * as history from '../store/repositories/history.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
+import * as ownedCodes from '../store/repositories/owned-codes.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { PickupCode } from '../store/schema.js';
 import { pauseForOtherRequests, type Tx } from '../store/store.js';
+import { findOwnedMachine } from './catalogue.js';
 import { authorOf, type ChangeContext, type MachineRef } from './context.js';
 import { orderOf, recordPickupOrder, type PickupOrder } from './pickup-orders.js';
 import { accepted, Refused } from './refused.js';
@@ -44,8 +46,8 @@ export interface CreateOptions {
 }
 
 /** Writes what a change announces: its history rows and its pushes to the machine. */
-async function apply(trx: Tx, context: ChangeContext, machine: MachineRef, change: Change): Promise<void> {
-  await history.record(trx, change.history, authorOf(context), pauseForOtherRequests);
+async function apply(trx: Tx, context: ChangeContext, machine: Pick<MachineRef, 'id'>, change: Change): Promise<void> {
+  await history.record(trx, change.history, authorOf(context), () => pauseForOtherRequests(trx));
   if (change.messages.length > 0) await outbox.enqueue(trx, machine.id, change.messages, context.now);
 }
 
@@ -104,7 +106,7 @@ async function insertCodes(trx: Tx, context: ChangeContext, machine: MachineRef,
       if (fruitlessRounds >= 20) throw new Refused({ refused: 'code-space-exhausted' });
     }
     // A create of 100,000 codes must not hold other merchants' requests (see pauseForOtherRequests).
-    if (wanted.length > 0) await pauseForOtherRequests();
+    if (wanted.length > 0) await pauseForOtherRequests(trx);
   }
   created.sort((a, b) => a.id - b.id);
   await apply(trx, context, machine, codesCreated(created, machine.time_zone));
@@ -126,6 +128,18 @@ export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine:
   const cancelled = await codes.cancelIfUnused(trx, machine.id, codeId, cancelMark(context, context.actor.requestId ?? randomUUID()));
   const state = cancelled ? { status: 'UNUSED' as const, order_id: null } : await codes.findState(trx, machine.id, codeId);
   await apply(trx, context, machine, accepted(decideCancel(codeId, state)));
+}
+
+/**
+ * `pickup_code.delete.id` on the merchant's machine with that number, the hot write path
+ * (issue 13): when the code is an UNUSED code of that machine, ONE conditional UPDATE finds
+ * the machine, referees the race and cancels it. Only when it matched nothing are the
+ * machine (30003 if it is not the merchant's) and then the code read, to say why.
+ */
+export async function cancelOwnedPickupCode(trx: Tx, context: ChangeContext, merchantId: number, machineNo: string, codeId: number): Promise<void> {
+  const machineId = await ownedCodes.cancelIfUnusedOnOwned(trx, merchantId, machineNo, codeId, cancelMark(context, context.actor.requestId ?? randomUUID()));
+  if (machineId === undefined) return cancelPickupCode(trx, context, await findOwnedMachine(trx, merchantId, machineNo), codeId);
+  await apply(trx, context, { id: machineId }, accepted(decideCancel(codeId, { status: 'UNUSED', order_id: null })));
 }
 
 /**
@@ -169,7 +183,7 @@ async function cancelInSteps(trx: Tx, context: ChangeContext, machine: MachineRe
     // Only a few are pushed one by one; past that the machine gets one sync.
     if (count <= SYNC_INSTEAD_OF_DELETES_ABOVE) firstIds.push(...ids);
     after = through;
-    if (after < newest) await pauseForOtherRequests();
+    if (after < newest) await pauseForOtherRequests(trx);
   }
   const { messages } = cancelledMessages(firstIds, count);
   if (messages.length > 0) await outbox.enqueue(trx, machine.id, messages, context.now);

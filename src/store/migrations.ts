@@ -2,6 +2,7 @@
  * Numbered migrations that only move forward. The same steps run on SQLite and
  * PostgreSQL; only the identity column differs, so each migration is built for a dialect.
  */
+import { callbacksMigration } from './callbacks-migration.js';
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -278,6 +279,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0003_machine_reports': machineReports,
         '0004_outbox_by_machine': outboxByMachine,
         '0005_deliveries': deliveries(dialect),
+        '0006_callbacks': callbacksMigration((table) => withId(table, dialect)),
       };
     },
   };

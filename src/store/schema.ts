@@ -3,6 +3,7 @@
  * flags are 0/1 integers: the same representation on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { CallbackKind, CallbackState } from '../domain/callbacks.js';
 import type { DeliveryStatus } from '../domain/deliveries.js';
 import type { CodeStatus } from '../domain/pickup-codes.js';
 
@@ -21,6 +22,13 @@ export interface MerchantTable {
   /** Unix seconds after which the merchant may not use the API; null = never. */
   expires_at: number | null;
   created_at: number;
+  /** Where the merchant's events go (README.md, "Callbacks and webhooks"); null = nowhere. */
+  webhook_url: ColumnType<string | null, string | null | undefined, string | null>;
+  /**
+   * The key of the `Vendcloud-Signature` HMAC. Kept as it is, not hashed: the server must
+   * present it to sign (README.md, "Callbacks and webhooks", "How the secret is kept"). Never logged or answered.
+   */
+  webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MachineTable {
@@ -167,6 +175,45 @@ export interface MachineReportTable {
   received_at: number;
 }
 
+/** One callback or webhook to send, until a 2xx or the end of its schedule (domain/callbacks.ts). */
+export interface CallbackTable {
+  id: Generated<number>;
+  merchant_id: number;
+  kind: CallbackKind;
+  /** `Vendcloud-Event-Id`: the same on every attempt. */
+  event_id: string;
+  event_type: string;
+  url: string;
+  /** The JSON sent (a notify callback's fields without `timestamp` and `sign`, added per attempt). */
+  body: string;
+  order_id: number | null;
+  record_id: number | null;
+  delivery_id: number | null;
+  state: CallbackState;
+  attempts: Generated<number>;
+  /** Where the 24-hour schedule starts: when queued, or when last re-sent by hand. */
+  scheduled_from: number;
+  next_attempt_at: number;
+  /** An instance sending it holds it until then; after that (the sender died) anyone may take it. */
+  claimed_until: number | null;
+  claim_token: string | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** Append-only: one row per attempt at sending a callback. */
+export interface CallbackAttemptTable {
+  id: Generated<number>;
+  callback_id: number;
+  /** 1 for the first attempt; with callback_id unique, so no attempt is recorded twice. */
+  attempt: number;
+  started_at: number;
+  latency_ms: number;
+  http_status: number | null;
+  error: string | null;
+  outcome: 'delivered' | 'retry' | 'failed';
+}
+
 /** One vend command: for an order record, or a test vend by channel (no order). */
 export interface DeliveryTable {
   id: Generated<number>;
@@ -206,6 +253,8 @@ export interface Database {
   answered_requests: AnsweredRequestTable;
   outbox: OutboxTable;
   machine_reports: MachineReportTable;
+  callbacks: CallbackTable;
+  callback_attempts: CallbackAttemptTable;
   deliveries: DeliveryTable;
   delivery_locks: DeliveryLockTable;
 }

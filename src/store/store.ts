@@ -11,16 +11,18 @@
  * a reader see the last commit while a writer works).
  */
 import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { CheckpointerData } from './checkpointer.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, stepOfBulkChange } from './group-commit.js';
 import { PgGroupCommit } from './pg-group-commit.js';
 import { PreparingClient } from './pg-statements.js';
 import { migrationProvider, type Dialect } from './migrations.js';
+import { runPreparedDirectly } from './prepared.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
@@ -32,9 +34,10 @@ export interface Store {
   write<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
   /**
    * Calls `listener` after each write committed (not after one that failed), e.g. so that
-   * the machine link publishes the outbox rows the write added. Returns its removal.
+   * the machine link publishes the outbox rows the write added, with the transaction the
+   * write's work was given (a repository can tell what it wrote in it). Returns its removal.
    */
-  onCommit(listener: () => void): () => void;
+  onCommit(listener: (trx: Tx) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -103,15 +106,19 @@ export async function openStore(location: string, options: StoreOptions = {}): P
 }
 
 function announcingCommits(store: OpenedDialect): Store {
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(trx: Tx) => void>();
   return {
     dialect: store.dialect,
     db: store.db,
     async write(work) {
-      const result = await store.write(work);
+      let given: Tx | undefined;
+      const result = await store.write((trx) => {
+        given = trx;
+        return work(trx);
+      });
       for (const listener of listeners) {
         try {
-          listener();
+          listener(given!);
         } catch {
           // The write committed; a listener's failure is not the writer's.
         }
@@ -166,13 +173,15 @@ function openSqlite(file: string, options: StoreOptions): OpenedStore {
   // :memory: would be another, empty database.)
   const reading = inMemory ? { raw, db: writer } : openSqliteConnection(file, options);
   const reader = reading.db;
+  runPreparedDirectly(writer, raw, 'in-transaction');
+  if (reader !== writer) runPreparedDirectly(reader, reading.raw, 'outside-transaction');
   let checkpointer: { stop(): Promise<void> } | undefined;
   if (!inMemory) {
     raw.pragma('wal_autocheckpoint = 0');
     // Should the worker ever fail, SQLite checkpoints on the loop again rather than never.
     checkpointer = startCheckpointer(file, () => raw.open && raw.pragma('wal_autocheckpoint = 1000'));
   }
-  const groupCommit = new GroupCommit(writer);
+  const groupCommit = new GroupCommit(writer, inMemory ? {} : { syncWal: () => syncFile(`${file}-wal`) });
   return {
     schemaDb: writer,
     store: {
@@ -191,6 +200,17 @@ function openSqlite(file: string, options: StoreOptions): OpenedStore {
       },
     },
   };
+}
+
+/** fsync of a file, in libuv's thread pool: the event loop goes on meanwhile. */
+async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+').catch(() => undefined);
+  if (!handle) return; // no WAL yet: the COMMIT writes and syncs it itself
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** How often the checkpointer copies the WAL back: often enough that the WAL stays small. */
@@ -252,6 +272,7 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
  * or nothing); writes that arrive meanwhile queue for the next transaction (group commit
  * runs one at a time), so they neither wait inside nor share the bulk change's fate.
  */
-export function pauseForOtherRequests(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+export async function pauseForOtherRequests(trx: Tx): Promise<void> {
+  await stepOfBulkChange(trx);
+  await new Promise((resolve) => setImmediate(resolve));
 }

@@ -24,6 +24,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   service: ['service', 'domain', 'protocol', 'store'],
   http: ['http', 'service', 'domain', 'protocol', 'store', 'config.ts'],
   link: ['link', 'service', 'domain', 'protocol', 'store', 'config.ts'],
+  callbacks: ['callbacks', 'service', 'domain', 'protocol', 'store', 'config.ts'],
   client: ['client', 'protocol'],
 };
 

@@ -22,7 +22,7 @@ describe('vendcloud admin commands', () => {
     const merchant = await vendcloud(['merchant', 'create', '--name', 'Acme Vending', '--db', db, '--json']);
     assert.equal(merchant.code, 0, merchant.stderr);
     const m = json(merchant);
-    assert.deepEqual(Object.keys(m).sort(), ['app_secret', 'appid', 'merchant_id']);
+    assert.deepEqual(Object.keys(m).sort(), ['app_secret', 'appid', 'merchant_id', 'webhook_secret']);
     assert.match(m.appid, /^ds[0-9a-f]{16}$/);
     assert.match(m.app_secret, /^[A-Za-z0-9]{32}$/);
     assert.equal(merchant.stdout.trim().split('\n').length, 1);

@@ -1,8 +1,8 @@
 /** An SDK client for a seeded merchant of a test server, and a fetch that counts its calls. */
 import { VendcloudClient, type VendcloudClientOptions } from '../../src/client/index.js';
-import type { NewMerchant } from '../../src/service/admin.js';
+import type { MerchantCredentials } from '../../src/service/admin.js';
 
-export function clientFor(baseUrl: string, merchant: NewMerchant, options: Partial<VendcloudClientOptions> = {}): VendcloudClient {
+export function clientFor(baseUrl: string, merchant: MerchantCredentials, options: Partial<VendcloudClientOptions> = {}): VendcloudClient {
   return new VendcloudClient({
     baseUrl,
     appId: merchant.appid,

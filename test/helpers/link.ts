@@ -1,8 +1,8 @@
 /** Servers with a real machine link (embedded aedes or the local Mosquitto), and simulated machines. */
 import { randomBytes, randomInt } from 'node:crypto';
-import type { HousekeepingConfig, LinkConfig, MqttOptions, ServerConfig } from '../../src/config.js';
+import type { CallbacksConfig, HousekeepingConfig, LinkConfig, MqttOptions, ServerConfig } from '../../src/config.js';
 import { MachineSimulator, type MachineSimulatorOptions } from '../../src/link/machine-simulator.js';
-import { createMachine, createMerchant, createProduct, type NewMerchant } from '../../src/service/admin.js';
+import { createMachine, createMerchant, createProduct, type MerchantCredentials } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import type { Store, StoreOptions } from '../../src/store/store.js';
 import { ShapeCheck } from './response-shapes.js';
@@ -31,6 +31,8 @@ export function brokerModes(): BrokerMode[] {
 export interface ServerSettings {
   config?: Partial<ServerConfig>;
   housekeeping?: Partial<HousekeepingConfig>;
+  /** The callback sender's settings (README, "Callbacks and webhooks"). */
+  callbacks?: Partial<CallbacksConfig>;
 }
 
 /** A server over one database that can be stopped and started again on it, as a restart does. */
@@ -77,6 +79,7 @@ export class LinkedServer {
       ...(this.more.housekeeping ? { housekeeping: this.more.housekeeping } : {}),
       mqtt: this.mqttOptions,
       link: { pollIntervalMs: 200, ...this.linkOptions },
+      ...(this.more.callbacks ? { callbacks: this.more.callbacks } : {}),
       extendApp: (app) => this.shapes.watch(app),
     });
     this.running = true;
@@ -111,13 +114,13 @@ export function uniqueMachineNo(): string {
 }
 
 export interface LinkFixture {
-  merchant: NewMerchant;
+  merchant: MerchantCredentials;
   machineNo: string;
   password: string;
   productId: number;
 }
 
-export async function seedMachine(store: Store, merchant?: NewMerchant): Promise<LinkFixture> {
+export async function seedMachine(store: Store, merchant?: MerchantCredentials): Promise<LinkFixture> {
   const owner = merchant ?? (await createMerchant(store, { name: 'Link merchant' }));
   const machineNo = uniqueMachineNo();
   const machine = await createMachine(store, { merchantId: owner.merchant_id, machineNo, pickupCodes: true });

@@ -5,18 +5,20 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
-import type { ServerConfig } from '../../src/config.js';
+import type { CallbacksConfig, ServerConfig } from '../../src/config.js';
 import { API_PREFIX } from '../../src/protocol/endpoints.js';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';
 import { nowSeconds } from '../../src/protocol/time.js';
-import { createMachine, createMerchant, createProduct, type NewMachine, type NewMerchant } from '../../src/service/admin.js';
+import { createMachine, createMerchant, createProduct, type MerchantCredentials, type NewMachine, type NewMerchant } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import type { Store } from '../../src/store/store.js';
+import type { Store, StoreOptions } from '../../src/store/store.js';
 import { payloadMethod, ShapeCheck, shapeViolations } from './response-shapes.js';
 import type { StoreKind } from './stores.js';
 
 export interface TestServer extends RunningServer {
   kind: StoreKind;
+  /** Where its database is (for a CLI command or a second instance on it). */
+  location: { db: string; options: StoreOptions };
   /** Stops this server and starts a new one on the same database, as a restart would. */
   restart(): Promise<TestServer>;
 }
@@ -24,6 +26,8 @@ export interface TestServer extends RunningServer {
 export interface TestServerOptions {
   /** Runs on the app before the shape check is added (a test of the check corrupts answers here). */
   extendApp?: (app: FastifyInstance) => void;
+  /** The callback sender's settings (README.md, "Callbacks and webhooks"). */
+  callbacks?: Partial<CallbacksConfig>;
 }
 
 export async function startTestServer(kind: StoreKind, config: Partial<ServerConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
@@ -36,6 +40,7 @@ export async function startTestServer(kind: StoreKind, config: Partial<ServerCon
       config: { merchantCacheSeconds: 0, ...config },
       store: location.options,
       logger: false,
+      ...(options.callbacks ? { callbacks: options.callbacks } : {}),
       extendApp: (app) => {
         options.extendApp?.(app);
         shapes.watch(app);
@@ -44,6 +49,7 @@ export async function startTestServer(kind: StoreKind, config: Partial<ServerCon
     return {
       ...server,
       kind,
+      location,
       async restart() {
         await server.close();
         return launch();
@@ -144,7 +150,7 @@ export async function call(baseUrl: string, path: string, options: CallOptions):
 }
 
 /** A merchant's signed call: its credentials, its merchant id as the key. */
-export function asMerchant(baseUrl: string, merchant: NewMerchant) {
+export function asMerchant(baseUrl: string, merchant: MerchantCredentials) {
   return (path: string, fields: Record<string, string> | undefined, method: 'POST' | 'PUT' = 'POST') =>
     call(baseUrl, path, {
       method,

@@ -23,6 +23,24 @@ for (const kind of storeKinds()) {
         assert.deepEqual(await merchantByAppid(store.db, 'ds-beta'), [{ name: 'gamma', appid: 'ds-beta' }]);
       }));
 
+    it('inside a write sees that write’s own changes; a read outside sees only what committed', () =>
+      withFreshStore(kind, async (store) => {
+        await store.write((trx) => trx.insertInto('merchants').values({ name: 'alpha', appid: 'ds-alpha', app_secret_hash: 'x', created_at: 1 }).execute());
+        let readMeanwhile: unknown;
+        await assert.rejects(
+          store.write(async (trx) => {
+            assert.deepEqual(await renamed(trx, 'changed', 'ds-alpha'), [{ name: 'changed' }]);
+            assert.deepEqual(await merchantByAppid(trx, 'ds-alpha'), [{ name: 'changed', appid: 'ds-alpha' }]);
+            // On SQLite the read runs on its own connection, directly: it must not see the open batch.
+            readMeanwhile = await merchantByAppid(store.db, 'ds-alpha');
+            throw new Error('roll it back');
+          }),
+          /roll it back/,
+        );
+        assert.deepEqual(readMeanwhile, [{ name: 'alpha', appid: 'ds-alpha' }]);
+        assert.deepEqual(await merchantByAppid(store.db, 'ds-alpha'), [{ name: 'alpha', appid: 'ds-alpha' }], 'the failed write left nothing');
+      }));
+
     it('refuses a query that does not bind every argument', () =>
       withFreshStore(kind, async (store) => {
         const inlined = preparedQuery((db, appid: string) => db.selectFrom('merchants').select('name').where('appid', '=', sql.lit(appid)));

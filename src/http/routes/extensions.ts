@@ -1,13 +1,16 @@
 /**
  * Open API extensions beyond the original's pages, made for the merchant console and open
- * to every API user: the fleet at a glance, live codes per product, and a code's life.
+ * to every API user: the fleet at a glance, live codes per product, and a code's life; and
+ * an order's callbacks with every attempt, and their resend (README.md, "Callbacks and webhooks").
  * Signed reads like the original queries, behind the same pipeline and verb checks.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { findOwnedMachine } from '../../service/catalogue.js';
 import { pickupCodeHistory } from '../../service/code-history.js';
 import { liveCodeCounts, machinesOverview } from '../../service/fleet.js';
-import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { METHOD } from '../../protocol/endpoints.js';
+import { merchantCallbacksOfOrder, resendCallback } from '../../service/callbacks.js';
+import { methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 
 export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store, config } = deps;
@@ -29,6 +32,22 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       read: async (request) => {
         const machine = await findOwnedMachine(store.db, request.merchant.id, request.payload.machineNo());
         return liveCodeCounts(store.db, machine, clock(request.now));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/callbacks/query',
+      signed: true,
+      read: async (request) => merchantCallbacksOfOrder(store.db, request.merchant.id, request.payload.id('order_id'), config.timeZone),
+    },
+    {
+      method: 'PUT',
+      url: '/callbacks',
+      signed: true,
+      write: async (request, trx) => {
+        methodOf(request, [METHOD.CALLBACK_RESEND]);
+        await resendCallback(trx, request.payload.id('id'), request.now, request.merchant.id);
+        return {};
       },
     },
     {

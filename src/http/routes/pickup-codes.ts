@@ -12,7 +12,7 @@ import { invalidField } from '../../protocol/errors.js';
 import { findOwnedMachine, listProductPickupCodes, queryMachinePickupCodes, type CodeQuery } from '../../service/catalogue.js';
 import {
   cancelAllPickupCodes,
-  cancelPickupCode,
+  cancelOwnedPickupCode,
   cancelPickupCodesByIds,
   cancelProductPickupCodes,
   createPickupCodes,
@@ -85,12 +85,12 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
     const codeId = method === METHOD.CANCEL_ONE ? p.id('id') : undefined;
     const ids = method === METHOD.CANCEL_IDS ? cancelIdsField(p.text('ids')) : undefined;
     const productId = method === METHOD.CANCEL_PRODUCT ? p.id('product_id') : undefined;
-    const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
     const context = changeContext(request);
     if (codeId !== undefined) {
-      await cancelPickupCode(trx, context, machine, codeId);
+      await cancelOwnedPickupCode(trx, context, request.merchant.id, machineNo, codeId);
       return {};
     }
+    const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
     // Extensions answer the count; a count of 0 is a zero value and left out, as the docs' `{}`.
     if (ids !== undefined) return { count: await cancelPickupCodesByIds(trx, context, machine, ids) };
     if (productId !== undefined) return { count: await cancelProductPickupCodes(trx, context, machine, productId) };
@@ -106,8 +106,7 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
       read: async (request, params) => {
         const machineNo = request.payload.machineNo();
         const productId = idField('product_id', params.product_id ?? '');
-        const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
-        return listProductPickupCodes(store.db, machine, productId, clock(request.now));
+        return listProductPickupCodes(store.db, request.merchant.id, machineNo, productId, clock(request.now));
       },
     },
     {

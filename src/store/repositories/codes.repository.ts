@@ -10,7 +10,7 @@ import { locksRows, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
 import type { PickupCode } from '../schema.js';
 
-function liveAt(now: number) {
+export function liveAt(now: number) {
   return sql<boolean>`status = 'UNUSED' and (expired_at is null or expired_at > ${now})`;
 }
 
@@ -25,7 +25,7 @@ export interface CancelMark {
   cancelId: string;
 }
 
-function cancelledColumns(mark: CancelMark) {
+export function cancelledColumns(mark: CancelMark) {
   return { status: 'CANCELLED' as const, cancelled_at: mark.at, cancelled_by: mark.by, cancel_request_id: mark.cancelId };
 }
 
@@ -213,15 +213,6 @@ export async function liveCountsByProduct(db: Executor, machineId: number, now: 
     .groupBy('product_id')
     .execute();
   return new Map(rows.map((row) => [row.product_id, Number(row.live)]));
-}
-
-const liveCodesOfProduct = preparedQuery((db, productId: number, now: number) =>
-  db.selectFrom('pickup_codes').selectAll().where('product_id', '=', productId).where(liveAt(now)).orderBy('id'),
-);
-
-/** The product's live codes, ascending id. */
-export function liveOfProduct(db: Executor, productId: number, now: number): Promise<PickupCode[]> {
-  return liveCodesOfProduct(db, productId, now);
 }
 
 /** The machine's live codes as its keypad list holds them, ascending id. */

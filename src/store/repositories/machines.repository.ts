@@ -78,19 +78,33 @@ export async function markSeen(db: Executor, machineId: number, now: number, net
     .execute();
 }
 
-export async function markOffline(db: Executor, machineId: number): Promise<void> {
-  await db.updateTable('machines').set({ is_online: 0 }).where('id', '=', machineId).execute();
-}
-
-/** One conditional UPDATE, so any number of instances may run it at once. */
-export async function markSilentOffline(db: Executor, silentSince: number): Promise<number> {
-  const result = await db
+/**
+ * Marks the machines silent since before `silentSince` offline and returns them. One
+ * conditional UPDATE, so any number of instances may run it at once and each machine is
+ * returned (its machine.offline event queued) by one of them.
+ */
+export function markSilentOffline(db: Executor, silentSince: number): Promise<PresenceChange[]> {
+  return db
     .updateTable('machines')
     .set({ is_online: 0 })
     .where('is_online', '=', 1)
     .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', silentSince)]))
+    .returning(['id', 'merchant_id', 'machine_no'])
+    .execute();
+}
+
+/** A machine whose online state changed. */
+export type PresenceChange = Pick<Machine, 'id' | 'merchant_id' | 'machine_no'>;
+
+/** Sets the machine's online state; true when it changed (the conditional UPDATE is the referee between instances). */
+export async function switchOnline(db: Executor, machineId: number, online: Flag): Promise<boolean> {
+  const result = await db
+    .updateTable('machines')
+    .set({ is_online: online })
+    .where('id', '=', machineId)
+    .where('is_online', '=', online === 1 ? 0 : 1)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return Number(result.numUpdatedRows) > 0;
 }
 
 export async function listNumbers(db: Executor): Promise<string[]> {

@@ -61,3 +61,16 @@ export function findFirstByName(db: Executor, name: string): Promise<{ id: numbe
 export async function setSecretHash(db: Executor, merchantId: number, appSecretHash: string): Promise<void> {
   await db.updateTable('merchants').set({ app_secret_hash: appSecretHash }).where('id', '=', merchantId).execute();
 }
+
+/** Where the merchant's events go and the key that signs them (the sender's read; never answered). */
+export function webhookOf(db: Executor, merchantId: number): Promise<{ webhook_url: string | null; webhook_secret: string | null } | undefined> {
+  return db.selectFrom('merchants').select(['webhook_url', 'webhook_secret']).where('id', '=', merchantId).executeTakeFirst();
+}
+
+/** False when there is no such merchant. */
+export async function setWebhook(db: Executor, merchantId: number, change: { url?: string | null; secret?: string }): Promise<boolean> {
+  const values = { ...(change.url !== undefined ? { webhook_url: change.url } : {}), ...(change.secret !== undefined ? { webhook_secret: change.secret } : {}) };
+  if (Object.keys(values).length === 0) return exists(db, merchantId);
+  const result = await db.updateTable('merchants').set(values).where('id', '=', merchantId).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

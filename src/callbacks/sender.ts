@@ -1,0 +1,110 @@
+/**
+ * The callback sender of one instance (README.md, "Callbacks and webhooks"): takes due callbacks from the
+ * shared queue, each attempt claimed by one instance only, POSTs them through the SSRF guard
+ * and records every attempt. Woken by a commit that queued a callback (it goes out at once)
+ * and by a poll (retries coming due, other instances' rows, claims whose sender died).
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallbacksConfig } from '../config.js';
+import { claimDueCallbacks, queuedCallbacks, recordAttempt, signedRequest, type Callback } from '../service/callback-sending.js';
+import type { Store } from '../store/store.js';
+import { postCallback } from './post.js';
+
+export interface SenderLogger {
+  info(details: object, message: string): void;
+  warn(details: object, message: string): void;
+}
+
+export interface CallbackSender {
+  /** Resolves when nothing is in flight and no round runs. */
+  idle(): Promise<void>;
+  /** Runs one round now (tests, after moving the clock). */
+  poke(): void;
+  stop(): Promise<void>;
+}
+
+/** An error's message without the URL's query (it may carry the merchant's tokens), short. */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+  return message.replace(/\?\S*/g, '?…').slice(0, 200);
+}
+
+export function startCallbackSender(store: Store, config: CallbacksConfig, logger: SenderLogger): CallbackSender {
+  const inFlight = new Set<Promise<void>>();
+  let round: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const attempt = async (callback: Callback, token: string): Promise<void> => {
+    const startedAt = config.clock();
+    const started = performance.now();
+    let httpStatus: number | null = null;
+    let error: string | null = null;
+    try {
+      const request = await signedRequest(store, callback, startedAt);
+      httpStatus = await postCallback(request.url, request.body, request.headers, { timeoutMs: config.timeoutMs, allowPrivate: config.allowPrivate });
+      if (httpStatus < 200 || httpStatus >= 300) error = `HTTP ${httpStatus}`;
+    } catch (failure) {
+      error = describe(failure);
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    const outcome = await recordAttempt(store, callback, token, { startedAt, latencyMs, httpStatus, error, now: config.clock() });
+    const details = { callback_id: callback.id, event_id: callback.event_id, type: callback.event_type, attempt: callback.attempts + 1, http_status: httpStatus, latency_ms: latencyMs };
+    if (outcome === 'delivered') logger.info(details, 'callback delivered');
+    else logger.warn({ ...details, error, outcome }, 'callback attempt failed');
+  };
+
+  const runRound = async (): Promise<void> => {
+    do {
+      again = false;
+      const room = config.concurrency - inFlight.size;
+      if (room <= 0 || stopped) return;
+      const token = randomUUID();
+      const now = config.clock();
+      for (const callback of await claimDueCallbacks(store, now, config.leaseSeconds, room, token)) {
+        const sending = attempt(callback, token)
+          .catch((error: unknown) => logger.warn({ err: describe(error), callback_id: callback.id }, 'recording a callback attempt failed; it is retried after its lease'))
+          .finally(() => {
+            inFlight.delete(sending);
+            wake();
+          });
+        inFlight.add(sending);
+      }
+    } while (again && !stopped);
+  };
+
+  const wake = (): void => {
+    if (stopped) return;
+    if (round) {
+      again = true;
+      return;
+    }
+    round = runRound()
+      .catch((error: unknown) => logger.warn({ err: describe(error) }, 'callback round failed'))
+      .finally(() => {
+        round = undefined;
+        // A wake-up that came after the round's last look but before it ended.
+        if (again) wake();
+      });
+  };
+
+  const timer = setInterval(wake, config.pollIntervalMs);
+  timer.unref();
+  const stopListening = store.onCommit((trx) => {
+    if (queuedCallbacks(trx)) wake();
+  });
+  wake();
+
+  return {
+    async idle() {
+      while (round || inFlight.size > 0) await Promise.allSettled([round, ...inFlight]);
+    },
+    poke: wake,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      stopListening();
+      await Promise.allSettled([round, ...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * What the sender (src/callbacks) does with the queue, in the words of the rules: claim the
+ * due callbacks, build each attempt's signed request, record how it went and when the next
+ * one is due (domain/callbacks.ts).
+ */
+import { nextAttemptAt } from '../domain/callbacks.js';
+import { withSign } from '../protocol/signature.js';
+import { WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, webhookSignature } from '../protocol/webhook-signature.js';
+import * as callbacks from '../store/repositories/callbacks.repository.js';
+import type { Callback } from '../store/repositories/callbacks.repository.js';
+import * as merchants from '../store/repositories/merchants.repository.js';
+import type { Store } from '../store/store.js';
+
+export type { Callback };
+
+/** Whether a committed transaction queued a callback: new work for the sender. */
+export const queuedCallbacks = callbacks.queuedIn;
+
+/** Claims up to `limit` due callbacks for one attempt each, until `now + leaseSeconds`. */
+export function claimDueCallbacks(store: Store, now: number, leaseSeconds: number, limit: number, token: string): Promise<Callback[]> {
+  return store.write((trx) => callbacks.claimDue(trx, now, now + leaseSeconds, token, limit));
+}
+
+export interface SignedRequest {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  /** False when the merchant has no webhook secret yet (created before webhooks): sent without the HMAC header. */
+  hmacSigned: boolean;
+}
+
+/**
+ * The attempt's request. A notify callback's body is the original's fields plus `timestamp`
+ * and the MD5 `sign` keyed by the merchant id, as the Open API verifies (PROTOCOL.md §2), so
+ * the vendor libraries' CheckSignature accepts it; every body is also HMAC-signed in the
+ * header with the merchant's current webhook secret.
+ */
+export async function signedRequest(store: Store, callback: Callback, now: number): Promise<SignedRequest> {
+  let body = callback.body;
+  if (callback.kind === 'notify') {
+    const fields = JSON.parse(callback.body) as Record<string, string | number>;
+    const asText = Object.fromEntries(Object.entries({ ...fields, timestamp: String(now) }).map(([name, value]) => [name, String(value)]));
+    body = JSON.stringify({ ...fields, timestamp: String(now), sign: withSign(asText, String(callback.merchant_id)).sign });
+  }
+  const secret = (await merchants.webhookOf(store.db, callback.merchant_id))?.webhook_secret ?? null;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'vendcloud-callbacks/1',
+    [WEBHOOK_EVENT_ID_HEADER]: callback.event_id,
+  };
+  if (secret) headers[WEBHOOK_SIGNATURE_HEADER] = webhookSignature(secret, now, body);
+  return { url: callback.url, body, headers, hmacSigned: secret !== null };
+}
+
+export interface AttemptReport {
+  startedAt: number;
+  latencyMs: number;
+  /** The answer's status, or null when there was none (refused target, connection, timeout). */
+  httpStatus: number | null;
+  error: string | null;
+  /** Unix seconds when the attempt ended. */
+  now: number;
+}
+
+/** Records the attempt: a 2xx delivers, anything else waits for the next time of the schedule or gives up. */
+export async function recordAttempt(store: Store, callback: Callback, token: string, report: AttemptReport): Promise<'delivered' | 'retry' | 'failed' | 'lost-claim'> {
+  const delivered = report.httpStatus !== null && report.httpStatus >= 200 && report.httpStatus < 300;
+  const next = delivered ? undefined : nextAttemptAt(callback.scheduled_from, callback.attempts + 1, report.now);
+  const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'pending';
+  const recorded = await store.write((trx) =>
+    callbacks.finishAttempt(trx, callback, token, {
+      startedAt: report.startedAt,
+      latencyMs: report.latencyMs,
+      httpStatus: report.httpStatus,
+      error: report.error,
+      state,
+      nextAttemptAt: next ?? null,
+      finishedAt: state === 'pending' ? null : report.now,
+    }),
+  );
+  if (!recorded) return 'lost-claim';
+  return state === 'pending' ? 'retry' : state;
+}
