@@ -15,7 +15,7 @@ import type { Payload } from '../protocol/payload.js';
 import * as answers from '../store/repositories/answers.repository.js';
 import type { Store, Tx } from '../store/store.js';
 import { asApiError } from './refusals.js';
-import { failureAnswer, successAnswer, type Answer } from './reply.js';
+import { failureAnswer, successAnswerInSlices, type Answer } from './reply.js';
 
 export interface IdempotencyKey {
   /** Where the client put it, as refusals name it. */
@@ -80,7 +80,7 @@ export class AnsweredRequests {
       throw invalidField('nonce', 'is required: this merchant accepts no signed write without a nonce in its payload');
     }
     // No key: nothing to look up and nothing to store.
-    if (key === undefined) return successAnswer(await this.store.write(change));
+    if (key === undefined) return successAnswerInSlices(await this.store.write(change));
     if (key.value.length > MAX_KEY_LENGTH) throw invalidField(key.source, `must be at most ${MAX_KEY_LENGTH} characters`);
     return this.answerOnce({ merchantId: request.merchant.id, key, fingerprint: fingerprintOf(route, request.payload.content()), now: request.now }, change);
   }
@@ -90,7 +90,7 @@ export class AnsweredRequests {
     if (earlier) return repeatOf(earlier, keyed);
     try {
       return await this.store.write(async (trx) => {
-        const answer = successAnswer(await change(trx));
+        const answer = await successAnswerInSlices(await change(trx));
         // A concurrent twin got here first (its row blocks ours until it commits):
         // throwing rolls back this request's change, and the twin's answer is returned.
         if (!(await this.record(trx, keyed, answer.text))) throw new AnsweredMeanwhile();

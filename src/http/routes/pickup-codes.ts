@@ -21,6 +21,7 @@ import {
 import { pickupCodeView } from '../../service/views.js';
 import type { Tx } from '../../store/store.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { mapInSlices } from '../reply.js';
 
 /** At most this many ids in one `pickup_code.delete.ids`: a bounded transaction, far above any order's codes. */
 export const MAX_CANCEL_IDS = 1000;
@@ -70,7 +71,7 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
       ? await createPickupCodes(trx, changeContext(request), machine, forProduct.productId, forProduct.count, options)
       : await createPickupCodesForAllProducts(trx, changeContext(request), machine, options);
     return {
-      codes: codes.map((code) => {
+      codes: await mapInSlices(codes, (code) => {
         const { id, product_id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock(request.now));
         return { id, product_id, code: digits, status, created_at, expired_at, quantity };
       }),
