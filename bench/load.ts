@@ -43,6 +43,8 @@ export interface LoadOptions {
    * with; built a few seconds ahead, the timestamps are still well inside the window.
    */
   prepare: number;
+  /** Requests a second in all, spread over the connections; unset, as fast as the server answers. */
+  overallRate?: number;
 }
 
 export async function runLoad(url: string, source: RequestSource, options: LoadOptions): Promise<LoadResult> {
@@ -78,7 +80,7 @@ export async function runLoad(url: string, source: RequestSource, options: LoadO
   } else {
     request = { method: source.method, path: source.path, body: source.body ?? '', onResponse };
   }
-  const result = await autocannon({ url, connections: options.connections, duration: options.seconds, timeout: 30, headers, requests: [request as any] });
+  const result = await autocannon({ url, connections: options.connections, duration: options.seconds, timeout: 30, headers, requests: [request as any], ...(options.overallRate ? { overallRate: options.overallRate } : {}) });
   return {
     rps: result.duration > 0 ? result.requests.total / result.duration : 0,
     p50: result.latency.p50,

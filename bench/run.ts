@@ -5,7 +5,9 @@
  *
  * Flags: --quick (about a minute), --scenario NAME[,NAME] (repeatable), --json,
  * --db postgres://… (bench vendcloud on PostgreSQL), --seconds N, --pairs N,
- * --profile DIR (vendcloud's main child runs with --cpu-prof, profile written to DIR).
+ * --profile DIR (vendcloud's main child runs with --cpu-prof, profile written to DIR),
+ * --pg-pool-size N and --pg-write-batches N (the PostgreSQL child's, in pg-vs-sqlite),
+ * --fleet-machines N (fleet; 2,000 unless given).
  */
 import { cpus, loadavg, availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ import { isPostgresUrl } from '../src/store/store.js';
 import { median, runLoad, type LoadResult, type RequestSource, type RequestSpec } from './load.js';
 import { installCleanup, startChild, type ServerChild } from './processes.js';
 import { measureStall, type StallFigures } from './stall.js';
+import { measureStoreComparison, storeComparisonRows } from './store-compare.js';
+import { fleetRows, measureFleet } from './fleet.js';
 import { baselineWrite, cancelAll, createMany, P99_GOAL_MS, SCENARIOS, signedBody, type Reference, type Scenario } from './scenarios.js';
 import {
   dropSchemas,
@@ -36,7 +40,7 @@ import {
 } from './seed.js';
 import { API_PREFIX } from '../src/protocol/endpoints.js';
 
-const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'stall', 'scale'] as const;
+const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'stall', 'scale', 'pg-vs-sqlite', 'fleet'] as const;
 const CONNECTIONS = 64;
 /** Pools are sized for this many vendcloud writes a second, far above what 2 cores reach. */
 const POOL_RATE_CAP = 20_000;
@@ -59,10 +63,13 @@ interface Args {
   json: boolean;
   db: string | undefined;
   profileDir: string | undefined;
+  pgPoolSize: number | undefined;
+  pgWriteBatches: number | undefined;
+  fleetMachines: number;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--quick] [--scenario ${GROUPS.join('|')}] [--json] [--db postgres://…] [--seconds N] [--pairs N] [--profile DIR]\n`);
+  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--quick] [--scenario ${GROUPS.join('|')}] [--json] [--db postgres://…] [--seconds N] [--pairs N] [--profile DIR] [--pg-pool-size N] [--pg-write-batches N] [--fleet-machines N]\n`);
   process.exit(2);
 }
 
@@ -73,6 +80,9 @@ function parseArgs(argv: string[]): Args {
   let profileDir: string | undefined;
   let seconds: number | undefined;
   let pairs: number | undefined;
+  let pgPoolSize: number | undefined;
+  let pgWriteBatches: number | undefined;
+  let fleetMachines = 2000;
   const groups = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -84,6 +94,9 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--profile') profileDir = value();
     else if (arg === '--seconds') seconds = whole(value());
     else if (arg === '--pairs') pairs = whole(value());
+    else if (arg === '--pg-pool-size') pgPoolSize = whole(value());
+    else if (arg === '--pg-write-batches') pgWriteBatches = whole(value());
+    else if (arg === '--fleet-machines') fleetMachines = whole(value());
     else if (arg === '--scenario') {
       for (const name of value().split(',')) {
         if (!(GROUPS as readonly string[]).includes(name)) usage(`unknown scenario ${name}`);
@@ -98,7 +111,7 @@ function parseArgs(argv: string[]): Args {
     : { mode: 'full', seconds: 5, warmupSeconds: 1, pairs: 5, scaleCodes: 1_000_000, bulkRepeats: 3, scalePairs: 3 };
   if (seconds) settings.seconds = seconds;
   if (pairs) settings.pairs = pairs;
-  return { settings, groups: groups.size > 0 ? groups : new Set(GROUPS), json, db, profileDir };
+  return { settings, groups: groups.size > 0 ? groups : new Set(GROUPS), json, db, profileDir, pgPoolSize, pgWriteBatches, fleetMachines };
 }
 
 const started = performance.now();
@@ -365,7 +378,7 @@ interface ScaleFigures {
   smallCodes: number;
   largeCodes: number;
   query: { small: Summary; large: Summary; p50Ratio: number; goal: number; met: boolean };
-  page: { small: Summary; large: Summary; p50Ratio: number };
+  page: { small: Summary; large: Summary; p50Ratio: number; goal: number; met: boolean };
 }
 
 async function measureScale(args: Args): Promise<ScaleFigures> {
@@ -402,7 +415,7 @@ async function measureScale(args: Args): Promise<ScaleFigures> {
     };
     const query = await measure('query', (t, key) => ({ method: 'POST', path: `${API_PREFIX}/products/${t.productId}/pickup_code`, body: signedBody({ machine_no: t.machineNo }, key) }));
     const page = await measure('page', (t, key) => ({ method: 'POST', path: `${API_PREFIX}/pickup_codes/query`, body: signedBody({ machine_no: t.machineNo, page: '1', per_page: '10' }, key) }));
-    return { smallCodes: sizes.small, largeCodes: sizes.large, query: { ...query, goal: 1.3, met: query.p50Ratio <= 1.3 }, page };
+    return { smallCodes: sizes.small, largeCodes: sizes.large, query: { ...query, goal: 1.3, met: query.p50Ratio <= 1.3 }, page: { ...page, goal: 1.3, met: page.p50Ratio <= 1.3 } };
   } finally {
     for (const s of Object.values(stores)) await s.child.stop();
   }
@@ -423,6 +436,17 @@ async function measureCancelToMachine(cancels: number): Promise<MachineLinkFigur
   const script = fileURLToPath(new URL('./link-latency.js', import.meta.url));
   const { stdout } = await promisify(execFile)(process.execPath, [script, String(cancels), '--json'], { timeout: 120_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as MachineLinkFigures;
+}
+
+function comparisonDeps(args: Args) {
+  const { settings } = args;
+  const pools = POOL_RATE_CAP * (settings.pairs * settings.seconds + settings.warmupSeconds + 1);
+  const pgArgs = [...(args.pgPoolSize ? ['--pg-pool-size', String(args.pgPoolSize)] : []), ...(args.pgWriteBatches ? ['--pg-write-batches', String(args.pgWriteBatches)] : [])];
+  return { pgUrl: args.db!, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, pairs: settings.pairs, pools, log, load, vendcloudArgs, pgArgs };
+}
+
+function fleetDeps(args: Args) {
+  return { seconds: args.settings.mode === 'quick' ? 5 : 15, machines: args.fleetMachines, log };
 }
 
 interface CallbackFigures {
@@ -514,7 +538,7 @@ function markdown(report: any): string {
     const s = report.scale as ScaleFigures;
     const n = (v: number) => v.toLocaleString('en');
     rows.push(`| query p50, ${n(s.smallCodes)} → ${n(s.largeCodes)} codes in the store | ${ms(s.query.small.p50)} → ${ms(s.query.large.p50)} ms (×${s.query.p50Ratio}); RPS ${s.query.small.rps} → ${s.query.large.rps} | ≤ ×1.3 | ${yes(s.query.met)} |`);
-    rows.push(`| machine-wide page p50, ${n(s.smallCodes)} → ${n(s.largeCodes)} codes on the machine | ${ms(s.page.small.p50)} → ${ms(s.page.large.p50)} ms (×${s.page.p50Ratio}); RPS ${s.page.small.rps} → ${s.page.large.rps} | — | — |`);
+    rows.push(`| machine-wide page p50, ${n(s.smallCodes)} → ${n(s.largeCodes)} codes on the machine | ${ms(s.page.small.p50)} → ${ms(s.page.large.p50)} ms (×${s.page.p50Ratio}); RPS ${s.page.small.rps} → ${s.page.large.rps} | ≤ ×1.3 | ${yes(s.page.met)} |`);
   }
   if (report.machineLink) {
     const l = report.machineLink as MachineLinkFigures;
@@ -530,6 +554,8 @@ function markdown(report: any): string {
     lines.push(...rows);
     lines.push('');
   }
+  if (report.storeComparison) lines.push(...storeComparisonRows(report.storeComparison), '');
+  if (report.fleet) lines.push(...fleetRows(report.fleet), '');
   if (report.failures.length > 0) {
     lines.push('**Failed requests (the figures above are not valid):**');
     for (const f of report.failures) lines.push(`- ${f.label}: ${f.failed} failed responses, ${f.socketErrors} socket errors/timeouts${f.samples.length ? `; e.g. ${f.samples[0]}` : ''}`);
@@ -601,6 +627,8 @@ async function main(): Promise<number> {
     if (groups.has('bulk')) report.bulk = await measureBulk(args);
     if (groups.has('stall')) report.stall = await measureStall(args.db, settings.bulkRepeats, vendcloudArgs, log);
     if (groups.has('scale')) report.scale = await measureScale(args);
+    if (groups.has('pg-vs-sqlite') && args.db) report.storeComparison = await measureStoreComparison(comparisonDeps(args));
+    if (groups.has('fleet')) report.fleet = await measureFleet(fleetDeps(args));
     if (groups.has('bulk')) report.machineLink = await measureCancelToMachine(settings.mode === 'quick' ? 200 : 1000);
     if (groups.has('bulk')) report.callbacks = await measureCodeToCallback(settings.mode === 'quick' ? 100 : 300, args.db);
   } finally {

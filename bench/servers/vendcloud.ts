@@ -5,6 +5,7 @@
  * Durability stays at its default (SQLite synchronous=FULL) unless --synchronous says otherwise.
  *
  * Usage: node vendcloud.js --db FILE|postgres://… [--db-schema NAME] [--synchronous FULL|NORMAL]
+ *        [--pg-pool-size N] [--pg-write-batches N] [--mqtt-port N]
  */
 import { startServer } from '../../src/server.js';
 import { serveAsChild } from '../processes.js';
@@ -21,12 +22,23 @@ if (!db) {
 }
 const dbSchema = option('--db-schema');
 const synchronous = option('--synchronous') === 'NORMAL' ? 'NORMAL' : undefined;
+// PostgreSQL's pool and write batches, to measure their defaults (issue 13).
+const pgPoolSize = option('--pg-pool-size');
+const pgWriteBatches = option('--pg-write-batches');
+// The embedded broker on this port (the fleet scenario); the link is off otherwise.
+const mqttPort = option('--mqtt-port');
 const server = await startServer({
   db,
   port: 0,
   logger: false,
   // 64 connections of one merchant are a load test, not an abusive client.
   config: { rateLimitPerMinute: 0 },
-  store: { ...(dbSchema ? { pgSchema: dbSchema } : {}), ...(synchronous ? { sqliteSynchronous: synchronous } : {}) },
+  ...(mqttPort ? { mqtt: { mode: 'embedded' as const, host: '127.0.0.1', port: Number(mqttPort) } } : {}),
+  store: {
+    ...(dbSchema ? { pgSchema: dbSchema } : {}),
+    ...(synchronous ? { sqliteSynchronous: synchronous } : {}),
+    ...(pgPoolSize ? { pgPoolSize: Number(pgPoolSize) } : {}),
+    ...(pgWriteBatches ? { pgWriteBatches: Number(pgWriteBatches) } : {}),
+  },
 });
 serveAsChild(Number(new URL(server.url).port), () => server.close());

@@ -124,6 +124,7 @@ export class VendcloudClient {
       code: query.code,
       page: query.page,
       per_page: query.perPage,
+      after_id: query.afterId,
     });
     return this.read.page(data, (code) => this.read.pickupCode(code), query.perPage ?? 10);
   }

@@ -38,6 +38,8 @@ export interface PickupCodeQuery {
   page?: number;
   /** At most 100. */
   perPage?: number;
+  /** The codes after this id: the `nextAfterId` of the page before (keyset paging; leave `page` out). */
+  afterId?: number;
 }
 
 export interface ConsumeRequest {

@@ -16,6 +16,10 @@ export interface Page<T> {
   currentPage: number;
   lastPage: number;
   perPage: number;
+  /** Machine-wide code query only: the `afterId` of the next page, when this one was full. */
+  nextAfterId?: number;
+  /** Machine-wide code query only: `total` stopped counting at its cap; there are more. */
+  totalCapped?: boolean;
 }
 
 export interface MachineSummary {
@@ -124,6 +128,8 @@ export class WireReader {
       currentPage: wire.current_page ?? 1,
       lastPage: wire.last_page ?? 1,
       perPage: wire.per_page ?? perPage,
+      ...(typeof wire.next_after_id === 'number' ? { nextAfterId: wire.next_after_id } : {}),
+      ...(wire.total_capped === true ? { totalCapped: true } : {}),
     };
   }
 

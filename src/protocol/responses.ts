@@ -15,6 +15,16 @@ import { ErrorCode } from './errors.js';
 import { METHOD } from './endpoints.js';
 import { day, digits, EMPTY_LIST, EMPTY_OBJECT, extension, flag, id, list, money, object, page, positive, text, wallTime, type JsonSchema } from './schema-parts.js';
 
+/**
+ * The machine-wide query's page: `page`'s fields, plus the cursor of the next page
+ * (`next_after_id`, sent when the page is full) and `total_capped` when `total` stopped
+ * counting at its cap (there are more).
+ */
+function codePage(item: JsonSchema): JsonSchema {
+  const base = page(item) as { properties: Record<string, JsonSchema>; required: readonly string[] };
+  return object({ ...base.properties, next_after_id: extension(id), total_capped: extension(flag) }, base.required);
+}
+
 export { EXTENSION, type JsonSchema } from './schema-parts.js';
 
 // machines.md
@@ -219,7 +229,7 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
     dataByMethod: { [METHOD.CREATE_FOR_PRODUCT]: CREATED_CODES, [METHOD.CREATE_FOR_ALL_PRODUCTS]: CREATED_CODES },
   },
   { verb: 'POST', path: '/products/:product_id/pickup_code', data: { type: 'array', items: PRODUCT_CODE } },
-  { verb: 'POST', path: '/pickup_codes/query', data: extension(page(QUERIED_CODE)) },
+  { verb: 'POST', path: '/pickup_codes/query', data: extension(codePage(QUERIED_CODE)) },
   {
     verb: 'PUT',
     path: '/pickup_codes',

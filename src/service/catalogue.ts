@@ -117,17 +117,33 @@ export interface CodeQuery {
   codePrefix?: string | undefined;
   page: number;
   perPage: number;
+  /** Extension: the codes after this id (keyset paging); `page` is then 1. */
+  afterId?: number | undefined;
 }
+
+/**
+ * The most codes the machine-wide query counts for its `total`. Counting walks every
+ * matching row, so past this the answer says `total_capped` rather than count a million
+ * rows on every page; at this size the count costs about what the page itself does.
+ */
+export const CODE_TOTAL_CAP = 1000;
 
 /** Extension: every code of a machine, filtered and paged, without iterating products. */
 export async function queryMachinePickupCodes(db: Executor, machine: MachineRef, filter: CodeQuery, clock: Clock) {
   const asked = { productId: filter.productId, codePrefix: filter.codePrefix, status: filter.status, now: clock.now };
-  const total = await codes.countOfMachine(db, machine.id, asked);
-  const rows = await codes.pageOfMachine(db, machine.id, asked, filter.perPage, (filter.page - 1) * filter.perPage);
-  return page(
-    rows.map((code) => pickupCodeView(code, clock)),
-    total,
-    filter.page,
-    filter.perPage,
-  );
+  const counted = await codes.countOfMachine(db, machine.id, asked, CODE_TOTAL_CAP + 1);
+  const capped = counted > CODE_TOTAL_CAP;
+  const rows = await codes.pageOfMachine(db, machine.id, asked, filter.perPage, { offset: (filter.page - 1) * filter.perPage, afterId: filter.afterId });
+  const last = rows.at(-1);
+  return {
+    ...page(
+      rows.map((code) => pickupCodeView(code, clock)),
+      capped ? CODE_TOTAL_CAP : counted,
+      filter.page,
+      filter.perPage,
+    ),
+    // A full page may have more after it; the cursor for the next one is its last id.
+    ...(last && rows.length === filter.perPage ? { next_after_id: last.id } : {}),
+    ...(capped ? { total_capped: true } : {}),
+  };
 }

@@ -5,7 +5,8 @@
  * Every change of state goes through `store.write(work)`: one transaction that commits
  * before the promise resolves. On SQLite, writes that arrive in the same turn of the
  * event loop share one transaction and one fsync (group commit), each inside its own
- * savepoint so that one request's failure never undoes another's. Reads on SQLite use a
+ * savepoint so that one request's failure never undoes another's; on PostgreSQL likewise,
+ * with a few batches in flight at once (pg-group-commit.ts). Reads on SQLite use a
  * connection of their own, so they never wait for a write transaction to finish (WAL lets
  * a reader see the last commit while a writer works).
  */
@@ -18,6 +19,8 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction
 import pg from 'pg';
 import type { CheckpointerData } from './checkpointer.js';
 import { GroupCommit, stepOfBulkChange } from './group-commit.js';
+import { PgGroupCommit } from './pg-group-commit.js';
+import { PreparingClient } from './pg-statements.js';
 import { migrationProvider, type Dialect } from './migrations.js';
 import { runPreparedDirectly } from './prepared.js';
 import type { Database } from './schema.js';
@@ -46,8 +49,16 @@ export interface StoreOptions {
   sqliteSynchronous?: 'FULL' | 'NORMAL';
   /** PostgreSQL schema to use (created if missing); tests give each file its own. */
   pgSchema?: string;
+  /** PostgreSQL connections in all, reads and the write batches together (default PG_POOL_SIZE). */
   pgPoolSize?: number;
+  /** PostgreSQL write batches in flight at once, each on a connection of its own (default PG_WRITE_BATCHES). */
+  pgWriteBatches?: number;
 }
+
+/** Measured with the bench (BENCHMARKS.md, issue 13): more connections only queue in PostgreSQL on this many cores. */
+export const PG_POOL_SIZE = 8;
+/** Measured likewise: two batches in flight let one run while the other waits for its COMMIT. */
+export const PG_WRITE_BATCHES = 2;
 
 /** SQLSTATEs of a connection that is gone or not accepted now: class 08, and a server shutting down or starting. */
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123])$/;
@@ -221,7 +232,8 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
   const schema = options.pgSchema;
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.pgPoolSize ?? 10,
+    Client: PreparingClient,
+    max: options.pgPoolSize ?? PG_POOL_SIZE,
     // Ids, times and counts are bigint; they stay far below 2^53, so read them as numbers.
     types: { getTypeParser: (oid: number, format?: any) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format)) } as any,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
@@ -237,13 +249,17 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
     await pool.query(`create schema if not exists ${schema}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const groupCommit = new PgGroupCommit(db, options.pgWriteBatches ?? PG_WRITE_BATCHES);
   return {
     schemaDb: db,
     store: {
       dialect: 'postgres',
       db,
-      write: (work) => db.transaction().execute(work),
-      close: () => db.destroy(),
+      write: (work) => groupCommit.submit(work),
+      async close() {
+        await groupCommit.drain();
+        await db.destroy();
+      },
     },
   };
 }

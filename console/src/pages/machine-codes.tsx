@@ -140,8 +140,9 @@ export function CodesSection({ machineNo, products, liveCodes, changes, onChange
           <button type="button" disabled={page.currentPage <= 1} onClick={() => setFilter((current) => ({ ...current, page: current.page - 1 }))}>
             {t('previous')}
           </button>
-          <span>{t('page', { page: page.currentPage, last: page.lastPage, total: page.total })}</span>
-          <button type="button" disabled={page.currentPage >= page.lastPage} onClick={() => setFilter((current) => ({ ...current, page: current.page + 1 }))}>
+          {/* A capped total means "this many or more": the pages go on past it. */}
+          <span>{t('page', { page: page.currentPage, last: page.totalCapped ? `${page.lastPage}+` : page.lastPage, total: page.totalCapped ? `${page.total}+` : page.total })}</span>
+          <button type="button" disabled={page.currentPage >= page.lastPage && !page.totalCapped} onClick={() => setFilter((current) => ({ ...current, page: current.page + 1 }))}>
             {t('next')}
           </button>
         </nav>

@@ -9,7 +9,7 @@ import { idField } from '../../domain/fields.js';
 import { CODE_STATUS_FILTERS } from '../../protocol/code-status.js';
 import { METHOD } from '../../protocol/endpoints.js';
 import { invalidField } from '../../protocol/errors.js';
-import { findOwnedMachine, listProductPickupCodes, queryMachinePickupCodes } from '../../service/catalogue.js';
+import { findOwnedMachine, listProductPickupCodes, queryMachinePickupCodes, type CodeQuery } from '../../service/catalogue.js';
 import {
   cancelAllPickupCodes,
   cancelOwnedPickupCode,
@@ -37,6 +37,19 @@ export function cancelIdsField(text: string): number[] {
   const ids = parts.map((part) => idField('ids', part.trim()));
   if (new Set(ids).size !== ids.length) throw invalidField('ids', 'must not name an id twice');
   return ids;
+}
+
+/** The machine-wide query's filter and paging: `page`/`per_page`, or the keyset cursor `after_id` (extension). */
+function codeQueryOf(p: FastifyRequest['payload']): CodeQuery {
+  const filter = {
+    productId: p.optionalId('product_id'),
+    status: p.oneOf('status', CODE_STATUS_FILTERS, 'UNUSED'),
+    codePrefix: p.optionalCodePrefix(),
+    ...p.paging(),
+    afterId: p.optionalId('after_id'),
+  };
+  if (filter.afterId !== undefined && filter.page !== 1) throw invalidField('after_id', 'cannot be combined with page: the cursor already says where the page starts');
+  return filter;
 }
 
 export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
@@ -102,14 +115,8 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
       url: '/pickup_codes/query',
       signed: true,
       read: async (request) => {
-        const p = request.payload;
-        const machineNo = p.machineNo();
-        const filter = {
-          productId: p.optionalId('product_id'),
-          status: p.oneOf('status', CODE_STATUS_FILTERS, 'UNUSED'),
-          codePrefix: p.optionalCodePrefix(),
-          ...p.paging(),
-        };
+        const machineNo = request.payload.machineNo();
+        const filter = codeQueryOf(request.payload);
         const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
         return queryMachinePickupCodes(store.db, machine, filter, clock(request.now));
       },

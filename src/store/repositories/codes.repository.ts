@@ -245,15 +245,23 @@ function filtered(db: Executor, machineId: number, filter: CodeFilter) {
   }
 }
 
-export async function countOfMachine(db: Executor, machineId: number, filter: CodeFilter): Promise<number> {
-  const { total } = await filtered(db, machineId, filter)
+/**
+ * How many codes match, counting at most `cap` of them: the count walks every matching
+ * row, so an uncapped one grows with the machine (1,000,000 codes took ~1.8 s a request).
+ */
+export async function countOfMachine(db: Executor, machineId: number, filter: CodeFilter, cap: number): Promise<number> {
+  const { total } = await db
+    .selectFrom(filtered(db, machineId, filter).select('id').limit(cap).as('matching'))
     .select((eb) => eb.fn.countAll<number>().as('total'))
     .executeTakeFirstOrThrow();
   return Number(total);
 }
 
-export function pageOfMachine(db: Executor, machineId: number, filter: CodeFilter, limit: number, offset: number): Promise<PickupCode[]> {
-  return filtered(db, machineId, filter).selectAll().orderBy('id').limit(limit).offset(offset).execute();
+/** A page in id order: the rows after `afterId` (keyset: as cheap on the last page as on the first), or after skipping `offset` rows. */
+export function pageOfMachine(db: Executor, machineId: number, filter: CodeFilter, limit: number, from: { offset: number; afterId?: number | undefined }): Promise<PickupCode[]> {
+  let query = filtered(db, machineId, filter).selectAll();
+  if (from.afterId !== undefined) query = query.where('id', '>', from.afterId);
+  return query.orderBy('id').limit(limit).offset(from.offset).execute();
 }
 
 /** How many live codes each of the merchant's machines has (or the one given); machines without any are absent. */

@@ -1,0 +1,76 @@
+/**
+ * PostgreSQL's group commit (issue 13, item 3): the writes of one event-loop turn share one
+ * transaction; batches of different turns run side by side on their own connections, so a
+ * write that waits too long for another batch's row lock runs again rather than failing or
+ * waiting for a deadlock to be detected; nothing is
+ * answered before its batch's COMMIT; and a batch whose connection is lost fails every write
+ * in it as "store unavailable" (the 503 a client may retry).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { isStoreUnavailable } from '../../src/store/store.js';
+import { storeKinds, withFreshStore } from '../helpers/stores.js';
+
+const postgres = storeKinds().find((kind) => kind.name === 'postgres');
+const newMerchant = (name: string) => ({ name, appid: `ds${name}`.padEnd(18, '0'), app_secret_hash: 'sha256:x', created_at: 1 });
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('PostgreSQL group commit', { skip: postgres ? false : 'needs TEST_DATABASE_URL' }, () => {
+  it('the writes of one turn share one transaction (one backend transaction id)', () =>
+    withFreshStore(postgres!, async (store) => {
+      const ids = await Promise.all([1, 2, 3].map(() => store.write(async (trx) => (await sql<{ id: string }>`select txid_current()::text as id`.execute(trx)).rows[0]!.id)));
+      assert.equal(new Set(ids).size, 1, `one transaction: ${ids.join(', ')}`);
+    }));
+
+  it('two batches that lock rows in opposite orders: neither waits out the deadlock timeout, the one that yields runs again, and both writes succeed whole', { timeout: 30_000 }, () =>
+    withFreshStore(postgres!, async (store) => {
+      await store.write((trx) => trx.insertInto('merchants').values([newMerchant('a'), newMerchant('b')]).execute());
+      const rename = (trx: Parameters<Parameters<typeof store.write>[0]>[0], from: string, to: string) =>
+        trx.updateTable('merchants').set({ name: to }).where('appid', '=', newMerchant(from).appid).execute();
+      const runs = { first: 0, second: 0 };
+      let firstHoldsA!: () => void;
+      const aLocked = new Promise<void>((resolve) => (firstHoldsA = resolve));
+      let secondHoldsB!: () => void;
+      const bLocked = new Promise<void>((resolve) => (secondHoldsB = resolve));
+      // First locks a, then wants b; second (a batch of the next turn) locks b, then wants a.
+      const first = store.write(async (trx) => {
+        runs.first++;
+        await rename(trx, 'a', 'a by first');
+        firstHoldsA();
+        await bLocked;
+        await rename(trx, 'b', 'b by first');
+      });
+      await aLocked;
+      await nextTurn();
+      const second = store.write(async (trx) => {
+        runs.second++;
+        await rename(trx, 'b', 'b by second');
+        secondHoldsB();
+        await rename(trx, 'a', 'a by second');
+      });
+      const started = performance.now();
+      const outcomes = await Promise.allSettled([first, second]);
+      assert.ok(performance.now() - started < 800, `resolved in ${Math.round(performance.now() - started)} ms, before PostgreSQL's deadlock_timeout of 1 s`);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'fulfilled'], JSON.stringify(outcomes));
+      assert.ok(runs.first + runs.second >= 3, `one of them at least ran again (runs: ${JSON.stringify(runs)})`);
+      const names = (await store.db.selectFrom('merchants').select('name').orderBy('appid').execute()).map((r) => r.name);
+      const writers = names.map((name) => name.split(' by ')[1]);
+      assert.equal(writers[0], writers[1], `each write is whole, the last one over the first: ${names.join(', ')}`);
+    }));
+
+  it('a batch whose connection is ended fails each of its writes as store unavailable, and nothing of it stays', { timeout: 30_000 }, () =>
+    withFreshStore(postgres!, async (store) => {
+      const results = await Promise.allSettled([
+        store.write((trx) => trx.insertInto('merchants').values(newMerchant('kept?')).execute()),
+        store.write(async (trx) => {
+          await sql`select pg_terminate_backend(pg_backend_pid())`.execute(trx);
+        }),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+      for (const result of results) assert.ok(isStoreUnavailable((result as PromiseRejectedResult).reason), String((result as PromiseRejectedResult).reason));
+      assert.equal((await store.db.selectFrom('merchants').select('name').execute()).length, 0);
+      await store.write((trx) => trx.insertInto('merchants').values(newMerchant('after')).execute());
+      assert.equal((await store.db.selectFrom('merchants').select('name').execute()).length, 1, 'the next write succeeds on a new connection');
+    }));
+});
