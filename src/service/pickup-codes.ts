@@ -158,7 +158,7 @@ export async function cancelPickupCodesByIds(trx: Tx, context: ChangeContext, ma
 }
 
 /** Codes per step of a bulk change: one step holds the event loop for milliseconds, not seconds. */
-export const BULK_STEP = 500;
+export const BULK_STEP = 1000;
 
 /**
  * Cancels every UNUSED code of the scope (expired ones included) that exists when it starts,
