@@ -3,7 +3,7 @@
  * delivery_test.md), as responses.ts writes the others; the status words the delivery pages
  * answer live here too, so the server and the SDK read them from one place.
  */
-import { day, digits, id, list, money, object, positive, text, wallTime, type JsonSchema } from './schema-parts.js';
+import { digits, object, orderFields, text, wallTime, type JsonSchema } from './schema-parts.js';
 
 /** order_get.md's record statuses: constants, where the consume page answers words. */
 export const RECORD_STATUSES = ['WAITING_PICKED_UP', 'IS_PICKED_UP', 'IS_REFUND', 'IS_DELIVERING', 'IS_SUCCESS', 'IS_FAILED', 'IS_TIMEOUT'] as const;
@@ -20,28 +20,7 @@ const deliveryWords = { type: 'string', enum: Object.values(DELIVERY_STATUS_WORD
 
 // order_get.md: records with constant statuses; `notify_sent` is "0" or "1".
 export const ORDER_DETAIL: JsonSchema = object(
-  {
-    order_id: id,
-    trade_id: text,
-    date: day,
-    amount: money,
-    status: { type: 'string', enum: ['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'PICKUPCODE', 'NOTPAY', 'TESTPAY'] },
-    notify_send_count: positive,
-    records: list(
-      object(
-        {
-          id,
-          product_id: id,
-          quantity: positive,
-          price: money,
-          status: { type: 'string', enum: RECORD_STATUSES },
-          notify_sent: { type: 'string', enum: ['0', '1'] },
-        },
-        ['id', 'product_id', 'quantity', 'price'],
-      ),
-    ),
-    pickup_code_id: id,
-  },
+  orderFields(['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'PICKUPCODE', 'NOTPAY', 'TESTPAY'], RECORD_STATUSES),
   ['order_id', 'date', 'amount', 'status', 'records'],
 );
 

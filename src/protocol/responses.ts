@@ -13,7 +13,7 @@
 import { DELIVERY_STARTED, DELIVERY_STATE, ORDER_DETAIL } from './delivery-responses.js';
 import { ErrorCode } from './errors.js';
 import { METHOD } from './endpoints.js';
-import { day, digits, EMPTY_LIST, EMPTY_OBJECT, extension, flag, id, list, money, object, page, positive, text, wallTime, type JsonSchema } from './schema-parts.js';
+import { digits, EMPTY_LIST, EMPTY_OBJECT, extension, flag, id, list, money, object, orderFields, page, positive, text, wallTime, type JsonSchema } from './schema-parts.js';
 
 /**
  * The machine-wide query's page: `page`'s fields, plus the cursor of the next page
@@ -136,28 +136,7 @@ export const CONSUME_RECORD_STATUS = {
 
 // pickup_code_consume.md. Its tables call `records` an "object"; every example (and the
 // order page, with several) shows a list of them, which is what is sent.
-const ORDER_FIELDS = {
-  order_id: id,
-  trade_id: text,
-  date: day,
-  amount: money,
-  status: { type: 'string', enum: ['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'PICKUPCODE'] },
-  notify_send_count: positive,
-  records: list(
-    object(
-      {
-        id,
-        product_id: id,
-        quantity: positive,
-        price: money,
-        status: { type: 'string', enum: Object.values(CONSUME_RECORD_STATUS) },
-        notify_sent: { type: 'string', enum: ['0', '1'] },
-      },
-      ['id', 'product_id', 'quantity', 'price'],
-    ),
-  ),
-  pickup_code_id: id,
-};
+const ORDER_FIELDS = orderFields(['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'PICKUPCODE'], Object.values(CONSUME_RECORD_STATUS));
 const ORDER_REQUIRED = ['order_id', 'date', 'amount', 'status', 'records', 'pickup_code_id'] as const;
 const ORDER = object(ORDER_FIELDS, [...ORDER_REQUIRED, 'trade_id']);
 

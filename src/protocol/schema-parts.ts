@@ -44,3 +44,32 @@ export function page(item: JsonSchema, required: readonly string[] = []): JsonSc
 export const EMPTY_LIST: JsonSchema = { type: 'array', maxItems: 0 };
 export const EMPTY_OBJECT: JsonSchema = object({});
 
+
+/**
+ * An order's fields as the consume page and the order page answer them; the pages differ only
+ * in which order and record statuses they may send.
+ */
+export function orderFields(orderStatuses: readonly string[], recordStatuses: readonly string[]): Record<string, JsonSchema> {
+  return {
+    order_id: id,
+    trade_id: text,
+    date: day,
+    amount: money,
+    status: { type: 'string', enum: orderStatuses },
+    notify_send_count: positive,
+    records: list(
+      object(
+        {
+          id,
+          product_id: id,
+          quantity: positive,
+          price: money,
+          status: { type: 'string', enum: recordStatuses },
+          notify_sent: { type: 'string', enum: ['0', '1'] },
+        },
+        ['id', 'product_id', 'quantity', 'price'],
+      ),
+    ),
+    pickup_code_id: id,
+  };
+}
