@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { DEFAULTS, type LinkConfig, type MqttOptions } from '../config.js';
+import { queuedPushes } from '../service/outbox.js';
 import type { Store } from '../store/store.js';
 import { SERVER_USERNAME } from './access.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
@@ -153,8 +154,11 @@ export async function startMachineLink(
   await atMost(firstSubscription, broker ? 10_000 : 3000);
 
   dispatcher.start();
-  // Whoever committed (a route, the inbox, another service), its outbox rows leave now.
-  const stopWaking = store.onCommit(() => dispatcher.wake());
+  // Whoever committed outbox rows (a route, the inbox, another service), they leave now;
+  // commits that queued none (the dispatcher's own "sent" marks among them) wake nothing.
+  const stopWaking = store.onCommit((trx) => {
+    if (queuedPushes(trx)) dispatcher.wake();
+  });
 
   return {
     brokerUrl: withoutCredentials(connectUrl),

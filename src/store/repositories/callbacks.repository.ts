@@ -7,7 +7,7 @@
  */
 import type { CallbackKind, CallbackState } from '../../domain/callbacks.js';
 import type { ExpressionBuilder, Selectable } from 'kysely';
-import { locksRows, type Executor } from '../executor.js';
+import { locksRows, QueuingTransactions, type Executor } from '../executor.js';
 import type { Database } from '../schema.js';
 
 export type Callback = Selectable<Database['callbacks']>;
@@ -27,19 +27,15 @@ export interface NewCallback {
 }
 
 /** The transactions of this process that queued (or re-queued) a callback. */
-const queuingTransactions = new WeakSet<Executor>();
+const queuing = new QueuingTransactions();
 
-/**
- * Whether this transaction queued a callback. The sender asks after each commit (the store's
- * committed event), so it wakes exactly when there is new work and the hot paths' commits,
- * which queue none, cost it nothing; other instances' rows are found by its poll.
- */
+/** Whether this transaction queued a callback (see QueuingTransactions). */
 export function queuedIn(trx: Executor): boolean {
-  return queuingTransactions.has(trx);
+  return queuing.queuedIn(trx);
 }
 
 export async function enqueue(db: Executor, callback: NewCallback): Promise<number> {
-  queuingTransactions.add(db);
+  queuing.mark(db);
   const row = await db
     .insertInto('callbacks')
     .values({
@@ -138,7 +134,7 @@ export async function finishAttempt(db: Executor, callback: Pick<Callback, 'id' 
 
 /** Queues the callback again now, with a fresh 24-hour schedule; false when there is no such callback (of that merchant). */
 export async function requeue(db: Executor, id: number, now: number, merchantId?: number): Promise<boolean> {
-  queuingTransactions.add(db);
+  queuing.mark(db);
   let query = db
     .updateTable('callbacks')
     // A claim in hand is left alone: that attempt is recorded when it ends, and the next one is due at once.

@@ -3,7 +3,7 @@
  * and marked sent once the broker acknowledged them.
  */
 import type { MachineMessage } from '../../protocol/machine-messages.js';
-import { locksRows, type Executor } from '../executor.js';
+import { locksRows, QueuingTransactions, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
 
 /** Rows per statement, well under SQLite's limit on bound parameters. */
@@ -17,7 +17,16 @@ function outboxRow(machineId: number, method: string, body: string, now: number)
   return { machine_id: machineId, method, body, created_at: now };
 }
 
+/** The transactions of this process that queued a push. */
+const queuing = new QueuingTransactions();
+
+/** Whether this transaction queued a push (see QueuingTransactions). */
+export function queuedIn(trx: Executor): boolean {
+  return queuing.queuedIn(trx);
+}
+
 export async function enqueue(db: Executor, machineId: number, messages: readonly MachineMessage[], now: number): Promise<void> {
+  queuing.mark(db);
   if (messages.length === 1) {
     await insertOne(db, machineId, messages[0]!.method, JSON.stringify(messages[0]!.fields), now);
     return;
