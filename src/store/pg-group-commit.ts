@@ -19,7 +19,9 @@
  * at a time for SERIAL_AFTER_YIELD_MS, so writes on the same hot rows (a product's stock) do
  * not keep yielding to each other. A request that yielded PATIENT_AFTER times then waits as long
  * as it takes (a row held for seconds by a bulk change, or by another instance), with
- * PostgreSQL's deadlock detection as the referee; a deadlock also runs it again.
+ * PostgreSQL's deadlock detection as the referee; a deadlock also runs it again. Such a
+ * patient request runs in a batch of its own: the writes queued behind it, other merchants'
+ * most likely, would otherwise wait inside its transaction for a lock they never asked for.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
@@ -86,13 +88,20 @@ export class PgGroupCommit {
       this.scheduled = false;
       if (this.inFlight >= (this.conflicted ? 1 : this.maxInFlight) || this.queue.length === 0) return this.settle();
       this.inFlight++;
-      void this.commitBatch(this.queue.splice(0, MAX_BATCH)).finally(() => {
+      void this.commitBatch(this.nextBatch()).finally(() => {
         this.inFlight--;
         this.schedule();
         this.settle();
       });
       this.schedule();
     });
+  }
+
+  /** The next jobs to share a transaction: up to MAX_BATCH, a patient job alone (see the header). */
+  private nextBatch(): Job[] {
+    if (isPatient(this.queue[0]!)) return this.queue.splice(0, 1);
+    const patientAt = this.queue.findIndex(isPatient);
+    return this.queue.splice(0, Math.min(MAX_BATCH, patientAt === -1 ? this.queue.length : patientAt));
   }
 
   /**
@@ -160,6 +169,11 @@ function asTransaction(connection: Kysely<Database>): Tx {
   }) as unknown as Tx;
 }
 
+/** Waits for its row locks as long as it takes (it yielded PATIENT_AFTER times already). */
+function isPatient(job: Job): boolean {
+  return job.retries >= PATIENT_AFTER;
+}
+
 function runsAgain(job: Job, error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RUN_AGAIN_SQLSTATES.has(code) && job.retries < MAX_RETRIES;
@@ -175,7 +189,7 @@ async function runInOneTransaction(trx: Tx, jobs: Job[]): Promise<Outcome[]> {
         continue;
       }
       // SET LOCAL inside the savepoint: it lasts for this request (a rollback to the savepoint undoes it too).
-      const lockWait = `set local lock_timeout = ${job.retries >= PATIENT_AFTER ? 0 : LOCK_WAIT_MS}`;
+      const lockWait = `set local lock_timeout = ${isPatient(job) ? 0 : LOCK_WAIT_MS}`;
       await sql.raw(`${outcomes.length === 0 ? 'begin' : 'release savepoint request'}; savepoint request; ${lockWait}`).execute(trx);
       try {
         outcomes.push({ ok: true, value: await job.work(trx) });

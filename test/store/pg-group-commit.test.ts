@@ -2,13 +2,15 @@
  * PostgreSQL's group commit (issue 13, item 3): the writes of one event-loop turn share one
  * transaction; batches of different turns run side by side on their own connections, so a
  * write that waits too long for another batch's row lock runs again rather than failing or
- * waiting for a deadlock to be detected; nothing is
+ * waiting for a deadlock to be detected, and a write that then waits as long as it takes
+ * holds up no other; nothing is
  * answered before its batch's COMMIT; and a batch whose connection is lost fails every write
  * in it as "store unavailable" (the 503 a client may retry).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { isStoreUnavailable } from '../../src/store/store.js';
 import { storeKinds, withFreshStore } from '../helpers/stores.js';
 
@@ -57,6 +59,30 @@ describe('PostgreSQL group commit', { skip: postgres ? false : 'needs TEST_DATAB
       const names = (await store.db.selectFrom('merchants').select('name').orderBy('appid').execute()).map((r) => r.name);
       const writers = names.map((name) => name.split(' by ')[1]);
       assert.equal(writers[0], writers[1], `each write is whole, the last one over the first: ${names.join(', ')}`);
+    }));
+
+  it('a write that waits for a lock held elsewhere holds up no write that arrived with it: once it waits as long as it takes, it waits alone', { timeout: 30_000 }, () =>
+    withFreshStore(postgres!, async (store) => {
+      const lockKey = 600_000 + Math.floor(Math.random() * 100_000);
+      const holder = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await holder.connect();
+      try {
+        await holder.query('select pg_advisory_lock($1)', [lockKey]);
+        let waiterDone = false;
+        // The same turn: both start in one batch, the second behind the first.
+        const waiter = store
+          .write((trx) => sql`select pg_advisory_xact_lock_shared(${lockKey})`.execute(trx))
+          .finally(() => (waiterDone = true));
+        const other = store.write((trx) => trx.insertInto('merchants').values(newMerchant('other')).returning('id').executeTakeFirstOrThrow());
+        const outcome = await Promise.race([other.then(() => 'committed'), new Promise((resolve) => setTimeout(resolve, 10_000, 'still waiting'))]);
+        assert.equal(outcome, 'committed', 'the other write commits while the lock is still held');
+        assert.equal(waiterDone, false, 'the waiting write still waits');
+        assert.equal((await store.db.selectFrom('merchants').select('name').execute()).length, 1, 'the other write is committed');
+        await holder.query('select pg_advisory_unlock($1)', [lockKey]);
+        await waiter;
+      } finally {
+        await holder.end();
+      }
     }));
 
   it('a batch whose connection is ended fails each of its writes as store unavailable, and nothing of it stays', { timeout: 30_000 }, () =>
