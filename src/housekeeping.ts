@@ -6,7 +6,7 @@
  * again next time. server.ts decides which chores an instance has and stops them first on
  * shutdown.
  */
-import { timeOutOverdueDeliveries } from './service/deliveries.js';
+import { TIMEOUT_SWEEP_BATCH, timeOutOverdueDeliveries } from './service/deliveries.js';
 import type { Store } from './store/store.js';
 
 export interface Chore {
@@ -64,6 +64,6 @@ export async function timeOutDeliveries(store: Store, now: number, timeoutSecond
   for (;;) {
     const count = await store.write((trx) => timeOutOverdueDeliveries(trx, context, { resultTimeoutSeconds: timeoutSeconds }));
     total += count;
-    if (count < 100) return total;
+    if (count < TIMEOUT_SWEEP_BATCH) return total;
   }
 }

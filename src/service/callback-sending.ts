@@ -4,7 +4,7 @@
  * one is due (domain/callbacks.ts).
  */
 import { nextAttemptAt } from '../domain/callbacks.js';
-import { withSign } from '../protocol/signature.js';
+import { computeSign } from '../protocol/signature.js';
 import { WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, webhookSignature } from '../protocol/webhook-signature.js';
 import * as callbacks from '../store/repositories/callbacks.repository.js';
 import type { Callback } from '../store/repositories/callbacks.repository.js';
@@ -38,9 +38,9 @@ export interface SignedRequest {
 export async function signedRequest(store: Store, callback: Callback, now: number): Promise<SignedRequest> {
   let body = callback.body;
   if (callback.kind === 'notify') {
-    const fields = JSON.parse(callback.body) as Record<string, string | number>;
-    const asText = Object.fromEntries(Object.entries({ ...fields, timestamp: String(now) }).map(([name, value]) => [name, String(value)]));
-    body = JSON.stringify({ ...fields, timestamp: String(now), sign: withSign(asText, String(callback.merchant_id)).sign });
+    const fields = { ...(JSON.parse(callback.body) as Record<string, string | number>), timestamp: String(now) };
+    const asText = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, String(value)]));
+    body = JSON.stringify({ ...fields, sign: computeSign(asText, String(callback.merchant_id)) });
   }
   const secret = (await merchants.webhookOf(store.db, callback.merchant_id))?.webhook_secret ?? null;
   const headers: Record<string, string> = {

@@ -97,5 +97,3 @@ export async function merchantCallbacksOfOrder(db: Executor, merchantId: number,
 export async function resendCallback(trx: Tx, callbackId: number, now: number, merchantId?: number): Promise<void> {
   if (!(await callbacks.requeue(trx, callbackId, now, merchantId))) throw new Refused({ refused: 'not-found' });
 }
-
-export { notifyCountsOfOrder, type NotifyCounts } from '../store/repositories/callbacks.repository.js';

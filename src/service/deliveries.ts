@@ -26,7 +26,7 @@ import type { Tx } from '../store/store.js';
 import type { ChangeContext, MachineRef } from './context.js';
 import { queueDeliveryResult } from './delivery-notices.js';
 import { accepted, Refused } from './refused.js';
-import { channelPosition } from './views.js';
+import { boardAddr } from './views.js';
 
 export interface StartedDelivery {
   deliveryId: number;
@@ -62,7 +62,7 @@ async function commandVend(trx: Tx, context: ChangeContext, machine: MachineRef,
     hasLift: channel.has_lift === 1,
     dropDetection: channel.drop_detection === 1,
     channel: channelNumber(channel),
-    addr: channelPosition({ channel_x: 0, channel_y: 0, channel_addr: channel.channel_addr }).addr,
+    addr: boardAddr(channel.channel_addr),
     quantity: vend.quantity,
     deadline: now + timing.resultTimeoutSeconds,
   });
@@ -136,10 +136,13 @@ export async function settleVendResult(trx: Tx, context: ChangeContext, machine:
   return (await settle(trx, context, delivery, decision)) ? 'settled' : 'duplicate';
 }
 
-/** Deliveries without a result `resultTimeoutSeconds` after their command time out; returns how many (at most `limit`). */
-export async function timeOutOverdueDeliveries(trx: Tx, context: ChangeContext, timing: DeliveryTiming, limit = 100): Promise<number> {
+/** The most deliveries one transaction of the timeout sweep settles. */
+export const TIMEOUT_SWEEP_BATCH = 100;
+
+/** Deliveries without a result `resultTimeoutSeconds` after their command time out; returns how many (at most TIMEOUT_SWEEP_BATCH). */
+export async function timeOutOverdueDeliveries(trx: Tx, context: ChangeContext, timing: DeliveryTiming): Promise<number> {
   let count = 0;
-  for (const delivery of await deliveries.overdue(trx, context.now - timing.resultTimeoutSeconds, limit)) {
+  for (const delivery of await deliveries.overdue(trx, context.now - timing.resultTimeoutSeconds, TIMEOUT_SWEEP_BATCH)) {
     if (await settle(trx, context, delivery, decideTimeout({ isTest: delivery.order_id === null }))) count++;
   }
   return count;

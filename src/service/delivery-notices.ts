@@ -30,7 +30,7 @@ export async function queueDeliveryResult(trx: Tx, context: ChangeContext, notic
       eventId: newEventId(),
       eventType: 'device.delivery.response',
       url: notice.notifyUrl,
-      // timestamp and sign are added at each attempt (src/callbacks/request.ts).
+      // timestamp and sign are added at each attempt (signedRequest in callback-sending.ts).
       body: JSON.stringify(deliveryResponseFields(result)),
       ...refs,
       now: context.now,

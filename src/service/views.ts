@@ -81,6 +81,11 @@ export function machineTypeView(stored: string): number | undefined {
  * being a non-empty text), the driver board `addr` as a number 1-8, board 1 when not set.
  */
 export function channelPosition(product: { channel_x: number; channel_y: number; channel_addr: string }) {
-  const addr = Number(product.channel_addr);
-  return { x: String(product.channel_x), y: String(product.channel_y), addr: Number.isInteger(addr) && addr >= 1 && addr <= 8 ? addr : 1 };
+  return { x: String(product.channel_x), y: String(product.channel_y), addr: boardAddr(product.channel_addr) };
+}
+
+/** The driver board a channel is on, 1-8, board 1 when not set: the product page's `addr` and the vend command's. */
+export function boardAddr(channelAddr: string): number {
+  const addr = Number(channelAddr);
+  return Number.isInteger(addr) && addr >= 1 && addr <= 8 ? addr : 1;
 }

@@ -151,10 +151,6 @@ export function ofOrder(db: Executor, orderId: number, merchantId?: number): Pro
   return query.orderBy('id').execute();
 }
 
-export function findById(db: Executor, id: number): Promise<Callback | undefined> {
-  return db.selectFrom('callbacks').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 /** Every attempt at these callbacks, in order. */
 export async function attemptsOf(db: Executor, callbackIds: number[]): Promise<CallbackAttempt[]> {
   if (callbackIds.length === 0) return [];
