@@ -4,7 +4,7 @@
  * form; and never a form that leaves part of the payload unsigned.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { Signatory } from '@cakioe/kit.js';
 import { ApiError } from '../../src/protocol/errors.js';
 import { decodePayload, encodeBase64Text, type Payload } from '../../src/protocol/payload.js';
