@@ -37,7 +37,7 @@ for (const kind of storeKinds()) {
         vendcloud(['products', '--machine-no', machineNo, '--json'], env),
       ]);
       assert.equal(ping.code, 0, ping.stderr);
-      assert.deepEqual(json(ping), { data: 'pong' });
+      assert.deepEqual(json(ping), { data: 'pong', signature: 'ok' });
       assert.equal(machines.code, 0, machines.stderr);
       assert.deepEqual(json(machines).map((m: { machineNo: string }) => m.machineNo), merchant.machines.map((m) => m.machine_no));
       assert.equal(products.code, 0, products.stderr);
@@ -56,6 +56,16 @@ for (const kind of storeKinds()) {
       const state = await vendcloud(['delivery', 'get', '--machine-no', machineNo, '--delivery', '99999999', '--json'], env);
       assert.equal(state.code, 1);
       assert.equal(json(state).error.code, 80002);
+    });
+
+    it('ping makes a signed call too, so a wrong merchant id (the signing key) is caught and named, exit 1', async () => {
+      const wrongKey = await vendcloud(['ping'], { ...env, VENDCLOUD_MERCHANT_ID: String(merchant.merchant_id + 1000) });
+      assert.equal(wrongKey.code, 1, wrongKey.stdout);
+      assert.match(wrongKey.stderr, /10002 sign is invalid/);
+      assert.match(wrongKey.stderr, new RegExp(`signing key is the merchant id, and ${merchant.merchant_id + 1000} is not this Appid's`));
+      const right = await vendcloud(['ping'], env);
+      assert.equal(right.code, 0, right.stderr);
+      assert.match(right.stdout, new RegExp(`^pong .*merchant id ${merchant.merchant_id} was accepted`));
     });
 
     it('credentials given as flags work as well as the environment', async () => {

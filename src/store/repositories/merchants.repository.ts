@@ -53,6 +53,16 @@ export async function exists(db: Executor, merchantId: number): Promise<boolean>
   return (await db.selectFrom('merchants').select('id').where('id', '=', merchantId).executeTakeFirst()) !== undefined;
 }
 
+/** Every merchant as the operator lists them (no secret, no hash), with its number of machines, by id. */
+export function listForOperator(db: Executor) {
+  return db
+    .selectFrom('merchants')
+    .select(['id', 'name', 'appid', 'verified', 'expires_at', 'created_at', 'webhook_url'])
+    .select((eb) => eb.selectFrom('machines').select(eb.fn.countAll<number>().as('n')).whereRef('machines.merchant_id', '=', 'merchants.id').as('machines'))
+    .orderBy('id')
+    .execute();
+}
+
 /** The oldest merchant of that name (the demo merchant is found by its name). */
 export function findFirstByName(db: Executor, name: string): Promise<{ id: number; appid: string } | undefined> {
   return db.selectFrom('merchants').select(['id', 'appid']).where('name', '=', name).orderBy('id').executeTakeFirst();
