@@ -51,10 +51,10 @@ export const ERROR_EXPLANATIONS: Readonly<Record<ErrorCode, ErrorExplanation>> =
   [ErrorCode.APPID_INVALID]: { meaning: 'No merchant has this Appid.', fix: 'Check the Appid header; it is printed when the merchant is created.' },
   [ErrorCode.PICKUP_CODES_DISABLED]: { meaning: 'Pickup codes are not switched on for this machine.', fix: 'Switch them on (`vendcloud machine set --pickup-codes on`).' },
   [ErrorCode.PICKUP_CODE_EXPIRED]: { meaning: 'The pickup code has passed its expiry time.', fix: 'Create a new code for the customer.' },
-  [ErrorCode.PICKUP_CODE_USED]: { meaning: 'The pickup code was already used (data.order_id names its order).', fix: 'Nothing to redo: look up that order rather than consuming again.' },
+  [ErrorCode.PICKUP_CODE_USED]: { meaning: 'The pickup code was already used, so it can be neither consumed nor cancelled (data.order_id names its order).', fix: 'Nothing to redo: look up that order rather than consuming again.' },
   [ErrorCode.NO_MACHINE]: { meaning: 'The merchant has no machine yet.', fix: 'Add a machine (`vendcloud machine create`).' },
   [ErrorCode.MACHINE_OFFLINE]: { meaning: 'The machine is offline: it has not been heard from recently.', fix: 'Check the machine’s power and network; send again once it is online.' },
-  [ErrorCode.MACHINE_NOT_FOUND]: { meaning: 'No machine with this machine_no belongs to this merchant.', fix: 'Check machine_no (8 digits) and that the machine is this merchant’s.' },
+  [ErrorCode.MACHINE_NOT_FOUND]: { meaning: 'No machine with this machine_no belongs to this merchant (another merchant’s machine is answered the same way).', fix: 'Check machine_no and that the machine is this merchant’s (`vendcloud machines` lists them).' },
   [ErrorCode.MACHINE_NOT_OPERATING]: {
     meaning: 'The machine is switched out of operation, so it sells nothing.',
     fix: 'Switch it back into operation (`vendcloud machine set --operating on`).',

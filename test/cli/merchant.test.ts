@@ -141,11 +141,13 @@ for (const kind of storeKinds()) {
       assert.deepEqual(json(again).error.data, { order_id: order.orderId });
     });
 
-    it('an API error exits 1 with the code and message: a foreign machine is 30003, a wrong secret 10013', async () => {
+    it('an API error exits 1 with the code, the platform message and an English explanation: a foreign machine is 30003, a wrong secret 10013', async () => {
       const other = await seedMerchant(server.store);
       const foreign = await vendcloud(['products', '--machine-no', other.machines[0]!.machine_no], env);
       assert.equal(foreign.code, 1);
       assert.match(foreign.stderr, /API error 30003 设备不存在/);
+      assert.match(foreign.stderr, /what happened: No machine with this machine_no belongs to this merchant/);
+      assert.match(foreign.stderr, /what to do: Check machine_no/);
       const wrongSecret = await vendcloud(['ping'], { ...env, VENDCLOUD_APPSECRET: 'not-the-secret' });
       assert.equal(wrongSecret.code, 1);
       assert.match(wrongSecret.stderr, /10013 app secret is invalid \(HTTP 401/);
