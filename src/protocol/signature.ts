@@ -180,3 +180,37 @@ function uriEncodedTwiceBase(payload: Payload, key: string): string | undefined 
   const parts = leaves.map(([name, value]) => `${name}=${encodeURI(value)}`).sort();
   return `${encodeURI(parts.join('&'))}&key=${key}`;
 }
+
+/** A callback body's fields as JSON decodes them: texts and numbers (PROTOCOL.md §2's types). */
+export type CallbackFields = Readonly<Record<string, string | number>>;
+
+/**
+ * The sign of a body vendcloud sends, made in the form the receiving merchant's library
+ * checks (README.md, "Callbacks and webhooks"). Each library computes its text from the
+ * body as its language decodes it, so a number is written as that language prints it:
+ * Go decodes every JSON number to a float64 and pansy prints it with `%v`, while PHP and JS
+ * print an integer as its digits. Falls back to the raw form where the chosen one has no
+ * text for the body (a value reading `NULL`, a lone surrogate); the HMAC header still holds.
+ */
+export function callbackSign(form: SigningForm, fields: CallbackFields, key: string): string {
+  const printNumber = form === 'query-escaped' ? goPrintedNumber : String;
+  const asText = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, typeof value === 'number' ? printNumber(value) : value]));
+  return hashSignatureBase(signatureBaseIn(form, asText, key) ?? signatureBase(asText, key));
+}
+
+/**
+ * Go's `fmt.Sprintf("%v", f)` of a float64: the shortest digits that read back as `f`, in
+ * `%e` form (`1e+06`, `1.000001e+06`, `1e-05`, exponent of at least two digits) when the
+ * decimal exponent is below -4 or at least 6 (strconv's 'g' with shortest precision), else
+ * as a plain decimal.
+ */
+export function goPrintedNumber(value: number): string {
+  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : value < 0 ? '-Inf' : 'NaN';
+  if (Object.is(value, -0)) return '-0';
+  if (value === 0) return '0';
+  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string];
+  const exponent = Number(exponentText);
+  if (exponent >= -4 && exponent < 6) return String(value);
+  const digits = String(Math.abs(exponent)).padStart(2, '0');
+  return `${mantissa}e${exponent < 0 ? '-' : '+'}${digits}`;
+}

@@ -5,6 +5,7 @@
  * authentication costs no query in between.
  */
 import { ApiError, ErrorCode } from '../protocol/errors.js';
+import type { SigningForm } from '../protocol/signature.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import type { MerchantAccount } from '../store/repositories/merchants.repository.js';
 import type { Store } from '../store/store.js';
@@ -38,5 +39,23 @@ export class MerchantDirectory {
       this.cache.set(appid, { merchant, fetchedAt: nowMs });
     }
     return merchant;
+  }
+
+  /**
+   * Remembers the signing form of the merchant's accepted request, which its callbacks
+   * follow under `auto` (domain/callbacks.ts). Written only when it changes, so a merchant
+   * that keeps one library costs no write per request; the cached row is updated first so
+   * that concurrent requests do not write it again. A failed write is not the request's
+   * failure: the row is left as it was and the next request tries again.
+   */
+  async recordSigningForm(merchant: MerchantAccount, form: SigningForm): Promise<void> {
+    const previous = merchant.request_sign_form;
+    if (previous === form) return;
+    merchant.request_sign_form = form;
+    try {
+      await this.store.write((trx) => merchants.recordRequestSignForm(trx, merchant.id, form));
+    } catch {
+      merchant.request_sign_form = previous;
+    }
   }
 }
