@@ -189,12 +189,17 @@ export type CallbackFields = Readonly<Record<string, string | number>>;
  * checks (README.md, "Callbacks and webhooks"). Each library computes its text from the
  * body as its language decodes it, so a number is written as that language prints it:
  * Go decodes every JSON number to a float64 and pansy prints it with `%v`, while PHP and JS
- * print an integer as its digits. Falls back to the raw form where the chosen one has no
- * text for the body (a value reading `NULL`, a lone surrogate); the HMAC header still holds.
+ * print an integer as its digits. A value reading `NULL` is left out, as every one of the
+ * libraries leaves it out of its text. Falls back to the raw form where the chosen one has
+ * no text for the body (a lone surrogate); the HMAC header still authenticates it.
  */
 export function callbackSign(form: SigningForm, fields: CallbackFields, key: string): string {
   const printNumber = form === 'query-escaped' ? goPrintedNumber : String;
-  const asText = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, typeof value === 'number' ? printNumber(value) : value]));
+  const asText = Object.fromEntries(
+    Object.entries(fields)
+      .map(([name, value]) => [name, typeof value === 'number' ? printNumber(value) : value] as const)
+      .filter(([, text]) => text !== 'NULL'),
+  );
   return hashSignatureBase(signatureBaseIn(form, asText, key) ?? signatureBase(asText, key));
 }
 
