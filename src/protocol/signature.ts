@@ -3,7 +3,8 @@
  * implementation, used by the server, the SDK and the machine link alike. Pure JS
  * (MD5 from @noble/hashes), so it runs in any JavaScript runtime, not only Node.
  *
- * vendcloud signs in the documented raw form. It verifies every form the original
+ * vendcloud's SDK signs requests in the documented raw form; a callback is signed in the
+ * form of the merchant's own library (`callbackSign`). It verifies every form the original
  * platform's published client libraries produce (see SIGNING_FORMS), and none that
  * leaves part of the payload unsigned.
  */
