@@ -90,6 +90,17 @@ export function verifySignature(payload: Payload, key: string): SignatureMatch |
   return undefined;
 }
 
+/**
+ * Whether a sign that matched in `form` can only have been made in that form: every other
+ * form hashes another text for this payload. A payload of plain values (letters, digits,
+ * `-_.`) reads the same in every form, so its sign matches the first one tried, `raw`,
+ * whichever library made it; that says nothing of the library.
+ */
+export function onlyFormOf(form: SigningForm, payload: Payload, key: string): boolean {
+  const base = signatureBaseIn(form, payload, key);
+  return SIGNING_FORMS.every((other) => other === form || signatureBaseIn(other, payload, key) !== base);
+}
+
 /** Compares in time independent of where the strings differ. */
 function sameText(expected: string, candidate: string): boolean {
   if (candidate.length !== expected.length) return false;

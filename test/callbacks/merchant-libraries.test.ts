@@ -114,25 +114,32 @@ for (const kind of storeKinds()) {
       });
     }
 
-    it('auto follows the latest request: raw until the merchant has signed one; after kit.js then a raw-signed request, raw again', async () => {
+    it('auto follows the latest request that tells the form: raw before any; kit.js’s after a kit.js create; a plain raw-signed read leaves it; a raw-signed create with a spaced value makes it raw', async () => {
       const merchant = await seedMerchant(server.store, { products: 1 });
       const key = String(merchant.merchant_id);
       const stuck = { stuck: RESULTS['failure, spaced error_msg']! };
       const asText = (body: string) => Object.fromEntries(Object.entries(JSON.parse(body) as Record<string, unknown>).map(([name, value]) => [name, String(value)]));
+      const isRaw = (body: string) => JSON.parse(body).sign === phpArraySign(asText(body), key);
 
-      const firstCallback = (await callbacksFor(merchant, stuck)).stuck!;
-      assert.equal(JSON.parse(firstCallback).sign, phpArraySign(asText(firstCallback), key), 'raw before any request');
+      assert.ok(isRaw((await callbacksFor(merchant, stuck)).stuck!), 'raw before any request');
 
       await createSignedBy(kitJs, merchant);
       const afterKit = (await callbacksFor(merchant, stuck)).stuck!;
       assert.deepEqual(await kitJs.check([afterKit], key), [true]);
-      assert.notEqual(JSON.parse(afterKit).sign, phpArraySign(asText(afterKit), key));
+      assert.ok(!isRaw(afterKit));
 
       const sdk = asMerchant(server.url, merchant);
-      assert.equal((await sdk('/products', { machine_no: merchant.machines[0]!.machine_no })).body.code, 0);
+      const machine_no = merchant.machines[0]!.machine_no;
+      assert.equal((await sdk('/products', { machine_no })).body.code, 0);
+      assert.equal(await requestFormOf(merchant), 'uri-encoded-twice', 'a payload of plain values reads the same in every form');
+      assert.deepEqual(await kitJs.check([(await callbacksFor(merchant, stuck)).stuck!], key), [true]);
+
+      const product_id = String(merchant.machines[0]!.productIds[0]);
+      const created = await sdk('/pickup_codes', { machine_no, method: 'pickup_code.product.id', product_id, count: '1', expired_at: '2030-12-31 23:59:59' });
+      assert.equal(created.body.code, 0, JSON.stringify(created.body));
       assert.equal(await requestFormOf(merchant), 'raw');
       const afterRaw = (await callbacksFor(merchant, stuck)).stuck!;
-      assert.equal(JSON.parse(afterRaw).sign, phpArraySign(asText(afterRaw), key));
+      assert.ok(isRaw(afterRaw));
       assert.deepEqual(await kitJs.check([afterRaw], key), [false], 'kit.js encodes the spaces: a raw sign is not its own');
     });
 

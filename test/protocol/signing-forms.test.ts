@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { Signatory } from '@cakioe/kit.js';
 import { ApiError } from '../../src/protocol/errors.js';
 import { decodePayload, encodeBase64Text, type Payload } from '../../src/protocol/payload.js';
-import { callbackSign, goPrintedNumber, signatureBaseIn, verifySignature, type SigningForm } from '../../src/protocol/signature.js';
+import { callbackSign, goPrintedNumber, onlyFormOf, signatureBaseIn, verifySignature, type SigningForm } from '../../src/protocol/signature.js';
 import { signatureVectors, type SignatureVector as Vector } from '../helpers/signing.js';
 
 const vectors = signatureVectors();
@@ -179,5 +179,21 @@ describe("signing forms: a callback body's sign, with its numbers as each langua
   it('falls back to the raw form where the chosen one has no text for the body (a lone surrogate)', () => {
     const fields = { method: 'device.delivery.response', error_msg: 'x\uD800', timestamp: '1764400000' };
     assert.equal(callbackSign('query-escaped', fields, '7'), callbackSign('raw', fields, '7'));
+  });
+});
+
+describe('signing forms: whether a sign tells which form made it', () => {
+  it('a payload of plain values reads the same in every form, so its raw match says nothing of the library', () => {
+    const plain = { machine_no: '10000001', method: 'pickup_code.product.id', product_id: '7', timestamp: '1764400000' };
+    assert.equal(onlyFormOf('raw', plain, 'k'), false);
+  });
+
+  it('a space reads differently in each form, so the match tells the form', () => {
+    for (const form of TRIAL_ORDER) assert.equal(onlyFormOf(form, { expired_at: '2030-12-31 23:59:59', timestamp: '1764400000' }, 'k'), true, form);
+  });
+
+  it("a URL tells pansy's query-escaped form apart, but not raw from kit.js's (encodeURI keeps : and /)", () => {
+    const payload = { notify_url: 'https://merchant.example/notify', timestamp: '1764400000' };
+    assert.deepEqual(TRIAL_ORDER.map((form) => onlyFormOf(form, payload, 'k')), [false, true, false]);
   });
 });
