@@ -68,10 +68,15 @@ export function merchantAction<F extends ConnectionFlags>(run: (client: Vendclou
       if (error instanceof UsageError) fail(error.message, EXIT.USAGE);
       if (error instanceof OpenApiError) {
         if (flags.json) {
-          emit(true, { error: { code: error.code, message: error.message, http_status: error.httpStatus, data: error.data, request_id: error.requestId } }, () => '');
+          const { meaning, fix } = error.explanation;
+          emit(true, { error: { code: error.code, message: error.message, meaning, fix, http_status: error.httpStatus, data: error.data, request_id: error.requestId } }, () => '');
         }
         const data = Object.keys(error.data).length > 0 ? ` ${JSON.stringify(error.data)}` : '';
-        fail(`API error ${error.code} ${error.message}${data} (HTTP ${error.httpStatus}, request ${error.requestId ?? 'unknown'})`, EXIT.API_ERROR);
+        fail(
+          `API error ${error.code} ${error.message}${data} (HTTP ${error.httpStatus}, request ${error.requestId ?? 'unknown'})\n` +
+            `  what happened: ${error.explanation.meaning}\n  what to do: ${error.explanation.fix}`,
+          EXIT.API_ERROR,
+        );
       }
       if (error instanceof NetworkError) fail(`network error: ${error.message}`, EXIT.NETWORK);
       throw error;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { Signatory } from '@cakioe/kit.js';
 import { ApiError } from '../../src/protocol/errors.js';
 import { decodePayload, encodeBase64Text, type Payload } from '../../src/protocol/payload.js';
