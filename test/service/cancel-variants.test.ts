@@ -109,12 +109,14 @@ for (const kind of storeKinds()) {
     it('cancels every UNUSED code of the product and no other, with history and one deletion each; returns the count', () =>
       withFreshStore(kind, async (store) => {
         const f = await fleet(store);
+        // The other product's codes are made before and after the targeted ones.
+        const juiceBefore = await f.create(f.machine, f.juice, 2);
         const water = await f.create(f.machine, f.water, 3);
-        const juice = await f.create(f.machine, f.juice, 2);
+        const juiceAfter = await f.create(f.machine, f.juice, 2);
         const before = await newestPush(store);
         assert.equal(await store.write((trx) => cancelProductPickupCodes(trx, f.context('by-product'), f.machine, f.water)), 3);
         assert.deepEqual(await statuses(store, water), ['CANCELLED', 'CANCELLED', 'CANCELLED']);
-        assert.deepEqual(await statuses(store, juice), ['UNUSED', 'UNUSED']);
+        assert.deepEqual(await statuses(store, [...juiceBefore, ...juiceAfter]), ['UNUSED', 'UNUSED', 'UNUSED', 'UNUSED']);
         const history = await cancelHistory(store, 'by-product');
         assert.deepEqual(history.map((row) => row.pickup_code_id), water);
         assert.ok(history.every((row) => row.from_status === 'UNUSED' && row.to_status === 'CANCELLED' && row.actor.startsWith('merchant:')));
