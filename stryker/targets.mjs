@@ -1,0 +1,26 @@
+// The folders `npm run mutate` mutates, each with the compiled tests that cover it. A run
+// mutates one target at a time so it takes minutes: every mutant of the target runs only
+// the test files that reached it in the dry run (coverageAnalysis perTest: the TAP runner
+// measures coverage per test file).
+export const targets = {
+  domain: {
+    mutate: ['src/domain/**/*.ts'],
+    tests: ['test/domain/'],
+  },
+  protocol: {
+    mutate: ['src/protocol/**/*.ts'],
+    tests: ['test/protocol/'],
+  },
+  callbacks: {
+    mutate: ['src/callbacks/**/*.ts'],
+    tests: ['test/callbacks/callbacks', 'test/callbacks/ssrf', 'test/callbacks/events', 'test/callbacks/wake'],
+  },
+  repositories: {
+    mutate: ['src/store/repositories/**/*.ts'],
+    tests: ['test/store/store', 'test/http/pickup-codes-create', 'test/http/pickup-codes-cancel', 'test/http/consume', 'test/http/reads', 'test/http/code-paging', 'test/link/deliveries', 'test/callbacks/callbacks'],
+  },
+  link: {
+    mutate: ['src/link/inbox.ts', 'src/link/dispatcher.ts'],
+    tests: ['test/link/'],
+  },
+};
