@@ -13,7 +13,7 @@ export const targets = {
   },
   callbacks: {
     mutate: ['src/callbacks/**/*.ts'],
-    tests: ['test/callbacks/callbacks', 'test/callbacks/ssrf', 'test/callbacks/events', 'test/callbacks/wake'],
+    tests: ['test/callbacks/post', 'test/callbacks/callbacks', 'test/callbacks/wake'],
   },
   repositories: {
     mutate: ['src/store/repositories/**/*.ts'],
