@@ -66,6 +66,16 @@ describe('refused addresses', () => {
     assert.equal(refusedAddress('::ffff:c0a8:0101'), 'private');
     assert.equal(refusedAddress('::ffff:8.8.8.8'), undefined);
     assert.equal(refusedAddress('::ffff:808:808'), undefined);
+    // Every octet and group at its full width, and the long zero group of ::ffff:0:.
+    assert.equal(refusedAddress('::10.20.30.40'), 'private');
+    assert.equal(refusedAddress('::a14:1e28'), 'private');
+    assert.equal(refusedAddress('::ffff:0000:10.0.0.1'), 'private');
+    assert.equal(refusedAddress('::ffff:0000:a00:1'), 'private');
+  });
+  it('only an address that is nothing but the carried IPv4 is judged as IPv4: a refused IPv6 prefix still refuses', () => {
+    assert.equal(refusedAddress('fe80::8.8.8.8'), 'link-local');
+    assert.equal(refusedAddress('fe80::808:808'), 'link-local');
+    assert.equal(refusedAddress('::1:2:3'), undefined);
   });
   it('brackets and a zone are stripped before judging; anything not an IP is refused', () => {
     assert.equal(refusedAddress('[::1]'), 'loopback');
@@ -73,6 +83,8 @@ describe('refused addresses', () => {
     assert.equal(refusedAddress('[2001:4860:4860::8888]'), undefined);
     assert.equal(refusedAddress('example.com'), 'not an IP address');
     assert.equal(refusedAddress('x[::1]'), 'not an IP address');
+    assert.equal(refusedAddress('[::1]]'), 'not an IP address');
+    assert.equal(refusedAddress('[[::1]'), 'not an IP address');
   });
 });
 
