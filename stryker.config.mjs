@@ -38,6 +38,7 @@ export default {
   reporters: ['html', 'json', 'clear-text', 'progress'],
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
-  tempDirName: '.stryker-tmp',
+  // One temporary folder per target, so two targets may run side by side.
+  tempDirName: `.stryker-tmp/${name}`,
   cleanTempDir: true,
 };
