@@ -25,7 +25,7 @@ export default {
   // compiler API, which TypeScript 7 (the project's compiler, native) no longer has; ours has
   // neither, so the rewrite is turned off by naming no file.
   tsconfigFile: '',
-  ignorePatterns: ['dist', 'reports', 'data', 'bench/results', 'console/dist', '*.sqlite*'],
+  ignorePatterns: ['.stryker-tmp', 'dist', 'reports', 'data', 'bench/results', 'console/dist', '*.sqlite*'],
   tap: {
     testFiles: target.tests.map(compiled),
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
