@@ -8,8 +8,13 @@ export const targets = {
     tests: ['test/domain/'],
   },
   protocol: {
-    mutate: ['src/protocol/**/*.ts'],
-    tests: ['test/protocol/'],
+    mutate: ['src/protocol/**/*.ts', '!src/protocol/responses.ts', '!src/protocol/schema-parts.ts', '!src/protocol/delivery-responses.ts'],
+    tests: ['test/protocol/codec', 'test/protocol/error-explanations', 'test/protocol/signature', 'test/protocol/signing-forms', 'test/domain/pickup-codes', 'test/domain/edges'],
+  },
+  // The documented answer shapes: their only test starts a server, a few seconds per mutant.
+  'protocol-shapes': {
+    mutate: ['src/protocol/responses.ts', 'src/protocol/schema-parts.ts', 'src/protocol/delivery-responses.ts'],
+    tests: ['test/protocol/responses'],
   },
   callbacks: {
     mutate: ['src/callbacks/**/*.ts'],
