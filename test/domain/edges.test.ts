@@ -115,6 +115,11 @@ describe('deliveries at their edges', () => {
     const settled = decideResult({ status: 'IS_DELIVERING', isTest: false }, { deliverStatus: 0, floorStatus: 3, errorMsg: '' });
     assert.equal('failReason' in settled && settled.failReason, 'floor status 3');
   });
+  it('a failed test vend puts nothing back into stock; an order’s failed vend puts its item back', () => {
+    const failed = { deliverStatus: 0 as const, floorStatus: 2, errorMsg: 'jam' };
+    assert.deepEqual(decideResult({ status: 'IS_DELIVERING', isTest: true }, failed), { status: 'IS_FAILED', failReason: 'jam', stock: 'none', result: failed });
+    assert.deepEqual(decideResult({ status: 'IS_DELIVERING', isTest: false }, failed), { status: 'IS_FAILED', failReason: 'jam', stock: 'put-back', result: failed });
+  });
   it('a channel code with digits after letters takes the number from the name', () => {
     assert.equal(channelNumber({ channel_code: '12A', channel_name: 'B7' }), 7);
     assert.equal(channelNumber({ channel_code: 'A', channel_name: 'none' }), 0);
