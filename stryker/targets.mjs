@@ -9,7 +9,7 @@ export const targets = {
   },
   protocol: {
     mutate: ['src/protocol/**/*.ts', '!src/protocol/responses.ts', '!src/protocol/schema-parts.ts', '!src/protocol/delivery-responses.ts'],
-    tests: ['test/protocol/codec', 'test/protocol/wire-edges', 'test/protocol/error-explanations', 'test/protocol/signature', 'test/protocol/signing-forms', 'test/domain/pickup-codes', 'test/domain/edges'],
+    tests: ['test/protocol/codec', 'test/protocol/wire-edges', 'test/protocol/signature-edges', 'test/protocol/error-explanations', 'test/protocol/signature', 'test/protocol/signing-forms', 'test/domain/pickup-codes', 'test/domain/edges'],
   },
   // The documented answer shapes: their only test starts a server, a few seconds per mutant.
   'protocol-shapes': {
