@@ -14,8 +14,12 @@ describe('the query-escaped form orders names as Go does (UTF-8 bytes)', () => {
 });
 
 describe('the raw form', () => {
-  it('leaves the sign field out of the text it hashes', () => {
+  it('leaves the sign field, and absent and null fields, out of the text it hashes', () => {
     assert.equal(signatureBase({ a: '1', sign: 'x' }, 'K'), 'a=1&key=K');
+    assert.equal(signatureBase({ a: '1', b: undefined, c: null, d: '' }, 'K'), 'a=1&key=K');
+  });
+  it('a request with a null field signed without it matches in the raw form', () => {
+    assert.deepEqual(verifySignature({ a: '1', b: null, sign: 'EA3D702E18C9ADBB80DB27C87FBD612C' }, 'K'), { form: 'raw', sign: 'EA3D702E18C9ADBB80DB27C87FBD612C' });
   });
   it('a sign with anything appended does not match; the same sign in lowercase does', () => {
     assert.equal(computeSign({ a: '1' }, 'K'), 'EA3D702E18C9ADBB80DB27C87FBD612C');
