@@ -5,6 +5,7 @@ import { registerAdminCommands } from './admin.js';
 import { registerCallbackCommands } from './callbacks.js';
 import { registerCodeCommands } from './codes.js';
 import { registerDeliveryCommands } from './deliveries.js';
+import { registerExportCommand, registerImportCommand } from './import.js';
 import { registerLinkCommands } from './link.js';
 import { registerMerchantCommands } from './merchant.js';
 import { EXIT, fail } from './output.js';
@@ -24,6 +25,8 @@ registerMerchantCommands(program);
 registerCodeCommands(program);
 registerDeliveryCommands(program);
 registerPayloadCommands(program);
+registerImportCommand(program);
+registerExportCommand(program);
 
 for (const command of program.commands) {
   command.exitOverride();
