@@ -107,11 +107,13 @@ export function readMerchant(reader: RecordReader): MerchantRecord {
 export function readMachine(reader: RecordReader): MachineRecord {
   const machineNo = reader.text('machine_no', { required: true });
   if (machineNo && !isMachineNo(machineNo)) reader.problem('machine_no', 'must be 8 to 32 digits');
-  const timeZone = reader.text('time_zone', { fallback: DEFAULT_TIME_ZONE });
+  let timeZone = reader.text('time_zone', { fallback: DEFAULT_TIME_ZONE });
   try {
     assertTimeZone(timeZone);
   } catch {
     reader.problem('time_zone', `unknown time zone: ${timeZone}`);
+    // The machine's times are still read (to list their problems too), in the default zone.
+    timeZone = DEFAULT_TIME_ZONE;
   }
   const texts = Object.fromEntries(MACHINE_TEXTS.map((field) => [field, reader.text(field)])) as Record<MachineText, string>;
   return {
