@@ -4,17 +4,18 @@
  * the imported Appid, over a real broker, on every store.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { readImportFile } from '../../src/domain/import-file.js';
 import { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { importFile } from '../../src/service/import.js';
 import { brokerModes, eventually, LinkedServer, merchantApi, uniqueMachineNo, type LinkFixture } from '../helpers/link.js';
 import { storeKinds } from '../helpers/stores.js';
+import { needs } from '../helpers/components.js';
 import { APP_SECRET, APPID, CODE, CODE_ID, MACHINE_ID, MERCHANT_ID, MQTT_PASSWORD, originalPlatformFile, PRODUCT_ID } from './fixture.js';
 
 for (const kind of storeKinds()) {
   for (const mode of brokerModes()) {
-    describe(`an imported machine on the link [${kind.name}, ${mode.name} broker]`, () => {
+    describe(`an imported machine on the link [${kind.name}, ${mode.name} broker]`, needs(kind, ...mode.needs), () => {
       let linked: LinkedServer;
       let machine: MachineSimulator | undefined;
       const machineNo = uniqueMachineNo();
