@@ -28,6 +28,12 @@ export class RecordReader {
     this.problems.push({ path: `${this.path}.${field}`, message });
   }
 
+  /** Whether this field of the record has a problem noted already (so a rule that depends on it is not checked against a stand-in). */
+  failed(field: string): boolean {
+    const path = `${this.path}.${field}`;
+    return this.problems.some((problem) => problem.path === path);
+  }
+
   private given(field: string): unknown {
     const value = this.record[field];
     return value === null ? undefined : value;

@@ -139,7 +139,7 @@ export function readProduct(reader: RecordReader): ProductRecord {
   const capacity = reader.integer('capacity', 1, 1_000_000);
   if (!isCapacity(capacity)) reader.problem('capacity', 'must be a positive integer');
   const inventory = reader.integer('current_inventory', 0, 1_000_000);
-  if (!isInventoryWithin(inventory, capacity)) reader.problem('current_inventory', 'must be an integer from 0 to the capacity');
+  if (!reader.failed('capacity') && !reader.failed('current_inventory') && !isInventoryWithin(inventory, capacity)) reader.problem('current_inventory', 'must be an integer from 0 to the capacity');
   const cabinet = reader.text('cabinet_name', { fallback: 'A' });
   if (!isCabinetName(cabinet)) reader.problem('cabinet_name', 'must be one letter from A to Z');
   const floorType = reader.integer('floor_type', 0, 3, 0);
