@@ -128,6 +128,18 @@ for (const kind of storeKinds()) {
       assert.deepEqual(await storedRows(server.store), before);
     });
 
+    it('a new UNUSED code with the digits of a live code of the machine is refused: the keypad must name one code', async () => {
+      const created = await kit('/pickup_codes', { machine_no: machineNo, method: 'pickup_code.product.id', product_id: String(PRODUCT_ID + 1), count: '1' });
+      assert.equal(created.body.code, 0, JSON.stringify(created.body));
+      const live = created.body.data.codes[0] as { id: number; code: string };
+      const file = originalPlatformFile(machineNo);
+      file.pickup_codes.push({ id: 9100, machine_no: machineNo, product_id: PRODUCT_ID + 1, code: live.code, status: 'UNUSED', created_at: '2026-11-05 10:00:00' });
+      const before = await storedRows(server.store);
+      const refused = await refusal(importFile(server.store, checked(file)));
+      assert.deepEqual(refused.problems, [{ path: '$.pickup_codes[3].code', message: `the machine holds this code already, UNUSED, as pickup code ${live.id}` }]);
+      assert.deepEqual(await storedRows(server.store), before);
+    });
+
     it('a dry run says what it would create and keep, and writes nothing', async () => {
       const file = originalPlatformFile(machineNo);
       file.pickup_codes.push({ id: 9001, machine_no: machineNo, product_id: PRODUCT_ID, code: '24682468', status: 'UNUSED', expired_at: null, created_at: '2026-11-05 10:00:00' });
