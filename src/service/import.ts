@@ -5,9 +5,11 @@
  */
 import type { ImportFile, ImportProblem } from '../domain/import-file.js';
 import type { CodeRecord, MachineRecord, MerchantRecord, ProductRecord } from '../domain/import-records.js';
+import { syncMessage } from '../protocol/machine-messages.js';
 import { nowSeconds } from '../protocol/time.js';
 import type { Executor } from '../store/executor.js';
 import * as imports from '../store/repositories/imports.repository.js';
+import * as outbox from '../store/repositories/outbox.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { Dialect } from '../store/migrations.js';
 import type { Store } from '../store/store.js';
@@ -69,6 +71,9 @@ async function create(db: Executor, dialect: Dialect, plan: ImportFile, machines
   const rows = plan.pickup_codes.map((code) => codeRow(code, machineOf.get(code.machine_no)!.id));
   await imports.insertCodes(db, rows, progress && ((inserted) => progress(inserted, rows.length)));
   await imports.moveIdSequencesAboveKeptIds(db, dialect);
+  // A machine asks for its whole list when it connects; one connected already hears of its
+  // new codes by the same sync, in this transaction like every push.
+  for (const machineId of new Set(rows.map((row) => row.machine_id))) await outbox.enqueue(db, machineId, [syncMessage()], now);
 }
 
 function merchantRow(merchant: MerchantRecord, now: number) {

@@ -51,6 +51,15 @@ for (const kind of storeKinds()) {
         assert.equal(machine!.counters.dropped, 0);
       });
 
+      it('a machine connected when more of its codes are imported receives them without reconnecting', async () => {
+        const file = originalPlatformFile(machineNo);
+        file.pickup_codes.push({ id: 9200, machine_no: machineNo, product_id: PRODUCT_ID, code: '31415926', status: 'UNUSED', created_at: '2026-11-06 10:00:00' });
+        const outcome = await importFile(linked.store, readImportFile(file).file!);
+        assert.equal(outcome.created.pickup_codes, 1);
+        await eventually(() => machine!.codes().some((code) => code.id === '9200' && code.code === '31415926'), 'the imported code reached the connected machine');
+        assert.equal(machine!.machineId, String(MACHINE_ID));
+      });
+
       // The embedded broker checks the password (its access hooks); the shared test Mosquitto takes anyone.
       if (mode.name === 'embedded') {
         it('another MQTT password than the imported one is refused by the broker', async () => {
