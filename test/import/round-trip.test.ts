@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import { IMPORT_PROBLEM_LIMIT, readImportFile } from '../../src/domain/import-file.js';
+import { setMerchantWebhook } from '../../src/service/admin.js';
 import { exportFile } from '../../src/service/export.js';
 import { importFile } from '../../src/service/import.js';
 import { asMerchant, startTestServer, type TestServer } from '../helpers/server.js';
@@ -57,13 +58,19 @@ for (const kind of storeKinds()) {
       assert.deepEqual(await answersOf(target, machineNo), await answersOf(source, machineNo));
     });
 
-    it('the export leaves the secrets out: digests only, and the webhook secret only when asked for', async () => {
+    it('the export leaves the secrets out: digests only, and the webhook secret only when asked for, ready to import', async () => {
       const exported = await exportFile(source.store.db, { merchantId: MERCHANT_ID });
       const text = JSON.stringify(exported);
       assert.ok(!text.includes(APP_SECRET), 'no AppSecret in the clear');
       assert.equal(exported.merchants[0]!.webhook_secret, undefined);
       assert.match(String(exported.merchants[0]!.app_secret_hash), /^sha256:/);
       assert.match(String(exported.machines[0]!.mqtt_password_hash), /^sha256:/);
+
+      const { webhook_secret } = await setMerchantWebhook(source.store, MERCHANT_ID, { url: 'https://merchant.example/events', rotateSecret: true });
+      const withSecrets = await exportFile(source.store.db, { merchantId: MERCHANT_ID, withSecrets: true });
+      assert.equal(withSecrets.merchants[0]!.webhook_secret, webhook_secret);
+      const merchant = readImportFile(JSON.parse(JSON.stringify(withSecrets))).file!.merchants[0]!;
+      assert.deepEqual([merchant.webhook_url, merchant.webhook_secret], ['https://merchant.example/events', webhook_secret]);
     });
 
     it('a file with more problems than the limit lists the first 50, each by its JSON path', () => {
