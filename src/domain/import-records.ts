@@ -82,7 +82,8 @@ export interface CodeRecord {
   cancelled_at: number | null;
 }
 
-const CODE_STATUSES: readonly CodeStatus[] = ['UNUSED', 'USED', 'CANCELLED'];
+/** A code's status as the file may give it: the stored ones, and EXPIRED as the API answers it. */
+const FILE_STATUSES: readonly string[] = ['UNUSED', 'USED', 'CANCELLED', 'EXPIRED'];
 export function readMerchant(reader: RecordReader): MerchantRecord {
   const appid = reader.text('appid', { required: true });
   if (appid && !isAppid(appid)) reader.problem('appid', 'must be 1 to 64 letters, digits, _ or -');
@@ -176,13 +177,17 @@ export function readCode(reader: RecordReader, timeZoneOf: (machineNo: string) =
   const timeZone = timeZoneOf(machineNo) ?? DEFAULT_TIME_ZONE;
   const code = reader.text('code', { required: true });
   if (code && !isPickupCode(code)) reader.problem('code', 'must be 6 to 10 digits');
-  const status = reader.text('status', { fallback: 'UNUSED' }) as CodeStatus;
-  if (!CODE_STATUSES.includes(status)) reader.problem('status', `must be one of ${CODE_STATUSES.join(', ')}`);
+  const given = reader.text('status', { fallback: 'UNUSED' });
+  if (!FILE_STATUSES.includes(given)) reader.problem('status', `must be one of ${FILE_STATUSES.join(', ')}`);
+  // The original answers EXPIRED for an UNUSED code past its expiry; stored, it is that UNUSED code.
+  const status = (given === 'EXPIRED' ? 'UNUSED' : given) as CodeStatus;
   const usedAt = reader.wallTime('used_at', timeZone, true);
   const cancelledAt = reader.wallTime('cancelled_at', timeZone, true);
   const createdAt = reader.wallTime('created_at', timeZone, false) ?? 0;
+  const expiredAt = reader.wallTime('expired_at', timeZone, true);
   if (status === 'USED' && usedAt === null) reader.problem('used_at', 'is required for a USED code');
   if (status === 'CANCELLED' && cancelledAt === null) reader.problem('cancelled_at', 'is required for a CANCELLED code');
+  if (given === 'EXPIRED' && expiredAt === null) reader.problem('expired_at', 'is required for an EXPIRED code');
   return {
     path: reader.path,
     id: reader.id('id'),
@@ -190,7 +195,7 @@ export function readCode(reader: RecordReader, timeZoneOf: (machineNo: string) =
     product_id: reader.id('product_id'),
     code,
     status,
-    expired_at: reader.wallTime('expired_at', timeZone, true),
+    expired_at: expiredAt,
     created_at: createdAt,
     used_at: status === 'USED' ? usedAt : null,
     cancelled_at: status === 'CANCELLED' ? cancelledAt : null,

@@ -68,3 +68,16 @@ describe('an import file read on its own', () => {
     assert.deepEqual(pathsOf(file), ['$.pickup_codes[1].used_at', '$.pickup_codes[2].cancelled_at']);
   });
 });
+
+describe('a code the original platform answers as EXPIRED', () => {
+  it('is read as the UNUSED code past its expiry that it is, and needs its expired_at', () => {
+    const file = originalPlatformFile();
+    file.pickup_codes[0]!.status = 'EXPIRED';
+    file.pickup_codes[0]!.expired_at = '2026-11-02 10:00:00';
+    const code = readImportFile(file).file!.pickup_codes[0]!;
+    assert.equal(code.status, 'UNUSED');
+    assert.equal(code.expired_at, 1_793_584_800, "10:00 in Asia/Shanghai is 02:00 UTC");
+    file.pickup_codes[0]!.expired_at = null;
+    assert.deepEqual(pathsOf(file), ['$.pickup_codes[0].expired_at']);
+  });
+});
