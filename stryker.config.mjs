@@ -33,7 +33,7 @@ export default {
   },
   coverageAnalysis: 'perTest',
   concurrency: 1,
-  timeoutMS: 30000,
+  timeoutMS: 10000,
   timeoutFactor: 2,
   reporters: ['html', 'json', 'clear-text', 'progress'],
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
