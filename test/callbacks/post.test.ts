@@ -132,6 +132,22 @@ describe('the time limit of an attempt', () => {
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 
+  it('a callback is a POST', async () => {
+    const methods: string[] = [];
+    const server = createServer((request, response) => {
+      methods.push(request.method ?? '');
+      request.resume().on('end', () => response.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      assert.equal(await postCallback(`http://127.0.0.1:${port}/m`, '{}', {}, { timeoutMs: 2000, allowPrivate: true }), 200);
+      assert.deepEqual(methods, ['POST']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
   it('a receiver that never answers fails the attempt with "no answer within <ms> ms"', async () => {
     const error = await rejection(postCallback(`${url}/x`, '{}', {}, { timeoutMs: 150, allowPrivate: true }));
     assert.equal(error.message, 'no answer within 150 ms');
