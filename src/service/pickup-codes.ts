@@ -224,7 +224,13 @@ export async function consumePickupCode(trx: Tx, context: ChangeContext, machine
   if (!product) throw new Refused({ refused: 'out-of-stock' });
   if (!(await codes.markUsedIfUnused(trx, code!.id, context.now))) return afterLostRace(trx, context, machine, code!.id, request);
   await apply(trx, context, machine, decision);
-  return recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  // A consume with this trade_id committed between this one's lookup and its insert (in
+  // another batch, or on another instance). It spent another code (this one's UPDATE won
+  // this code), so it asked for something else: the trade_id is reused, and the refusal
+  // rolls back what this attempt wrote (the code, the stock, the history, the push).
+  if (!order) throw new Refused({ refused: 'trade-id-reused' });
+  return order;
 }
 
 /**
