@@ -77,6 +77,7 @@ export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandl
       assertFreshTimestamp(fields.timestamp, now, deps.timestampWindowSeconds);
     }
     assertMerchantActive(merchant, now);
+    if (request.signingForm) await deps.merchants.recordSigningForm(merchant, fields, request.signingForm);
     request.merchant = merchant;
     request.payload = new PayloadReader(fields);
     request.idempotencyKey = signed ? idempotencyKeyOf(request.payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;

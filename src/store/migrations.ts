@@ -3,6 +3,7 @@
  * PostgreSQL; only the identity column differs, so each migration is built for a dialect.
  */
 import { callbacksMigration } from './callbacks-migration.js';
+import { callbackSignFormMigration } from './callback-sign-form-migration.js';
 import { retentionMigration } from './retention-migration.js';
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 
@@ -281,6 +282,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0004_outbox_by_machine': outboxByMachine,
         '0005_deliveries': deliveries(dialect),
         '0006_callbacks': callbacksMigration((table) => withId(table, dialect)),
+        '0010_callback_sign_form': callbackSignFormMigration,
         '0011_conflicts': retentionMigration,
       };
     },
