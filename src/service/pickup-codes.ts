@@ -43,7 +43,6 @@ export interface CreateOptions {
   expiredAt: number | null;
 }
 
-
 export async function createPickupCodes(
   trx: Tx,
   context: ChangeContext,
