@@ -34,6 +34,29 @@ async function raceTradeIds(server: TestServer, apis: (merchant: Parameters<type
   return { races, machine, productId, codes };
 }
 
+/** Pairs of one consume sent twice at once (a client's retry racing its first try): one order, given to both, one item taken. */
+async function raceSameFields(server: TestServer, apis: (merchant: Parameters<typeof asMerchant>[1]) => [Api, Api]) {
+  const merchant = await seedMerchant(server.store, { products: 1, capacity: 50, inventory: 50 });
+  const [first, second] = apis(merchant);
+  const machine = merchant.machines[0]!;
+  const productId = machine.productIds[0]!;
+  const made = await first('/pickup_codes', { machine_no: machine.machine_no, method: 'pickup_code.product.id', product_id: String(productId), count: '20' });
+  const codes = made.body.data.codes as Array<{ code: string }>;
+  const pairs = await Promise.all(
+    codes.map((code, index) => {
+      const fields = { machine_no: machine.machine_no, method: 'event.consume.pickup_code', code: code.code, product_id: String(productId), trade_id: `SAME-${process.pid}-${index}`.padEnd(24, 'x'), notify_url: 'https://merchant.example/n' };
+      return Promise.all([first('/consumes', fields), second('/consumes', fields)]);
+    }),
+  );
+  for (const [a, b] of pairs) {
+    assert.equal(a!.body.code, 0, JSON.stringify(a!.body));
+    assert.equal(b!.body.code, 0, JSON.stringify(b!.body));
+    assert.equal(a!.body.data.order_id, b!.body.data.order_id);
+  }
+  const product = await server.store.db.selectFrom('products').select('inventory').where('id', '=', productId).executeTakeFirstOrThrow();
+  assert.equal(product.inventory, 50 - codes.length);
+}
+
 function assertOneWinnerEach(races: ApiAnswer[][]) {
   for (const pair of races) {
     for (const answer of pair) assert.ok(answer.status !== 500 && [0, 10001].includes(answer.body.code), `HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
@@ -67,28 +90,10 @@ for (const kind of storeKinds()) {
       }
     });
 
-    it('a pair with the same trade_id and the same fields gets one order twice', async () => {
+    it('pairs with the same trade_id and the same fields, sent at once: one order, given to both', async () => {
       const server = await startTestServer(kind, { rateLimitPerMinute: 0 });
       try {
-        const merchant = await seedMerchant(server.store, { products: 1, capacity: 50, inventory: 50 });
-        const api = asMerchant(server.url, merchant);
-        const machine = merchant.machines[0]!;
-        const productId = machine.productIds[0]!;
-        const made = await api('/pickup_codes', { machine_no: machine.machine_no, method: 'pickup_code.product.id', product_id: String(productId), count: '20' });
-        const codes = made.body.data.codes as Array<{ code: string }>;
-        const pairs = await Promise.all(
-          codes.map((code, index) => {
-            const fields = { machine_no: machine.machine_no, method: 'event.consume.pickup_code', code: code.code, product_id: String(productId), trade_id: `SAME-${process.pid}-${index}`.padEnd(24, 'x'), notify_url: 'https://merchant.example/n' };
-            return Promise.all([api('/consumes', fields), api('/consumes', fields)]);
-          }),
-        );
-        for (const [a, b] of pairs) {
-          assert.equal(a!.body.code, 0, JSON.stringify(a!.body));
-          assert.equal(b!.body.code, 0, JSON.stringify(b!.body));
-          assert.equal(a!.body.data.order_id, b!.body.data.order_id);
-        }
-        const product = await server.store.db.selectFrom('products').select('inventory').where('id', '=', productId).executeTakeFirstOrThrow();
-        assert.equal(product.inventory, 50 - codes.length);
+        await raceSameFields(server, (merchant) => [asMerchant(server.url, merchant), asMerchant(server.url, merchant)]);
       } finally {
         await server.close();
       }
@@ -106,6 +111,17 @@ describe('racing consumes on one trade_id over two instances', needs(postgres), 
       const { races, productId } = await raceTradeIds(server, (merchant) => [asMerchant(server.url, merchant), asMerchant(other.url, merchant)]);
       assertOneWinnerEach(races);
       await assertBooksBalance(server, productId);
+    } finally {
+      await other.close();
+      await server.close();
+    }
+  });
+
+  it('pairs with the same trade_id and the same fields, each half sent to another instance: one order, given to both', async () => {
+    const server = await startTestServer(postgres, { rateLimitPerMinute: 0 });
+    const other = await startServer({ db: server.location.db, store: server.location.options, port: 0, logger: false, config: { merchantCacheSeconds: 0, rateLimitPerMinute: 0 } });
+    try {
+      await raceSameFields(server, (merchant) => [asMerchant(server.url, merchant), asMerchant(other.url, merchant)]);
     } finally {
       await other.close();
       await server.close();
