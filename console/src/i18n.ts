@@ -114,10 +114,6 @@ const zh = {
   'action.consume': '通过接口核销',
   'action.redeem': '设备上取货',
   'action.conflict': '设备上取货冲突',
-  conflictTitle: '取货冲突',
-  'conflict.USED': '设备 {machine} 报告此取货码被取货，但它已被使用：商品可能已出货两次。',
-  'conflict.CANCELLED': '设备 {machine} 报告此取货码被取货，但它已被取消：商品已出货，取货码记为已使用。',
-  'conflict.EXPIRED': '设备 {machine} 报告此取货码被取货，但它已过期：商品已出货，取货码记为已使用。',
   'push.client.pickup_codes.create': '下发到设备（新取货码）',
   'push.client.pickup_codes.delete': '下发到设备（删除）',
   'push.client.pickup_codes.sync': '下发到设备（完整列表）',
@@ -239,10 +235,6 @@ const en: Record<MessageKey, string> = {
   'action.consume': 'Consumed through the API',
   'action.redeem': 'Redeemed at the machine',
   'action.conflict': 'Conflicting redemption at the machine',
-  conflictTitle: 'Conflict',
-  'conflict.USED': 'Machine {machine} reported this code redeemed, but it was already used: the item may have left twice.',
-  'conflict.CANCELLED': 'Machine {machine} reported this code redeemed, but it had been cancelled: the item left, the code is now used.',
-  'conflict.EXPIRED': 'Machine {machine} reported this code redeemed, but it had expired: the item left, the code is now used.',
   'push.client.pickup_codes.create': 'Pushed to the machine (new code)',
   'push.client.pickup_codes.delete': 'Pushed to the machine (remove)',
   'push.client.pickup_codes.sync': 'Pushed to the machine (whole list)',
@@ -259,8 +251,12 @@ const dictionaries: Record<Language, Record<MessageKey, string>> = { zh, en };
 /** The language choice is no secret, so it may outlive the tab. */
 const LANGUAGE_KEY = 'vendcloud.console.language';
 
+/** The language chosen here before, else the browser's: Chinese for any zh-*, English for the rest. */
 export function savedLanguage(): Language {
-  return localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'zh';
+  const saved = localStorage.getItem(LANGUAGE_KEY);
+  if (saved === 'en' || saved === 'zh') return saved;
+  const preferred = navigator.languages?.[0] ?? navigator.language ?? '';
+  return /^zh\b/i.test(preferred) ? 'zh' : 'en';
 }
 
 export function saveLanguage(language: Language): void {
@@ -269,6 +265,20 @@ export function saveLanguage(language: Language): void {
 }
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+/** A message kept as its key and values, so it is said in whichever language is chosen when it shows. */
+export interface Message {
+  key: MessageKey;
+  values?: Record<string, string | number>;
+}
+
+/** A refusal the console itself makes (before asking the server), said in the chosen language. */
+export class ConsoleRefusal extends Error {
+  constructor(readonly refusal: Message) {
+    super(refusal.key);
+    this.name = 'ConsoleRefusal';
+  }
+}
 
 export function translator(language: Language): Translate {
   return (key, values = {}) => dictionaries[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));

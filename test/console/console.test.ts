@@ -175,6 +175,10 @@ for (const [index, kind] of storeKinds().entries()) {
       await timeline.getByText('设备上取货冲突').waitFor();
       assert.match(await timeline.innerText(), new RegExp(`通过接口核销[\\s\\S]*设备上取货冲突[\\s\\S]*设备 ${demo.machine_no}`));
       await photograph('code-conflict');
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Conflict' }).getByText(`Machine ${demo.machine_no} reported this code redeemed, but it was already used: the item may have left twice.`).waitFor();
+      await page.getByRole('button', { name: '切换到中文' }).click();
+      await notice.waitFor();
     });
 
     it('switches to English and back', async () => {

@@ -1,6 +1,8 @@
 /** One code's life: its changes (who, which request or machine, when), its conflicts, its pushes, its order. */
 import type { MachinePush, PickupCodeEvent, PickupCodeHistory } from '../../../src/client/index.js';
-import { knownKey, useT, type MessageKey, type Translate } from '../i18n.js';
+import { useContext } from 'preact/hooks';
+import { conflictWords, type ConflictMet } from '../conflict-words.js';
+import { I18n, knownKey, useT, type Translate } from '../i18n.js';
 import { ErrorNotice, StatusBadge, UpdatedAt, usePoll, useSession, WallTime } from '../ui.js';
 
 type Entry = { at: Date | undefined; event: PickupCodeEvent } | { at: Date | undefined; push: MachinePush };
@@ -113,16 +115,16 @@ export function CodePage({ machineNo, codeId }: { machineNo: string; codeId: num
  * `from_status`; an UNUSED code met by a conflict was past its expiry.
  */
 function ConflictNotices({ events }: { events: PickupCodeEvent[] }) {
-  const t = useT();
+  const { language } = useContext(I18n);
   const conflicts = events.filter((event) => event.action === 'conflict');
   return (
     <>
       {conflicts.map((event, index) => {
-        const met = event.fromStatus === 'USED' || event.fromStatus === 'CANCELLED' ? event.fromStatus : 'EXPIRED';
-        const machine = event.actor.replace(/^machine:/, '');
+        const met: ConflictMet = event.fromStatus === 'USED' || event.fromStatus === 'CANCELLED' ? event.fromStatus : 'EXPIRED';
+        const { title, sentence } = conflictWords(language, met, event.actor.replace(/^machine:/, ''));
         return (
           <p key={index} class="notice conflict" role="alert" data-met={met}>
-            <strong>{t('conflictTitle')}</strong> <WallTime at={event.at} /> {t(`conflict.${met}` as MessageKey, { machine })}
+            <strong>{title}</strong> <WallTime at={event.at} /> {sentence}
           </p>
         );
       })}
