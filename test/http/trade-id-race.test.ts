@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
-import { startServer } from '../../src/server.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 import { needs } from '../helpers/components.js';
 import { asMerchant, seedMerchant, startTestServer, type ApiAnswer, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -103,28 +103,29 @@ for (const kind of storeKinds()) {
 
 const postgres = storeKinds().find((kind) => kind.name === 'postgres')!;
 
+/** Two instances over one PostgreSQL schema, each with its own pool and group commit; both closed whatever happens. */
+async function withTwoInstances(work: (server: TestServer, other: RunningServer) => Promise<void>): Promise<void> {
+  const server = await startTestServer(postgres, { rateLimitPerMinute: 0 });
+  let other: RunningServer | undefined;
+  try {
+    other = await startServer({ db: server.location.db, store: server.location.options, port: 0, logger: false, config: { merchantCacheSeconds: 0, rateLimitPerMinute: 0 } });
+    await work(server, other);
+  } finally {
+    await other?.close();
+    await server.close();
+  }
+}
+
 describe('racing consumes on one trade_id over two instances', needs(postgres), () => {
   it(`${RACES} pairs, each half sent to another instance over one PostgreSQL: one order each, the loser 10001, never a 500`, async () => {
-    const server = await startTestServer(postgres, { rateLimitPerMinute: 0 });
-    const other = await startServer({ db: server.location.db, store: server.location.options, port: 0, logger: false, config: { merchantCacheSeconds: 0, rateLimitPerMinute: 0 } });
-    try {
+    await withTwoInstances(async (server, other) => {
       const { races, productId } = await raceTradeIds(server, (merchant) => [asMerchant(server.url, merchant), asMerchant(other.url, merchant)]);
       assertOneWinnerEach(races);
       await assertBooksBalance(server, productId);
-    } finally {
-      await other.close();
-      await server.close();
-    }
+    });
   });
 
   it('pairs with the same trade_id and the same fields, each half sent to another instance: one order, given to both', async () => {
-    const server = await startTestServer(postgres, { rateLimitPerMinute: 0 });
-    const other = await startServer({ db: server.location.db, store: server.location.options, port: 0, logger: false, config: { merchantCacheSeconds: 0, rateLimitPerMinute: 0 } });
-    try {
-      await raceSameFields(server, (merchant) => [asMerchant(server.url, merchant), asMerchant(other.url, merchant)]);
-    } finally {
-      await other.close();
-      await server.close();
-    }
+    await withTwoInstances((server, other) => raceSameFields(server, (merchant) => [asMerchant(server.url, merchant), asMerchant(other.url, merchant)]));
   });
 });
