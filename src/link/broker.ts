@@ -9,6 +9,7 @@ import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'a
 import type { Store } from '../store/store.js';
 import { authenticateMachine, mayPublish, maySubscribe, SERVER_USERNAME, type LinkIdentity } from './access.js';
 import type { LinkCounters } from './counters.js';
+import { machineNoOfTopic } from '../protocol/machine-messages.js';
 import { parseMachineMessage } from './message.js';
 import type { LinkLogger } from './logger.js';
 
@@ -33,6 +34,8 @@ export interface EmbeddedBrokerOptions {
   serverPassword: string;
   counters: LinkCounters;
   logger: LinkLogger;
+  /** A machine subscribed to its own topic (a connect or reconnect). */
+  onMachineListening?: (machineNo: string) => void;
 }
 
 // aedes' return codes (an enum in its typings that cannot be imported at run time).
@@ -139,6 +142,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     throw error;
   }
   server.on('error', (error) => logger.error({ err: error }, 'mqtt listener failed'));
+  broker.on('subscribe', (subscriptions, client) => {
+    for (const { topic } of subscriptions) {
+      const machineNo = client && machineNoOfTopic(topic);
+      if (machineNo) options.onMachineListening?.(machineNo);
+    }
+  });
   broker.on('clientError', (client, error) => logger.debug({ client: client.id, err: error.message }, 'mqtt client error'));
 
   return {

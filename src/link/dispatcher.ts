@@ -9,11 +9,13 @@
  * two instances ever send the same row, and one machine's rows leave one instance in order.
  * A SQLite file belongs to one process, whose rounds never overlap.
  */
-import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, SYNC_INSTEAD_OF_DELETES_ABOVE, syncFields } from '../protocol/machine-messages.js';
+import { linkProfileOf } from '../domain/link-profiles.js';
+import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, originalFormOf, SYNC_INSTEAD_OF_DELETES_ABOVE, syncFields } from '../protocol/machine-messages.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
+import type { UnsentRow } from '../store/repositories/outbox.repository.js';
 import type { Store } from '../store/store.js';
 import type { LinkCounters } from './counters.js';
 import type { LinkLogger } from './logger.js';
@@ -34,6 +36,9 @@ export interface DispatcherOptions {
 
 /** Machines served per round; more are left for the next round, which follows at once. */
 const MACHINES_PER_ROUND = 64;
+
+/** A machine's messages per round: a round lasts milliseconds however much one machine has waiting. */
+const MESSAGES_PER_ROUND = 256;
 
 interface Recipient {
   id: number;
@@ -100,40 +105,74 @@ export class OutboxDispatcher {
     if (this.store.dialect === 'postgres') {
       return this.store.db.transaction().execute(async (trx) => {
         const machineIds = await outbox.claimMachinesWithUnsent(trx, MACHINES_PER_ROUND);
-        await Promise.all(machineIds.map((id) => this.serveMachine(trx, id, (ids) => outbox.markSent(trx, ids, this.options.clock()))));
-        return machineIds.length === MACHINES_PER_ROUND;
+        const more = await Promise.all(machineIds.map((id) => this.serveMachine(trx, id, (ids) => outbox.markSent(trx, ids, this.options.clock()))));
+        return machineIds.length === MACHINES_PER_ROUND || more.includes(true);
       });
     }
     const machineIds = await outbox.claimMachinesWithUnsent(this.store.db, MACHINES_PER_ROUND);
-    await Promise.all(
+    const more = await Promise.all(
       machineIds.map((id) => this.serveMachine(this.store.db, id, (ids) => this.store.write((trx) => outbox.markSent(trx, ids, this.options.clock())))),
     );
-    return machineIds.length === MACHINES_PER_ROUND;
+    return machineIds.length === MACHINES_PER_ROUND || more.includes(true);
   }
 
-  private async serveMachine(db: Executor, machineId: number, markAsSent: (ids: number[]) => Promise<void>): Promise<void> {
+  /**
+   * Sends at most MESSAGES_PER_ROUND of the machine's rows, as its profile understands them;
+   * true if it has more waiting. The cap keeps a 100,000-code cancel-all to one machine from
+   * holding up every other machine's pushes: the rest goes out in the next rounds.
+   */
+  private async serveMachine(db: Executor, machineId: number, markAsSent: (ids: number[]) => Promise<void>): Promise<boolean> {
     const recipient = await machines.findLinkedById(db, machineId);
-    if (!recipient) return;
-    let rows = await outbox.unsentOf(db, machineId, SYNC_INSTEAD_OF_DELETES_ABOVE + 1);
-    const listRows = rows.filter((row) => CODE_LIST_METHODS.includes(row.method));
-    if (listRows.length > SYNC_INSTEAD_OF_DELETES_ABOVE || listRows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC)) {
-      if (!(await this.sendSync(db, recipient, markAsSent))) return;
-      // A vend command is not part of the list: it still goes out, after the list.
-      rows = rows.filter((row) => !CODE_LIST_METHODS.includes(row.method));
-    }
-    const sent: number[] = [];
-    try {
-      for (const row of rows) {
-        await this.send(recipient, row.method, JSON.parse(row.body) as Record<string, string>);
-        sent.push(row.id);
+    if (!recipient) return false;
+    const waiting = await outbox.unsentOf(db, machineId, MESSAGES_PER_ROUND);
+    let rows = waiting;
+    if (linkProfileOf(recipient) === 'extended') {
+      const listRows = rows.filter((row) => CODE_LIST_METHODS.includes(row.method));
+      if (listRows.length > SYNC_INSTEAD_OF_DELETES_ABOVE || listRows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC)) {
+        if (!(await this.sendSync(db, recipient, markAsSent))) return false;
+        // A vend command is not part of the list: it still goes out, after the list.
+        rows = rows.filter((row) => !CODE_LIST_METHODS.includes(row.method));
       }
-    } catch (error) {
-      // Keep the order: the rest of this machine's rows wait for the next round.
-      this.options.counters.publishFailures++;
-      this.options.logger.warn({ err: error, machine_no: recipient.machine_no }, 'publishing to a machine failed; will retry');
-    } finally {
-      if (sent.length > 0) await markAsSent(sent);
+    } else {
+      rows = await this.forOriginal(rows, markAsSent);
     }
+    const sent = await this.sendInOrder(recipient, rows);
+    if (sent.length > 0) await markAsSent(sent);
+    return sent.length === rows.length && waiting.length === MESSAGES_PER_ROUND;
+  }
+
+  /**
+   * An original machine knows only the docs' messages: a sync (asked for by a pull, or left
+   * from when the machine was extended) is dropped, since its codes were also queued one by
+   * one; a test vend becomes the docs' `client.channel.debugging`; anything else it would not
+   * understand is not sent.
+   */
+  private async forOriginal(rows: UnsentRow[], markAsSent: (ids: number[]) => Promise<void>): Promise<UnsentRow[]> {
+    const kept: UnsentRow[] = [];
+    const dropped: number[] = [];
+    for (const row of rows) {
+      const message = originalFormOf(row.method, JSON.parse(row.body) as Record<string, string>);
+      if (message) kept.push({ ...row, method: message.method, body: JSON.stringify(message.fields) });
+      else dropped.push(row.id);
+    }
+    if (dropped.length > 0) await markAsSent(dropped);
+    return kept;
+  }
+
+  /**
+   * Publishes the rows in order, several in flight at once (QoS 1 on one connection keeps
+   * their order); returns the ids acknowledged before the first failure, so the rest is sent
+   * again in order in the next round (a create and a delete sent twice are harmless).
+   */
+  private async sendInOrder(recipient: Recipient, rows: UnsentRow[]): Promise<number[]> {
+    const outcomes = await Promise.allSettled(rows.map((row) => this.send(recipient, row.method, JSON.parse(row.body) as Record<string, string>)));
+    const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+    if (failed >= 0) {
+      this.options.counters.publishFailures++;
+      const error = (outcomes[failed] as PromiseRejectedResult).reason as unknown;
+      this.options.logger.warn({ err: error, machine_no: recipient.machine_no }, 'publishing to a machine failed; will retry');
+    }
+    return rows.slice(0, failed >= 0 ? failed : rows.length).map((row) => row.id);
   }
 
   /**

@@ -50,6 +50,10 @@ export interface MachineTable {
   last_seen_at: number | null;
   network_type: Generated<string>;
   network_rssi: Generated<string>;
+  /** The operator's choice: `auto` (the machine's own word), `original` or `extended`. */
+  link_mode: Generated<string>;
+  /** 1 once the machine said it speaks vendcloud's extensions. */
+  link_extended: Generated<Flag>;
   time_zone: string;
   currency_code: Generated<string>;
   mqtt_password_hash: string;
