@@ -1,0 +1,101 @@
+/**
+ * A machine on the original firmware (issue 18): a raw MQTT client that speaks only the
+ * original platform's MQTT pages (test/helpers/docs-machine.ts), against the embedded aedes
+ * and the local Mosquitto, on every store. It gets each change as the docs' create and delete
+ * messages, and nothing it does not know.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DocsMachine } from '../helpers/docs-machine.js';
+import { brokerModes, eventually, LinkedServer, merchantApi, sameIds, seedMachine, type LinkFixture } from '../helpers/link.js';
+import { storeKinds } from '../helpers/stores.js';
+
+for (const kind of storeKinds()) {
+  for (const mode of brokerModes()) {
+    describe(`a machine on the original firmware (${kind.name}, ${mode.name} broker)`, () => {
+      let linked: LinkedServer;
+      const machines: DocsMachine[] = [];
+      const connect = async (fixture: LinkFixture) => {
+        const machine = new DocsMachine(linked.brokerUrl, fixture);
+        machines.push(machine);
+        await machine.connect();
+        return machine;
+      };
+      const live = async (api: ReturnType<typeof merchantApi>) => (await api.query('UNUSED')).map((code) => code.id).sort((a, b) => a - b);
+
+      before(async () => {
+        linked = await LinkedServer.start(kind, mode.mqtt());
+      });
+      after(async () => {
+        for (const machine of machines) await machine.disconnect();
+        await linked?.close();
+      });
+
+      it('gets 5 and then 30 created codes one by one, loses a cancelled one and then all at a cancel-all, and never a message it does not know', async () => {
+        const fixture = await seedMachine(linked.store);
+        const api = merchantApi(linked.server.url, fixture);
+        const machine = await connect(fixture);
+        const five = await api.createCodes(5);
+        await eventually(() => sameIds(machine.heldIds(), five.map((c) => c.id)), 'the machine holds the 5 codes');
+        const thirty = await api.createCodes(30);
+        const all = [...five, ...thirty].map((c) => c.id);
+        await eventually(() => sameIds(machine.heldIds(), all), 'the machine holds all 35 codes');
+        assert.equal(machine.codes.get(String(thirty[0]!.id))!.code, thirty[0]!.code);
+        await api.cancel(thirty[3]!.id);
+        await eventually(() => !machine.codes.has(String(thirty[3]!.id)), 'the cancelled code left the machine');
+        assert.equal(await api.cancelAll(), 34);
+        await eventually(() => machine.codes.size === 0, 'the cancel-all emptied the machine');
+        assert.deepEqual(machine.ignored, [], 'no sync, no acknowledgement, nothing but the docs messages');
+      });
+
+      it('a redemption sent with machine_id "000" and no report id counts once; sent again, nothing happens and nothing fails', async () => {
+        const fixture = await seedMachine(linked.store);
+        const api = merchantApi(linked.server.url, fixture);
+        const machine = await connect(fixture);
+        const [code] = await api.createCodes(1);
+        await eventually(() => machine.codes.size === 1, 'the machine holds the code');
+        await machine.send('client.pickup_codes.put', { id: String(code!.id), used: '1' });
+        let used: Awaited<ReturnType<typeof api.query>> = [];
+        await eventually(async () => (used = await api.query('USED')).length === 1, 'the code is USED');
+        assert.ok(used[0]!.order_id, 'an order records the redemption');
+        const handled = linked.server.link!.counters.handled;
+        await machine.send('client.pickup_codes.put', { id: String(code!.id), used: '1' });
+        await eventually(() => linked.server.link!.counters.handled === handled + 1, 'the repeat was handled');
+        const orders = await linked.store.db.selectFrom('orders').select('id').where('pickup_code_id', '=', code!.id).execute();
+        assert.equal(orders.length, 1, 'one order, not two');
+      });
+
+      it('a heartbeat with machine_id "000" is kept: the machine is online with its network type and signal', async () => {
+        const fixture = await seedMachine(linked.store);
+        const machine = await connect(fixture);
+        await machine.send('client.heartbeat', { network_type: '4G', network_rssi: '-67', uptime_minutes_today: '42' });
+        await eventually(async () => {
+          const row = await linked.store.db.selectFrom('machines').select(['is_online', 'network_type', 'network_rssi']).where('machine_no', '=', fixture.machineNo).executeTakeFirstOrThrow();
+          return row.is_online === 1 && row.network_type === '4G' && row.network_rssi === '-67';
+        }, 'the heartbeat was recorded');
+      });
+
+      it('back from an absence during which codes were created and cancelled, it holds exactly the live codes within seconds', async () => {
+        const fixture = await seedMachine(linked.store);
+        const api = merchantApi(linked.server.url, fixture);
+        const machine = await connect(fixture);
+        await machine.send('client.heartbeat', { network_type: '4G', network_rssi: '-67', uptime_minutes_today: '1' });
+        const before = await api.createCodes(4);
+        await eventually(() => machine.codes.size === 4, 'the machine holds 4 codes');
+        machine.crash();
+        const online = async () => (await linked.store.db.selectFrom('machines').select('is_online').where('machine_no', '=', fixture.machineNo).executeTakeFirstOrThrow()).is_online;
+        await eventually(async () => (await online()) === 0, 'the last will marked it offline');
+        await api.cancel(before[0]!.id);
+        const during = await api.createCodes(25);
+        await api.cancel(during[2]!.id);
+        // The firmware keeps its list through the absence; its new session starts clean.
+        await machine.connect();
+        await machine.send('client.heartbeat', { network_type: '4G', network_rssi: '-70', uptime_minutes_today: '2' });
+        const expected = await live(api);
+        assert.equal(expected.length, 3 + 24);
+        await eventually(() => sameIds(machine.heldIds(), expected), 'the machine holds exactly the live codes', 5000);
+        assert.deepEqual(machine.ignored, []);
+      });
+    });
+  }
+}
