@@ -44,6 +44,8 @@ export function apiErrorOf(refusal: Refusal): ApiError {
       return new ApiError(ErrorCode.MACHINE_OFFLINE);
     case 'busy':
       return new ApiError(ErrorCode.MACHINE_BUSY);
+    case 'no-vend-command':
+      return new ApiError(ErrorCode.MACHINE_CANNOT_VEND);
   }
 }
 

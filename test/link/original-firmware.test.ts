@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DocsMachine } from '../helpers/docs-machine.js';
 import { brokerModes, eventually, LinkedServer, merchantApi, sameIds, seedMachine, type LinkFixture } from '../helpers/link.js';
+import { tradeId } from '../helpers/client.js';
+import { asMerchant } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
@@ -94,6 +96,27 @@ for (const kind of storeKinds()) {
         const expected = await live(api);
         assert.equal(expected.length, 3 + 24);
         await eventually(() => sameIds(machine.heldIds(), expected), 'the machine holds exactly the live codes', 5000);
+        assert.deepEqual(machine.ignored, []);
+      });
+
+      it('a delivery is refused at once with 30006 (no vend command in that firmware); a test vend reaches it as the docs\' client.channel.debugging', async () => {
+        const fixture = await seedMachine(linked.store);
+        const machine = await connect(fixture);
+        await machine.send('client.heartbeat', { network_type: '4G', network_rssi: '-67', uptime_minutes_today: '1' });
+        const api = merchantApi(linked.server.url, fixture);
+        const call = asMerchant(linked.server.url, fixture.merchant);
+        const machine_no = fixture.machineNo;
+        const [code] = await api.createCodes(1);
+        const consumed = await call('/consumes', { machine_no, method: 'event.consume.pickup_code', code: code!.code, product_id: String(fixture.productId), trade_id: tradeId(), notify_url: 'https://merchant.example/notify' });
+        assert.equal(consumed.body.code, 0, JSON.stringify(consumed.body));
+        await eventually(async () => (await linked.store.db.selectFrom('machines').select('is_online').where('machine_no', '=', machine_no).executeTakeFirstOrThrow()).is_online === 1, 'the machine is online');
+        const refused = await call('/deliveries', { machine_no, method: 'device.delivery.put', order_id: String(consumed.body.data.order_id), record_id: String(consumed.body.data.records[0].id) });
+        assert.equal(refused.body.code, 30006);
+        const debug = await call('/deliveries/debug', { machine_no, method: 'device.delivery.put', channel_name: 'A1', notify_url: 'https://merchant.example/debug' });
+        assert.equal(debug.body.code, 0, JSON.stringify(debug.body));
+        await eventually(() => machine.debugging.length === 1, 'the machine got the test vend');
+        const { floor_type, is_lp, is_dc, code: channel, addr, order_type } = machine.debugging[0]!;
+        assert.deepEqual({ floor_type, is_lp, is_dc, channel, addr, order_type }, { floor_type: '1', is_lp: '0', is_dc: '0', channel: '1', addr: '1', order_type: 'test' });
         assert.deepEqual(machine.ignored, []);
       });
     });

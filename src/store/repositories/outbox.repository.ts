@@ -95,14 +95,16 @@ export async function markSent(db: Executor, ids: readonly number[], now: number
   }
 }
 
-/** The machine's pushes of single codes (created, deleted) queued in that second. */
-export function codePushesAt(db: Executor, machineId: number, at: number, methods: readonly string[]) {
+/** The machine's pushes naming that code (created, deleted) queued in that second. */
+export function codePushesAt(db: Executor, machineId: number, at: number, methods: readonly string[], codeId: number) {
   return db
     .selectFrom('outbox')
     .select(['id', 'method', 'body', 'created_at', 'sent_at'])
     .where('machine_id', '=', machineId)
     .where('created_at', '=', at)
     .where('method', 'in', [...methods])
+    // The body's "id" field, as JSON writes it; not "product_id" (its quote comes after an underscore).
+    .where('body', 'like', `%"id":"${Math.trunc(codeId)}"%`)
     .orderBy('id')
     .execute();
 }
