@@ -30,6 +30,11 @@ export const CODE_LENGTH = { min: 6, max: 10, default: 6 } as const;
 /** Orders created by redeeming a pickup code carry this status, records WAITING_PICKED_UP. */
 export const PICKUP_ORDER_STATUS = 'PICKUPCODE';
 export const PICKUP_RECORD_STATUS = 'WAITING_PICKED_UP';
+/**
+ * The record of a code redeemed at the machine's keypad: the machine vended the item itself,
+ * so nothing waits for a delivery (order_get.md's 已取货), and `POST /deliveries` answers 80004.
+ */
+export const PICKED_UP_RECORD_STATUS = 'IS_PICKED_UP';
 
 /** Why a change is not made; the HTTP layer maps each to its error code. */
 export type Refusal =

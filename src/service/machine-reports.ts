@@ -35,7 +35,8 @@ export async function redeemReportedCode(
       context,
       machine.merchant_id,
       EVENT_TYPE.PICKUP_CODE_USED,
-      { machine_no: machine.machine_no, pickup_code_id: order.pickupCodeId, product_id: order.record.productId, order_id: order.orderId, record_id: order.record.id },
+      // record_status IS_PICKED_UP: the item left the machine at the keypad.
+      { machine_no: machine.machine_no, pickup_code_id: order.pickupCodeId, product_id: order.record.productId, order_id: order.orderId, record_id: order.record.id, record_status: order.record.status },
       { orderId: order.orderId, recordId: order.record.id },
     );
   }

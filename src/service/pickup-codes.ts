@@ -18,6 +18,7 @@ import {
   decideCreate,
   decideCreateForAll,
   decideRedeem,
+  PICKED_UP_RECORD_STATUS,
   type BulkCancel,
   type Change,
   type CreatePlan,
@@ -260,5 +261,6 @@ export async function redeemAtMachine(trx: Tx, context: ChangeContext, machine: 
   const product = await products.takeOneLeft(trx, code!.product_id);
   if (!(await codes.markUsedFrom(trx, code!.id, code!.status, context.now))) throw new Error(`pickup code ${code!.id} changed while being redeemed`);
   await apply(trx, context, machine, decision);
-  return { outcome: decision.outcome, order: await recordPickupOrder(trx, context, machine, code!, product.price_cents, null) };
+  // The machine vended the item as it reported the code: the record is picked up, not waiting.
+  return { outcome: decision.outcome, order: await recordPickupOrder(trx, context, machine, code!, product.price_cents, null, PICKED_UP_RECORD_STATUS) };
 }

@@ -35,6 +35,7 @@ export async function recordPickupOrder(
   code: PickupCode,
   priceCents: number,
   origin: { tradeId: string; notifyUrl: string } | null,
+  recordStatus: string = PICKUP_RECORD_STATUS,
 ): Promise<PickupOrder> {
   const orderId = await orders.insert(trx, {
     merchantId: machine.merchant_id,
@@ -46,7 +47,7 @@ export async function recordPickupOrder(
     pickupCodeId: code.id,
     createdAt: context.now,
   });
-  const recordId = await orders.insertRecord(trx, { orderId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS });
+  const recordId = await orders.insertRecord(trx, { orderId, productId: code.product_id, quantity: 1, priceCents, status: recordStatus });
   await codes.linkToOrder(trx, code.id, orderId);
   return {
     orderId,
@@ -54,6 +55,6 @@ export async function recordPickupOrder(
     amountCents: priceCents,
     createdAt: context.now,
     pickupCodeId: code.id,
-    record: { id: recordId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS },
+    record: { id: recordId, productId: code.product_id, quantity: 1, priceCents, status: recordStatus },
   };
 }

@@ -50,7 +50,7 @@ for (const kind of storeKinds()) {
         assert.deepEqual(machine.ignored, [], 'no sync, no acknowledgement, nothing but the docs messages');
       });
 
-      it('a redemption sent with machine_id "000" and no report id counts once; sent again, nothing happens and nothing fails', async () => {
+      it('a redemption sent with machine_id "000" and no report id counts once as a pickup (no delivery may vend it again); sent again, nothing happens and nothing fails', async () => {
         const fixture = await seedMachine(linked.store);
         const api = merchantApi(linked.server.url, fixture);
         const machine = await connect(fixture);
@@ -65,6 +65,13 @@ for (const kind of storeKinds()) {
         await eventually(() => linked.server.link!.counters.handled === handled + 1, 'the repeat was handled');
         const orders = await linked.store.db.selectFrom('orders').select('id').where('pickup_code_id', '=', code!.id).execute();
         assert.equal(orders.length, 1, 'one order, not two');
+        // The item left at the keypad: its record is picked up, and no delivery can vend it again.
+        const record = await linked.store.db.selectFrom('order_records').select(['id', 'status']).where('order_id', '=', orders[0]!.id).executeTakeFirstOrThrow();
+        assert.equal(record.status, 'IS_PICKED_UP');
+        await linked.store.write((trx) => trx.updateTable('machines').set({ link_mode: 'extended', is_online: 1 }).where('machine_no', '=', fixture.machineNo).execute());
+        const call = asMerchant(linked.server.url, fixture.merchant);
+        const delivery = await call('/deliveries', { machine_no: fixture.machineNo, method: 'device.delivery.put', order_id: String(orders[0]!.id), record_id: String(record.id) });
+        assert.equal(delivery.body.code, 80004);
       });
 
       it('a heartbeat with machine_id "000" is kept: the machine is online with its network type and signal', async () => {
