@@ -146,13 +146,15 @@ function registerMachineAdmin(program: Command): void {
     .requiredOption('--machine-no <digits>', 'machine number')
     .option('--pickup-codes <on|off>', 'pickup-code feature', parseOnOff)
     .option('--operating <on|off>', 'in operation', parseOnOff)
+    .option('--link <original|extended|auto>', 'link profile: which messages the machine gets (docs/mqtt.md); auto: as the machine says')
     .option(...dbOption)
     .option('--json', 'print one JSON line')
-    .action(async (options: { machineNo: string; pickupCodes?: boolean; operating?: boolean; db?: string; json?: boolean }) => {
+    .action(async (options: { machineNo: string; pickupCodes?: boolean; operating?: boolean; link?: string; db?: string; json?: boolean }) => {
       await withStore(options.db, (store) =>
         setMachine(store, options.machineNo, {
           ...(options.pickupCodes !== undefined ? { pickupCodes: options.pickupCodes } : {}),
           ...(options.operating !== undefined ? { operating: options.operating } : {}),
+          ...(options.link !== undefined ? { link: options.link } : {}),
         }),
       );
       emit(!!options.json, { machine_no: options.machineNo, ok: true }, () => `machine ${options.machineNo} updated`);

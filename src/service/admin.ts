@@ -5,6 +5,7 @@
 import { refusedCallbackUrl } from '../domain/callback-targets.js';
 import { generateAppid, generateSecret, hashSecret } from '../domain/credentials.js';
 import { isMachineNo } from '../domain/fields.js';
+import { isLinkMode } from '../domain/link-profiles.js';
 import { parseCents } from '../domain/money.js';
 import { assertTimeZone, DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import * as machines from '../store/repositories/machines.repository.js';
@@ -130,11 +131,13 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
   return { machine_no: input.machineNo, machine_id: machineId, mqtt_password: mqttPassword };
 }
 
-export async function setMachine(store: Store, machineNo: string, change: { pickupCodes?: boolean; operating?: boolean }): Promise<void> {
+export async function setMachine(store: Store, machineNo: string, change: { pickupCodes?: boolean; operating?: boolean; link?: string }): Promise<void> {
   const values: machines.MachineSettings = {};
   if (change.pickupCodes !== undefined) values.pickup_codes_enabled = change.pickupCodes ? 1 : 0;
   if (change.operating !== undefined) values.operating = change.operating ? 1 : 0;
-  if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes or --operating');
+  if (change.link !== undefined && !isLinkMode(change.link)) throw new AdminInputError('link must be original, extended or auto');
+  if (change.link !== undefined) values.link_mode = change.link;
+  if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes, --operating or --link');
   if (!(await store.write((trx) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
 }
 

@@ -42,6 +42,24 @@ describe('vendcloud admin commands', () => {
     assert.equal(set.code, 0, set.stderr);
   });
 
+  it('machine set --link original|extended|auto sets the link profile the operator chose', async () => {
+    const mode = async () => {
+      const { default: Database } = await import('better-sqlite3');
+      const raw = new Database(db, { readonly: true });
+      try {
+        return (raw.prepare('select link_mode from machines where machine_no = ?').get('12345678901234') as { link_mode: string }).link_mode;
+      } finally {
+        raw.close();
+      }
+    };
+    assert.equal(await mode(), 'auto', 'auto by default: original until the machine says otherwise');
+    for (const link of ['extended', 'original', 'auto']) {
+      const set = await vendcloud(['machine', 'set', '--machine-no', '12345678901234', '--link', link, '--db', db]);
+      assert.equal(set.code, 0, set.stderr);
+      assert.equal(await mode(), link);
+    }
+  });
+
   it('merchant set --require-nonce on|off switches the merchant’s strict replay protection', async () => {
     const merchant = json(await vendcloud(['merchant', 'create', '--name', 'Strict', '--db', db, '--json']));
     const flag = async () => {
@@ -90,6 +108,7 @@ describe('vendcloud admin commands', () => {
       ['machine', 'create', '--merchant', '1', '--machine-no', '12345678901234', '--db', db],
       ['machine', 'create', '--merchant', '1', '--machine-no', '22345678', '--pickup-codes', 'maybe', '--db', db],
       ['machine', 'set', '--machine-no', '99999999', '--operating', 'on', '--db', db],
+      ['machine', 'set', '--machine-no', '12345678901234', '--link', 'modern', '--db', db],
       ['merchant', 'set', '--merchant', '999', '--require-nonce', 'on', '--db', db],
       ['merchant', 'set', '--merchant', '1', '--require-nonce', 'sometimes', '--db', db],
       ['merchant', 'set', '--merchant', '1', '--db', db],

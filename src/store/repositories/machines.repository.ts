@@ -124,12 +124,6 @@ export async function markExtended(db: Executor, machineId: number): Promise<voi
   await db.updateTable('machines').set({ link_extended: 1 }).where('id', '=', machineId).where('link_extended', '=', 0).execute();
 }
 
-/** The operator's choice of link profile; false when no machine has that number. */
-export async function setLinkMode(db: Executor, machineNo: string, mode: string): Promise<boolean> {
-  const result = await db.updateTable('machines').set({ link_mode: mode }).where('machine_no', '=', machineNo).executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}
-
 export async function listNumbers(db: Executor): Promise<string[]> {
   return (await db.selectFrom('machines').select('machine_no').orderBy('machine_no').execute()).map((row) => row.machine_no);
 }
@@ -157,6 +151,8 @@ export interface MachineSettings {
   pickup_codes_enabled?: Flag;
   operating?: Flag;
   mqtt_password_hash?: string;
+  /** The operator's choice of link profile (domain/link-profiles.ts). */
+  link_mode?: string;
 }
 
 /** False when there is no such machine. */
