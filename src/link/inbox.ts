@@ -19,6 +19,7 @@ import {
 import { linkProfileOf } from '../domain/link-profiles.js';
 import type { ChangeContext } from '../service/context.js';
 import { queueCatchUp } from '../service/machine-catch-up.js';
+import { Refused } from '../service/refused.js';
 import { settleVendResult } from '../service/deliveries.js';
 import { redeemReportedCode } from '../service/machine-reports.js';
 import { markSilentMachinesOffline, recordMachineGone, recordMachineSeen } from '../service/machine-presence.js';
@@ -30,6 +31,7 @@ import type { LinkCounters } from './counters.js';
 import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
 import { parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
+import { applyStockReport, parseStockReport } from './stock-reports.js';
 
 export interface InboxOptions {
   clock: () => number;
@@ -142,6 +144,10 @@ export class MachineInbox {
           await recordMachineSeen(trx, this.context(sender, now), sender, { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) });
         });
         break;
+      case MACHINE_METHOD.PRODUCT_PUT:
+      case MACHINE_METHOD.PRODUCT_RESTOCK:
+        if (!(await this.changeStock(sender, message.method, fields, where, now))) return;
+        break;
       case MACHINE_METHOD.OFFLINE:
         await this.store.write((trx) => recordMachineGone(trx, this.context(sender, now), sender, short(fields.reason)));
         this.options.logger.info({ ...where, reason: short(fields.reason) }, 'machine went offline');
@@ -168,6 +174,27 @@ export class MachineInbox {
       const sender = await machines.findLinked(this.store.db, machineNo);
       if (sender) await this.catchUpIfOriginal(sender, this.options.clock());
     });
+  }
+
+  /** A stock report changes the products' stock and sale state, all or nothing; false when dropped. */
+  private async changeStock(sender: Sender, method: string, fields: Record<string, string>, where: Record<string, string>, now: number): Promise<boolean> {
+    const report = parseStockReport(method, fields);
+    if (!report) {
+      this.drop('invalidFields', where);
+      return false;
+    }
+    try {
+      const changed = await this.store.write(async (trx) => {
+        await recordMachineSeen(trx, this.context(sender, now), sender);
+        return applyStockReport(trx, this.context(sender, now), sender.id, report);
+      });
+      this.options.logger.info({ ...where, products: changed, ...(report.kind === 'put' ? { lock_id: report.lockId?.slice(0, 32) } : {}) }, 'stock reported by machine');
+      return true;
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      this.drop('invalidFields', { ...where, refused: error.refusal.refused });
+      return false;
+    }
   }
 
   /** A vend's result: the delivery settled once, however often the machine sends it; false when dropped. */

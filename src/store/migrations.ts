@@ -281,7 +281,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0004_outbox_by_machine': outboxByMachine,
         '0005_deliveries': deliveries(dialect),
         '0006_callbacks': callbacksMigration((table) => withId(table, dialect)),
-        '0007_link_profiles': linkProfilesMigration,
+        '0007_link_profiles': linkProfilesMigration((table) => withId(table, dialect)),
       };
     },
   };

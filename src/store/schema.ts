@@ -245,6 +245,22 @@ export interface DeliveryLockTable {
   locked_until: number;
 }
 
+/** One change of a product's stock or sale state, by a machine, a merchant or an operator. */
+export interface StockChangeTable {
+  id: Generated<number>;
+  product_id: number;
+  machine_id: number;
+  inventory_from: number;
+  inventory_to: number;
+  on_sale_from: Flag;
+  on_sale_to: Flag;
+  /** `machine:<no>`, `merchant:<appid>`, `operator`. */
+  actor: string;
+  /** What changed it: `product.put`, `restock`, `off sale`, `set`. */
+  reason: string;
+  at: number;
+}
+
 export interface Database {
   merchants: MerchantTable;
   machines: MachineTable;
@@ -261,6 +277,7 @@ export interface Database {
   callback_attempts: CallbackAttemptTable;
   deliveries: DeliveryTable;
   delivery_locks: DeliveryLockTable;
+  stock_changes: StockChangeTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;

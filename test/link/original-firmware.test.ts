@@ -126,6 +126,48 @@ for (const kind of storeKinds()) {
         assert.deepEqual({ floor_type, is_lp, is_dc, channel, addr, order_type }, { floor_type: '1', is_lp: '0', is_dc: '0', channel: '1', addr: '1', order_type: 'test' });
         assert.deepEqual(machine.ignored, []);
       });
+
+      it('changes stock with client.product.put and client.product.restock, within 0..capacity, with history; a bad report changes nothing and is counted', async () => {
+        const fixture = await seedMachine(linked.store);
+        const machine = await connect(fixture);
+        const product_id = String(fixture.productId);
+        const counters = linked.server.link!.counters;
+        const stock = async () => {
+          const row = await linked.store.db.selectFrom('products').select(['inventory', 'on_sale']).where('id', '=', fixture.productId).executeTakeFirstOrThrow();
+          return [row.inventory, row.on_sale];
+        };
+        const handled = () => counters.handled;
+        let before = handled();
+        await machine.send('client.product.put', { product_id, lock_id: '1', current_inventory: '150', operation: '1' });
+        await eventually(() => handled() === before + 1, 'the put was handled');
+        assert.deepEqual(await stock(), [150, 1]);
+
+        const dropped = counters.dropped.invalidFields;
+        await machine.send('client.product.put', { product_id, current_inventory: '201' });
+        await machine.send('client.product.restock', { product_ids: '["999999"]', operation: '1' });
+        await machine.send('client.product.restock', { product_ids: 'not json', operation: '1' });
+        await eventually(() => counters.dropped.invalidFields === dropped + 3, 'the three bad reports were dropped');
+        assert.deepEqual(await stock(), [150, 1], 'above capacity, a product not of the machine, garbage: nothing changed');
+
+        before = handled();
+        await machine.send('client.product.restock', { product_ids: `["${product_id}"]`, operation: '0' });
+        await eventually(() => handled() === before + 1, 'the restock off sale was handled');
+        assert.deepEqual(await stock(), [150, 0], 'off sale, its stock as it was');
+        await machine.send('client.product.restock', { product_ids: '[]', operation: '1' });
+        await eventually(() => handled() === before + 2, 'the restock of every product was handled');
+        assert.deepEqual(await stock(), [200, 1], 'on sale, refilled to capacity');
+
+        const history = await linked.store.db.selectFrom('stock_changes').select(['inventory_from', 'inventory_to', 'on_sale_to', 'actor', 'reason']).where('product_id', '=', fixture.productId).orderBy('id').execute();
+        assert.deepEqual(
+          history.map((h) => [h.inventory_from, h.inventory_to, h.on_sale_to, h.reason]),
+          [
+            [200, 150, 1, 'product.put'],
+            [150, 150, 0, 'off sale'],
+            [150, 200, 1, 'restock'],
+          ],
+        );
+        assert.ok(history.every((h) => h.actor === `machine:${fixture.machineNo}`));
+      });
     });
   }
 }
