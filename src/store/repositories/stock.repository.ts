@@ -22,6 +22,11 @@ export async function statesOnMachine(db: Executor, machineId: number, productId
   return query.execute();
 }
 
+/** The machine a product is in; undefined for no such product. */
+export async function machineOfProduct(db: Executor, productId: number): Promise<number | undefined> {
+  return (await db.selectFrom('products').select('machine_id').where('id', '=', productId).executeTakeFirst())?.machine_id;
+}
+
 export interface StockChange {
   productId: number;
   machineId: number;
