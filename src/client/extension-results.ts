@@ -16,6 +16,11 @@ export interface MachineOverview {
   lastSeenAt?: Date;
   /** UNUSED, unexpired codes. */
   liveCodes: number;
+  /** The last heartbeat's network type (e.g. `4G`) and signal (e.g. `-67`), as the machine sent them. */
+  networkType?: string;
+  networkRssi?: string;
+  /** Which messages the machine gets: `original` (the docs' only) or `extended` (docs/mqtt.md). */
+  linkProfile: 'original' | 'extended';
 }
 
 export interface LiveCodeCount {
@@ -65,6 +70,9 @@ export function readMachineOverview(read: WireReader, w: Wire): MachineOverview 
     pickupCodesEnabled: w.pickup_codes_enabled === true,
     lastSeenAt: read.date(w.last_seen_at),
     liveCodes: w.live_codes ?? 0,
+    networkType: w.network_type,
+    networkRssi: w.network_rssi,
+    linkProfile: w.link_profile,
   });
 }
 

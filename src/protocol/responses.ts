@@ -144,7 +144,18 @@ const ORDER = object(ORDER_FIELDS, [...ORDER_REQUIRED, 'trade_id']);
 // a code's life. The order that spent a code redeemed at a machine has no merchant trade_id.
 const MACHINE_OVERVIEW = extension(
   object(
-    { machine_no: digits, machine_name: text, is_online: flag, status: flag, pickup_codes_enabled: flag, last_seen_at: wallTime, live_codes: positive },
+    {
+      machine_no: digits,
+      machine_name: text,
+      is_online: flag,
+      status: flag,
+      pickup_codes_enabled: flag,
+      last_seen_at: wallTime,
+      live_codes: positive,
+      network_type: text,
+      network_rssi: text,
+      link_profile: { enum: ['original', 'extended'] },
+    },
     ['machine_no'],
   ),
 );

@@ -74,7 +74,7 @@ for (const kind of storeKinds()) {
         assert.equal(delivery.body.code, 80004);
       });
 
-      it('a heartbeat with machine_id "000" is kept: the machine is online with its network type and signal', async () => {
+      it('a heartbeat with machine_id "000" is kept: the machine is online with its network type and signal, shown with its link profile', async () => {
         const fixture = await seedMachine(linked.store);
         const machine = await connect(fixture);
         await machine.send('client.heartbeat', { network_type: '4G', network_rssi: '-67', uptime_minutes_today: '42' });
@@ -82,6 +82,9 @@ for (const kind of storeKinds()) {
           const row = await linked.store.db.selectFrom('machines').select(['is_online', 'network_type', 'network_rssi']).where('machine_no', '=', fixture.machineNo).executeTakeFirstOrThrow();
           return row.is_online === 1 && row.network_type === '4G' && row.network_rssi === '-67';
         }, 'the heartbeat was recorded');
+        const overview = await asMerchant(linked.server.url, fixture.merchant)('/machines/overview', { machine_no: fixture.machineNo });
+        const [shown] = overview.body.data;
+        assert.deepEqual([shown.network_type, shown.network_rssi, shown.link_profile], ['4G', '-67', 'original'], "the machine's page shows them, and its link profile");
       });
 
       it('back from an absence during which codes were created and cancelled, it holds exactly the live codes within seconds', async () => {

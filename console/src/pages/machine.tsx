@@ -53,6 +53,14 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
               </dd>
             </div>
             <div>
+              <dt>{t('network')}</dt>
+              <dd class="network">{[data.overview.networkType, data.overview.networkRssi && `${data.overview.networkRssi} dBm`].filter(Boolean).join(' · ') || '—'}</dd>
+            </div>
+            <div>
+              <dt>{t('linkProfile')}</dt>
+              <dd class="link-profile">{data.overview.linkProfile === 'extended' ? t('linkExtended') : t('linkOriginal')}</dd>
+            </div>
+            <div>
               <dt>{t('operating')}</dt>
               <dd>
                 <Flag on={data.overview.operating} yes={t('inOperation')} no={t('notOperating')} />

@@ -165,7 +165,7 @@ export async function update(db: Executor, machineNo: string, settings: MachineS
 export function overviewOfMerchant(db: Executor, merchantId: number, machineNo?: string) {
   let query = db
     .selectFrom('machines')
-    .select(['id', 'machine_no', 'name', 'is_online', 'operating', 'pickup_codes_enabled', 'last_seen_at'])
+    .select(['id', 'machine_no', 'name', 'is_online', 'operating', 'pickup_codes_enabled', 'last_seen_at', 'network_type', 'network_rssi', 'link_mode', 'link_extended'])
     .where('merchant_id', '=', merchantId);
   if (machineNo !== undefined) query = query.where('machine_no', '=', machineNo);
   return query.orderBy('id').execute();
