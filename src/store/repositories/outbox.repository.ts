@@ -43,20 +43,30 @@ export async function purgeSent(db: Executor, sentBefore: number): Promise<numbe
   return Number(result.numDeletedRows);
 }
 
-/**
- * Machines with unsent rows. On PostgreSQL they stay locked until the transaction ends and
- * other instances skip them; NO KEY UPDATE, not UPDATE, so the foreign-key checks of
- * concurrent inserts of codes and orders for the machine are not blocked.
- */
-export async function claimMachinesWithUnsent(db: Executor, limit: number): Promise<number[]> {
+/** Machines with unsent rows, but none of `except` (those a worker of this process serves already). */
+export async function machinesWithUnsent(db: Executor, limit: number, except: readonly number[]): Promise<number[]> {
   let query = db
     .selectFrom('machines')
     .select('id')
-    .where('id', 'in', (eb) => eb.selectFrom('outbox').select('machine_id').where('sent_at', 'is', null))
+    // EXISTS probes the outbox_unsent index once per machine; an IN over the unsent rows would
+    // read all of them every time (100,000 during a large cancel-all to an original machine).
+    .where(({ exists, selectFrom }) => exists(selectFrom('outbox').select('outbox.id').whereRef('outbox.machine_id', '=', 'machines.id').where('outbox.sent_at', 'is', null)))
     .orderBy('id')
     .limit(limit);
-  if (locksRows(db)) query = query.forNoKeyUpdate().skipLocked();
+  if (except.length > 0) query = query.where('id', 'not in', [...except]);
   return (await query.execute()).map((row) => row.id);
+}
+
+/**
+ * On PostgreSQL, locks the machine until the transaction ends, or answers false when another
+ * instance holds it (SKIP LOCKED): one machine's rows leave one instance, in order. NO KEY
+ * UPDATE, not UPDATE, so the foreign-key checks of concurrent inserts of codes and orders for
+ * the machine are not blocked. A SQLite file belongs to one process: always true.
+ */
+export async function lockMachine(db: Executor, machineId: number): Promise<boolean> {
+  if (!locksRows(db)) return true;
+  const row = await db.selectFrom('machines').select('id').where('id', '=', machineId).forNoKeyUpdate().skipLocked().executeTakeFirst();
+  return row !== undefined;
 }
 
 export interface UnsentRow {
