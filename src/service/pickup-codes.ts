@@ -7,7 +7,6 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import {
-  cancelledMessages,
   codesCreated,
   consumeRefusal,
   decideCancel,
@@ -177,11 +176,11 @@ async function cancelInSteps(trx: Tx, context: ChangeContext, machine: MachineRe
   for (let after = 0; after < newest; ) {
     const through = await codes.stepEndId(trx, scope, after, newest, BULK_STEP);
     const ids = await codes.cancelStep(trx, scope, after, through, mark);
-    await history.recordForMarked(trx, { ...bulk.transition, from: 'UNUSED' }, author, { machineId: machine.id, cancelId: mark.cancelId, after, through });
+    const marked = { machineId: machine.id, cancelId: mark.cancelId, after, through };
+    await history.recordForMarked(trx, { ...bulk.transition, from: 'UNUSED' }, author, marked);
+    // One delete per code (cancelledMessages' form); the dispatcher makes one sync of them for an extended machine.
+    if (ids.length > 0) await outbox.enqueueDeletesForMarked(trx, marked, context.now);
     count += ids.length;
-    // One delete per code; the dispatcher turns them into one sync for an extended machine.
-    const { messages } = cancelledMessages(ids);
-    if (messages.length > 0) await outbox.enqueue(trx, machine.id, messages, context.now);
     after = through;
     if (after < newest) await pauseForOtherRequests(trx);
   }

@@ -2,9 +2,11 @@
  * The outbox: messages for machines, written in the transaction of the change they announce
  * and marked sent once the broker acknowledged them.
  */
-import type { MachineMessage } from '../../protocol/machine-messages.js';
+import { sql } from 'kysely';
+import { MACHINE_METHOD, type MachineMessage } from '../../protocol/machine-messages.js';
 import { locksRows, QueuingTransactions, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
+import type { MarkedCodes } from './history.repository.js';
 
 /** Rows per statement, well under SQLite's limit on bound parameters. */
 const CHUNK = 500;
@@ -35,6 +37,37 @@ export async function enqueue(db: Executor, machineId: number, messages: readonl
     const rows = messages.slice(start, start + CHUNK).map((message) => outboxRow(machineId, message.method, JSON.stringify(message.fields), now));
     await db.insertInto('outbox').values(rows).execute();
   }
+}
+
+const insertDeletesForMarked = preparedQuery((db, machineId: number, now: number, cancelId: string, after: number, through: number) =>
+  db
+    .insertInto('outbox')
+    .columns(['machine_id', 'method', 'body', 'created_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('pickup_codes')
+        .select([
+          sql.val(machineId).as('machine_id'),
+          sql.val(MACHINE_METHOD.CODE_DELETED).as('method'),
+          // codeDeletedMessage's body as JSON.stringify writes it: {"id":"<id>"}.
+          sql<string>`'{"id":"' || cast(id as text) || '"}'`.as('body'),
+          sql.val(now).as('created_at'),
+        ])
+        .where('machine_id', '=', machineId)
+        .where('cancel_request_id', '=', cancelId)
+        .where('id', '>', after)
+        .where('id', '<=', through)
+        .orderBy('id'),
+    ),
+);
+
+/**
+ * One delete per code a step of a bulk cancel marked, in id order, written by the database as
+ * its history rows are, so 100,000 codes never sit in memory as messages.
+ */
+export async function enqueueDeletesForMarked(db: Executor, marked: MarkedCodes, now: number): Promise<void> {
+  queuing.mark(db);
+  await insertDeletesForMarked(db, marked.machineId, now, marked.cancelId, marked.after, marked.through);
 }
 
 /** Deletes pushes sent before `sentBefore`; ids are never reused, so sync revisions keep growing. */
