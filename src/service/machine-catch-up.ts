@@ -4,7 +4,8 @@
  * set with the docs' create and delete messages, computed from the database. Every code
  * changed since shortly before it was last heard of is sent again: a create if the code is
  * live now, a delete otherwise. Both are harmless if the machine already had them, since the
- * docs' firmware keys its codes by id. A machine never heard of before gets its live codes.
+ * docs' firmware keys its codes by id. A machine never heard of before hears of every code
+ * it ever had.
  */
 import { CATCH_UP_MARGIN_SECONDS } from '../domain/link-profiles.js';
 import { codeCreatedMessage, codeDeletedMessage } from '../protocol/machine-messages.js';
@@ -21,10 +22,9 @@ export interface ReturningMachine {
 
 /** Queues the machine's catch-up; returns how many messages. */
 export async function queueCatchUp(trx: Tx, machine: ReturningMachine, now: number): Promise<number> {
-  const changed =
-    machine.last_seen_at === null
-      ? (await codes.liveOnMachine(trx, machine.id, now)).map((code) => ({ ...code, live: true }))
-      : await codes.changedOnMachineSince(trx, machine.id, machine.last_seen_at - CATCH_UP_MARGIN_SECONDS, now);
+  // A machine never heard of may still have received pushes: it hears of every code it ever had.
+  const since = machine.last_seen_at === null ? 0 : machine.last_seen_at - CATCH_UP_MARGIN_SECONDS;
+  const changed = await codes.changedOnMachineSince(trx, machine.id, since, now);
   const messages = changed.map((code) => (code.live ? codeCreatedMessage(code, machine.time_zone) : codeDeletedMessage(code.id)));
   if (messages.length > 0) await outbox.enqueue(trx, machine.id, messages, now);
   return messages.length;

@@ -20,7 +20,7 @@ export class DocsMachine {
   private client: MqttClient | undefined;
 
   constructor(
-    private readonly url: string,
+    private url: string,
     private readonly fixture: LinkFixture,
   ) {}
 
@@ -29,7 +29,9 @@ export class DocsMachine {
     return [...this.codes.keys()].map(Number).sort((a, b) => a - b);
   }
 
-  async connect(): Promise<void> {
+  /** Connects (again), to `url` if the broker moved (an embedded broker on a new port). */
+  async connect(url = this.url): Promise<void> {
+    this.url = url;
     const client = mqtt.connect(this.url, {
       clientId: `android-${randomBytes(4).toString('hex')}`,
       username: this.fixture.machineNo,

@@ -174,3 +174,34 @@ for (const kind of storeKinds()) {
     });
   }
 }
+
+for (const kind of storeKinds()) {
+  describe(`an original machine after a server restart (${kind.name}, embedded broker)`, () => {
+    it('reconnecting to the restarted embedded broker, it is brought to exactly the live codes from the database', async () => {
+      const [embedded] = brokerModes().filter((mode) => mode.name === 'embedded');
+      const linked = await LinkedServer.start(kind, embedded!.mqtt());
+      const fixture = await seedMachine(linked.store);
+      const machine = new DocsMachine(linked.brokerUrl, fixture);
+      try {
+        await machine.connect();
+        let api = merchantApi(linked.server.url, fixture);
+        const before = await api.createCodes(3);
+        await eventually(() => machine.codes.size === 3, 'the machine holds 3 codes');
+        // The broker (and whatever it kept) goes away with the server; changes are made meanwhile.
+        await linked.restart({ mode: 'off' });
+        api = merchantApi(linked.server.url, fixture);
+        await api.cancel(before[1]!.id);
+        await api.createCodes(2);
+        await linked.restart(embedded!.mqtt());
+        api = merchantApi(linked.server.url, fixture);
+        await machine.connect(linked.brokerUrl);
+        const expected = (await api.query('UNUSED')).map((code) => code.id).sort((a, b) => a - b);
+        assert.equal(expected.length, 4);
+        await eventually(() => sameIds(machine.heldIds(), expected), 'the machine holds exactly the live codes');
+      } finally {
+        await machine.disconnect();
+        await linked.close();
+      }
+    });
+  });
+}
