@@ -1,5 +1,6 @@
 /** The operator's commands: merchants, machines, products (the original's dashboard). */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { CALLBACK_SIGN_FORMS, isCallbackSignForm, type CallbackSignForm } from '../domain/callbacks.js';
 import { AdminInputError, createMachine, createMerchant, createProduct, restockMachine, setMachine, setMerchant, setMerchantWebhook, setProductInventory } from '../service/admin.js';
 import type { Store } from '../store/store.js';
 import { dbFromEnvironment, ENV } from '../config.js';
@@ -57,6 +58,7 @@ function registerMerchantAdmin(program: Command): void {
     .option('--webhook-url <url|none>', "where the merchant's events go (README: Callbacks and webhooks); none removes it")
     .option('--rotate-webhook-secret', 'replace the webhook secret at once and print the new one (shown once)')
     .option('--allow-private-callbacks', 'accept a loopback or private address in --webhook-url (tests, a closed network)')
+    .option('--callback-sign-form <form>', `form of the callbacks' MD5 sign: ${CALLBACK_SIGN_FORMS.join('|')} (auto: its latest request's)`, parseCallbackSignForm)
     .option(...dbOption)
     .option('--json', 'print one JSON line')
     .addHelpText(
@@ -74,12 +76,12 @@ function registerMerchantAdmin(program: Command): void {
       ].join('\n'),
     )
     .action(async (options: MerchantSetOptions) => {
-      const { requireNonce, webhookUrl, rotateWebhookSecret } = options;
-      if (requireNonce === undefined && webhookUrl === undefined && !rotateWebhookSecret) {
-        fail('nothing to change: give --require-nonce, --webhook-url or --rotate-webhook-secret', EXIT.USAGE);
+      const { requireNonce, webhookUrl, rotateWebhookSecret, callbackSignForm } = options;
+      if (requireNonce === undefined && webhookUrl === undefined && !rotateWebhookSecret && callbackSignForm === undefined) {
+        fail('nothing to change: give --require-nonce, --webhook-url, --rotate-webhook-secret or --callback-sign-form', EXIT.USAGE);
       }
       const rotated = await withStore(options.db, async (store) => {
-        if (requireNonce !== undefined) await setMerchant(store, options.merchant, { requireNonce });
+        if (requireNonce !== undefined || callbackSignForm !== undefined) await setMerchant(store, options.merchant, { requireNonce, callbackSignForm });
         if (webhookUrl === undefined && !rotateWebhookSecret) return {};
         const url = webhookUrl === undefined ? {} : { url: webhookUrl === 'none' ? null : webhookUrl };
         return setMerchantWebhook(store, options.merchant, { ...url, rotateSecret: rotateWebhookSecret === true, allowPrivate: options.allowPrivateCallbacks === true });
@@ -88,6 +90,7 @@ function registerMerchantAdmin(program: Command): void {
         merchant_id: options.merchant,
         ...(requireNonce !== undefined ? { require_nonce: requireNonce } : {}),
         ...(webhookUrl !== undefined ? { webhook_url: webhookUrl === 'none' ? null : webhookUrl } : {}),
+        ...(callbackSignForm !== undefined ? { callback_sign_form: callbackSignForm } : {}),
         ...rotated,
       };
       emit(!!options.json, value, () => merchantChangeLines(options.merchant, value).join('\n'));
@@ -100,16 +103,23 @@ interface MerchantSetOptions {
   webhookUrl?: string;
   rotateWebhookSecret?: boolean;
   allowPrivateCallbacks?: boolean;
+  callbackSignForm?: CallbackSignForm;
   db?: string;
   json?: boolean;
 }
 
-function merchantChangeLines(merchantId: number, value: { require_nonce?: boolean; webhook_url?: string | null; webhook_secret?: string }): string[] {
+function parseCallbackSignForm(value: string): CallbackSignForm {
+  if (!isCallbackSignForm(value)) throw new InvalidArgumentError(`must be one of ${CALLBACK_SIGN_FORMS.join(', ')}`);
+  return value;
+}
+
+function merchantChangeLines(merchantId: number, value: { require_nonce?: boolean; webhook_url?: string | null; webhook_secret?: string; callback_sign_form?: string }): string[] {
   const lines: string[] = [];
   if (value.require_nonce !== undefined) {
     lines.push(`merchant ${merchantId}: ${value.require_nonce ? 'every signed write must carry a nonce' : 'writes without a nonce are accepted'}`);
   }
   if (value.webhook_url !== undefined) lines.push(`merchant ${merchantId}: ${value.webhook_url === null ? 'no webhook' : `events go to ${value.webhook_url}`}`);
+  if (value.callback_sign_form !== undefined) lines.push(`merchant ${merchantId}: callbacks signed in the ${value.callback_sign_form} form`);
   if (value.webhook_secret !== undefined) lines.push(`webhook_secret: ${value.webhook_secret}  (shown once; the old one no longer signs)`);
   return lines;
 }

@@ -109,8 +109,7 @@ export class MachineSimulator extends EventEmitter {
 
   private async onConnect(client: MqttClient): Promise<void> {
     this.log(`connected to ${this.options.url} as ${this.options.machineNo}`);
-    // The heartbeat first: it says this machine speaks the extensions, before it listens.
-    await this.sendHeartbeat();
+    await this.sendHeartbeat(); // first: it says this machine speaks the extensions, before it listens
     await client.subscribeAsync(machineTopic(this.options.machineNo), { qos: 1 });
     // Before the pull: the server handles a machine's messages in order, so the list it
     // sends back already counts these codes as used.

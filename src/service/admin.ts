@@ -2,6 +2,7 @@
  * The operator's side: merchants, machines and products are created here (the original
  * has a web dashboard; vendcloud has the `vendcloud` CLI, which calls these).
  */
+import type { CallbackSignForm } from '../domain/callbacks.js';
 import { refusedCallbackUrl } from '../domain/callback-targets.js';
 import { generateAppid, generateSecret, hashSecret } from '../domain/credentials.js';
 import { isMachineNo } from '../domain/fields.js';
@@ -60,6 +61,8 @@ export interface MerchantChange {
   expiresAt?: number | null;
   /** Strict replay protection: refuse every signed write without a signed `nonce`. */
   requireNonce?: boolean;
+  /** The form of its callbacks' MD5 `sign` (domain/callbacks.ts). */
+  callbackSignForm?: CallbackSignForm;
 }
 
 export async function setMerchant(store: Store, merchantId: number, change: MerchantChange): Promise<void> {
@@ -67,6 +70,7 @@ export async function setMerchant(store: Store, merchantId: number, change: Merc
   if (change.verified !== undefined) values.verified = change.verified ? 1 : 0;
   if (change.expiresAt !== undefined) values.expires_at = change.expiresAt;
   if (change.requireNonce !== undefined) values.require_nonce = change.requireNonce ? 1 : 0;
+  if (change.callbackSignForm !== undefined) values.callback_sign_form = change.callbackSignForm;
   if (Object.keys(values).length === 0) return;
   if (!(await store.write((trx) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);
 }

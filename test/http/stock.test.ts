@@ -3,12 +3,13 @@
  * within 0..capacity, with history, the merchant's own machines only, nothing half-applied.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
+import { needs } from '../helpers/components.js';
 import { asMerchant, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
-  describe(`stock through the Open API [${kind.name}]`, () => {
+  describe(`stock through the Open API [${kind.name}]`, needs(kind), () => {
     let server: TestServer;
     let merchant: MerchantFixture;
     let other: MerchantFixture;

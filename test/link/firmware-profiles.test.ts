@@ -5,7 +5,8 @@
  * local Mosquitto, on every store.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
+import { needs } from '../helpers/components.js';
 import { OriginalMachineSimulator } from '../../src/link/machine-simulator-original.js';
 import { setMachine } from '../../src/service/admin.js';
 import { brokerModes, eventually, heldIds, LinkedServer, merchantApi, sameIds, seedMachine, simulator } from '../helpers/link.js';
@@ -13,7 +14,7 @@ import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   for (const mode of brokerModes()) {
-    describe(`link profiles through the simulators (${kind.name}, ${mode.name} broker)`, () => {
+    describe(`link profiles through the simulators (${kind.name}, ${mode.name} broker)`, needs(kind, ...mode.needs), () => {
       let linked: LinkedServer;
       const stops: Array<() => Promise<void>> = [];
       before(async () => {

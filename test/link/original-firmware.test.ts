@@ -5,7 +5,8 @@
  * messages, and nothing it does not know.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
+import { needs } from '../helpers/components.js';
 import { DocsMachine } from '../helpers/docs-machine.js';
 import { brokerModes, eventually, LinkedServer, merchantApi, sameIds, seedMachine, type LinkFixture } from '../helpers/link.js';
 import { tradeId } from '../helpers/client.js';
@@ -14,7 +15,7 @@ import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   for (const mode of brokerModes()) {
-    describe(`a machine on the original firmware (${kind.name}, ${mode.name} broker)`, () => {
+    describe(`a machine on the original firmware (${kind.name}, ${mode.name} broker)`, needs(kind, ...mode.needs), () => {
       let linked: LinkedServer;
       const machines: DocsMachine[] = [];
       const connect = async (fixture: LinkFixture) => {
@@ -176,7 +177,7 @@ for (const kind of storeKinds()) {
 }
 
 for (const kind of storeKinds()) {
-  describe(`an original machine after a server restart (${kind.name}, embedded broker)`, () => {
+  describe(`an original machine after a server restart (${kind.name}, embedded broker)`, needs(kind), () => {
     it('reconnecting to the restarted embedded broker, it is brought to exactly the live codes from the database', async () => {
       const [embedded] = brokerModes().filter((mode) => mode.name === 'embedded');
       const linked = await LinkedServer.start(kind, embedded!.mqtt());
