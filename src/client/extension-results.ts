@@ -98,3 +98,14 @@ export function readPickupCodeHistory(read: WireReader, w: Wire): PickupCodeHist
     order: w.order ? read.order(w.order) : undefined,
   });
 }
+
+/** A product's stock and sale state after a change of stock (extension `PUT /products`). */
+export interface ProductStock {
+  productId: number;
+  inventory: number;
+  onSale: boolean;
+}
+
+export function readProductStock(data: unknown): ProductStock[] {
+  return list((data as { products?: unknown })?.products).map((w: Wire) => ({ productId: w.id, inventory: w.inventory ?? 0, onSale: w.on_sale === true }));
+}

@@ -77,7 +77,7 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
               <dd class="live-codes">{data.overview.liveCodes}</dd>
             </div>
           </dl>
-          <ProductsTable products={data.products} />
+          <ProductsTable machineNo={machineNo} products={data.products} onRestocked={changed} />
           <CreateCodesForm machineNo={machineNo} products={data.products} onCreated={changed} />
           <CodesSection machineNo={machineNo} products={data.products} liveCodes={data.overview.liveCodes} changes={changes} onChanged={changed} />
         </>
@@ -86,11 +86,26 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
   );
 }
 
-function ProductsTable({ products }: { products: MachineProduct[] }) {
+/** The products with their stock; a merchant restocks one product or the whole machine (on sale, refilled to capacity). */
+function ProductsTable({ machineNo, products, onRestocked }: { machineNo: string; products: MachineProduct[]; onRestocked: () => void }) {
   const t = useT();
+  const { client } = useSession();
+  const [error, setError] = useState<unknown>(undefined);
+  const restock = (productId?: number) => {
+    setError(undefined);
+    client.restockProducts(machineNo, productId).then(onRestocked, setError);
+  };
   return (
     <section aria-labelledby="products-title">
       <h2 id="products-title">{t('products')}</h2>
+      <ErrorNotice error={error} />
+      {products.length > 0 && (
+        <p>
+          <button type="button" class="restock-all" onClick={() => restock()}>
+            {t('restockAll')}
+          </button>
+        </p>
+      )}
       {products.length === 0 ? (
         <p>{t('noProducts')}</p>
       ) : (
@@ -110,6 +125,9 @@ function ProductsTable({ products }: { products: MachineProduct[] }) {
               <th scope="col" class="number">
                 {t('liveCodes')}
               </th>
+              <th scope="col">
+                <span class="visually-hidden">{t('restock')}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -126,6 +144,11 @@ function ProductsTable({ products }: { products: MachineProduct[] }) {
                   <Flag on={product.onSale} yes={t('onSale')} no={t('offSale')} />
                 </td>
                 <td class="number live-codes">{product.liveCodes}</td>
+                <td>
+                  <button type="button" class="restock" aria-label={`${t('restock')} ${product.good.name ?? product.id}`} onClick={() => restock(product.id)}>
+                    {t('restock')}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
