@@ -11,7 +11,7 @@
  * one instance in order. A SQLite file belongs to one process, which serves a machine once.
  */
 import { linkProfileOf } from '../domain/link-profiles.js';
-import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, originalFormOf, SYNC_INSTEAD_OF_DELETES_ABOVE, syncFields } from '../protocol/machine-messages.js';
+import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, originalFormOf, syncFields } from '../protocol/machine-messages.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
@@ -34,6 +34,9 @@ export interface DispatcherOptions {
   counters: LinkCounters;
   logger: LinkLogger;
 }
+
+/** Above this many waiting code rows, an extended machine gets its whole list in one sync instead. */
+export const SYNC_INSTEAD_OF_DELETES_ABOVE = 20;
 
 /** Machines sent to at once, each by its own worker; more wait for a free one. */
 const MACHINES_AT_ONCE = 64;

@@ -113,9 +113,6 @@ export function vendResultAcknowledgement(deliveryId: string, reportId: string, 
   return { method: MACHINE_METHOD.VEND_RESULT_ACKNOWLEDGED, fields: { delivery_id: deliveryId, report_id: reportId, outcome } };
 }
 
-/** Above this many codes changed at once, the machine gets its whole new list in one sync. */
-export const SYNC_INSTEAD_OF_DELETES_ABOVE = 20;
-
 /** A message for a machine: its method and its own fields, without the envelope fields. */
 export interface MachineMessage {
   method: string;
