@@ -160,11 +160,17 @@ export class MachineInbox {
 
   /**
    * A machine on the original firmware back from an absence (its first message while offline,
-   * or its subscription on the embedded broker) is brought to the live set (machine-catch-up.ts).
+   * or its subscription on the embedded broker) is brought to the live set (machine-catch-up.ts)
+   * and is online again.
    */
   private async catchUpIfOriginal(sender: Sender, now: number): Promise<void> {
     if (linkProfileOf(sender) !== 'original') return;
-    const count = await this.store.write((trx) => queueCatchUp(trx, sender, now));
+    // Seen in the same transaction: the next message (or the subscription) catches up no more.
+    const count = await this.store.write(async (trx) => {
+      const queued = await queueCatchUp(trx, sender, now);
+      await recordMachineSeen(trx, this.context(sender, now), sender);
+      return queued;
+    });
     this.options.logger.info({ machine_no: sender.machine_no, messages: count }, 'catch-up of an original machine queued');
   }
 
