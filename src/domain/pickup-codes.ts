@@ -254,7 +254,10 @@ export type RedemptionOutcome = 'redeemed' | 'redeemed-after-cancel' | 'already-
 /**
  * A machine reports that a customer redeemed a code. The item has physically left the
  * machine, so the code becomes USED even if it was cancelled in the meantime; that conflict is
- * written to its history for the merchant to see. Nothing is pushed back: the machine knows.
+ * written to its history for the merchant to see. The code's delete is pushed back to the
+ * machine: a push queued before the report (a catch-up's create of every live code) may still
+ * be on its way and put the code back on the keypad; the delete, queued after it, takes it off
+ * again, and is harmless to a machine that already dropped it.
  */
 export function decideRedeem(code: { id: number; status: CodeStatus } | undefined): { outcome: 'already-used' | 'unknown-code' } | (Change & { outcome: 'redeemed' | 'redeemed-after-cancel' }) {
   if (!code) return { outcome: 'unknown-code' };
@@ -271,6 +274,6 @@ export function decideRedeem(code: { id: number; status: CodeStatus } | undefine
         ...(afterCancel ? { detail: 'conflict: redeemed at the machine after it was cancelled' } : {}),
       },
     ],
-    messages: [],
+    messages: [codeDeletedMessage(code.id)],
   };
 }
