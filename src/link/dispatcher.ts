@@ -12,12 +12,13 @@
  */
 import { linkProfileOf } from '../domain/link-profiles.js';
 import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, originalFormOf, syncFields } from '../protocol/machine-messages.js';
+import { queueLiveCodes } from '../service/machine-catch-up.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import type { UnsentRow } from '../store/repositories/outbox.repository.js';
-import type { Store } from '../store/store.js';
+import type { Store, Tx } from '../store/store.js';
 import type { LinkCounters } from './counters.js';
 import type { LinkLogger } from './logger.js';
 
@@ -55,6 +56,9 @@ interface Recipient {
 }
 
 type BatchOutcome = 'more' | 'drained' | 'failed' | 'taken';
+
+/** Runs a change in the batch's transaction (PostgreSQL) or a write of its own (SQLite). */
+type Write = <T>(work: (trx: Tx) => Promise<T>) => Promise<T>;
 
 export class OutboxDispatcher {
   private running: Promise<void> | undefined;
@@ -150,17 +154,18 @@ export class OutboxDispatcher {
     if (this.store.dialect === 'postgres') {
       return this.store.db.transaction().execute(async (trx) => {
         if (!(await outbox.lockMachine(trx, machineId))) return 'taken';
-        return this.serveMachine(trx, machineId, (ids) => outbox.markSent(trx, ids, this.options.clock()));
+        return this.serveMachine(trx, machineId, (work) => work(trx));
       });
     }
-    return this.serveMachine(this.store.db, machineId, (ids) => this.store.write((trx) => outbox.markSent(trx, ids, this.options.clock())));
+    return this.serveMachine(this.store.db, machineId, (work) => this.store.write(work));
   }
 
   /**
    * Sends at most MESSAGES_PER_BATCH of the machine's rows, as its profile understands them:
    * `more` if it has more waiting, `drained`, or `failed` when a publish failed.
    */
-  private async serveMachine(db: Executor, machineId: number, markAsSent: (ids: number[]) => Promise<void>): Promise<BatchOutcome> {
+  private async serveMachine(db: Executor, machineId: number, write: Write): Promise<BatchOutcome> {
+    const markAsSent = (ids: number[]) => write((trx) => outbox.markSent(trx, ids, this.options.clock()));
     const recipient = await machines.findLinkedById(db, machineId);
     if (!recipient) return 'drained';
     const waiting = await outbox.unsentOf(db, machineId, MESSAGES_PER_BATCH);
@@ -173,7 +178,7 @@ export class OutboxDispatcher {
         rows = rows.filter((row) => !CODE_LIST_METHODS.includes(row.method));
       }
     } else {
-      rows = await this.forOriginal(rows, markAsSent);
+      rows = await this.forOriginal(recipient, rows, write);
     }
     const sent = await this.sendInOrder(recipient, rows);
     if (sent.length > 0) await markAsSent(sent);
@@ -182,12 +187,12 @@ export class OutboxDispatcher {
   }
 
   /**
-   * An original machine knows only the docs' messages: a sync (asked for by a pull, or left
-   * from when the machine was extended) is dropped, since its codes were also queued one by
-   * one; a test vend becomes the docs' `client.channel.debugging`; anything else it would not
-   * understand is not sent.
+   * An original machine knows only the docs' messages. A sync row (the whole list changed: an
+   * import; or a pull from when the machine was extended) becomes a create of every live code,
+   * queued behind the rows already waiting and read when it is queued; a test vend becomes the
+   * docs' `client.channel.debugging`; anything else it would not understand is not sent.
    */
-  private async forOriginal(rows: UnsentRow[], markAsSent: (ids: number[]) => Promise<void>): Promise<UnsentRow[]> {
+  private async forOriginal(recipient: Recipient, rows: UnsentRow[], write: Write): Promise<UnsentRow[]> {
     const kept: UnsentRow[] = [];
     const dropped: number[] = [];
     for (const row of rows) {
@@ -195,7 +200,13 @@ export class OutboxDispatcher {
       if (message) kept.push({ ...row, method: message.method, body: JSON.stringify(message.fields) });
       else dropped.push(row.id);
     }
-    if (dropped.length > 0) await markAsSent(dropped);
+    const syncs = rows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC);
+    if (dropped.length > 0) {
+      await write(async (trx) => {
+        if (syncs) await queueLiveCodes(trx, recipient, this.options.clock());
+        await outbox.markSent(trx, dropped, this.options.clock());
+      });
+    }
     return kept;
   }
 

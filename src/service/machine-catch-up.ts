@@ -20,6 +20,13 @@ export interface ReturningMachine {
   last_seen_at: number | null;
 }
 
+/** A create of every live code of the machine (the whole list changed, e.g. by an import); returns how many. */
+export async function queueLiveCodes(trx: Tx, machine: Pick<ReturningMachine, 'id' | 'time_zone'>, now: number): Promise<number> {
+  const live = await codes.liveOnMachine(trx, machine.id, now);
+  if (live.length > 0) await outbox.enqueue(trx, machine.id, live.map((code) => codeCreatedMessage(code, machine.time_zone)), now);
+  return live.length;
+}
+
 /** Queues the machine's catch-up; returns how many messages. */
 export async function queueCatchUp(trx: Tx, machine: ReturningMachine, now: number): Promise<number> {
   // A machine never heard of may still have received pushes: it hears of every code it ever had.
