@@ -125,9 +125,7 @@ function ProductsTable({ machineNo, products, onRestocked }: { machineNo: string
               <th scope="col" class="number">
                 {t('liveCodes')}
               </th>
-              <th scope="col">
-                <span class="visually-hidden">{t('restock')}</span>
-              </th>
+              <th scope="col">{t('restock')}</th>
             </tr>
           </thead>
           <tbody>
