@@ -26,17 +26,19 @@ describe('pickup codes at their edges', () => {
     assert.deepEqual(decideCreate({ pickup_codes_enabled: 1 }, product, 3), { create: [{ productId: 7, count: 3 }] });
     assert.deepEqual(decideCreate({ pickup_codes_enabled: 1 }, product, 4), { refused: 'above-capacity', capacity: 3 });
   });
-  it('up to 20 created codes are pushed one by one; 21 become one sync', () => {
-    const twenty = codesCreated(ids(20).map(code), 'Asia/Shanghai').messages;
-    assert.equal(twenty.length, 20);
-    assert.ok(twenty.every((m) => m.method === 'client.pickup_codes.create'));
-    assert.deepEqual(codesCreated(ids(21).map(code), 'Asia/Shanghai').messages, [{ method: 'client.pickup_codes.sync', fields: {} }]);
+  it('every created code is pushed as its own create, however many (the link batches them, not the domain)', () => {
+    const messages = codesCreated(ids(21).map(code), 'Asia/Shanghai').messages;
+    assert.equal(messages.length, 21);
+    assert.ok(messages.every((m) => m.method === 'client.pickup_codes.create'));
+    assert.deepEqual(messages.map((m) => m.fields.id), ids(21).map(String));
   });
-  it('up to 20 cancelled codes are pushed as deletions; 21 become one sync', () => {
-    assert.equal(cancelledMessages(ids(20)).messages.length, 20);
-    assert.deepEqual(cancelledMessages([1, 2], 21).messages, [{ method: 'client.pickup_codes.sync', fields: {} }]);
-    assert.deepEqual(cancelledMessages([], 0).messages, []);
-    assert.deepEqual(cancelledMessages([3], 1).messages, [{ method: 'client.pickup_codes.delete', fields: { id: '3' } }]);
+  it('every cancelled code is pushed as its own delete, in id order', () => {
+    assert.deepEqual(cancelledMessages([]).messages, []);
+    assert.deepEqual(cancelledMessages([3, 1, 2]).messages, [
+      { method: 'client.pickup_codes.delete', fields: { id: '1' } },
+      { method: 'client.pickup_codes.delete', fields: { id: '2' } },
+      { method: 'client.pickup_codes.delete', fields: { id: '3' } },
+    ]);
   });
   it('a cancel by ids writes history naming the ids cancel', () => {
     const codes = new Map([[5, { status: 'UNUSED' as const, order_id: null }]]);
