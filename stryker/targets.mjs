@@ -5,7 +5,7 @@
 export const targets = {
   domain: {
     mutate: ['src/domain/**/*.ts'],
-    tests: ['test/domain/'],
+    tests: ['test/domain/', 'test/import/file', 'test/import/import', 'test/import/round-trip'],
   },
   protocol: {
     mutate: ['src/protocol/**/*.ts', '!src/protocol/responses.ts', '!src/protocol/schema-parts.ts', '!src/protocol/delivery-responses.ts'],
