@@ -9,7 +9,11 @@ import {
   codeCreatedMessage,
   CODE_LIST_METHODS,
   encodeMachineMessage,
+  EXTENDED_LINK_FIELD,
+  EXTENDED_LINK_VALUE,
+  machineNoOfTopic,
   machineTopic,
+  syncMessage,
   REPORT_ID,
   reportAcknowledgement,
   SERVER_TOPIC,
@@ -31,6 +35,15 @@ describe('the machine link on the wire', () => {
   it('machines publish on /server/app and hear on /clients/<machine_no>', () => {
     assert.equal(SERVER_TOPIC, '/server/app');
     assert.equal(machineTopic('12345678'), '/clients/12345678');
+  });
+  it('a machine topic names its machine; any other topic names none', () => {
+    assert.equal(machineNoOfTopic('/clients/12345678'), '12345678');
+    for (const topic of ['/clients/', '/clients/1/2', '/server/app', 'clients/12345678', '/client/12345678']) assert.equal(machineNoOfTopic(topic), undefined, topic);
+  });
+  it('a sync message carries no fields; an extended link says link=extended', () => {
+    assert.deepEqual(syncMessage(), { method: 'client.pickup_codes.sync', fields: {} });
+    assert.equal(EXTENDED_LINK_FIELD, 'link');
+    assert.equal(EXTENDED_LINK_VALUE, 'extended');
   });
   it('the keypad list changes by create, delete and sync', () => {
     assert.deepEqual(CODE_LIST_METHODS, ['client.pickup_codes.create', 'client.pickup_codes.delete', 'client.pickup_codes.sync']);
