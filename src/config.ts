@@ -41,8 +41,30 @@ export interface ExternalSession {
   sessionExpirySeconds?: number;
 }
 
+/** What one connection may cost the embedded broker (docs/security.md, "The machine link"). */
+export interface BrokerLimits {
+  /** Largest packet a machine may send after its CONNECT, bytes. */
+  maxPacketBytes: number;
+  /** Largest CONNECT (it carries the credentials), bytes. */
+  connectPacketBytes: number;
+  /** Connections that have not logged in yet, at most; more are closed at once. */
+  maxPendingConnections: number;
+  /** A connection that has not sent its CONNECT this long after opening is closed, ms. */
+  connectTimeoutMs: number;
+  /** Messages a machine may send at once, then `machineMessagesPerSecond`; over it, it is disconnected. */
+  machineMessageBurst: number;
+  machineMessagesPerSecond: number;
+}
+
+/** The embedded broker's TLS listener for machines (PEM files). */
+export interface BrokerTls {
+  port: number;
+  certFile: string;
+  keyFile: string;
+}
+
 export type MqttOptions =
-  | { mode: 'embedded'; host?: string; port?: number }
+  | { mode: 'embedded'; host?: string; port?: number; limits?: Partial<BrokerLimits>; tls?: BrokerTls }
   /**
    * `url` may carry the server's credentials (mqtt://user:pass@host:1883). Several
    * instances share machine messages through the shared subscription `shareGroup`.
@@ -104,7 +126,20 @@ export const DEFAULTS = {
     requestTimeoutMs: 30_000,
     deliveryResultTimeoutSeconds: 120,
   },
-  mqtt: { host: '127.0.0.1', port: DEFAULT_MQTT_PORT, shareGroup: 'vendcloud', sessionExpirySeconds: 24 * 3600 },
+  mqtt: {
+    host: '127.0.0.1',
+    port: DEFAULT_MQTT_PORT,
+    shareGroup: 'vendcloud',
+    sessionExpirySeconds: 24 * 3600,
+    limits: {
+      maxPacketBytes: 64 * 1024,
+      connectPacketBytes: 4 * 1024,
+      maxPendingConnections: 256,
+      connectTimeoutMs: 10_000,
+      machineMessageBurst: 100,
+      machineMessagesPerSecond: 10,
+    },
+  },
   link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
   housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000 },
   callbacks: { allowPrivate: false, pollIntervalMs: 1000, timeoutMs: 10_000, leaseSeconds: 60, concurrency: 16 },

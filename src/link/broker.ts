@@ -4,10 +4,13 @@
  * logs in as its machine_no with its MQTT password, reads only its own topic, writes only
  * the server topic, and only messages that name itself.
  */
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import type { BrokerLimits } from '../config.js';
 import type { Store } from '../store/store.js';
 import { authenticateMachine, mayPublish, maySubscribe, SERVER_USERNAME, type LinkIdentity } from './access.js';
+import { MessageRate, PendingConnections } from './connection-limits.js';
+import { guardSocket } from './packet-guard.js';
 import type { LinkCounters } from './counters.js';
 import { parseMachineMessage } from './message.js';
 import type { LinkLogger } from './logger.js';
@@ -22,6 +25,8 @@ export class BrokerPortInUseError extends Error {
 export interface EmbeddedBroker {
   host: string;
   port: number;
+  /** Closes the connection of that machine, if it has one on this broker (its credentials changed). */
+  disconnect(machineNo: string): boolean;
   close(): Promise<void>;
 }
 
@@ -33,7 +38,11 @@ export interface EmbeddedBrokerOptions {
   serverPassword: string;
   counters: LinkCounters;
   logger: LinkLogger;
+  limits: BrokerLimits;
 }
+
+/** The server's own client publishes whole code lists: MQTT's own limit is its only one. */
+const SERVER_PACKET_BYTES = 268_435_455;
 
 // aedes' return codes (an enum in its typings that cannot be imported at run time).
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -47,9 +56,10 @@ function refusal(message: string, returnCode: number): AuthenticateError {
  * The broker's three access hooks: the one place where who may log in, subscribe and
  * publish is decided (access.ts holds the rules they apply).
  */
-function accessHooks(options: EmbeddedBrokerOptions): Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'> {
-  const { store, counters, logger } = options;
+function accessHooks(options: EmbeddedBrokerOptions, connections: ConnectionBook): Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'> {
+  const { store, counters, logger, limits } = options;
   const identities = new WeakMap<Client, LinkIdentity>();
+  const rates = new WeakMap<Client, MessageRate>();
   return {
     authenticate(client, username, password, done) {
       const secret = password?.toString('utf8') ?? '';
@@ -59,6 +69,8 @@ function accessHooks(options: EmbeddedBrokerOptions): Pick<AedesOptions, 'authen
           return done(refusal('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
         }
         identities.set(client, { role: 'server' });
+        connections.server.add(client.conn);
+        connections.pending.loggedIn(client.conn);
         return done(null, true);
       }
       const machineNo = username ?? '';
@@ -76,6 +88,8 @@ function accessHooks(options: EmbeddedBrokerOptions): Pick<AedesOptions, 'authen
             return done(refusal('client id must be the machine_no', IDENTIFIER_REJECTED), false);
           }
           identities.set(client, { role: 'machine', machineNo });
+          rates.set(client, new MessageRate(limits.machineMessageBurst, limits.machineMessagesPerSecond));
+          connections.pending.loggedIn(client.conn);
           done(null, true);
         },
         (error: unknown) => {
@@ -99,7 +113,17 @@ function accessHooks(options: EmbeddedBrokerOptions): Pick<AedesOptions, 'authen
         logger.warn({ client: client?.id, topic: packet.topic.slice(0, 200) }, 'mqtt publication refused');
         return done(new Error('not authorized to publish there'));
       }
-      if (identity.role === 'machine') {
+      if (identity.role === 'machine' && client) {
+        // A retained message would be handed to whoever subscribes later: machines have no use for it.
+        if (packet.retain) {
+          counters.limits.retained++;
+          return done(new Error('machines may not publish retained messages'));
+        }
+        if (!rates.get(client)?.take()) {
+          counters.limits.overRate++;
+          logger.warn({ machine_no: identity.machineNo }, 'machine over its message rate; disconnected');
+          return done(new Error('over the message rate'));
+        }
         // The one place that knows who is really speaking: a machine may only speak for
         // itself, including in its last will. Unparseable bytes pass; the server drops them.
         const message = parseMachineMessage(packet.payload as Buffer);
@@ -124,13 +148,40 @@ async function listen(server: Server, port: number, host: string): Promise<void>
   });
 }
 
+/** The connections the limits must tell apart: those still logging in, and the server's own. */
+interface ConnectionBook {
+  pending: PendingConnections;
+  server: WeakSet<object>;
+}
+
+/** Every connection passes here first: the cap on those not logged in, then the packet size guard. */
+function admission(options: EmbeddedBrokerOptions, connections: ConnectionBook, handle: (socket: Socket) => void): (socket: Socket) => void {
+  const { limits, counters } = options;
+  return (socket) => {
+    if (!connections.pending.admit(socket)) {
+      counters.limits.pendingCap++;
+      return;
+    }
+    guardSocket(
+      socket,
+      { connectBytes: limits.connectPacketBytes, afterConnect: () => (connections.server.has(socket) ? SERVER_PACKET_BYTES : limits.maxPacketBytes) },
+      () => {
+        counters.limits.oversized++;
+        options.logger.warn({ remote: socket.remoteAddress }, 'mqtt packet over its size limit; connection closed');
+      },
+    );
+    handle(socket);
+  };
+}
+
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { logger } = options;
-  const broker = await Aedes.createBroker(accessHooks(options));
+  const connections: ConnectionBook = { pending: new PendingConnections(options.limits.maxPendingConnections), server: new WeakSet() };
+  const broker = await Aedes.createBroker({ ...accessHooks(options, connections), connectTimeout: options.limits.connectTimeoutMs });
   // Without TCP_NODELAY a small MQTT packet written while the previous one is unacknowledged
   // waits for the peer's delayed ACK (40 ms on Linux): a vend command or a PUBACK would
   // sit that long on loopback.
-  const server: Server = createServer({ noDelay: true }, broker.handle);
+  const server: Server = createServer({ noDelay: true }, admission(options, connections, broker.handle));
   try {
     await listen(server, options.port, options.host);
   } catch (error) {
@@ -144,6 +195,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   return {
     host: options.host,
     port: (server.address() as AddressInfo).port,
+    disconnect(machineNo) {
+      // aedes keeps its connected clients by client id, which for a machine is its machine_no.
+      const client = (broker as unknown as { clients: Record<string, Client | undefined> }).clients[machineNo];
+      if (!client) return false;
+      client.close();
+      return true;
+    },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -27,6 +27,17 @@ export interface LinkCounters {
   refusedLogins: number;
   refusedSubscriptions: number;
   refusedPublications: number;
+  /** Connections closed by the embedded broker's limits (docs/security.md). */
+  limits: {
+    /** A packet declared more bytes than its limit. */
+    oversized: number;
+    /** Refused at once: too many connections were still logging in. */
+    pendingCap: number;
+    /** A machine sent more messages than its rate. */
+    overRate: number;
+    /** A machine published a retained message. */
+    retained: number;
+  };
 }
 
 export function newCounters(): LinkCounters {
@@ -41,5 +52,6 @@ export function newCounters(): LinkCounters {
     refusedLogins: 0,
     refusedSubscriptions: 0,
     refusedPublications: 0,
+    limits: { oversized: 0, pendingCap: 0, overRate: 0, retained: 0 },
   };
 }

@@ -80,6 +80,7 @@ async function brokerConnection(
     serverPassword,
     counters,
     logger,
+    limits: { ...DEFAULTS.mqtt.limits, ...mqttOptions.limits },
   });
   return {
     broker,
