@@ -25,6 +25,16 @@ export interface ServerConfig {
   redisUrl?: string;
   /** Prefix of the rate limit's keys in Redis. */
   redisKeyPrefix: string;
+  /** Failed authentications (unknown Appid, wrong secret) one client address may make a minute; then 429. 0 = no limit. */
+  failedAuthPerMinute: number;
+  /** Wrong pickup codes through /consumes one machine may take in `wrongCodesWindowSeconds`; then 429 (docs/security.md). 0 = no limit. */
+  wrongCodesPerMachine: number;
+  wrongCodesWindowSeconds: number;
+  /**
+   * Whose X-Forwarded-For tells the client's address: the load balancers' addresses or CIDRs,
+   * comma-separated. Unset: the connection's address.
+   */
+  trustProxy?: string;
   /** How long a client may take to send a whole request (headers and body), ms; then 408. */
   requestTimeoutMs: number;
   /** A delivery without the machine's result this long after its command times out (delivery_put.md: 120 s). */
@@ -123,6 +133,9 @@ export const DEFAULTS = {
     merchantCacheSeconds: 5,
     rateLimitPerMinute: 3000,
     redisKeyPrefix: 'vendcloud:rate-limit:',
+    failedAuthPerMinute: 100,
+    wrongCodesPerMachine: 10,
+    wrongCodesWindowSeconds: 900,
     requestTimeoutMs: 30_000,
     deliveryResultTimeoutSeconds: 120,
   },

@@ -18,6 +18,10 @@ interface ServeOptions {
   timeZone: string;
   synchronous: 'FULL' | 'NORMAL';
   rateLimit: number;
+  failedAuthLimit: number;
+  wrongCodesLimit: number;
+  wrongCodesWindow: number;
+  trustProxy?: string;
   redisUrl?: string;
   mqtt: boolean;
   mqttHost: string;
@@ -87,6 +91,10 @@ function serverOptionsOf(options: ServeOptions): ServerOptions {
       deliveryResultTimeoutSeconds: options.deliveryTimeout,
       timeZone: options.timeZone,
       rateLimitPerMinute: options.rateLimit,
+      failedAuthPerMinute: options.failedAuthLimit,
+      wrongCodesPerMachine: options.wrongCodesLimit,
+      wrongCodesWindowSeconds: options.wrongCodesWindow,
+      ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
       ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     },
     store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
@@ -109,6 +117,10 @@ export function registerServeCommand(program: Command): void {
     .option('--delivery-timeout <seconds>', 'a delivery without the machine\'s result this long after its command times out', parseWholeNumber(1), DEFAULTS.server.deliveryResultTimeoutSeconds)
     .option('--time-zone <zone>', 'platform time zone', DEFAULTS.server.timeZone)
     .option('--rate-limit <per-minute>', 'requests per minute per Appid (on each instance, or in all with --redis-url); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.rateLimitPerMinute)
+    .option('--failed-auth-limit <per-minute>', 'failed authentications per minute per client address, then 429 (docs/security.md); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.failedAuthPerMinute)
+    .option('--wrong-codes-limit <count>', 'wrong pickup codes per machine through /consumes in --wrong-codes-window, then 10029 (docs/security.md); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.wrongCodesPerMachine)
+    .option('--wrong-codes-window <seconds>', 'the window of --wrong-codes-limit', parseWholeNumber(1), DEFAULTS.server.wrongCodesWindowSeconds)
+    .option('--trust-proxy <addresses>', "the load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For gives the client's address")
     .addOption(new Option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379').env(ENV.redisUrl))
     .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', DEFAULTS.store.sqliteSynchronous)
     .addOption(new Option('--log-level <level>', 'pino log level').env(ENV.logLevel).default(DEFAULTS.logLevel))

@@ -21,7 +21,7 @@ import { consolePlugin } from './console.js';
 import { healthRoutes, type HealthCheck } from './health.js';
 import { decorateMerchantRequest } from './merchant-auth.js';
 import type { OpenApiDeps } from './open-api-route.js';
-import { registerRateLimit } from './rate-limit.js';
+import { httpLimits } from './rate-limit.js';
 import { sendError } from './reply.js';
 import { consumeRoutes } from './routes/consumes.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -113,6 +113,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     clientErrorHandler: (error, socket) => answerClientError(error, socket, app.log),
     requestTimeout: config.requestTimeoutMs,
+    // Behind a load balancer the client's address (the failed-authentication limit's key) is in X-Forwarded-For.
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     // Node checks the timeouts every 30 s by default, far coarser than the timeout itself.
     http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
   });
@@ -145,10 +147,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
     answers: options.answers,
+    limits: await httpLimits(config, app.log),
   };
+  app.addHook('onClose', async () => deps.limits.close());
   await app.register(
     async (scope) => {
-      await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
       decorateMerchantRequest(scope);
       for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, orderRoutes, deliveryRoutes, extensionRoutes]) await scope.register(routes, deps);
     },

@@ -12,7 +12,9 @@ import type { ChangeContext } from '../service/context.js';
 import type { MerchantDirectory } from '../service/merchants.js';
 import type { Store, Tx } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
+import type { ConsumeGuard } from './consume-guard.js';
 import { authenticate } from './merchant-auth.js';
+import type { HttpLimits } from './rate-limit.js';
 import { sendAnswer, successAnswer } from './reply.js';
 
 /** What every route plugin of the Open API is given. */
@@ -21,11 +23,13 @@ export interface OpenApiDeps {
   config: ServerConfig;
   merchants: MerchantDirectory;
   answers: AnsweredRequests;
+  limits: HttpLimits;
 }
 
 type Params = Record<string, string>;
 
-export type OpenApiRoute = { method: 'POST' | 'PUT'; url: string } & (
+/** `guard`: a check after authentication and its follow-up once answered (consume-guard.ts). */
+export type OpenApiRoute = { method: 'POST' | 'PUT'; url: string; guard?: ConsumeGuard } & (
   | { signed: boolean; read: (request: FastifyRequest, params: Params) => Promise<unknown> }
   | { signed: true; write: (request: FastifyRequest, trx: Tx, params: Params) => Promise<unknown> }
 );
@@ -45,7 +49,7 @@ export function changeContext(request: FastifyRequest): ChangeContext {
 }
 
 export function registerOpenApiRoutes(scope: FastifyInstance, deps: OpenApiDeps, routes: OpenApiRoute[]): void {
-  const preHandler = authenticate({ merchants: deps.merchants, timestampWindowSeconds: deps.config.timestampWindowSeconds, clock: deps.config.clock });
+  const preHandler = authenticate({ merchants: deps.merchants, limits: deps.limits, timestampWindowSeconds: deps.config.timestampWindowSeconds, clock: deps.config.clock });
   const methodsByUrl = new Map<string, Set<string>>();
   for (const route of routes) {
     methodsByUrl.set(route.url, (methodsByUrl.get(route.url) ?? new Set()).add(route.method));
@@ -53,7 +57,8 @@ export function registerOpenApiRoutes(scope: FastifyInstance, deps: OpenApiDeps,
       method: route.method,
       url: route.url,
       config: { signed: route.signed },
-      preHandler,
+      preHandler: route.guard ? [preHandler, route.guard.preHandler] : preHandler,
+      ...(route.guard ? { onResponse: route.guard.onResponse } : {}),
       handler: (request, reply) => answerRoute(route, deps, request, reply),
     });
   }

@@ -4,6 +4,7 @@ import { METHOD } from '../../protocol/endpoints.js';
 import { findOwnedMachine } from '../../service/catalogue.js';
 import { consumePickupCode } from '../../service/pickup-codes.js';
 import { orderView } from '../../service/views.js';
+import { consumeGuard } from '../consume-guard.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 
 export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
@@ -13,6 +14,7 @@ export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
       method: 'POST',
       url: '/consumes',
       signed: true,
+      guard: consumeGuard(deps.limits.wrongCodes, deps.store),
       write: async (request, trx) => {
         const p = request.payload;
         methodOf(request, [METHOD.CONSUME]);
