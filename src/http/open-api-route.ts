@@ -58,7 +58,7 @@ export function registerOpenApiRoutes(scope: FastifyInstance, deps: OpenApiDeps,
       url: route.url,
       config: { signed: route.signed },
       preHandler: route.guard ? [preHandler, route.guard.preHandler] : preHandler,
-      ...(route.guard ? { onResponse: route.guard.onResponse } : {}),
+      ...(route.guard ? { onSend: route.guard.onSend } : {}),
       handler: (request, reply) => answerRoute(route, deps, request, reply),
     });
   }

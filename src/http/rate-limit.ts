@@ -31,8 +31,8 @@ export interface WindowCount {
 
 /** Counts per key in fixed windows; undefined = not counted (Redis unreachable). */
 export interface WindowCounter {
-  /** Adds `by` (1, or -1 to give back a charge) and returns the count. */
-  add(key: string, windowMs: number, by?: number): Promise<WindowCount | undefined>;
+  /** Adds one and returns the count. */
+  add(key: string, windowMs: number): Promise<WindowCount | undefined>;
   /** The count now, without adding to it. */
   peek(key: string): Promise<WindowCount | undefined>;
   close(): Promise<void>;
@@ -61,11 +61,6 @@ export class Limit {
     const counted = await this.counter.peek(this.prefix + key);
     return counted && counted.count >= this.max ? counted.retryAfterSeconds : undefined;
   }
-
-  /** Gives back a charge (an attempt that turned out not to count). */
-  async refund(key: string): Promise<void> {
-    if (this.max > 0) await this.counter.add(this.prefix + key, this.windowMs, -1);
-  }
 }
 
 export function localCounter(now: () => number = Date.now): WindowCounter {
@@ -76,10 +71,10 @@ export function localCounter(now: () => number = Date.now): WindowCounter {
   };
   const seen = (window: { count: number; endsAt: number }) => ({ count: window.count, retryAfterSeconds: Math.max(1, Math.ceil((window.endsAt - now()) / 1000)) });
   return {
-    async add(key, windowMs, by = 1) {
+    async add(key, windowMs) {
       if (windows.size >= LOCAL_KEYS_BEFORE_SWEEP) for (const [k, w] of windows) if (w.endsAt <= now()) windows.delete(k);
       const window = current(key) ?? { count: 0, endsAt: now() + windowMs };
-      window.count = Math.max(0, window.count + by);
+      window.count += 1;
       windows.set(key, window);
       return seen(window);
     },
@@ -91,13 +86,13 @@ export function localCounter(now: () => number = Date.now): WindowCounter {
   };
 }
 
-/** INCRBY, and the window's expiry set by the charge that opened it; returns the count and the ms left. */
+/** INCR, and the window's expiry set by the charge that opened it; returns the count and the ms left. */
 const ADD_SCRIPT = `
-local count = redis.call('INCRBY', KEYS[1], ARGV[2])
-if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { count, redis.call('PTTL', KEYS[1]) }`;
 
-type CountingRedis = Redis & { vendcloudAdd(key: string, windowMs: number, by: number): Promise<[number, number]> };
+type CountingRedis = Redis & { vendcloudAdd(key: string, windowMs: number): Promise<[number, number]> };
 
 /** Counters in Redis, shared by every instance, under `keyPrefix`. */
 export async function redisCounter(url: string, keyPrefix: string, log: FastifyBaseLogger): Promise<WindowCounter> {
@@ -108,11 +103,11 @@ export async function redisCounter(url: string, keyPrefix: string, log: FastifyB
     redis.once('ready', resolve);
     redis.once('error', resolve);
   });
-  const counted = (count: number, msLeft: number): WindowCount => ({ count: Math.max(0, count), retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)) });
+  const counted = (count: number, msLeft: number): WindowCount => ({ count, retryAfterSeconds: Math.max(1, Math.ceil(msLeft / 1000)) });
   return {
-    async add(key, windowMs, by = 1) {
+    async add(key, windowMs) {
       try {
-        const [count, msLeft] = await redis.vendcloudAdd(keyPrefix + key, windowMs, by);
+        const [count, msLeft] = await redis.vendcloudAdd(keyPrefix + key, windowMs);
         return counted(count, msLeft);
       } catch {
         return undefined;

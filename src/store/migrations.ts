@@ -3,6 +3,7 @@
  * PostgreSQL; only the identity column differs, so each migration is built for a dialect.
  */
 import { callbacksMigration } from './callbacks-migration.js';
+import { credentialsMigration } from './credentials-migration.js';
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -280,6 +281,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0004_outbox_by_machine': outboxByMachine,
         '0005_deliveries': deliveries(dialect),
         '0006_callbacks': callbacksMigration((table) => withId(table, dialect)),
+        '0008_credentials': credentialsMigration,
       };
     },
   };

@@ -29,6 +29,14 @@ export interface MerchantTable {
    * present it to sign (README.md, "Callbacks and webhooks", "How the secret is kept"). Never logged or answered.
    */
   webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Suspended by the operator: every request answers 10010 (docs/security.md). */
+  suspended: Generated<Flag>;
+  /** The key of the opt-in HMAC-SHA256 request signature; kept as is (the server computes with it). Never logged or answered. */
+  signing_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Requests without a valid `Vendcloud-Request-Signature` are refused. */
+  require_signature: Generated<Flag>;
+  /** Unix seconds of the last rotation or suspension; running instances drop their cached row after it. */
+  credentials_changed_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface MachineTable {
@@ -54,6 +62,10 @@ export interface MachineTable {
   currency_code: Generated<string>;
   mqtt_password_hash: string;
   created_at: number;
+  /** Disabled by the operator: it may not log in to the link (docs/security.md). */
+  disabled: Generated<Flag>;
+  /** Unix seconds of the last password rotation or disabling; its live connection is closed after it. */
+  credentials_changed_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CategoryTable {

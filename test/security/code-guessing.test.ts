@@ -1,6 +1,6 @@
 /**
  * Code guessing through /consumes: wrong codes are limited per machine (a small burst, then
- * 10029 with 429 and Retry-After), counted before they are evaluated so a concurrent burst
+ * 10029 with 429 and Retry-After), read before each code is evaluated so a concurrent burst
  * cannot slip past; right codes do not count; other machines are not affected; the merchant
  * hears of it once (machine.code_guessing). Shared by every instance through Redis.
  */

@@ -2,12 +2,15 @@
 import type { Executor } from '../executor.js';
 import type { Flag, Merchant } from '../schema.js';
 
-export type MerchantAccount = Pick<Merchant, 'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce'>;
+export type MerchantAccount = Pick<
+  Merchant,
+  'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce' | 'suspended' | 'signing_secret' | 'require_signature'
+>;
 
 export function findAccountByAppid(db: Executor, appid: string): Promise<MerchantAccount | undefined> {
   return db
     .selectFrom('merchants')
-    .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce'])
+    .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce', 'suspended', 'signing_secret', 'require_signature'])
     .where('appid', '=', appid)
     .executeTakeFirst();
 }
@@ -41,6 +44,17 @@ export interface MerchantSettings {
   verified?: Flag;
   expires_at?: number | null;
   require_nonce?: Flag;
+  suspended?: Flag;
+  app_secret_hash?: string;
+  signing_secret?: string | null;
+  require_signature?: Flag;
+  credentials_changed_at?: number;
+}
+
+/** The Appids whose credentials changed at or after `since` (a cache drops their rows). */
+export async function appidsChangedSince(db: Executor, since: number): Promise<string[]> {
+  const rows = await db.selectFrom('merchants').select('appid').where('credentials_changed_at', '>=', since).execute();
+  return rows.map((row) => row.appid);
 }
 
 /** False when there is no such merchant. */
