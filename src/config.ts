@@ -100,6 +100,8 @@ export interface HousekeepingConfig {
   purgeIntervalMs: number;
   /** How often machines without a heartbeat are marked offline, ms (only with a machine link). */
   sweepIntervalMs: number;
+  /** How often the embedded broker closes the connections of machines whose password was rotated or that were disabled, ms. */
+  revocationIntervalMs: number;
   /** How often deliveries past their result timeout are looked for, ms. */
   deliveryTimeoutIntervalMs: number;
 }
@@ -154,7 +156,7 @@ export const DEFAULTS = {
     },
   },
   link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
-  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000 },
+  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000, revocationIntervalMs: 1000 },
   callbacks: { allowPrivate: false, pollIntervalMs: 1000, timeoutMs: 10_000, leaseSeconds: 60, concurrency: 16 },
 } as const;
 

@@ -10,6 +10,7 @@ import { DEFAULTS, type LinkConfig, type MqttOptions } from '../config.js';
 import { queuedPushes } from '../service/outbox.js';
 import type { Store } from '../store/store.js';
 import { SERVER_USERNAME } from './access.js';
+import * as machines from '../store/repositories/machines.repository.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { newCounters, type LinkCounters } from './counters.js';
 import { OutboxDispatcher, type Publisher } from './dispatcher.js';
@@ -34,6 +35,8 @@ export interface MachineLink {
   idle(): Promise<void>;
   /** Marks the machines silent for longer than the heartbeat timeout offline; returns how many. */
   sweepOffline(): Promise<number>;
+  /** Closes the embedded broker's connections of machines whose password changed or that were disabled since the last call; returns how many. */
+  closeRevoked(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -161,6 +164,8 @@ export async function startMachineLink(
     if (queuedPushes(trx)) dispatcher.wake();
   });
 
+  // Changes are stamped in whole seconds: each look goes back one second before the last.
+  let revocationsSince = Math.floor(Date.now() / 1000) - 1;
   return {
     brokerUrl: withoutCredentials(connectUrl),
     brokerPort: broker?.port,
@@ -173,6 +178,13 @@ export async function startMachineLink(
       await dispatcher.idle();
     },
     sweepOffline: () => sweepSilentMachines(store, clock(), options.heartbeatTimeoutSeconds),
+    async closeRevoked() {
+      if (!broker) return 0;
+      const lookedAt = Math.floor(Date.now() / 1000);
+      const changed = await machines.numbersChangedSince(store.db, revocationsSince);
+      revocationsSince = lookedAt - 1;
+      return changed.filter((machineNo) => broker.disconnect(machineNo)).length;
+    },
     async close() {
       stopWaking();
       // Graceful shutdown: what is in the outbox now leaves before the client disconnects
