@@ -90,6 +90,8 @@ export interface LinkConfig {
   pollIntervalMs: number;
   /** How long to wait for a PUBACK before leaving a row for a later round, ms. */
   publishTimeoutMs: number;
+  /** A machine message whose timestamp is further than this from the server's clock is dropped and counted; 0 = no check. */
+  messageAgeWindowSeconds: number;
   /** Unix seconds now; the server's clock unless a test gives another. */
   clock: () => number;
 }
@@ -155,7 +157,7 @@ export const DEFAULTS = {
       machineMessagesPerSecond: 10,
     },
   },
-  link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
+  link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000, messageAgeWindowSeconds: 86_400 },
   housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000, revocationIntervalMs: 1000 },
   callbacks: { allowPrivate: false, pollIntervalMs: 1000, timeoutMs: 10_000, leaseSeconds: 60, concurrency: 16 },
 } as const;

@@ -23,6 +23,8 @@ export interface LinkCounters {
     unknownMethod: number;
     /** Well-formed but its fields are not (e.g. a put without a numeric id). */
     invalidFields: number;
+    /** Its timestamp is further from the server's clock than the window (a replay). */
+    farOffTimestamp: number;
   };
   refusedLogins: number;
   refusedSubscriptions: number;
@@ -48,7 +50,7 @@ export function newCounters(): LinkCounters {
     handled: 0,
     acknowledged: 0,
     duplicates: 0,
-    dropped: { malformed: 0, unknownMachine: 0, badSignature: 0, wrongMachineId: 0, impersonation: 0, unknownMethod: 0, invalidFields: 0 },
+    dropped: { malformed: 0, unknownMachine: 0, badSignature: 0, wrongMachineId: 0, impersonation: 0, unknownMethod: 0, invalidFields: 0, farOffTimestamp: 0 },
     refusedLogins: 0,
     refusedSubscriptions: 0,
     refusedPublications: 0,

@@ -26,6 +26,7 @@ import type { LinkCounters } from './counters.js';
 import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
 import { parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
+import { isFarOff } from './message-age.js';
 
 export interface InboxOptions {
   clock: () => number;
@@ -33,6 +34,8 @@ export interface InboxOptions {
   logger: LinkLogger;
   /** Where acknowledgements go out. */
   publisher: Publisher;
+  /** A message whose timestamp is further than this from the clock is dropped (message-age.ts); 0 = no check. */
+  messageAgeWindowSeconds?: number;
 }
 
 type Sender = LinkedMachine;
@@ -89,6 +92,7 @@ export class MachineInbox {
     const sender = await machines.findLinked(this.store.db, message.clientId);
     if (!sender) return this.drop('unknownMachine', where);
     if (!signatureHolds(message, sender.appid)) return this.drop('badSignature', where);
+    if (isFarOff(message.fields, this.options.clock(), this.options.messageAgeWindowSeconds ?? 0)) return this.drop('farOffTimestamp', where);
     const claimedId = message.fields.machine_id;
     // A machine learns its numeric id from the server's messages; before that it sends "0".
     if (claimedId && claimedId !== '0' && claimedId !== String(sender.id)) return this.drop('wrongMachineId', where);

@@ -138,7 +138,7 @@ export async function startMachineLink(
   const client: MqttClient = withoutNagleDelay(mqtt.connect(connectUrl, { ...connectOptions, reconnectPeriod: 1000, connectTimeout: 5000, resubscribe: false }));
   const publisher = pubackPublisher(client, options.publishTimeoutMs);
   const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs, counters, logger });
-  const inbox = new MachineInbox(store, { clock, counters, logger, publisher });
+  const inbox = new MachineInbox(store, { clock, counters, logger, publisher, messageAgeWindowSeconds: options.messageAgeWindowSeconds });
 
   let subscribed: () => void = () => undefined;
   const firstSubscription = new Promise<void>((resolve) => (subscribed = resolve));
