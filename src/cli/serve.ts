@@ -26,6 +26,9 @@ interface ServeOptions {
   mqtt: boolean;
   mqttHost: string;
   mqttPort: number;
+  mqttTlsPort?: number;
+  mqttTlsCert?: string;
+  mqttTlsKey?: string;
   mqttUrl?: string;
   mqttShareGroup: string;
   mqttClientId?: string;
@@ -42,11 +45,15 @@ function mqttOptions(options: ServeOptions): MqttOptions {
     const clientId = options.mqttClientId ?? stableClientId(options.port);
     return { mode: 'external', url: options.mqttUrl, shareGroup: options.mqttShareGroup, sessionExpirySeconds: options.mqttSessionExpiry, ...(clientId ? { clientId } : {}) };
   }
-  return { mode: 'embedded', host: options.mqttHost, port: options.mqttPort };
+  const { mqttTlsPort: tlsPort, mqttTlsCert: certFile, mqttTlsKey: keyFile } = options;
+  const tls = tlsPort !== undefined && certFile && keyFile ? { tls: { port: tlsPort, certFile, keyFile } } : {};
+  return { mode: 'embedded', host: options.mqttHost, port: options.mqttPort, ...tls };
 }
 
 function linkLine(server: RunningServer): string {
-  return server.link ? `  MQTT         ${server.link.brokerUrl}   (machines: /clients/{machine_no}, server: /server/app)` : '  MQTT         off (pushes wait in the outbox)';
+  if (!server.link) return '  MQTT         off (pushes wait in the outbox)';
+  const tls = server.link.brokerTlsPort !== undefined ? `; TLS on port ${server.link.brokerTlsPort} (mqtts://)` : '';
+  return `  MQTT         ${server.link.brokerUrl}   (machines: /clients/{machine_no}, server: /server/app${tls})`;
 }
 
 function demoBanner(server: RunningServer, demo: DemoCredentials): string {
@@ -127,6 +134,9 @@ export function registerServeCommand(program: Command): void {
     .addOption(new Option('--log-format <json|pretty>', 'log lines as JSON or for a person (default: pretty on a terminal, JSON otherwise)').env(ENV.logFormat))
     .addOption(new Option('--mqtt-host <host>', 'address of the embedded MQTT broker').env(ENV.mqttHost).default(DEFAULTS.mqtt.host))
     .addOption(new Option('--mqtt-port <port>', 'port of the embedded MQTT broker').env(ENV.mqttPort).argParser(parseWholeNumber(0)).default(DEFAULTS.mqtt.port))
+    .option('--mqtt-tls-port <port>', 'also listen for machines with TLS (mqtts://) on this port; needs --mqtt-tls-cert and --mqtt-tls-key', parseWholeNumber(0))
+    .option('--mqtt-tls-cert <file>', "the TLS listener's certificate chain (PEM)")
+    .option('--mqtt-tls-key <file>', "the TLS listener's private key (PEM)")
     .addOption(new Option('--mqtt-url <url>', 'use an external broker instead, e.g. mqtt://user:pass@host:1883').env(ENV.mqttUrl))
     .addOption(new Option('--mqtt-share-group <name>', 'instances on one external broker share machine messages through this group').env(ENV.mqttShareGroup).default(DEFAULTS.mqtt.shareGroup))
     .addOption(
@@ -138,6 +148,8 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
       if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
+      const tlsFlags = [options.mqttTlsPort, options.mqttTlsCert, options.mqttTlsKey].filter((flag) => flag !== undefined).length;
+      if (tlsFlags !== 0 && tlsFlags !== 3) fail('--mqtt-tls-port, --mqtt-tls-cert and --mqtt-tls-key go together', EXIT.USAGE);
       if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) fail('--redis-url must start with redis:// or rediss://', EXIT.USAGE);
       const serverOptions = serverOptionsOf(options);
       // Loaded on use, so the other commands start without the server's dependencies.

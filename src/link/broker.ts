@@ -4,9 +4,11 @@
  * logs in as its machine_no with its MQTT password, reads only its own topic, writes only
  * the server topic, and only messages that name itself.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
-import type { BrokerLimits } from '../config.js';
+import type { BrokerLimits, BrokerTls } from '../config.js';
 import type { Store } from '../store/store.js';
 import { authenticateMachine, mayPublish, maySubscribe, SERVER_USERNAME, type LinkIdentity } from './access.js';
 import { MessageRate, PendingConnections } from './connection-limits.js';
@@ -25,6 +27,8 @@ export class BrokerPortInUseError extends Error {
 export interface EmbeddedBroker {
   host: string;
   port: number;
+  /** The TLS listener's port, when there is one. */
+  tlsPort: number | undefined;
   /** Closes the connection of that machine, if it has one on this broker (its credentials changed). */
   disconnect(machineNo: string): boolean;
   close(): Promise<void>;
@@ -39,6 +43,8 @@ export interface EmbeddedBrokerOptions {
   counters: LinkCounters;
   logger: LinkLogger;
   limits: BrokerLimits;
+  /** A second listener for machines, with TLS (mqtts://). */
+  tls?: BrokerTls;
 }
 
 /** The server's own client publishes whole code lists: MQTT's own limit is its only one. */
@@ -113,29 +119,34 @@ function accessHooks(options: EmbeddedBrokerOptions, connections: ConnectionBook
         logger.warn({ client: client?.id, topic: packet.topic.slice(0, 200) }, 'mqtt publication refused');
         return done(new Error('not authorized to publish there'));
       }
-      if (identity.role === 'machine' && client) {
-        // A retained message would be handed to whoever subscribes later: machines have no use for it.
-        if (packet.retain) {
-          counters.limits.retained++;
-          return done(new Error('machines may not publish retained messages'));
-        }
-        if (!rates.get(client)?.take()) {
-          counters.limits.overRate++;
-          logger.warn({ machine_no: identity.machineNo }, 'machine over its message rate; disconnected');
-          return done(new Error('over the message rate'));
-        }
-        // The one place that knows who is really speaking: a machine may only speak for
-        // itself, including in its last will. Unparseable bytes pass; the server drops them.
-        const message = parseMachineMessage(packet.payload as Buffer);
-        if (message && message.clientId !== identity.machineNo) {
-          counters.dropped.impersonation++;
-          logger.warn({ machine_no: identity.machineNo, claimed: message.clientId.slice(0, 32) }, 'machine message names another machine; refused');
-          return done(new Error('client_id is not the authenticated machine'));
-        }
-      }
+      if (identity.role === 'machine' && client) return done(machinePublicationRefusal(options, identity.machineNo, rates.get(client), packet));
       done(null);
     },
   };
+}
+
+/** Why a logged-in machine may not publish this packet (it is then disconnected); null when it may. */
+function machinePublicationRefusal(options: EmbeddedBrokerOptions, machineNo: string, rate: MessageRate | undefined, packet: { retain: boolean; payload: unknown }): Error | null {
+  const { counters, logger } = options;
+  // A retained message would be handed to whoever subscribes later: machines have no use for it.
+  if (packet.retain) {
+    counters.limits.retained++;
+    return new Error('machines may not publish retained messages');
+  }
+  if (!rate?.take()) {
+    counters.limits.overRate++;
+    logger.warn({ machine_no: machineNo }, 'machine over its message rate; disconnected');
+    return new Error('over the message rate');
+  }
+  // The one place that knows who is really speaking: a machine may only speak for
+  // itself, including in its last will. Unparseable bytes pass; the server drops them.
+  const message = parseMachineMessage(packet.payload as Buffer);
+  if (message && message.clientId !== machineNo) {
+    counters.dropped.impersonation++;
+    logger.warn({ machine_no: machineNo, claimed: message.clientId.slice(0, 32) }, 'machine message names another machine; refused');
+    return new Error('client_id is not the authenticated machine');
+  }
+  return null;
 }
 
 async function listen(server: Server, port: number, host: string): Promise<void> {
@@ -181,20 +192,33 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   // Without TCP_NODELAY a small MQTT packet written while the previous one is unacknowledged
   // waits for the peer's delayed ACK (40 ms on Linux): a vend command or a PUBACK would
   // sit that long on loopback.
-  const server: Server = createServer({ noDelay: true }, admission(options, connections, broker.handle));
+  const admit = admission(options, connections, broker.handle);
+  const server: Server = createServer({ noDelay: true }, admit);
+  // The same broker, limits and access rules behind TLS: the codes and the passwords leave encrypted.
+  const tlsServer = options.tls
+    ? createTlsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, (socket) => admit(socket.setNoDelay(true) as Socket))
+    : undefined;
+  const listeners: Array<[Server, number]> = [[server, options.port], ...(tlsServer && options.tls ? [[tlsServer, options.tls.port] as [Server, number]] : [])];
   try {
-    await listen(server, options.port, options.host);
+    for (const [listener, port] of listeners) {
+      await listen(listener, port, options.host).catch((error: NodeJS.ErrnoException) => {
+        throw error.code === 'EADDRINUSE' ? new BrokerPortInUseError(port) : error;
+      });
+    }
   } catch (error) {
+    for (const [listener] of listeners) if (listener.listening) listener.close();
     await new Promise<void>((resolve) => broker.close(() => resolve()));
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new BrokerPortInUseError(options.port);
     throw error;
   }
-  server.on('error', (error) => logger.error({ err: error }, 'mqtt listener failed'));
+  for (const [listener] of listeners) listener.on('error', (error) => logger.error({ err: error }, 'mqtt listener failed'));
+  // A TLS handshake that fails (a plain client, a wrong certificate) is that client's problem only.
+  tlsServer?.on('tlsClientError', (error) => logger.debug({ err: error.message }, 'mqtt TLS handshake failed'));
   broker.on('clientError', (client, error) => logger.debug({ client: client.id, err: error.message }, 'mqtt client error'));
 
   return {
     host: options.host,
     port: (server.address() as AddressInfo).port,
+    tlsPort: tlsServer ? (tlsServer.address() as AddressInfo).port : undefined,
     disconnect(machineNo) {
       // aedes keeps its connected clients by client id, which for a machine is its machine_no.
       const client = (broker as unknown as { clients: Record<string, Client | undefined> }).clients[machineNo];
@@ -204,7 +228,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const [listener] of listeners) await new Promise<void>((resolve) => listener.close(() => resolve()));
     },
   };
 }

@@ -28,6 +28,8 @@ export interface MachineLink {
   readonly brokerUrl: string;
   /** The embedded broker's port; undefined on an external broker. */
   readonly brokerPort: number | undefined;
+  /** The embedded broker's TLS port for machines (mqtts://), when it has one. */
+  readonly brokerTlsPort: number | undefined;
   readonly counters: LinkCounters;
   /** Whether the server's own client is connected to the broker. */
   readonly connected: boolean;
@@ -84,6 +86,7 @@ async function brokerConnection(
     counters,
     logger,
     limits: { ...DEFAULTS.mqtt.limits, ...mqttOptions.limits },
+    ...(mqttOptions.tls ? { tls: mqttOptions.tls } : {}),
   });
   return {
     broker,
@@ -169,6 +172,7 @@ export async function startMachineLink(
   return {
     brokerUrl: withoutCredentials(connectUrl),
     brokerPort: broker?.port,
+    brokerTlsPort: broker?.tlsPort,
     counters,
     get connected() {
       return client.connected;

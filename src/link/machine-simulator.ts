@@ -74,6 +74,7 @@ export class MachineSimulator extends EventEmitter {
       connectTimeout: 5000,
       resubscribe: false,
       will: { topic: SERVER_TOPIC, payload: Buffer.from(this.message(MACHINE_METHOD.OFFLINE, { reason: 'connection lost' })), qos: 1, retain: false },
+      ...(this.options.ca ? { ca: this.options.ca } : {}),
     });
     this.client = withoutNagleDelay(client);
     client.on('message', (_topic, payload) => this.receive(payload));
