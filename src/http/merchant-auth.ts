@@ -10,6 +10,7 @@ import { secretMatches } from '../domain/credentials.js';
 import { PayloadReader } from '../domain/fields.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { decodePayload, type Payload, type PayloadValue } from '../protocol/payload.js';
+import { REQUEST_SIGNATURE_HEADER, requestSignatureHolds } from '../protocol/request-signature.js';
 import { verifySignature, type SigningForm } from '../protocol/signature.js';
 import { assertMerchantActive, type MerchantAccount, type MerchantDirectory } from '../service/merchants.js';
 import { idempotencyKeyOf, type IdempotencyKey } from './answer-once.js';
@@ -79,6 +80,7 @@ export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandl
     if (!secretMatches(appSecret, merchant.app_secret_hash)) return failed(request, ErrorCode.APP_SECRET_INVALID);
     // Charged only now: whoever knows an Appid (every machine holds it) cannot spend its quota.
     await chargeAppid(perAppid, merchant.appid, reply);
+    assertStrongSignature(request, merchant, now, deps.timestampWindowSeconds);
 
     let fields: Payload = {};
     if (signed) {
@@ -95,6 +97,23 @@ export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandl
     request.idempotencyKey = signed ? idempotencyKeyOf(request.payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;
     request.now = now;
   };
+}
+
+/**
+ * The opt-in HMAC request signature (protocol/request-signature.ts): checked whenever it is
+ * sent, required when the merchant asked for it (`merchant set --require-signature on`).
+ */
+function assertStrongSignature(request: FastifyRequest, merchant: MerchantAccount, now: number, windowSeconds: number): void {
+  const header = headerValue(request, REQUEST_SIGNATURE_HEADER.toLowerCase());
+  if (header === undefined) {
+    if (merchant.require_signature) throw new ApiError(ErrorCode.SIGN_INVALID, `${REQUEST_SIGNATURE_HEADER} required`);
+    return;
+  }
+  const body = typeof request.body === 'string' ? request.body : '';
+  const target = { method: request.method, target: request.url, body };
+  if (!merchant.signing_secret || !requestSignatureHolds(header, merchant.signing_secret, target, now, windowSeconds)) {
+    throw new ApiError(ErrorCode.SIGN_INVALID, REQUEST_SIGNATURE_HEADER);
+  }
 }
 
 async function chargeAppid(perAppid: HttpLimits['perAppid'], appid: string, reply: FastifyReply): Promise<void> {
