@@ -1,9 +1,13 @@
 // Runs every compiled test file with Node's test runner. Node 20's runner takes no glob,
 // and a plain directory would also run the helpers, so the files are listed here.
+// At the end it counts the tests that did not run, by reason: on a machine without
+// PostgreSQL, Mosquitto, Redis or Chromium they are skipped, never silently left out
+// (test/helpers/components.ts); VENDCLOUD_TEST_REQUIRE makes their absence fail the run.
 import { spawnSync } from 'node:child_process';
-import pg from 'pg';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 
 function testFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -21,6 +25,20 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+
+// What this machine lacks, probed once before anything runs: a component CI requires fails
+// the run here, naming it, rather than in the middle of the output.
+const { missing, requiredComponents } = await import(join(process.cwd(), 'dist/test/helpers/components.js')).catch((error) => {
+  console.error(`test run refused: ${error.message}`);
+  process.exit(1);
+});
+if (missing.size > 0) {
+  const required = requiredComponents();
+  console.log(`\nNot on this machine (their tests will be skipped${required.length ? '' : '; set VENDCLOUD_TEST_REQUIRE to fail instead'}):`);
+  for (const [component, why] of missing) console.log(`  ${component}: ${why}`);
+  console.log('');
+}
+
 /**
  * Test files make their PostgreSQL schemas (t_<run>_…) and leave them: dropping one while
  * another file's migrator reads the catalogue breaks that read. This run's schemas all go
@@ -40,9 +58,37 @@ async function dropTestSchemas() {
   }
 }
 
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-  env: { ...process.env, VENDCLOUD_TEST_RUN: run },
-});
+const tallyDir = mkdtempSync(join(tmpdir(), 'vendcloud-tally-'));
+const tallyFile = join(tallyDir, 'tally.jsonl');
+const result = spawnSync(
+  process.execPath,
+  [
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/test-tally.mjs',
+    `--test-reporter-destination=${tallyFile}`,
+    ...files,
+  ],
+  { stdio: 'inherit', env: { ...process.env, VENDCLOUD_TEST_RUN: run } },
+);
 await dropTestSchemas();
+
+let tests = [];
+try {
+  tests = readFileSync(tallyFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+} finally {
+  rmSync(tallyDir, { recursive: true, force: true });
+}
+const count = (outcome) => tests.filter((test) => test.outcome === outcome).length;
+const skipped = tests.filter((test) => test.outcome === 'skipped');
+if (skipped.length > 0) {
+  const byReason = new Map();
+  for (const test of skipped) byReason.set(test.reason ?? 'skipped', (byReason.get(test.reason ?? 'skipped') ?? 0) + 1);
+  console.log(`\n${'!'.repeat(78)}\n!! ${skipped.length} TESTS DID NOT RUN (skipped), by reason:`);
+  for (const [reason, n] of [...byReason].sort((a, b) => b[1] - a[1])) console.log(`!!   ${String(n).padStart(4)}  ${reason}`);
+  console.log(`${'!'.repeat(78)}`);
+}
+console.log(`\ntests: ${count('passed')} passed, ${count('failed')} failed, ${skipped.length} skipped`);
 process.exit(result.status ?? 1);

@@ -1,6 +1,6 @@
 /** One configuration: every default filled in one place, the result frozen and handed down. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from './helpers/node-test.js';
 import { dbFromEnvironment, DEFAULTS, resolveConfig } from '../src/config.js';
 
 describe('configuration', () => {

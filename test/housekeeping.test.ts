@@ -1,6 +1,6 @@
 /** The periodic chores of an instance: never two rounds of one chore at once, and a failure does not stop it. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from './helpers/node-test.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startHousekeeping } from '../src/housekeeping.js';
 

@@ -22,6 +22,14 @@ export class RefusedTarget extends Error {
   override name = 'RefusedTarget';
 }
 
+/**
+ * A target refused for the kind of address it is: the one refusal an operator may lift. The
+ * message is what `callbacks list`, the console and the log show, so it names the flag.
+ */
+function refusedAddressKind(what: string): RefusedTarget {
+  return new RefusedTarget(`${what}: callbacks to loopback and private addresses are refused unless the server runs with --allow-private-callbacks`);
+}
+
 /** How much of an answer is read (then dropped): a receiver cannot make the sender buffer more. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -38,7 +46,7 @@ async function checkedAddress(host: string, allowPrivate: boolean): Promise<Look
       const reason = refusedAddress(address);
       // The address itself is not said: the error is shown to the merchant, and an internal
       // name's address is none of its business.
-      if (reason) throw new RefusedTarget(`${host} resolves to a ${reason} address`);
+      if (reason) throw refusedAddressKind(`${host} resolves to a ${reason} address`);
     }
   }
   return addresses[0]!;
@@ -56,8 +64,10 @@ function withinTime<T>(work: Promise<T>, signal: AbortSignal, timeoutMs: number)
 
 /** POSTs `body`; resolves with the answer's status, rejects on a refused target, a network failure or the timeout. */
 export async function postCallback(target: string, body: string, headers: Record<string, string>, options: PostOptions): Promise<number> {
-  const refusedUrl = refusedCallbackUrl(target, options.allowPrivate);
-  if (refusedUrl) throw new RefusedTarget(refusedUrl);
+  const malformed = refusedCallbackUrl(target, true);
+  if (malformed) throw new RefusedTarget(malformed);
+  const literalPrivate = refusedCallbackUrl(target, options.allowPrivate);
+  if (literalPrivate) throw refusedAddressKind(literalPrivate);
   const url = new URL(target);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const signal = AbortSignal.timeout(options.timeoutMs);

@@ -26,7 +26,7 @@ export interface CallbackSender {
 /** An error's message without the URL's query (it may carry the merchant's tokens), short. */
 function describe(error: unknown): string {
   const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
-  return message.replace(/\?\S*/g, '?…').slice(0, 200);
+  return message.replace(/\?\S*/g, '?…').slice(0, 300);
 }
 
 export function startCallbackSender(store: Store, config: CallbacksConfig, logger: SenderLogger): CallbackSender {

@@ -1,5 +1,6 @@
 /** The operator's commands: merchants, machines, products (the original's dashboard). */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { CALLBACK_SIGN_FORMS, isCallbackSignForm, type CallbackSignForm } from '../domain/callbacks.js';
 import { AdminInputError, createMachine, createMerchant, createProduct, setMachine, setMerchant, setMerchantWebhook } from '../service/admin.js';
 import type { Store } from '../store/store.js';
 import { dbFromEnvironment, ENV } from '../config.js';
@@ -58,6 +59,7 @@ function registerMerchantAdmin(program: Command): void {
     .option('--webhook-url <url|none>', "where the merchant's events go (README: Callbacks and webhooks); none removes it")
     .option('--rotate-webhook-secret', 'replace the webhook secret at once and print the new one (shown once)')
     .option('--allow-private-callbacks', 'accept a loopback or private address in --webhook-url (tests, a closed network)')
+    .option('--callback-sign-form <form>', `form of the callbacks' MD5 sign: ${CALLBACK_SIGN_FORMS.join('|')} (auto: its latest request's)`, parseCallbackSignForm)
     .option(...dbOption)
     .option('--json', 'print one JSON line')
     .addHelpText(
@@ -75,12 +77,15 @@ function registerMerchantAdmin(program: Command): void {
       ].join('\n'),
     )
     .action(async (options: MerchantSetOptions) => {
-      const { requireNonce, webhookUrl, rotateWebhookSecret } = options;
-      if (requireNonce === undefined && webhookUrl === undefined && !rotateWebhookSecret && !credentials.changesMerchantCredentials(options)) {
-        fail('nothing to change: give --require-nonce, --webhook-url, --rotate-webhook-secret, --rotate-app-secret, --suspend, --rotate-signing-secret or --require-signature', EXIT.USAGE);
+      const { requireNonce, webhookUrl, rotateWebhookSecret, callbackSignForm } = options;
+      if (requireNonce === undefined && webhookUrl === undefined && !rotateWebhookSecret && callbackSignForm === undefined && !credentials.changesMerchantCredentials(options)) {
+        fail(
+          'nothing to change: give --require-nonce, --webhook-url, --rotate-webhook-secret, --callback-sign-form, --rotate-app-secret, --suspend, --rotate-signing-secret or --require-signature',
+          EXIT.USAGE,
+        );
       }
       const rotated = await withStore(options.db, async (store) => {
-        if (requireNonce !== undefined) await setMerchant(store, options.merchant, { requireNonce });
+        if (requireNonce !== undefined || callbackSignForm !== undefined) await setMerchant(store, options.merchant, { requireNonce, callbackSignForm });
         const changed = await credentials.applyMerchantCredentials(store, options.merchant, options);
         if (webhookUrl === undefined && !rotateWebhookSecret) return changed;
         const url = webhookUrl === undefined ? {} : { url: webhookUrl === 'none' ? null : webhookUrl };
@@ -90,6 +95,7 @@ function registerMerchantAdmin(program: Command): void {
         merchant_id: options.merchant,
         ...(requireNonce !== undefined ? { require_nonce: requireNonce } : {}),
         ...(webhookUrl !== undefined ? { webhook_url: webhookUrl === 'none' ? null : webhookUrl } : {}),
+        ...(callbackSignForm !== undefined ? { callback_sign_form: callbackSignForm } : {}),
         ...rotated,
       };
       emit(!!options.json, value, () => [...merchantChangeLines(options.merchant, value), ...credentials.merchantCredentialLines(options.merchant, value)].join('\n'));
@@ -102,16 +108,23 @@ interface MerchantSetOptions extends credentials.MerchantCredentialFlags {
   webhookUrl?: string;
   rotateWebhookSecret?: boolean;
   allowPrivateCallbacks?: boolean;
+  callbackSignForm?: CallbackSignForm;
   db?: string;
   json?: boolean;
 }
 
-function merchantChangeLines(merchantId: number, value: { require_nonce?: boolean; webhook_url?: string | null; webhook_secret?: string }): string[] {
+function parseCallbackSignForm(value: string): CallbackSignForm {
+  if (!isCallbackSignForm(value)) throw new InvalidArgumentError(`must be one of ${CALLBACK_SIGN_FORMS.join(', ')}`);
+  return value;
+}
+
+function merchantChangeLines(merchantId: number, value: { require_nonce?: boolean; webhook_url?: string | null; webhook_secret?: string; callback_sign_form?: string }): string[] {
   const lines: string[] = [];
   if (value.require_nonce !== undefined) {
     lines.push(`merchant ${merchantId}: ${value.require_nonce ? 'every signed write must carry a nonce' : 'writes without a nonce are accepted'}`);
   }
   if (value.webhook_url !== undefined) lines.push(`merchant ${merchantId}: ${value.webhook_url === null ? 'no webhook' : `events go to ${value.webhook_url}`}`);
+  if (value.callback_sign_form !== undefined) lines.push(`merchant ${merchantId}: callbacks signed in the ${value.callback_sign_form} form`);
   if (value.webhook_secret !== undefined) lines.push(`webhook_secret: ${value.webhook_secret}  (shown once; the old one no longer signs)`);
   return lines;
 }

@@ -5,10 +5,6 @@ import { parseWholeNumber } from './output.js';
 
 type MachineFlags = ConnectionFlags & { machineNo: string };
 
-function when(date: Date | undefined): string {
-  return date ? date.toISOString() : '-';
-}
-
 function registerOrder(program: Command): void {
   const order = program.command('order').description('orders (order_get.md)');
   withConnection(order.command('get').description('an order with its records and their delivery statuses'))
@@ -30,9 +26,9 @@ function registerDelivery(program: Command): void {
     .requiredOption('--order <id>', 'order id', parseWholeNumber(1))
     .requiredOption('--record <id>', 'record id', parseWholeNumber(1))
     .action(
-      merchantAction(async (client, flags: MachineFlags & { order: number; record: number }) => {
+      merchantAction(async (client, flags: MachineFlags & { order: number; record: number }, show) => {
         const started = await client.deliver(flags.machineNo, flags.order, flags.record);
-        return { value: started, human: () => `delivery ${started.deliveryId} ${started.status} since ${when(started.deliveredAt)}` };
+        return { value: started, human: () => `delivery ${started.deliveryId} ${started.status} since ${show.at(started.deliveredAt)}` };
       }),
     );
   withConnection(delivery.command('debug').description('a test vend of one channel (deliveries/debug)'))
@@ -40,18 +36,18 @@ function registerDelivery(program: Command): void {
     .requiredOption('--channel <name>', 'channel name, e.g. A1')
     .requiredOption('--notify-url <url>', 'where the result goes')
     .action(
-      merchantAction(async (client, flags: MachineFlags & { channel: string; notifyUrl: string }) => {
+      merchantAction(async (client, flags: MachineFlags & { channel: string; notifyUrl: string }, show) => {
         const started = await client.testDelivery(flags.machineNo, flags.channel, flags.notifyUrl);
-        return { value: started, human: () => `delivery ${started.deliveryId} ${started.status} since ${when(started.deliveredAt)}` };
+        return { value: started, human: () => `delivery ${started.deliveryId} ${started.status} since ${show.at(started.deliveredAt)}` };
       }),
     );
   withConnection(delivery.command('get').description('where a delivery stands'))
     .requiredOption(...machineOption)
     .requiredOption('--delivery <id>', 'delivery id', parseWholeNumber(1))
     .action(
-      merchantAction(async (client, flags: MachineFlags & { delivery: number }) => {
+      merchantAction(async (client, flags: MachineFlags & { delivery: number }, show) => {
         const state = await client.getDelivery(flags.machineNo, flags.delivery);
-        return { value: state, human: () => `${state.status}  commanded ${when(state.deliveredAt)}  out ${when(state.pickupAt)}${state.failReason ? `  ${state.failReason}` : ''}` };
+        return { value: state, human: () => `${state.status}  commanded ${show.at(state.deliveredAt)}  out ${show.at(state.pickupAt)}${state.failReason ? `  ${state.failReason}` : ''}` };
       }),
     );
 }

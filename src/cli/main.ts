@@ -2,6 +2,7 @@
 /** The `vendcloud` command. */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin.js';
+import { registerAdminLists } from './admin-lists.js';
 import { registerCallbackCommands } from './callbacks.js';
 import { registerCodeCommands } from './codes.js';
 import { registerDeliveryCommands } from './deliveries.js';
@@ -18,6 +19,7 @@ const program = new Command('vendcloud')
 
 registerServeCommand(program);
 registerAdminCommands(program);
+registerAdminLists(program);
 registerCallbackCommands(program);
 registerLinkCommands(program);
 registerMerchantCommands(program);

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { NetworkError, OpenApiError, VendcloudClient, type PickupCode, type PickupOrder } from '../client/index.js';
 import { isMachineNo } from '../domain/fields.js';
+import { ErrorCode } from '../protocol/errors.js';
 import { DEFAULT_TIME_ZONE, formatWallTime, parseWallTime } from '../protocol/time.js';
 import { emit, EXIT, fail, parseWholeNumber, table, UsageError } from './output.js';
 
@@ -70,10 +71,15 @@ export function merchantAction<F extends ConnectionFlags>(run: (client: Vendclou
       if (error instanceof UsageError) fail(error.message, EXIT.USAGE);
       if (error instanceof OpenApiError) {
         if (flags.json) {
-          emit(true, { error: { code: error.code, message: error.message, http_status: error.httpStatus, data: error.data, request_id: error.requestId } }, () => '');
+          const { meaning, fix } = error.explanation;
+          emit(true, { error: { code: error.code, message: error.message, meaning, fix, http_status: error.httpStatus, data: error.data, request_id: error.requestId } }, () => '');
         }
         const data = Object.keys(error.data).length > 0 ? ` ${JSON.stringify(error.data)}` : '';
-        fail(`API error ${error.code} ${error.message}${data} (HTTP ${error.httpStatus}, request ${error.requestId ?? 'unknown'})`, EXIT.API_ERROR);
+        fail(
+          `API error ${error.code} ${error.message}${data} (HTTP ${error.httpStatus}, request ${error.requestId ?? 'unknown'})\n` +
+            `  what happened: ${error.explanation.meaning}\n  what to do: ${error.explanation.fix}`,
+          EXIT.API_ERROR,
+        );
       }
       if (error instanceof NetworkError) fail(`network error: ${error.message}`, EXIT.NETWORK);
       throw error;
@@ -87,6 +93,11 @@ export class Show {
 
   time(date: Date | undefined): string {
     return date ? formatWallTime(date.getTime() / 1000, this.timeZone) : '-';
+  }
+
+  /** A time standing alone in a line: platform time with its zone named, as every table's times are. */
+  at(date: Date | undefined): string {
+    return date ? `${this.time(date)} (${this.timeZone})` : '-';
   }
 
   codes(codes: PickupCode[]): string {
@@ -117,6 +128,30 @@ export function wallTime(value: string): string {
 
 export const machineOption = ['--machine-no <digits>', 'machine number', machineNo] as const;
 
+/** A machine number no merchant has: asking for its overview reads nothing, but the request is signed. */
+const NO_SUCH_MACHINE = '00000000';
+
+/**
+ * The headers-only ping proves the Appid and AppSecret, not the signing key: a wrong merchant
+ * id would pass it and fail every real call with 10002. A signed read of a machine nobody has
+ * proves the key too: the server checks the signature before it looks for the machine, so
+ * its 30003 says the signature was right.
+ */
+async function checkSigningKey(client: VendcloudClient, merchantId: string | undefined): Promise<void> {
+  try {
+    await client.machinesOverview(NO_SUCH_MACHINE);
+  } catch (error) {
+    if (error instanceof OpenApiError && error.code === ErrorCode.MACHINE_NOT_FOUND) return;
+    if (error instanceof OpenApiError && error.code === ErrorCode.SIGN_INVALID) {
+      fail(
+        `the Appid and AppSecret are right, but a signed request was refused (10002 sign is invalid): the signing key is the merchant id, and ${merchantId} is not this Appid's. Use the merchant_id printed with these credentials (--merchant-id or VENDCLOUD_MERCHANT_ID).`,
+        EXIT.API_ERROR,
+      );
+    }
+    throw error;
+  }
+}
+
 export async function confirmed(question: string): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -127,10 +162,15 @@ export async function confirmed(question: string): Promise<boolean> {
 }
 
 export function registerMerchantCommands(program: Command): void {
-  withConnection(program.command('ping').description('check the Open API credentials')).action(
+  withConnection(program.command('ping').description('check the Open API credentials and the signing key (the merchant id)')).action(
     merchantAction(async (client, flags) => {
       const answer = await client.ping();
-      return { value: { data: answer }, human: () => `${answer} (${flags.url ?? process.env.VENDCLOUD_URL})` };
+      const merchantId = flags.merchantId ?? process.env.VENDCLOUD_MERCHANT_ID;
+      await checkSigningKey(client, merchantId);
+      return {
+        value: { data: answer, signature: 'ok' },
+        human: () => `${answer} (${flags.url ?? process.env.VENDCLOUD_URL}); a signed request with merchant id ${merchantId} was accepted`,
+      };
     }),
   );
 

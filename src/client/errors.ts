@@ -1,10 +1,13 @@
 /** What the SDK throws: the server's answer (OpenApiError) or no answer at all (NetworkError). */
+import { explainError, type ErrorExplanation } from '../protocol/error-explanations.js';
 
 /**
  * The Open API answered with a non-zero `code` (PROTOCOL.md §4). `httpStatus` tells a
  * request fault (4xx: credentials, signature, fields) from a business outcome (200:
  * machine missing, code used...). `data` carries what the failure names, e.g.
- * `data.order_id` for 10025 (code already used).
+ * `data.order_id` for 10025 (code already used). `message` is the platform's own words
+ * (often Chinese, as the wire carries them); `explanation` says in English what happened and
+ * the likely fix (docs/errors.md).
  */
 export class OpenApiError extends Error {
   override name = 'OpenApiError';
@@ -13,6 +16,7 @@ export class OpenApiError extends Error {
   readonly data: Record<string, unknown>;
   /** The server's `x-request-id`, to quote when asking the operator about this request. */
   readonly requestId: string | undefined;
+  readonly explanation: ErrorExplanation;
 
   constructor(answer: { code: number; message: string; httpStatus: number; data?: unknown; requestId?: string | undefined }) {
     super(answer.message);
@@ -20,6 +24,7 @@ export class OpenApiError extends Error {
     this.httpStatus = answer.httpStatus;
     this.data = isRecord(answer.data) ? answer.data : {};
     this.requestId = answer.requestId;
+    this.explanation = explainError(answer.code);
   }
 }
 

@@ -4,6 +4,8 @@
  * (src/callbacks) and the services apply them.
  */
 
+import { SIGNING_FORMS, type SigningForm } from '../protocol/signature.js';
+
 /** Seconds to wait after the 1st, 2nd, ... failed attempt; the last delay repeats. */
 export const RETRY_DELAYS_SECONDS = [15, 60, 300, 1800, 7200, 21600] as const;
 /** No attempt starts later than this after the callback was queued: then it has failed for good. */
@@ -73,4 +75,24 @@ export interface EventEnvelope {
 
 export function eventEnvelope(id: string, type: EventType, createdAt: number, data: Record<string, unknown>): EventEnvelope {
   return { id, type, created_at: createdAt, data };
+}
+
+/**
+ * The forms a merchant's callbacks may be signed in (`vendcloud merchant set
+ * --callback-sign-form`): one of the signing forms, or `auto`, the default.
+ */
+export const CALLBACK_SIGN_FORMS = ['auto', ...SIGNING_FORMS] as const;
+export type CallbackSignForm = (typeof CALLBACK_SIGN_FORMS)[number];
+
+export function isCallbackSignForm(text: string): text is CallbackSignForm {
+  return (CALLBACK_SIGN_FORMS as readonly string[]).includes(text);
+}
+
+/**
+ * The form a merchant's callback is signed in: the one set for it, or under `auto` the form
+ * of its latest signed request, since that is the form its own library computes and so the
+ * one its CheckSignature compares with; `raw` (the docs') until it has sent one.
+ */
+export function callbackSigningForm(setting: CallbackSignForm, latestRequestForm: SigningForm | null): SigningForm {
+  return setting === 'auto' ? (latestRequestForm ?? 'raw') : setting;
 }

@@ -86,12 +86,15 @@ export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandl
     if (signed) {
       fields = decodePayload(extractPayload(request.body, request.headers['content-type'], request.query));
       // The signing key is the merchant id (PROTOCOL.md §2), not the secret.
+      // Still 10002, as the original answers; the detail after ": " says which of the two it is.
+      if (typeof fields.sign !== 'string' || fields.sign === '') throw new ApiError(ErrorCode.SIGN_INVALID, 'the payload has no sign field');
       const match = verifySignature(fields, String(merchant.id));
       if (!match) throw new ApiError(ErrorCode.SIGN_INVALID);
       request.signingForm = match.form;
       assertFreshTimestamp(fields.timestamp, now, deps.timestampWindowSeconds);
     }
     assertMerchantActive(merchant, now);
+    if (request.signingForm) await deps.merchants.recordSigningForm(merchant, fields, request.signingForm);
     request.merchant = merchant;
     request.payload = new PayloadReader(fields);
     request.idempotencyKey = signed ? idempotencyKeyOf(request.payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;

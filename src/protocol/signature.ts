@@ -3,7 +3,8 @@
  * implementation, used by the server, the SDK and the machine link alike. Pure JS
  * (MD5 from @noble/hashes), so it runs in any JavaScript runtime, not only Node.
  *
- * vendcloud signs in the documented raw form. It verifies every form the original
+ * vendcloud's SDK signs requests in the documented raw form; a callback is signed in the
+ * form of the merchant's own library (`callbackSign`). It verifies every form the original
  * platform's published client libraries produce (see SIGNING_FORMS), and none that
  * leaves part of the payload unsigned.
  */
@@ -87,6 +88,17 @@ export function verifySignature(payload: Payload, key: string): SignatureMatch |
     if (base !== undefined && sameText(hashSignatureBase(base), sign)) return { form, sign };
   }
   return undefined;
+}
+
+/**
+ * Whether a sign that matched in `form` can only have been made in that form: every other
+ * form hashes another text for this payload. A payload of plain values (letters, digits,
+ * `-_.`) reads the same in every form, so its sign matches the first one tried, `raw`,
+ * whichever library made it; that says nothing of the library.
+ */
+export function onlyFormOf(form: SigningForm, payload: Payload, key: string): boolean {
+  const base = signatureBaseIn(form, payload, key);
+  return SIGNING_FORMS.every((other) => other === form || signatureBaseIn(other, payload, key) !== base);
 }
 
 /** Compares in time independent of where the strings differ. */
@@ -179,4 +191,43 @@ function uriEncodedTwiceBase(payload: Payload, key: string): string | undefined 
   if (!leaves) return undefined;
   const parts = leaves.map(([name, value]) => `${name}=${encodeURI(value)}`).sort();
   return `${encodeURI(parts.join('&'))}&key=${key}`;
+}
+
+/** A callback body's fields as JSON decodes them: texts and numbers (PROTOCOL.md §2's types). */
+export type CallbackFields = Readonly<Record<string, string | number>>;
+
+/**
+ * The sign of a body vendcloud sends, made in the form the receiving merchant's library
+ * checks (README.md, "Callbacks and webhooks"). Each library computes its text from the
+ * body as its language decodes it, so a number is written as that language prints it:
+ * Go decodes every JSON number to a float64 and pansy prints it with `%v`, while PHP and JS
+ * print an integer as its digits. A value reading `NULL` is left out, as every one of the
+ * libraries leaves it out of its text. Falls back to the raw form where the chosen one has
+ * no text for the body (a lone surrogate); the HMAC header still authenticates it.
+ */
+export function callbackSign(form: SigningForm, fields: CallbackFields, key: string): string {
+  const printNumber = form === 'query-escaped' ? goPrintedNumber : String;
+  const asText = Object.fromEntries(
+    Object.entries(fields)
+      .map(([name, value]) => [name, typeof value === 'number' ? printNumber(value) : value] as const)
+      .filter(([, text]) => text !== 'NULL'),
+  );
+  return hashSignatureBase(signatureBaseIn(form, asText, key) ?? signatureBase(asText, key));
+}
+
+/**
+ * Go's `fmt.Sprintf("%v", f)` of a float64: the shortest digits that read back as `f`, in
+ * `%e` form (`1e+06`, `1.000001e+06`, `1e-05`, exponent of at least two digits) when the
+ * decimal exponent is below -4 or at least 6 (strconv's 'g' with shortest precision), else
+ * as a plain decimal.
+ */
+export function goPrintedNumber(value: number): string {
+  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : value < 0 ? '-Inf' : 'NaN';
+  if (Object.is(value, -0)) return '-0';
+  if (value === 0) return '0';
+  const [mantissa, exponentText] = value.toExponential().split('e') as [string, string];
+  const exponent = Number(exponentText);
+  if (exponent >= -4 && exponent < 6) return String(value);
+  const digits = String(Math.abs(exponent)).padStart(2, '0');
+  return `${mantissa}e${exponent < 0 ? '-' : '+'}${digits}`;
 }

@@ -2,6 +2,7 @@
  * The operator's side: merchants, machines and products are created here (the original
  * has a web dashboard; vendcloud has the `vendcloud` CLI, which calls these).
  */
+import type { CallbackSignForm } from '../domain/callbacks.js';
 import { refusedCallbackUrl } from '../domain/callback-targets.js';
 import { generateAppid, generateSecret, hashSecret } from '../domain/credentials.js';
 import { isMachineNo } from '../domain/fields.js';
@@ -60,6 +61,8 @@ export interface MerchantChange {
   suspended?: boolean;
   /** Refuse every request without a valid `Vendcloud-Request-Signature` (docs/security.md). */
   requireSignature?: boolean;
+  /** The form of its callbacks' MD5 `sign` (domain/callbacks.ts). */
+  callbackSignForm?: CallbackSignForm;
 }
 
 export async function setMerchant(store: Store, merchantId: number, change: MerchantChange): Promise<void> {
@@ -69,6 +72,8 @@ export async function setMerchant(store: Store, merchantId: number, change: Merc
   if (change.requireNonce !== undefined) values.require_nonce = change.requireNonce ? 1 : 0;
   if (change.suspended !== undefined) values.suspended = change.suspended ? 1 : 0;
   if (change.requireSignature !== undefined) values.require_signature = change.requireSignature ? 1 : 0;
+  if (change.callbackSignForm !== undefined) values.callback_sign_form = change.callbackSignForm;
+  if (Object.keys(values).length === 0) return;
   // Whatever changed, running instances drop their cached row of this merchant within a second.
   values.credentials_changed_at = nowSeconds();
   if (!(await store.write((trx) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);

@@ -3,8 +3,8 @@
  * due callbacks, build each attempt's signed request, record how it went and when the next
  * one is due (domain/callbacks.ts).
  */
-import { nextAttemptAt } from '../domain/callbacks.js';
-import { computeSign } from '../protocol/signature.js';
+import { callbackSigningForm, nextAttemptAt } from '../domain/callbacks.js';
+import { callbackSign, type CallbackFields } from '../protocol/signature.js';
 import { WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, webhookSignature } from '../protocol/webhook-signature.js';
 import * as callbacks from '../store/repositories/callbacks.repository.js';
 import type { Callback } from '../store/repositories/callbacks.repository.js';
@@ -31,18 +31,20 @@ export interface SignedRequest {
 
 /**
  * The attempt's request. A notify callback's body is the original's fields plus `timestamp`
- * and the MD5 `sign` keyed by the merchant id, as the Open API verifies (PROTOCOL.md §2), so
- * the vendor libraries' CheckSignature accepts it; every body is also HMAC-signed in the
- * header with the merchant's current webhook secret.
+ * and the MD5 `sign` keyed by the merchant id (PROTOCOL.md §2), made in the form the
+ * merchant's own library checks (`callbackSigningForm`), so its CheckSignature accepts it;
+ * every body is also HMAC-signed in the header with the merchant's current webhook secret,
+ * which is what authenticates it. Both are read at each attempt, so a retry follows a change.
  */
 export async function signedRequest(store: Store, callback: Callback, now: number): Promise<SignedRequest> {
+  const merchant = await merchants.callbackSigningOf(store.db, callback.merchant_id);
   let body = callback.body;
   if (callback.kind === 'notify') {
-    const fields = { ...(JSON.parse(callback.body) as Record<string, string | number>), timestamp: String(now) };
-    const asText = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, String(value)]));
-    body = JSON.stringify({ ...fields, sign: computeSign(asText, String(callback.merchant_id)) });
+    const fields = { ...(JSON.parse(callback.body) as CallbackFields), timestamp: String(now) };
+    const form = callbackSigningForm(merchant?.callback_sign_form ?? 'auto', merchant?.request_sign_form ?? null);
+    body = JSON.stringify({ ...fields, sign: callbackSign(form, fields, String(callback.merchant_id)) });
   }
-  const secret = (await merchants.webhookOf(store.db, callback.merchant_id))?.webhook_secret ?? null;
+  const secret = merchant?.webhook_secret ?? null;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'vendcloud-callbacks/1',

@@ -6,6 +6,8 @@
  * every instance within a second. Expiry is read from the cached row.
  */
 import { ApiError, ErrorCode } from '../protocol/errors.js';
+import type { Payload } from '../protocol/payload.js';
+import { onlyFormOf, type SigningForm } from '../protocol/signature.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import type { MerchantAccount } from '../store/repositories/merchants.repository.js';
 import type { Store } from '../store/store.js';
@@ -55,6 +57,26 @@ export class MerchantDirectory {
       this.checkedAt = nowMs;
     } finally {
       this.checking = undefined;
+    }
+  }
+
+  /**
+   * Remembers the signing form of the merchant's accepted request, which its callbacks
+   * follow under `auto` (domain/callbacks.ts), when the request tells it: a payload that
+   * reads the same in several forms (`onlyFormOf`) leaves the one known before. Written only
+   * when it changes, so a merchant that keeps one library costs no write per request; the
+   * cached row is updated first so that concurrent requests do not write it again. A failed
+   * write is not the request's failure: the row is left as it was and a later request tries
+   * again.
+   */
+  async recordSigningForm(merchant: MerchantAccount, payload: Payload, form: SigningForm): Promise<void> {
+    const previous = merchant.request_sign_form;
+    if (previous === form || !onlyFormOf(form, payload, String(merchant.id))) return;
+    merchant.request_sign_form = form;
+    try {
+      await this.store.write((trx) => merchants.recordRequestSignForm(trx, merchant.id, form));
+    } catch {
+      merchant.request_sign_form = previous;
     }
   }
 }

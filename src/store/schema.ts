@@ -3,9 +3,10 @@
  * flags are 0/1 integers: the same representation on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { CallbackKind, CallbackState } from '../domain/callbacks.js';
+import type { CallbackKind, CallbackSignForm, CallbackState } from '../domain/callbacks.js';
 import type { DeliveryStatus } from '../domain/deliveries.js';
 import type { CodeStatus } from '../domain/pickup-codes.js';
+import type { SigningForm } from '../protocol/signature.js';
 
 export type { CodeStatus };
 export type Flag = 0 | 1;
@@ -37,6 +38,10 @@ export interface MerchantTable {
   require_signature: Generated<Flag>;
   /** Unix seconds of the last rotation or suspension; running instances drop their cached row after it. */
   credentials_changed_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The form its callbacks' MD5 `sign` is made in: `auto` (the latest request's) or a signing form (domain/callbacks.ts). */
+  callback_sign_form: Generated<CallbackSignForm>;
+  /** The signing form of its latest accepted signed request; null until it sends one. Written only when it changes. */
+  request_sign_form: ColumnType<SigningForm | null, SigningForm | null | undefined, SigningForm | null>;
 }
 
 export interface MachineTable {

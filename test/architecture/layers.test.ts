@@ -4,7 +4,7 @@
  * enough to read in one sitting.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { functionSpans, importCycles, importsOf, localImportsOf, sourceModules, withoutComments } from '../helpers/source-tree.js';
 
 const MAX_FILE_LINES = 300;

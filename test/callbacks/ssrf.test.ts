@@ -4,9 +4,11 @@
  * redirects are not followed, and only `--allow-private-callbacks` lets loopback through.
  */
 import assert from 'node:assert/strict';
+import dns, { type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import { hostname } from 'node:os';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { refusedAddress, refusedCallbackUrl } from '../../src/domain/callback-targets.js';
 import { nowSeconds } from '../../src/protocol/time.js';
 import { queueDeliveryResult } from '../../src/service/delivery-notices.js';
@@ -44,7 +46,7 @@ describe('callback targets (pure rules)', () => {
 });
 
 for (const kind of storeKinds()) {
-  describe(`the SSRF guard at send time [${kind.name}]`, () => {
+  describe(`the SSRF guard at send time [${kind.name}]`, { skip: kind.skip }, () => {
     let guarded: TestServer;
     let receiver: Receiver;
     let merchant: MerchantFixture;
@@ -91,7 +93,7 @@ for (const kind of storeKinds()) {
         const attempt = await firstAttempt(guarded, target);
         assert.equal(attempt.http_status, null, target);
         assert.equal(attempt.outcome, 'retry');
-        assert.match(attempt.error ?? '', /RefusedTarget/, target);
+        assert.match(attempt.error ?? '', /^RefusedTarget: .*refused unless the server runs with --allow-private-callbacks$/, target);
       }
       assert.equal(receiver.received.length, 0, 'nothing reached the loopback receiver');
     });
@@ -110,6 +112,42 @@ for (const kind of storeKinds()) {
       } finally {
         receiver.status = 200;
         await open.close();
+      }
+    });
+
+    it('connects to the address it resolved and checked: the name is not resolved again when connecting', async () => {
+      // A name whose answer changes between two lookups (DNS rebinding): first 127.0.0.2, then
+      // 127.0.0.1. Both are loopback, so private targets are allowed here, and the rule shows in
+      // which of two receivers on the same port is reached. The name server is the one fake: it
+      // stands for the internet's DNS, which this machine cannot reach.
+      const checked = await Receiver.start({ host: '127.0.0.2' });
+      const port = Number(new URL(checked.url).port);
+      const rebound = await Receiver.start({ host: '127.0.0.1', port });
+      const name = 'rebinding.vendcloud.test';
+      let lookups = 0;
+      const realLookup = dns.lookup;
+      const fakeLookup = (host: string, options: LookupOptions, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+        if (host !== name) return (realLookup as Function)(host, options, callback);
+        const address = ++lookups === 1 ? '127.0.0.2' : '127.0.0.1';
+        if (options.all) callback(null, [{ address, family: 4 }]);
+        else callback(null, address, 4);
+      };
+      (dns as { lookup: unknown }).lookup = fakeLookup;
+      syncBuiltinESMExports();
+      const open = await startTestServer(kind, {}, { callbacks: { pollIntervalMs: 20, allowPrivate: true } });
+      try {
+        merchant = await seedMerchant(open.store, { products: 1 });
+        const attempt = await firstAttempt(open, `http://${name}:${port}/pinned`);
+        assert.equal(attempt.outcome, 'delivered');
+        assert.deepEqual(checked.received.map((r) => r.path), ['/pinned'], 'the checked address was reached');
+        assert.deepEqual(rebound.received, [], 'the address of a second lookup was not');
+        assert.equal(lookups, 1, 'the name was resolved once');
+      } finally {
+        (dns as { lookup: unknown }).lookup = realLookup;
+        syncBuiltinESMExports();
+        await open.close();
+        await checked.close();
+        await rebound.close();
       }
     });
   });

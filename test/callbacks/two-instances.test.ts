@@ -4,7 +4,7 @@
  * for it, through both senders racing for the same due rows.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { queueDeliveryResult } from '../../src/service/delivery-notices.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { nowSeconds } from '../../src/protocol/time.js';
@@ -15,7 +15,7 @@ import { storeKinds } from '../helpers/stores.js';
 
 const postgres = storeKinds().find((kind) => kind.name === 'postgres');
 
-describe('two instances share the callback queue [postgres]', { skip: postgres ? false : 'needs TEST_DATABASE_URL' }, () => {
+describe('two instances share the callback queue [postgres]', { skip: postgres!.skip }, () => {
   let first: TestServer;
   let second: RunningServer;
   let receiver: Receiver;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { request } from 'undici';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';
 import { nowSeconds } from '../../src/protocol/time.js';
@@ -40,6 +40,37 @@ describe('vendcloud admin commands', () => {
 
     const set = await vendcloud(['machine', 'set', '--machine-no', '12345678901234', '--operating', 'off', '--db', db, '--json']);
     assert.equal(set.code, 0, set.stderr);
+  });
+
+  it('merchant list, machine list and product list show what the other commands made, as tables or JSON, and never a secret', async () => {
+    const made = json(await vendcloud(['merchant', 'create', '--name', 'Listed Vending', '--db', db, '--json']));
+    const other = json(await vendcloud(['merchant', 'create', '--name', 'Other Vending', '--db', db, '--json']));
+    assert.equal((await vendcloud(['machine', 'create', '--merchant', String(made.merchant_id), '--machine-no', '55500011', '--name', 'Hall', '--db', db])).code, 0);
+    assert.equal((await vendcloud(['machine', 'create', '--merchant', String(other.merchant_id), '--machine-no', '55500022', '--name', 'Gate', '--db', db])).code, 0);
+    assert.equal((await vendcloud(['product', 'create', '--machine-no', '55500011', '--name', 'Tea', '--price', '2.50', '--capacity', '8', '--inventory', '3', '--channel', 'A1', '--db', db])).code, 0);
+    assert.equal((await vendcloud(['machine', 'set', '--machine-no', '55500011', '--operating', 'off', '--db', db])).code, 0);
+
+    const merchants = await vendcloud(['merchant', 'list', '--db', db, '--json']);
+    assert.equal(merchants.code, 0, merchants.stderr);
+    const listed = JSON.parse(merchants.stdout).find((m: { merchant_id: number }) => m.merchant_id === made.merchant_id);
+    assert.deepEqual([listed.name, listed.appid, listed.machines], ['Listed Vending', made.appid, 1]);
+    assert.ok(!merchants.stdout.includes(made.app_secret) && !merchants.stdout.includes(made.webhook_secret), 'no secret is listed');
+
+    const machines = json(await vendcloud(['machine', 'list', '--merchant', String(made.merchant_id), '--db', db, '--json']));
+    assert.deepEqual(
+      machines.map((m: { machine_no: string; name: string; operating: boolean; pickup_codes: boolean }) => [m.machine_no, m.name, m.operating, m.pickup_codes]),
+      [['55500011', 'Hall', false, false]],
+      "only that merchant's machine, switched out of operation by machine set",
+    );
+
+    const products = json(await vendcloud(['product', 'list', '--machine-no', '55500011', '--db', db, '--json']));
+    assert.deepEqual(products.map((p: { name: string; price: string; inventory: number; capacity: number }) => [p.name, p.price, p.inventory, p.capacity]), [['Tea', '2.50', 3, 8]]);
+
+    const table = await vendcloud(['machine', 'list', '--db', db, '--time-zone', 'Asia/Shanghai']);
+    assert.match(table.stdout.split('\n')[0]!, /^MACHINE_NO\s+MERCHANT_ID\s+NAME\s+OPERATING\s+PICKUP_CODES\s+ONLINE\s+LAST_SEEN \(Asia\/Shanghai\)$/);
+    assert.match(table.stdout, /55500022\s+\d+\s+Gate/);
+    const unknown = await vendcloud(['product', 'list', '--machine-no', '99999999', '--db', db]);
+    assert.deepEqual([unknown.code, unknown.stderr.trim()], [2, 'vendcloud: no machine 99999999']);
   });
 
   it('merchant set --require-nonce on|off switches the merchant’s strict replay protection', async () => {

@@ -3,7 +3,7 @@
  * --json output, and the exit codes 0 ok, 1 API error, 2 usage error, 3 network error.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import type { VendcloudClient } from '../../src/client/index.js';
 import { formatWallTime } from '../../src/protocol/time.js';
 import { clientFor, tradeId } from '../helpers/client.js';
@@ -13,7 +13,7 @@ import { storeKinds } from '../helpers/stores.js';
 
 
 for (const kind of storeKinds()) {
-  describe(`vendcloud merchant commands [${kind.name}]`, () => {
+  describe(`vendcloud merchant commands [${kind.name}]`, { skip: kind.skip }, () => {
     let server: TestServer;
     let merchant: MerchantFixture;
     let env: Record<string, string>;
@@ -37,7 +37,7 @@ for (const kind of storeKinds()) {
         vendcloud(['products', '--machine-no', machineNo, '--json'], env),
       ]);
       assert.equal(ping.code, 0, ping.stderr);
-      assert.deepEqual(json(ping), { data: 'pong' });
+      assert.deepEqual(json(ping), { data: 'pong', signature: 'ok' });
       assert.equal(machines.code, 0, machines.stderr);
       assert.deepEqual(json(machines).map((m: { machineNo: string }) => m.machineNo), merchant.machines.map((m) => m.machine_no));
       assert.equal(products.code, 0, products.stderr);
@@ -56,6 +56,16 @@ for (const kind of storeKinds()) {
       const state = await vendcloud(['delivery', 'get', '--machine-no', machineNo, '--delivery', '99999999', '--json'], env);
       assert.equal(state.code, 1);
       assert.equal(json(state).error.code, 80002);
+    });
+
+    it('ping makes a signed call too, so a wrong merchant id (the signing key) is caught and named, exit 1', async () => {
+      const wrongKey = await vendcloud(['ping'], { ...env, VENDCLOUD_MERCHANT_ID: String(merchant.merchant_id + 1000) });
+      assert.equal(wrongKey.code, 1, wrongKey.stdout);
+      assert.match(wrongKey.stderr, /10002 sign is invalid/);
+      assert.match(wrongKey.stderr, new RegExp(`signing key is the merchant id, and ${merchant.merchant_id + 1000} is not this Appid's`));
+      const right = await vendcloud(['ping'], env);
+      assert.equal(right.code, 0, right.stderr);
+      assert.match(right.stdout, new RegExp(`^pong .*merchant id ${merchant.merchant_id} was accepted`));
     });
 
     it('credentials given as flags work as well as the environment', async () => {
@@ -84,6 +94,9 @@ for (const kind of storeKinds()) {
       const all = await vendcloud(['codes', 'list', '--machine-no', machineNo, '--status', 'ALL', '--per-page', '100', '--json'], env);
       assert.equal(all.code, 0, all.stderr);
       assert.equal(json(all).total, (await sdk.queryPickupCodes(machineNo, { status: 'ALL' })).total);
+      const lowerCase = await vendcloud(['codes', 'list', '--machine-no', machineNo, '--status', 'unused', '--per-page', '100', '--json'], env);
+      assert.equal(lowerCase.code, 0, lowerCase.stderr);
+      assert.equal(json(lowerCase).total, (await sdk.queryPickupCodes(machineNo, { status: 'UNUSED' })).total, '--status in lower case is the same filter');
     });
 
     it('codes list prints a table by default', async () => {
@@ -141,11 +154,13 @@ for (const kind of storeKinds()) {
       assert.deepEqual(json(again).error.data, { order_id: order.orderId });
     });
 
-    it('an API error exits 1 with the code and message: a foreign machine is 30003, a wrong secret 10013', async () => {
+    it('an API error exits 1 with the code, the platform message and an English explanation: a foreign machine is 30003, a wrong secret 10013', async () => {
       const other = await seedMerchant(server.store);
       const foreign = await vendcloud(['products', '--machine-no', other.machines[0]!.machine_no], env);
       assert.equal(foreign.code, 1);
       assert.match(foreign.stderr, /API error 30003 设备不存在/);
+      assert.match(foreign.stderr, /what happened: No machine with this machine_no belongs to this merchant/);
+      assert.match(foreign.stderr, /what to do: Check machine_no/);
       const wrongSecret = await vendcloud(['ping'], { ...env, VENDCLOUD_APPSECRET: 'not-the-secret' });
       assert.equal(wrongSecret.code, 1);
       assert.match(wrongSecret.stderr, /10013 app secret is invalid \(HTTP 401/);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { ROOT } from '../helpers/source-tree.js';
 
 /** Records every module URL the child resolves, through a resolve hook that reports on a port. */

@@ -1,7 +1,7 @@
 /** verifyWebhook: the SDK's check of the `Vendcloud-Signature` header (README.md, "Callbacks and webhooks"). */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { verifyWebhook } from '../../src/client/index.js';
 
 const secret = 'whsec_test';

@@ -5,9 +5,10 @@
  * photographed: into docs/console with `npm run screenshots`, else only in memory.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
+import { CHROMIUM_PATH, needs } from '../helpers/components.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { VendcloudClient } from '../../src/client/index.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
@@ -16,8 +17,6 @@ import { clientFor } from '../helpers/client.js';
 import { brokerModes, eventually, LinkedServer, simulator } from '../helpers/link.js';
 import { storeKinds } from '../helpers/stores.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH`;
 /** Where `npm run screenshots` keeps the pictures (docs/console); otherwise they are taken and dropped. */
 const screenshots = process.env.VENDCLOUD_SCREENSHOTS;
 const embedded = brokerModes().find((mode) => mode.name === 'embedded')!;
@@ -25,7 +24,7 @@ const embedded = brokerModes().find((mode) => mode.name === 'embedded')!;
 const SEEN_WITHIN_MS = 12_000;
 
 for (const [index, kind] of storeKinds().entries()) {
-  describe(`the merchant console in Chromium [${kind.name}]`, { skip }, () => {
+  describe(`the merchant console in Chromium [${kind.name}]`, needs(kind, 'chromium'), () => {
     let linked: LinkedServer;
     let demo: DemoCredentials;
     let api: VendcloudClient;
@@ -49,7 +48,7 @@ for (const [index, kind] of storeKinds().entries()) {
       api = clientFor(linked.server.url, demo);
       machine = simulator(linked.brokerUrl, { merchant: demo, machineNo: demo.machine_no, password: demo.mqtt_password, productId: demo.product_ids[0]! });
       await machine.connect();
-      browser = await chromium.launch({ executablePath: CHROMIUM });
+      browser = await chromium.launch({ executablePath: CHROMIUM_PATH });
       const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, locale: 'zh-CN', timezoneId: 'Europe/Berlin' });
       context.setDefaultTimeout(15_000);
       page = await context.newPage();

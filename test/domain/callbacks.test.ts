@@ -1,7 +1,7 @@
-/** The published retry schedule (README.md, "Callbacks and webhooks"), without a database. */
+/** The published retry schedule and the form of a callback's sign (README.md, "Callbacks and webhooks"), without a database. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { GIVE_UP_AFTER_SECONDS, nextAttemptAt, RETRY_DELAYS_SECONDS } from '../../src/domain/callbacks.js';
+import { describe, it } from '../helpers/node-test.js';
+import { callbackSigningForm, GIVE_UP_AFTER_SECONDS, nextAttemptAt, RETRY_DELAYS_SECONDS } from '../../src/domain/callbacks.js';
 
 describe('the retry schedule', () => {
   it('waits 15 s, 1 min, 5 min, 30 min, 2 h, 6 h after the 1st to 6th failure', () => {
@@ -33,5 +33,18 @@ describe('the retry schedule', () => {
   it('counts from when it was queued or last re-sent by hand', () => {
     assert.equal(nextAttemptAt(100_000, 7, 100_000 + 80_000), undefined);
     assert.equal(nextAttemptAt(180_000, 1, 180_000), 180_015, 'a resend starts a fresh schedule');
+  });
+});
+
+describe("the form of a callback's MD5 sign", () => {
+  it('auto is the form of the latest signed request, raw before the merchant has sent one', () => {
+    assert.equal(callbackSigningForm('auto', null), 'raw');
+    assert.equal(callbackSigningForm('auto', 'query-escaped'), 'query-escaped');
+    assert.equal(callbackSigningForm('auto', 'uri-encoded-twice'), 'uri-encoded-twice');
+  });
+
+  it('a form set by the operator holds whatever the requests', () => {
+    assert.equal(callbackSigningForm('raw', 'query-escaped'), 'raw');
+    assert.equal(callbackSigningForm('query-escaped', null), 'query-escaped');
   });
 });

@@ -1,6 +1,6 @@
 /** The rules of a delivery, decided without a database: who may be vended, stay times, results, timeouts. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { channelNumber, decideDelivery, decideResult, decideTimeout, stayTimeSeconds, TIMEOUT_REASON } from '../../src/domain/deliveries.js';
 
 const machine = { id: 5, is_online: 1 };

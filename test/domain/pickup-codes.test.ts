@@ -1,6 +1,6 @@
 /** The life of a pickup code, decided without a database: every transition and every refusal. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import {
   cancelledMessages,
   codesCreated,

@@ -7,12 +7,15 @@ import { startServer, type RunningServer } from '../../src/server.js';
 import type { Store, StoreOptions } from '../../src/store/store.js';
 import { ShapeCheck } from './response-shapes.js';
 import { asMerchant } from './server.js';
+import type { Component } from './components.js';
 import type { StoreKind } from './stores.js';
 
 export const MOSQUITTO_URL = 'mqtt://127.0.0.1:1883';
 
 export interface BrokerMode {
   name: 'embedded' | 'mosquitto';
+  /** The outside components a test in this mode needs (see ./components.ts). */
+  needs: Component[];
   mqtt(): MqttOptions;
 }
 
@@ -20,10 +23,10 @@ let groupCounter = 0;
 
 export function brokerModes(): BrokerMode[] {
   return [
-    { name: 'embedded', mqtt: () => ({ mode: 'embedded', host: '127.0.0.1', port: 0 }) },
+    { name: 'embedded', needs: [], mqtt: () => ({ mode: 'embedded', host: '127.0.0.1', port: 0 }) },
     // Other test runs share this Mosquitto: a share group of our own keeps their machine
     // messages away from this server, and unique machine numbers keep topics apart.
-    { name: 'mosquitto', mqtt: () => ({ mode: 'external', url: MOSQUITTO_URL, shareGroup: `vctest${process.pid}x${++groupCounter}` }) },
+    { name: 'mosquitto', needs: ['mosquitto'], mqtt: () => ({ mode: 'external', url: MOSQUITTO_URL, shareGroup: `vctest${process.pid}x${++groupCounter}` }) },
   ];
 }
 

@@ -18,7 +18,9 @@ export class Receiver {
     readonly url: string,
   ) {}
 
-  static async start(): Promise<Receiver> {
+  /** Listens on loopback: 127.0.0.1 and a free port unless told (any 127.x address works on Linux). */
+  static async start(where: { host?: string; port?: number } = {}): Promise<Receiver> {
+    const host = where.host ?? '127.0.0.1';
     let receiver: Receiver;
     const server = createServer((request, response) => {
       let body = '';
@@ -30,9 +32,12 @@ export class Receiver {
         response.end('ok');
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(where.port ?? 0, host, resolve);
+    });
     const { port } = server.address() as { port: number };
-    receiver = new Receiver(server, `http://127.0.0.1:${port}`);
+    receiver = new Receiver(server, `http://${host}:${port}`);
     return receiver;
   }
 

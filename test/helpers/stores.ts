@@ -1,14 +1,18 @@
 /**
  * The stores every test runs against: a real SQLite file always, and PostgreSQL when
  * TEST_DATABASE_URL is set (each test server in its own schema, so runs never collide).
+ * Without it the PostgreSQL variants are still declared, and skipped with the reason.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store, type StoreOptions } from '../../src/store/store.js';
+import { needs } from './components.js';
 
 export interface StoreKind {
   name: 'sqlite' | 'postgres';
+  /** A suite of this store's variant passes it as its `skip` option: false, or why it cannot run here. */
+  skip: string | false;
   /** A fresh, empty database: where it is, how to open it, how to remove it. */
   fresh(): Promise<{ db: string; options: StoreOptions; cleanup(): Promise<void> }>;
 }
@@ -17,6 +21,7 @@ let counter = 0;
 
 const sqlite: StoreKind = {
   name: 'sqlite',
+  skip: false,
   async fresh() {
     const dir = mkdtempSync(join(tmpdir(), 'vendcloud-test-'));
     return {
@@ -35,10 +40,12 @@ const sqlite: StoreKind = {
  */
 const TEST_SCHEMA_PREFIX = `t_${process.env.VENDCLOUD_TEST_RUN ?? 'x'}_`;
 
-function postgres(url: string): StoreKind {
+function postgres(url: string | undefined): StoreKind {
   return {
     name: 'postgres',
+    skip: needs('postgres').skip,
     async fresh() {
+      if (!url) throw new Error('a PostgreSQL store without TEST_DATABASE_URL: the suite should have been skipped');
       const schema = `${TEST_SCHEMA_PREFIX}${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
       return {
         db: url,
@@ -51,9 +58,9 @@ function postgres(url: string): StoreKind {
   };
 }
 
+/** SQLite, then PostgreSQL (skipped, with the reason, where TEST_DATABASE_URL is unset). */
 export function storeKinds(): StoreKind[] {
-  const url = process.env.TEST_DATABASE_URL;
-  return url ? [sqlite, postgres(url)] : [sqlite];
+  return [sqlite, postgres(process.env.TEST_DATABASE_URL)];
 }
 
 /** Runs `work` on a fresh, migrated store of that kind, then closes and removes it. */

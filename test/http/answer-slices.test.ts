@@ -3,7 +3,7 @@
  * requests are served meanwhile; its text must be exactly the one made in one go.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { mapInSlices, successAnswer, successAnswerInSlices } from '../../src/http/reply.js';
 
 const codes = (count: number) =>

@@ -3,7 +3,7 @@
  * merchant status, each failure with its documented code and HTTP status, in that order.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { encodeBase64Text } from '../../src/protocol/payload.js';
 import { computeSign, withSign } from '../../src/protocol/signature.js';
 import { nowSeconds } from '../../src/protocol/time.js';
@@ -16,7 +16,7 @@ function bodyOf(fields: Record<string, unknown>): string {
 }
 
 for (const kind of storeKinds()) {
-  describe(`authentication and the signed payload [${kind.name}]`, () => {
+  describe(`authentication and the signed payload [${kind.name}]`, { skip: kind.skip }, () => {
     let server: TestServer;
     let merchant: MerchantFixture;
     let other: MerchantFixture;
@@ -97,10 +97,15 @@ for (const kind of storeKinds()) {
       }
     });
 
-    it('answers 10002 when sign is missing or wrong', async () => {
-      expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf(fresh()) }), 401, 10002);
-      expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf({ ...fresh(), sign: '' }) }), 401, 10002);
-      expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf({ ...fresh(), sign: '0'.repeat(32) }) }), 401, 10002);
+    it('answers 10002 when sign is missing or wrong, saying which', async () => {
+      for (const unsigned of [fresh(), { ...fresh(), sign: '' }]) {
+        const missing = await call(server.url, path, { ...creds(), rawBody: bodyOf(unsigned) });
+        expectFailure(missing, 401, 10002);
+        assert.equal(missing.body.message, 'sign is invalid: the payload has no sign field');
+      }
+      const wrong = await call(server.url, path, { ...creds(), rawBody: bodyOf({ ...fresh(), sign: '0'.repeat(32) }) });
+      expectFailure(wrong, 401, 10002);
+      assert.equal(wrong.body.message, 'sign is invalid');
       // Signed with the AppSecret instead of the merchant id: the classic integration mistake.
       expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf(withSign(fresh(), merchant.app_secret)) }), 401, 10002);
       // Signed correctly, then a field changed in transit.
@@ -150,7 +155,7 @@ for (const kind of storeKinds()) {
     });
   });
 
-  describe(`timestamp window configuration [${kind.name}]`, () => {
+  describe(`timestamp window configuration [${kind.name}]`, { skip: kind.skip }, () => {
     it('turns the timestamp check off with a window of 0, but still requires a timestamp', async () => {
       const server = await startTestServer(kind, { timestampWindowSeconds: 0 });
       try {

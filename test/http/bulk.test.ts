@@ -4,7 +4,7 @@
  * meantime is neither lost nor tied to the bulk change's fate.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { BULK_STEP } from '../../src/service/pickup-codes.js';
@@ -15,7 +15,7 @@ import { storeKinds } from '../helpers/stores.js';
 const CODES = BULK_STEP * 2 + 500;
 
 for (const kind of storeKinds()) {
-  describe(`bulk changes [${kind.name}]`, () => {
+  describe(`bulk changes [${kind.name}]`, { skip: kind.skip }, () => {
     let server: TestServer;
     let bulk: MerchantFixture;
     let other: MerchantFixture;

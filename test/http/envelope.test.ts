@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { request } from 'undici';
 import { API_PREFIX } from '../../src/protocol/endpoints.js';
 import { ERROR_CATALOGUE } from '../../src/protocol/errors.js';

@@ -1,7 +1,7 @@
 /** The request log: one JSON line per request, with its id, and never a secret. */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { pino } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';

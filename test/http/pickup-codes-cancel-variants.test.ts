@@ -4,7 +4,7 @@
  * product). Both answer `{count}`, through the HTTP API, the SDK and the CLI.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { OpenApiError, type VendcloudClient } from '../../src/client/index.js';
 import { nowSeconds } from '../../src/protocol/time.js';
 import { clientFor } from '../helpers/client.js';
@@ -13,7 +13,7 @@ import { asMerchant, seedMerchant, startTestServer, writtenRows, type MerchantFi
 import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
-  describe(`cancelling a list of codes or a product's codes [${kind.name}]`, () => {
+  describe(`cancelling a list of codes or a product's codes [${kind.name}]`, { skip: kind.skip }, () => {
     let server: TestServer;
     let merchant: MerchantFixture;
     let api: ReturnType<typeof asMerchant>;
@@ -82,13 +82,15 @@ for (const kind of storeKinds()) {
     });
 
     it('pickup_code.delete.product cancels every live code of that product only, and answers 0 as {} when there is none', async () => {
+      // The other product's codes are made before and after the targeted ones.
+      const secondBefore = await create(2, 1);
       const ofFirst = await create(3, 0);
-      const ofSecond = await create(2, 1);
+      const secondAfter = await create(2, 1);
       const answer = await cancelProduct(String(machine().productIds[0]));
       assert.equal(answer.body.code, 0);
       assert.ok(answer.body.data.count >= 3);
       assert.deepEqual(await statuses(ofFirst), ['CANCELLED', 'CANCELLED', 'CANCELLED']);
-      assert.deepEqual(await statuses(ofSecond), ['UNUSED', 'UNUSED']);
+      assert.deepEqual(await statuses([...secondBefore, ...secondAfter]), ['UNUSED', 'UNUSED', 'UNUSED', 'UNUSED']);
       const again = await cancelProduct(String(machine().productIds[0]));
       assert.deepEqual(again.body, { code: 0, message: 'ok', data: {} });
     });

@@ -3,7 +3,7 @@
  * a machine. A merchant must always be able to revoke codes, and a revoked code is gone.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import { formatWallTime, nowSeconds } from '../../src/protocol/time.js';
 import { setMachine } from '../../src/service/admin.js';
 import { encodeBase64Text } from '../../src/protocol/payload.js';
@@ -12,7 +12,7 @@ import { asMerchant, call, seedMerchant, startTestServer, writtenRows, type Merc
 import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
-  describe(`cancelling pickup codes [${kind.name}]`, () => {
+  describe(`cancelling pickup codes [${kind.name}]`, { skip: kind.skip }, () => {
     let server: TestServer;
     let now = nowSeconds();
     let merchant: MerchantFixture;
@@ -174,23 +174,31 @@ for (const kind of storeKinds()) {
 
     it('cancels every UNUSED code of the machine, expired ones included, keeps USED ones, and counts them', async () => {
       await cancelAll();
+      // What must stay is made both before and after what is cancelled, so no walk over a
+      // range of ids can pass by keeping to the range.
+      const usedCode = async () => {
+        const [code] = await create(1);
+        assert.equal((await consume(code!.code)).body.code, 0);
+        return code!;
+      };
+      const usedFirst = await usedCode();
+      const [otherFirst] = await create(1, {}, merchant.machines[1]!);
       const plain = await create(3);
       const expiring = await create(2, { expired_at: formatWallTime(now + 30) });
-      const [used] = await create(1);
-      assert.equal((await consume(used!.code)).body.code, 0);
-      const [otherMachines] = await create(1, {}, merchant.machines[1]!);
+      const usedLast = await usedCode();
+      const [otherLast] = await create(1, {}, merchant.machines[1]!);
       now += 60;
       const answer = await cancelAll();
       assert.deepEqual(answer.body, { code: 0, message: 'ok', data: { count: 5 } });
       const rows = await server.store.db
         .selectFrom('pickup_codes')
         .select(['id', 'status'])
-        .where('id', 'in', [...plain, ...expiring, used!, otherMachines!].map((c) => c.id))
+        .where('id', 'in', [...plain, ...expiring, usedFirst, usedLast, otherFirst!, otherLast!].map((c) => c.id))
         .execute();
       const status = new Map(rows.map((r) => [r.id, r.status]));
       for (const code of [...plain, ...expiring]) assert.equal(status.get(code.id), 'CANCELLED');
-      assert.equal(status.get(used!.id), 'USED');
-      assert.equal(status.get(otherMachines!.id), 'UNUSED', 'another machine’s codes are untouched');
+      assert.deepEqual([status.get(usedFirst.id), status.get(usedLast.id)], ['USED', 'USED'], 'used codes stay used');
+      assert.deepEqual([status.get(otherFirst!.id), status.get(otherLast!.id)], ['UNUSED', 'UNUSED'], 'another machine’s codes are untouched');
       const history = await server.store.db.selectFrom('code_history').select('pickup_code_id').where('action', '=', 'cancel').where('pickup_code_id', 'in', [...plain, ...expiring].map((c) => c.id)).execute();
       assert.equal(history.length, 5, 'one history row per cancelled code');
     });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
+import { needs, SHARED_REDIS_URL } from '../helpers/components.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import type { ServerConfig } from '../../src/config.js';
@@ -16,7 +17,7 @@ import { call, closedPort, seedMerchant, type MerchantFixture } from '../helpers
 import { storeKinds } from '../helpers/stores.js';
 
 /** The machine's shared Redis (CI runs one); each test counts under keys of its own. */
-const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SHARED_REDIS = SHARED_REDIS_URL;
 const kind = storeKinds()[0]!;
 
 function uniquePrefix(): string {
@@ -80,7 +81,7 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
-describe('rate limit across instances (extension)', () => {
+describe('rate limit across instances (extension)', needs('redis'), () => {
   it('two instances on one Redis hold an Appid to the limit together: 429 with the envelope and Retry-After past it', async () => {
     const { instances, close } = await twoInstances({ rateLimitPerMinute: 6, redisUrl: SHARED_REDIS, redisKeyPrefix: uniquePrefix() });
     try {

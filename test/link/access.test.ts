@@ -4,14 +4,14 @@
  * on the embedded broker only.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
 import mqtt from 'mqtt';
 import { encodeMachineMessage, MACHINE_METHOD, SERVER_TOPIC } from '../../src/protocol/machine-messages.js';
 import { eventually, LinkedServer, merchantApi, seedMachine, simulator } from '../helpers/link.js';
 import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
-  describe(`machine access on the embedded broker (${kind.name})`, () => {
+  describe(`machine access on the embedded broker (${kind.name})`, { skip: kind.skip }, () => {
     let linked: LinkedServer;
     before(async () => {
       linked = await LinkedServer.start(kind, { mode: 'embedded', host: '127.0.0.1', port: 0 }, { heartbeatTimeoutSeconds: 1 });

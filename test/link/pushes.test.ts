@@ -3,7 +3,8 @@
  * and the local Mosquitto, on every store.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
+import { needs } from '../helpers/components.js';
 import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../../src/protocol/machine-messages.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { brokerModes, eventually, heldIds, LinkedServer, merchantApi, sameIds, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
@@ -11,7 +12,7 @@ import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   for (const mode of brokerModes()) {
-    describe(`pushes to machines (${kind.name}, ${mode.name} broker)`, () => {
+    describe(`pushes to machines (${kind.name}, ${mode.name} broker)`, needs(kind, ...mode.needs), () => {
       let linked: LinkedServer;
       const machines: MachineSimulator[] = [];
       const connect = async (fixture: LinkFixture, options = {}) => {
@@ -29,7 +30,7 @@ for (const kind of storeKinds()) {
         await linked?.close();
       });
 
-      it('codes created through the Open API appear on the connected machine; a cancelled one is gone within a second', async () => {
+      it('codes created through the Open API appear on the connected machine; a cancelled one leaves it', async () => {
         const fixture = await seedMachine(linked.store);
         const api = merchantApi(linked.server.url, fixture);
         const machine = await connect(fixture);
@@ -40,7 +41,7 @@ for (const kind of storeKinds()) {
           created.map((c) => c.code),
         );
         await api.cancel(created[1]!.id);
-        await eventually(() => !heldIds(machine).includes(created[1]!.id), 'the cancelled code left the machine', 1000);
+        await eventually(() => !heldIds(machine).includes(created[1]!.id), 'the cancelled code left the machine');
         assert.deepEqual(heldIds(machine), [created[0]!.id, created[2]!.id]);
       });
 
@@ -123,7 +124,7 @@ for (const kind of storeKinds()) {
 }
 
 for (const kind of storeKinds()) {
-  describe(`the outbox keeps pushes while the link is down (${kind.name}, mosquitto broker)`, () => {
+  describe(`the outbox keeps pushes while the link is down (${kind.name}, mosquitto broker)`, needs(kind, 'mosquitto'), () => {
     it('cancels made while the server ran without a link reach a connected machine once the link is up', async () => {
       const [mosquitto] = brokerModes().filter((mode) => mode.name === 'mosquitto');
       const linked = await LinkedServer.start(kind, mosquitto!.mqtt());
@@ -153,7 +154,7 @@ for (const kind of storeKinds()) {
 }
 
 for (const kind of storeKinds()) {
-  describe(`graceful shutdown (${kind.name}, embedded broker)`, () => {
+  describe(`graceful shutdown (${kind.name}, embedded broker)`, { skip: kind.skip }, () => {
     it('closing the server sends what is in the outbox before it disconnects', async () => {
       const [embedded] = brokerModes().filter((mode) => mode.name === 'embedded');
       // No poll during the test: only the shutdown flush can send the rows.

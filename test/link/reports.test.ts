@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
+import { needs } from '../helpers/components.js';
 import mqtt from 'mqtt';
 import { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { parseMachineMessage } from '../../src/link/message.js';
@@ -38,7 +39,7 @@ async function reportRows(store: Store): Promise<number> {
 }
 
 for (const kind of storeKinds()) {
-  describe(`machine reports survive a server restart (${kind.name})`, () => {
+  describe(`machine reports survive a server restart (${kind.name})`, needs(kind, 'mosquitto'), () => {
     let mosquitto: OwnMosquitto;
     const machines: MachineSimulator[] = [];
     before(async () => {
@@ -134,7 +135,7 @@ for (const kind of storeKinds()) {
     });
   });
 
-  describe(`re-sent reports (${kind.name}, embedded broker)`, () => {
+  describe(`re-sent reports (${kind.name}, embedded broker)`, { skip: kind.skip }, () => {
     let linked: LinkedServer;
     const machines: MachineSimulator[] = [];
     before(async () => {
@@ -196,7 +197,7 @@ for (const kind of storeKinds()) {
   });
 }
 
-describe('a machine keeps its reports until they are acknowledged (own Mosquitto, no server)', () => {
+describe('a machine keeps its reports until they are acknowledged (own Mosquitto, no server)', needs('mosquitto'), () => {
   it('a report nobody acknowledges is sent again on the timer, with the same report id, and forgotten once acknowledged', async () => {
     const mosquitto = await startOwnMosquitto();
     const machineNo = uniqueMachineNo();

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
+import { needs } from '../helpers/components.js';
 import type { MqttOptions } from '../../src/config.js';
 import { stableClientId } from '../../src/link/session.js';
 import { startCli } from '../helpers/cli.js';
@@ -17,7 +18,7 @@ import { startOwnMosquitto } from '../helpers/mosquitto.js';
 import { closedPort, writtenRows } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
-describe("the server's client id on an external broker", () => {
+describe("the server's client id on an external broker", needs('mosquitto'), () => {
   it('is vendcloud-HOST-PORT unless --mqtt-client-id names one, always with a persistent MQTT 5 session (clean start off)', async () => {
     const mosquitto = await startOwnMosquitto();
     const dir = mkdtempSync(join(tmpdir(), 'vendcloud-session-'));
@@ -50,7 +51,7 @@ describe("the server's client id on an external broker", () => {
 
 const postgres = storeKinds().find((kind) => kind.name === 'postgres');
 
-describe('two instances in one share group (PostgreSQL)', { skip: postgres ? false : 'needs TEST_DATABASE_URL' }, () => {
+describe('two instances in one share group (PostgreSQL)', needs(postgres!, 'mosquitto'), () => {
   it('reports Mosquitto queues for an instance that is away reach the other one through the re-sends; back, the first finds them duplicates: each redemption counted once', async () => {
     const mosquitto = await startOwnMosquitto();
     const instance = (name: string): MqttOptions => ({ mode: 'external', url: mosquitto.serverUrl, shareGroup: 'vendcloud', clientId: `vendcloud-${name}-${process.pid}` });

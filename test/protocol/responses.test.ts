@@ -4,7 +4,7 @@
  * from the docs' field tables could not decode.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { API_PREFIX } from '../../src/protocol/endpoints.js';
 import { call, seedMerchant, startTestServer } from '../helpers/server.js';
 import { shapeViolations } from '../helpers/response-shapes.js';
@@ -113,7 +113,7 @@ describe('the documented answer shapes', () => {
   });
 
   for (const kind of storeKinds()) {
-    it(`make a test server fail when any answer it sent broke its shape [${kind.name}]`, async () => {
+    it(`make a test server fail when any answer it sent broke its shape [${kind.name}]`, { skip: kind.skip }, async () => {
       // The machine list as vendcloud used to send it: status 1 instead of true.
       const server = await startTestServer(kind, {}, {
         extendApp: (app) => app.addHook('onSend', async (_request, _reply, payload) => (typeof payload === 'string' ? payload.replace('"status":true', '"status":1') : payload)),

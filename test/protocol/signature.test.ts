@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { computeSign, signatureBase, verifySignature } from '../../src/protocol/signature.js';
 
 describe('signature (PROTOCOL.md §2)', () => {

@@ -4,11 +4,12 @@
  * form; and never a form that leaves part of the payload unsigned.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
+import { describe, it } from '../helpers/node-test.js';
 import { Signatory } from '@cakioe/kit.js';
 import { ApiError } from '../../src/protocol/errors.js';
 import { decodePayload, encodeBase64Text, type Payload } from '../../src/protocol/payload.js';
-import { signatureBaseIn, verifySignature, type SigningForm } from '../../src/protocol/signature.js';
+import { callbackSign, goPrintedNumber, onlyFormOf, signatureBaseIn, verifySignature, type SigningForm } from '../../src/protocol/signature.js';
 import { signatureVectors, type SignatureVector as Vector } from '../helpers/signing.js';
 
 const vectors = signatureVectors();
@@ -152,5 +153,47 @@ describe('payload decoding of nested values', () => {
     assert.equal(Object.getPrototypeOf(payload), Object.prototype);
     assert.equal((payload as Record<string, unknown>).machine_no, undefined);
     assert.deepEqual(Object.keys(payload), ['__proto__', 'timestamp']);
+  });
+});
+
+describe("signing forms: a callback body's sign, with its numbers as each language prints them", () => {
+  it("Go's %v of a decoded JSON number (go 1.19 printed these): e-notation from 10^6, and below 10^-4", () => {
+    const printed = [0, 60, 999999, 1000000, 1000001, 1234567, 12345678901, 1e21, 0.0001, 0.00001, -1000000, 123456.5].map(goPrintedNumber);
+    assert.deepEqual(printed, ['0', '60', '999999', '1e+06', '1.000001e+06', '1.234567e+06', '1.2345678901e+10', '1e+21', '0.0001', '1e-05', '-1e+06', '123456.5']);
+  });
+
+  it('query-escaped hashes order_id=1e%2B06; raw and uri-encoded-twice hash the digits', () => {
+    const fields = { method: 'device.delivery.response', order_id: 1000000, error_msg: 'Goods are Stuck', timestamp: '1764400000' };
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex').toUpperCase();
+    assert.equal(callbackSign('query-escaped', fields, '7'), md5('error_msg=Goods+are+Stuck&method=device.delivery.response&order_id=1e%2B06&timestamp=1764400000&key=7'));
+    assert.equal(callbackSign('raw', fields, '7'), md5('error_msg=Goods are Stuck&method=device.delivery.response&order_id=1000000&timestamp=1764400000&key=7'));
+    assert.equal(callbackSign('uri-encoded-twice', fields, '7'), md5('error_msg=Goods%2520are%2520Stuck&method=device.delivery.response&order_id=1000000&timestamp=1764400000&key=7'));
+  });
+
+  it('leaves out a value reading NULL, as every library does, in each form', () => {
+    const fields = { method: 'device.delivery.response', error_msg: 'NULL', timestamp: '1764400000' };
+    const md5 = (text: string) => createHash('md5').update(text).digest('hex').toUpperCase();
+    for (const form of TRIAL_ORDER) assert.equal(callbackSign(form, fields, '7'), md5('method=device.delivery.response&timestamp=1764400000&key=7'), form);
+  });
+
+  it('falls back to the raw form where the chosen one has no text for the body (a lone surrogate)', () => {
+    const fields = { method: 'device.delivery.response', error_msg: 'x\uD800', timestamp: '1764400000' };
+    assert.equal(callbackSign('query-escaped', fields, '7'), callbackSign('raw', fields, '7'));
+  });
+});
+
+describe('signing forms: whether a sign tells which form made it', () => {
+  it('a payload of plain values reads the same in every form, so its raw match says nothing of the library', () => {
+    const plain = { machine_no: '10000001', method: 'pickup_code.product.id', product_id: '7', timestamp: '1764400000' };
+    assert.equal(onlyFormOf('raw', plain, 'k'), false);
+  });
+
+  it('a space reads differently in each form, so the match tells the form', () => {
+    for (const form of TRIAL_ORDER) assert.equal(onlyFormOf(form, { expired_at: '2030-12-31 23:59:59', timestamp: '1764400000' }, 'k'), true, form);
+  });
+
+  it("a URL tells pansy's query-escaped form apart, but not raw from kit.js's (encodeURI keeps : and /)", () => {
+    const payload = { notify_url: 'https://merchant.example/notify', timestamp: '1764400000' };
+    assert.deepEqual(TRIAL_ORDER.map((form) => onlyFormOf(form, payload, 'k')), [false, true, false]);
   });
 });

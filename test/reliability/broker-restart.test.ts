@@ -6,7 +6,8 @@
  * equals the server's, and every redemption is a USED code with its order.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it } from '../helpers/node-test.js';
+import { needs } from '../helpers/components.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { invariantViolations } from '../helpers/invariants.js';
 import { eventually, heldIds, LinkedServer, merchantApi, sameIds, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
@@ -41,7 +42,7 @@ async function assertConverged(fleet: Fleet, what: string): Promise<void> {
 }
 
 for (const kind of storeKinds()) {
-  describe(`the broker stopped and restarted [${kind.name}]`, () => {
+  describe(`the broker stopped and restarted [${kind.name}]`, needs(kind, 'mosquitto'), () => {
     let mosquitto: OwnMosquitto;
     let fleet: Fleet;
     before(async () => {

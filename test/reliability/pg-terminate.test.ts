@@ -6,7 +6,7 @@
  * request sent again succeeds, and no change is ever half-applied or applied twice.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { envelopeProblem } from '../helpers/envelope.js';
 import { nothingAcknowledged } from '../helpers/invariants.js';
@@ -43,7 +43,7 @@ async function untilDone(write: RepeatableWrite, where: string): Promise<{ answe
   throw new Error(`${where}: no success in ${MAX_ATTEMPTS} attempts`);
 }
 
-describe('PostgreSQL connections terminated under the server', { skip: postgres ? false : 'needs TEST_DATABASE_URL' }, () => {
+describe('PostgreSQL connections terminated under the server', { skip: postgres!.skip }, () => {
   it('connections ended while idle: the server stays up and the next requests succeed on new connections', { timeout: TEST_TIMEOUT_MS }, async () => {
     const applicationName = `vc-term-idle-${process.pid}`;
     const base = await postgres!.fresh();

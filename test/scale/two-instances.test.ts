@@ -4,7 +4,8 @@
  * and no push reaches the machine twice.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
+import { needs } from '../helpers/components.js';
 import mqtt from 'mqtt';
 import { parseMachineMessage } from '../../src/link/message.js';
 import { machineTopic } from '../../src/protocol/machine-messages.js';
@@ -18,7 +19,7 @@ import { storeKinds } from '../helpers/stores.js';
 const postgres = storeKinds().find((kind) => kind.name === 'postgres');
 const CODES = 40;
 
-describe('two instances, one PostgreSQL, one broker', { skip: postgres ? false : 'needs TEST_DATABASE_URL' }, () => {
+describe('two instances, one PostgreSQL, one broker', needs(postgres!, 'mosquitto'), () => {
   it('racing requests over both instances keep every invariant, and no push reaches the machine twice', async () => {
     const location = await postgres!.fresh();
     const schema = location.options.pgSchema!;

@@ -1,11 +1,11 @@
 /** The operator's records hold what the documented answers promise: a machine's name, a product's cabinet letter. */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { AdminInputError, createMachine, createMerchant, createProduct } from '../../src/service/admin.js';
 import { storeKinds, withFreshStore } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
-  describe(`operator records behind the answers [${kind.name}]`, () => {
+  describe(`operator records behind the answers [${kind.name}]`, { skip: kind.skip }, () => {
     it('a machine given an empty name is named after its number (machines.md always sends machine_name)', () =>
       withFreshStore(kind, async (store) => {
         const merchant = await createMerchant(store, { name: 'Names' });

@@ -3,7 +3,7 @@
  * change, the history rows and the pushes they write, and that a refusal changes nothing.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { createMachine, createMerchant, createProduct } from '../../src/service/admin.js';
 import type { ChangeContext, MachineRef } from '../../src/service/context.js';
 import { cancelPickupCodesByIds, cancelProductPickupCodes, createPickupCodes } from '../../src/service/pickup-codes.js';
@@ -56,7 +56,7 @@ async function refusalOf(work: Promise<unknown>) {
 }
 
 for (const kind of storeKinds()) {
-  describe(`cancelling pickup codes by ids [${kind.name}]`, () => {
+  describe(`cancelling pickup codes by ids [${kind.name}]`, { skip: kind.skip }, () => {
     it('cancels every listed code, writes one history row each and pushes one deletion each; returns the count', () =>
       withFreshStore(kind, async (store) => {
         const f = await fleet(store);
@@ -105,16 +105,18 @@ for (const kind of storeKinds()) {
       }));
   });
 
-  describe(`cancelling a product's pickup codes [${kind.name}]`, () => {
+  describe(`cancelling a product's pickup codes [${kind.name}]`, { skip: kind.skip }, () => {
     it('cancels every UNUSED code of the product and no other, with history and one deletion each; returns the count', () =>
       withFreshStore(kind, async (store) => {
         const f = await fleet(store);
+        // The other product's codes are made before and after the targeted ones.
+        const juiceBefore = await f.create(f.machine, f.juice, 2);
         const water = await f.create(f.machine, f.water, 3);
-        const juice = await f.create(f.machine, f.juice, 2);
+        const juiceAfter = await f.create(f.machine, f.juice, 2);
         const before = await newestPush(store);
         assert.equal(await store.write((trx) => cancelProductPickupCodes(trx, f.context('by-product'), f.machine, f.water)), 3);
         assert.deepEqual(await statuses(store, water), ['CANCELLED', 'CANCELLED', 'CANCELLED']);
-        assert.deepEqual(await statuses(store, juice), ['UNUSED', 'UNUSED']);
+        assert.deepEqual(await statuses(store, [...juiceBefore, ...juiceAfter]), ['UNUSED', 'UNUSED', 'UNUSED', 'UNUSED']);
         const history = await cancelHistory(store, 'by-product');
         assert.deepEqual(history.map((row) => row.pickup_code_id), water);
         assert.ok(history.every((row) => row.from_status === 'UNUSED' && row.to_status === 'CANCELLED' && row.actor.startsWith('merchant:')));

@@ -8,7 +8,7 @@
  * in it as "store unavailable" (the 503 a client may retry).
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { isStoreUnavailable } from '../../src/store/store.js';
@@ -18,7 +18,7 @@ const postgres = storeKinds().find((kind) => kind.name === 'postgres');
 const newMerchant = (name: string) => ({ name, appid: `ds${name}`.padEnd(18, '0'), app_secret_hash: 'sha256:x', created_at: 1 });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('PostgreSQL group commit', { skip: postgres ? false : 'needs TEST_DATABASE_URL' }, () => {
+describe('PostgreSQL group commit', { skip: postgres!.skip }, () => {
   it('the writes of one turn share one transaction (one backend transaction id)', () =>
     withFreshStore(postgres!, async (store) => {
       const ids = await Promise.all([1, 2, 3].map(() => store.write(async (trx) => (await sql<{ id: string }>`select txid_current()::text as id`.execute(trx)).rows[0]!.id)));

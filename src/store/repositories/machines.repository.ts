@@ -26,6 +26,15 @@ export function listOfMerchant(db: Executor, merchantId: number): Promise<Machin
   return db.selectFrom('machines').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute();
 }
 
+/** Every machine (or a merchant's) as the operator lists them, by id; no password hash. */
+export function listForOperator(db: Executor, merchantId?: number) {
+  let query = db
+    .selectFrom('machines')
+    .select(['id', 'machine_no', 'merchant_id', 'name', 'operating', 'pickup_codes_enabled', 'is_online', 'last_seen_at', 'time_zone']);
+  if (merchantId !== undefined) query = query.where('merchant_id', '=', merchantId);
+  return query.orderBy('id').execute();
+}
+
 export function findOfMerchant(db: Executor, merchantId: number, machineNo: string): Promise<Machine | undefined> {
   return db.selectFrom('machines').selectAll().where('machine_no', '=', machineNo).where('merchant_id', '=', merchantId).executeTakeFirst();
 }

@@ -37,6 +37,16 @@ export function pageOfMachine(db: Executor, machineId: number, filter: ProductPa
     .execute();
 }
 
+/** Every product of the machine as the operator lists them, by id. */
+export function listForOperator(db: Executor, machineId: number) {
+  return db
+    .selectFrom('products')
+    .select(['id', 'name', 'price_cents', 'capacity', 'inventory', 'on_sale', 'cabinet_name', 'channel_name', 'channel_code'])
+    .where('machine_id', '=', machineId)
+    .orderBy('id')
+    .execute();
+}
+
 /** The categories of the machine's products. */
 export function categoriesOfMachine(db: Executor, machineId: number): Promise<Array<{ id: number; title: string }>> {
   return db
