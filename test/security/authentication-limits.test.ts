@@ -4,12 +4,12 @@
  * from a trusted proxy), shared by every instance through Redis.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { call, seedMerchant, startTestServer, type ApiAnswer } from '../helpers/server.js';
+import { needs, SHARED_REDIS_URL } from '../helpers/components.js';
 import { storeKinds } from '../helpers/stores.js';
 
-const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function assertTooMany(answer: ApiAnswer): void {
   assert.equal(answer.status, 429);
@@ -19,7 +19,7 @@ function assertTooMany(answer: ApiAnswer): void {
 }
 
 for (const kind of storeKinds()) {
-  describe(`authentication limits (${kind.name})`, () => {
+  describe(`authentication limits (${kind.name})`, { skip: kind.skip }, () => {
     it("12 wrong secrets do not spend a merchant's limit of 8 a minute", async () => {
       const server = await startTestServer(kind, { rateLimitPerMinute: 8 });
       try {
@@ -66,11 +66,11 @@ for (const kind of storeKinds()) {
   });
 }
 
-describe('failed authentications across instances (Redis)', () => {
+describe('failed authentications across instances (Redis)', needs('redis'), () => {
   it('two instances on one Redis count an address together', async () => {
     const kind = storeKinds()[0]!;
     const location = await kind.fresh();
-    const config = { merchantCacheSeconds: 0, failedAuthPerMinute: 4, trustProxy: '127.0.0.1', redisUrl: SHARED_REDIS, redisKeyPrefix: `vendcloud-test:${process.pid}:${Math.random().toString(36).slice(2)}:` };
+    const config = { merchantCacheSeconds: 0, failedAuthPerMinute: 4, trustProxy: '127.0.0.1', redisUrl: SHARED_REDIS_URL, redisKeyPrefix: `vendcloud-test:${process.pid}:${Math.random().toString(36).slice(2)}:` };
     const start = () => startServer({ db: location.db, port: 0, store: location.options, logger: false, config });
     const instances: RunningServer[] = [await start(), await start()];
     try {

@@ -5,15 +5,15 @@
  * hears of it once (machine.code_guessing). Shared by every instance through Redis.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it } from '../helpers/node-test.js';
 import { setMerchantWebhook } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { eventually } from '../helpers/link.js';
 import { Receiver } from '../helpers/receiver.js';
 import { asMerchant, seedMerchant, startTestServer, type ApiAnswer, type MerchantFixture } from '../helpers/server.js';
+import { needs, SHARED_REDIS_URL } from '../helpers/components.js';
 import { storeKinds } from '../helpers/stores.js';
 
-const SHARED_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let serial = 0;
 
@@ -48,7 +48,7 @@ function assertLocked(answer: ApiAnswer): void {
 }
 
 for (const kind of storeKinds()) {
-  describe(`code guessing on /consumes (${kind.name})`, () => {
+  describe(`code guessing on /consumes (${kind.name})`, { skip: kind.skip }, () => {
     it("of 60 wrong codes at once on one machine at most 10 are evaluated, while another machine's right code is consumed; the merchant hears of it once", async () => {
       const receiver = await Receiver.start();
       const server = await startTestServer(kind, { rateLimitPerMinute: 0 }, { callbacks: { allowPrivate: true, pollIntervalMs: 20 } });
@@ -94,11 +94,11 @@ for (const kind of storeKinds()) {
   });
 }
 
-describe('code guessing across instances (Redis)', () => {
+describe('code guessing across instances (Redis)', needs('redis'), () => {
   it("two instances on one Redis count a machine's wrong codes together", async () => {
     const kind = storeKinds()[0]!;
     const location = await kind.fresh();
-    const config = { merchantCacheSeconds: 0, rateLimitPerMinute: 0, wrongCodesPerMachine: 4, redisUrl: SHARED_REDIS, redisKeyPrefix: `vendcloud-test:${process.pid}:${Math.random().toString(36).slice(2)}:` };
+    const config = { merchantCacheSeconds: 0, rateLimitPerMinute: 0, wrongCodesPerMachine: 4, redisUrl: SHARED_REDIS_URL, redisKeyPrefix: `vendcloud-test:${process.pid}:${Math.random().toString(36).slice(2)}:` };
     const start = () => startServer({ db: location.db, port: 0, store: location.options, logger: false, config });
     const instances: RunningServer[] = [await start(), await start()];
     try {
