@@ -115,8 +115,10 @@ export async function redisCounter(url: string, keyPrefix: string, log: FastifyB
     },
     async peek(key) {
       try {
-        const [count, msLeft] = await Promise.all([redis.get(keyPrefix + key), redis.pttl(keyPrefix + key)]);
-        return count === null ? { count: 0, retryAfterSeconds: 0 } : counted(Number(count), msLeft);
+        // Most keys have no window open (an address without failures): one GET, and the
+        // window's end only for a key that has one.
+        const count = await redis.get(keyPrefix + key);
+        return count === null ? { count: 0, retryAfterSeconds: 0 } : counted(Number(count), await redis.pttl(keyPrefix + key));
       } catch {
         return undefined;
       }
