@@ -106,6 +106,8 @@ export interface HousekeepingConfig {
   revocationIntervalMs: number;
   /** How often deliveries past their result timeout are looked for, ms. */
   deliveryTimeoutIntervalMs: number;
+  /** Days callback attempts and finished merchant events are kept (`--keep-callbacks-days`); purged every purgeIntervalMs. */
+  keepCallbacksDays: number;
 }
 
 /** The callback sender (src/callbacks, README.md, "Callbacks and webhooks"). */
@@ -158,7 +160,7 @@ export const DEFAULTS = {
     },
   },
   link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000, messageAgeWindowSeconds: 86_400 },
-  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000, revocationIntervalMs: 1000 },
+  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000, revocationIntervalMs: 1000, keepCallbacksDays: 30 },
   callbacks: { allowPrivate: false, pollIntervalMs: 1000, timeoutMs: 10_000, leaseSeconds: 60, concurrency: 16 },
 } as const;
 

@@ -5,7 +5,7 @@
  * Durability stays at its default (SQLite synchronous=FULL) unless --synchronous says otherwise.
  *
  * Usage: node vendcloud.js --db FILE|postgres://… [--db-schema NAME] [--synchronous FULL|NORMAL]
- *        [--pg-pool-size N] [--pg-write-batches N] [--mqtt-port N]
+ *        [--pg-pool-size N] [--pg-write-batches N] [--mqtt-port N] [--purge-interval-ms N]
  */
 import { startServer } from '../../src/server.js';
 import { serveAsChild } from '../processes.js';
@@ -27,12 +27,15 @@ const pgPoolSize = option('--pg-pool-size');
 const pgWriteBatches = option('--pg-write-batches');
 // The embedded broker on this port (the fleet scenario); the link is off otherwise.
 const mqttPort = option('--mqtt-port');
+// How often the housekeeping purges (the purge-stall scenario starts it within a second, not a minute).
+const purgeIntervalMs = option('--purge-interval-ms');
 const server = await startServer({
   db,
   port: 0,
   logger: false,
   // 64 connections of one merchant are a load test, not an abusive client.
   config: { rateLimitPerMinute: 0 },
+  ...(purgeIntervalMs ? { housekeeping: { purgeIntervalMs: Number(purgeIntervalMs) } } : {}),
   ...(mqttPort ? { mqtt: { mode: 'embedded' as const, host: '127.0.0.1', port: Number(mqttPort) } } : {}),
   store: {
     ...(dbSchema ? { pgSchema: dbSchema } : {}),

@@ -14,6 +14,7 @@ import { authenticateMachine, mayPublish, maySubscribe, SERVER_USERNAME, type Li
 import { MessageRate, PendingConnections } from './connection-limits.js';
 import { guardSocket } from './packet-guard.js';
 import type { LinkCounters } from './counters.js';
+import { machineNoOfTopic } from '../protocol/machine-messages.js';
 import { parseMachineMessage } from './message.js';
 import type { LinkLogger } from './logger.js';
 
@@ -45,6 +46,8 @@ export interface EmbeddedBrokerOptions {
   limits: BrokerLimits;
   /** A second listener for machines, with TLS (mqtts://). */
   tls?: BrokerTls;
+  /** A machine subscribed to its own topic (a connect or reconnect). */
+  onMachineListening?: (machineNo: string) => void;
 }
 
 /** The server's own client publishes whole code lists: MQTT's own limit is its only one. */
@@ -62,7 +65,11 @@ function refusal(message: string, returnCode: number): AuthenticateError {
  * The broker's three access hooks: the one place where who may log in, subscribe and
  * publish is decided (access.ts holds the rules they apply).
  */
-function accessHooks(options: EmbeddedBrokerOptions, connections: ConnectionBook): Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'> {
+function accessHooks(
+  options: EmbeddedBrokerOptions,
+  connections: ConnectionBook,
+  connectedClient: (clientId: string) => Client | undefined,
+): Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'> {
   const { store, counters, logger, limits } = options;
   const identities = new WeakMap<Client, LinkIdentity>();
   const rates = new WeakMap<Client, MessageRate>();
@@ -87,15 +94,18 @@ function accessHooks(options: EmbeddedBrokerOptions, connections: ConnectionBook
             logger.warn({ machine_no: machineNo.slice(0, 32) }, 'mqtt login refused');
             return done(refusal('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
           }
-          // A machine's MQTT client id is its machine_no: otherwise one machine could take
-          // over another's session just by connecting with the same client id.
-          if (client.id !== machineNo) {
+          // The client id is whatever the firmware sends (identity is the login), but a
+          // session held by another login is never taken over by connecting with its id.
+          const holder = connectedClient(client.id);
+          const held = holder && holder !== client ? identities.get(holder) : undefined;
+          if (held && (held.role === 'server' || held.machineNo !== machineNo)) {
             counters.refusedLogins++;
-            return done(refusal('client id must be the machine_no', IDENTIFIER_REJECTED), false);
+            return done(refusal('client id in use by another machine', IDENTIFIER_REJECTED), false);
           }
           identities.set(client, { role: 'machine', machineNo });
           rates.set(client, new MessageRate(limits.machineMessageBurst, limits.machineMessagesPerSecond));
           connections.pending.loggedIn(client.conn);
+          connections.machines.set(machineNo, client);
           done(null, true);
         },
         (error: unknown) => {
@@ -163,6 +173,8 @@ async function listen(server: Server, port: number, host: string): Promise<void>
 interface ConnectionBook {
   pending: PendingConnections;
   server: WeakSet<object>;
+  /** Each logged-in machine's connection, by machine_no (its client id is the firmware's choice). */
+  machines: Map<string, Client>;
 }
 
 /** Every connection passes here first: the cap on those not logged in, then the packet size guard. */
@@ -187,8 +199,14 @@ function admission(options: EmbeddedBrokerOptions, connections: ConnectionBook, 
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { logger } = options;
-  const connections: ConnectionBook = { pending: new PendingConnections(options.limits.maxPendingConnections), server: new WeakSet() };
-  const broker = await Aedes.createBroker({ ...accessHooks(options, connections), connectTimeout: options.limits.connectTimeoutMs });
+  const connections: ConnectionBook = { pending: new PendingConnections(options.limits.maxPendingConnections), server: new WeakSet(), machines: new Map() };
+  const sessions = new Map<string, Client>();
+  const broker = await Aedes.createBroker({ ...accessHooks(options, connections, (clientId) => sessions.get(clientId)), connectTimeout: options.limits.connectTimeoutMs });
+  broker.on('client', (client) => sessions.set(client.id, client));
+  broker.on('clientDisconnect', (client) => {
+    if (sessions.get(client.id) === client) sessions.delete(client.id);
+    for (const [machineNo, held] of connections.machines) if (held === client) connections.machines.delete(machineNo);
+  });
   // Without TCP_NODELAY a small MQTT packet written while the previous one is unacknowledged
   // waits for the peer's delayed ACK (40 ms on Linux): a vend command or a PUBACK would
   // sit that long on loopback.
@@ -213,6 +231,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   for (const [listener] of listeners) listener.on('error', (error) => logger.error({ err: error }, 'mqtt listener failed'));
   // A TLS handshake that fails (a plain client, a wrong certificate) is that client's problem only.
   tlsServer?.on('tlsClientError', (error) => logger.debug({ err: error.message }, 'mqtt TLS handshake failed'));
+  broker.on('subscribe', (subscriptions, client) => {
+    for (const { topic } of subscriptions) {
+      const machineNo = client && machineNoOfTopic(topic);
+      if (machineNo) options.onMachineListening?.(machineNo);
+    }
+  });
   broker.on('clientError', (client, error) => logger.debug({ client: client.id, err: error.message }, 'mqtt client error'));
 
   return {
@@ -220,8 +244,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port: (server.address() as AddressInfo).port,
     tlsPort: tlsServer ? (tlsServer.address() as AddressInfo).port : undefined,
     disconnect(machineNo) {
-      // aedes keeps its connected clients by client id, which for a machine is its machine_no.
-      const client = (broker as unknown as { clients: Record<string, Client | undefined> }).clients[machineNo];
+      const client = connections.machines.get(machineNo);
       if (!client) return false;
       client.close();
       return true;

@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import { nowSeconds } from '../protocol/time.js';
-import { encodeMachineMessage, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
+import { encodeMachineMessage, EXTENDED_LINK_FIELD, EXTENDED_LINK_VALUE, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
 import { parseMachineMessage, signatureHolds } from './message.js';
 import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
 import type { MachineSimulatorOptions } from './machine-simulator-options.js';
@@ -66,7 +66,7 @@ export class MachineSimulator extends EventEmitter {
   async connect(): Promise<void> {
     if (this.client) return;
     const client = mqtt.connect(this.options.url, {
-      clientId: this.options.machineNo,
+      ...(this.options.ca ? { ca: this.options.ca } : {}), clientId: this.options.machineNo,
       username: this.options.machineNo,
       password: this.options.password,
       clean: true,
@@ -74,7 +74,6 @@ export class MachineSimulator extends EventEmitter {
       connectTimeout: 5000,
       resubscribe: false,
       will: { topic: SERVER_TOPIC, payload: Buffer.from(this.message(MACHINE_METHOD.OFFLINE, { reason: 'connection lost' })), qos: 1, retain: false },
-      ...(this.options.ca ? { ca: this.options.ca } : {}),
     });
     this.client = withoutNagleDelay(client);
     client.on('message', (_topic, payload) => this.receive(payload));
@@ -110,8 +109,8 @@ export class MachineSimulator extends EventEmitter {
 
   private async onConnect(client: MqttClient): Promise<void> {
     this.log(`connected to ${this.options.url} as ${this.options.machineNo}`);
+    await this.sendHeartbeat(); // first: it says this machine speaks the extensions, before it listens
     await client.subscribeAsync(machineTopic(this.options.machineNo), { qos: 1 });
-    await this.sendHeartbeat();
     // Before the pull: the server handles a machine's messages in order, so the list it
     // sends back already counts these codes as used.
     await this.sendReports(this.reports.all());
@@ -228,6 +227,7 @@ export class MachineSimulator extends EventEmitter {
       network_type: this.options.networkType ?? 'wifi',
       network_rssi: this.options.networkRssi ?? '-60',
       uptime_minutes_today: String(Math.floor(process.uptime() / 60)),
+      [EXTENDED_LINK_FIELD]: EXTENDED_LINK_VALUE,
     });
   }
 

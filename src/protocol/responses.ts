@@ -144,7 +144,18 @@ const ORDER = object(ORDER_FIELDS, [...ORDER_REQUIRED, 'trade_id']);
 // a code's life. The order that spent a code redeemed at a machine has no merchant trade_id.
 const MACHINE_OVERVIEW = extension(
   object(
-    { machine_no: digits, machine_name: text, is_online: flag, status: flag, pickup_codes_enabled: flag, last_seen_at: wallTime, live_codes: positive },
+    {
+      machine_no: digits,
+      machine_name: text,
+      is_online: flag,
+      status: flag,
+      pickup_codes_enabled: flag,
+      last_seen_at: wallTime,
+      live_codes: positive,
+      network_type: text,
+      network_rssi: text,
+      link_profile: { enum: ['original', 'extended'] },
+    },
     ['machine_no'],
   ),
 );
@@ -158,7 +169,7 @@ const CODE_HISTORY = extension(
         object(
           {
             at: wallTime,
-            action: { type: 'string', enum: ['create', 'cancel', 'consume', 'redeem'] },
+            action: { type: 'string', enum: ['create', 'cancel', 'consume', 'redeem', 'conflict'] },
             from_status: STORED_STATUS,
             to_status: STORED_STATUS,
             actor: text,
@@ -177,7 +188,7 @@ const CODE_HISTORY = extension(
 
 // README.md, "Callbacks and webhooks": an order's callbacks and their attempts. Ids are left out for a debug vend.
 const ATTEMPT_FIELDS = { attempt: positive, at: wallTime, outcome: { enum: ['delivered', 'retry', 'failed'] }, http_status: positive, latency_ms: positive, error: text };
-const CALLBACK_TYPES = ['device.delivery.response', 'pickup_code.used', 'delivery.result', 'machine.online', 'machine.offline'];
+const CALLBACK_TYPES = ['device.delivery.response', 'pickup_code.used', 'pickup_code.conflict', 'delivery.result', 'machine.online', 'machine.offline'];
 const CALLBACK_FIELDS = { id, event_id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$' }, type: { enum: CALLBACK_TYPES }, url: text, state: { enum: ['pending', 'delivered', 'failed'] } };
 const CALLBACK_REFS = { order_id: id, record_id: id, delivery_id: id, queued_at: wallTime, next_attempt_at: wallTime, finished_at: wallTime };
 const CALLBACK = extension(
@@ -196,6 +207,11 @@ const CANCELLED_COUNT = object({ count: extension(positive) });
 
 /** The docs answer `{}` to a create; vendcloud adds the codes it made. */
 const CREATED_CODES = object({ codes: list(CREATED_CODE) });
+
+/** What a change of stock answers (extension): each product changed, as it is now. */
+const STOCK_CHANGED = extension(
+  object({ products: list(object({ id, inventory: positive, on_sale: flag }, ['id'])) }, ['products']),
+);
 
 export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
   { verb: 'POST', path: '/ping', data: { type: 'string', const: 'pong' } },
@@ -229,6 +245,7 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
   { verb: 'POST', path: '/deliveries', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },
   { verb: 'POST', path: '/deliveries/debug', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },
   { verb: 'POST', path: '/deliveries/:delivery_id', data: DELIVERY_STATE },
+  { verb: 'PUT', path: '/products', dataByMethod: { [METHOD.PRODUCT_RESTOCK]: STOCK_CHANGED, [METHOD.PRODUCT_STOCK]: STOCK_CHANGED } },
 ];
 
 /** `{code: 0, message: "ok", data}` around a `data` shape. */

@@ -7,7 +7,6 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import {
-  cancelledMessages,
   codesCreated,
   consumeRefusal,
   decideCancel,
@@ -17,13 +16,9 @@ import {
   decideConsume,
   decideCreate,
   decideCreateForAll,
-  decideRedeem,
   type BulkCancel,
-  type Change,
   type CreatePlan,
-  type RedemptionOutcome,
 } from '../domain/pickup-codes.js';
-import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../protocol/machine-messages.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as history from '../store/repositories/history.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
@@ -33,6 +28,7 @@ import * as products from '../store/repositories/products.repository.js';
 import type { PickupCode } from '../store/schema.js';
 import { pauseForOtherRequests, type Tx } from '../store/store.js';
 import { findOwnedMachine } from './catalogue.js';
+import { applyChange as apply } from './code-changes.js';
 import { authorOf, type ChangeContext, type MachineRef } from './context.js';
 import { orderOf, recordPickupOrder, type PickupOrder } from './pickup-orders.js';
 import { accepted, Refused } from './refused.js';
@@ -43,12 +39,6 @@ export interface CreateOptions {
   codeLength: number;
   /** Unix seconds, or null for a code that never expires. */
   expiredAt: number | null;
-}
-
-/** Writes what a change announces: its history rows and its pushes to the machine. */
-async function apply(trx: Tx, context: ChangeContext, machine: Pick<MachineRef, 'id'>, change: Change): Promise<void> {
-  await history.record(trx, change.history, authorOf(context), () => pauseForOtherRequests(trx));
-  if (change.messages.length > 0) await outbox.enqueue(trx, machine.id, change.messages, context.now);
 }
 
 export async function createPickupCodes(
@@ -173,20 +163,18 @@ async function cancelInSteps(trx: Tx, context: ChangeContext, machine: MachineRe
   // another transaction cancels or creates codes in between.
   const mark = cancelMark(context, randomUUID());
   const author = authorOf(context);
-  const firstIds: number[] = [];
   let count = 0;
   for (let after = 0; after < newest; ) {
     const through = await codes.stepEndId(trx, scope, after, newest, BULK_STEP);
     const ids = await codes.cancelStep(trx, scope, after, through, mark);
-    await history.recordForMarked(trx, { ...bulk.transition, from: 'UNUSED' }, author, { machineId: machine.id, cancelId: mark.cancelId, after, through });
+    const marked = { machineId: machine.id, cancelId: mark.cancelId, after, through };
+    await history.recordForMarked(trx, { ...bulk.transition, from: 'UNUSED' }, author, marked);
+    // One delete per code (cancelledMessages' form); the dispatcher makes one sync of them for an extended machine.
+    if (ids.length > 0) await outbox.enqueueDeletesForMarked(trx, marked, context.now);
     count += ids.length;
-    // Only a few are pushed one by one; past that the machine gets one sync.
-    if (count <= SYNC_INSTEAD_OF_DELETES_ABOVE) firstIds.push(...ids);
     after = through;
     if (after < newest) await pauseForOtherRequests(trx);
   }
-  const { messages } = cancelledMessages(firstIds, count);
-  if (messages.length > 0) await outbox.enqueue(trx, machine.id, messages, context.now);
   return count;
 }
 
@@ -224,7 +212,13 @@ export async function consumePickupCode(trx: Tx, context: ChangeContext, machine
   if (!product) throw new Refused({ refused: 'out-of-stock' });
   if (!(await codes.markUsedIfUnused(trx, code!.id, context.now))) return afterLostRace(trx, context, machine, code!.id, request);
   await apply(trx, context, machine, decision);
-  return recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  // A consume with this trade_id committed between this one's lookup and its insert (in
+  // another batch, or on another instance). It spent another code (this one's UPDATE won
+  // this code), so it asked for something else: the trade_id is reused, and the refusal
+  // rolls back what this attempt wrote (the code, the stock, the history, the push).
+  if (!order) throw new Refused({ refused: 'trade-id-reused' });
+  return order;
 }
 
 /**
@@ -247,21 +241,4 @@ async function afterLostRace(trx: Tx, context: ChangeContext, machine: MachineRe
 
 function asked(machine: MachineRef, request: ConsumeRequest) {
   return { machineId: machine.id, code: request.code, productId: request.productId, notifyUrl: request.notifyUrl };
-}
-
-/** What became of a redemption reported by a machine. */
-export type Redemption = { outcome: Exclude<RedemptionOutcome, 'already-used' | 'unknown-code'>; order: PickupOrder } | { outcome: 'already-used' | 'unknown-code' };
-
-/**
- * A machine reports that a customer redeemed a code (`client.pickup_codes.put`): the code
- * becomes USED even if it was cancelled meanwhile (src/domain/pickup-codes.ts `decideRedeem`).
- */
-export async function redeemAtMachine(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number): Promise<Redemption> {
-  const code = await codes.findOfMachine(trx, machine.id, codeId);
-  const decision = decideRedeem(code);
-  if (!('history' in decision)) return { outcome: decision.outcome };
-  const product = await products.takeOneLeft(trx, code!.product_id);
-  if (!(await codes.markUsedFrom(trx, code!.id, code!.status, context.now))) throw new Error(`pickup code ${code!.id} changed while being redeemed`);
-  await apply(trx, context, machine, decision);
-  return { outcome: decision.outcome, order: await recordPickupOrder(trx, context, machine, code!, product.price_cents, null) };
 }

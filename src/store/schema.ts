@@ -3,6 +3,7 @@
  * flags are 0/1 integers: the same representation on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { MachineCredentialColumns, MerchantCredentialColumns } from './credentials-schema.js';
 import type { CallbackKind, CallbackSignForm, CallbackState } from '../domain/callbacks.js';
 import type { DeliveryStatus } from '../domain/deliveries.js';
 import type { CodeStatus } from '../domain/pickup-codes.js';
@@ -11,7 +12,7 @@ import type { SigningForm } from '../protocol/signature.js';
 export type { CodeStatus };
 export type Flag = 0 | 1;
 
-export interface MerchantTable {
+export interface MerchantTable extends MerchantCredentialColumns {
   id: Generated<number>;
   name: string;
   appid: string;
@@ -30,21 +31,13 @@ export interface MerchantTable {
    * present it to sign (README.md, "Callbacks and webhooks", "How the secret is kept"). Never logged or answered.
    */
   webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
-  /** Suspended by the operator: every request answers 10010 (docs/security.md). */
-  suspended: Generated<Flag>;
-  /** The key of the opt-in HMAC-SHA256 request signature; kept as is (the server computes with it). Never logged or answered. */
-  signing_secret: ColumnType<string | null, string | null | undefined, string | null>;
-  /** Requests without a valid `Vendcloud-Request-Signature` are refused. */
-  require_signature: Generated<Flag>;
-  /** Unix seconds of the last rotation or suspension; running instances drop their cached row after it. */
-  credentials_changed_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** The form its callbacks' MD5 `sign` is made in: `auto` (the latest request's) or a signing form (domain/callbacks.ts). */
   callback_sign_form: Generated<CallbackSignForm>;
   /** The signing form of its latest accepted signed request; null until it sends one. Written only when it changes. */
   request_sign_form: ColumnType<SigningForm | null, SigningForm | null | undefined, SigningForm | null>;
 }
 
-export interface MachineTable {
+export interface MachineTable extends MachineCredentialColumns {
   id: Generated<number>;
   merchant_id: number;
   machine_no: string;
@@ -63,14 +56,14 @@ export interface MachineTable {
   last_seen_at: number | null;
   network_type: Generated<string>;
   network_rssi: Generated<string>;
+  /** The operator's choice: `auto` (the machine's own word), `original` or `extended`. */
+  link_mode: Generated<string>;
+  /** 1 once the machine said it speaks vendcloud's extensions. */
+  link_extended: Generated<Flag>;
   time_zone: string;
   currency_code: Generated<string>;
   mqtt_password_hash: string;
   created_at: number;
-  /** Disabled by the operator: it may not log in to the link (docs/security.md). */
-  disabled: Generated<Flag>;
-  /** Unix seconds of the last password rotation or disabling; its live connection is closed after it. */
-  credentials_changed_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CategoryTable {
@@ -258,6 +251,22 @@ export interface DeliveryLockTable {
   locked_until: number;
 }
 
+/** One change of a product's stock or sale state, by a machine, a merchant or an operator. */
+export interface StockChangeTable {
+  id: Generated<number>;
+  product_id: number;
+  machine_id: number;
+  inventory_from: number;
+  inventory_to: number;
+  on_sale_from: Flag;
+  on_sale_to: Flag;
+  /** `machine:<no>`, `merchant:<appid>`, `operator`. */
+  actor: string;
+  /** What changed it: `product.put`, `restock`, `off sale`, `set`. */
+  reason: string;
+  at: number;
+}
+
 export interface Database {
   merchants: MerchantTable;
   machines: MachineTable;
@@ -274,6 +283,7 @@ export interface Database {
   callback_attempts: CallbackAttemptTable;
   deliveries: DeliveryTable;
   delivery_locks: DeliveryLockTable;
+  stock_changes: StockChangeTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;

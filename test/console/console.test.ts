@@ -12,6 +12,7 @@ import { CHROMIUM_PATH, needs } from '../helpers/components.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { VendcloudClient } from '../../src/client/index.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
+import { MACHINE_METHOD, SERVER_TOPIC } from '../../src/protocol/machine-messages.js';
 import { ensureDemoData, type DemoCredentials } from '../../src/service/demo.js';
 import { clientFor } from '../helpers/client.js';
 import { brokerModes, eventually, LinkedServer, simulator } from '../helpers/link.js';
@@ -155,6 +156,51 @@ for (const [index, kind] of storeKinds().entries()) {
       assert.match(life, new RegExp(`设备上取货[\\s\\S]*设备 ${demo.machine_no}`));
       await page.getByRole('heading', { name: '订单' }).waitFor();
       await photograph('code');
+    });
+
+    it('shows on a code’s page, above its life, that the machine redeemed it after it was consumed through the API', async () => {
+      const [code] = await api.createPickupCodes(demo.machine_no, { productId: demo.product_ids[1]! });
+      await api.consumePickupCode(demo.machine_no, { code: code!.code, productId: demo.product_ids[1]!, tradeId: `CONSOLE-${process.pid}`.padEnd(24, '0'), notifyUrl: 'https://merchant.example/n' });
+      // The machine was offline meanwhile: it vended from its own list and reports on its return.
+      await machine.publishRaw(SERVER_TOPIC, machine.message(MACHINE_METHOD.CODE_REDEEMED, { id: String(code!.id), used: '1', report_id: `console-${process.pid}` }));
+      await eventually(() => linked.server.link!.counters.conflicts === 1, 'the conflict is recorded');
+
+      await page.goto(`${linked.server.url}/console/#/machines/${encodeURIComponent(demo.machine_no)}/codes/${code!.id}`);
+      await page.getByRole('heading', { name: new RegExp(`取货码 ${code!.code}`) }).waitFor();
+      const notice = page.getByRole('alert').filter({ hasText: '取货冲突' });
+      await notice.waitFor();
+      assert.match(await notice.innerText(), new RegExp(`取货冲突[\\s\\S]*设备 ${demo.machine_no} 报告此取货码被取货，但它已被使用：商品可能已出货两次。`));
+      assert.equal(await notice.getAttribute('data-met'), 'USED');
+      const timeline = page.locator('ol.timeline');
+      await timeline.getByText('设备上取货冲突').waitFor();
+      assert.match(await timeline.innerText(), new RegExp(`通过接口核销[\\s\\S]*设备上取货冲突[\\s\\S]*设备 ${demo.machine_no}`));
+      await photograph('code-conflict');
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Conflict' }).getByText(`Machine ${demo.machine_no} reported this code redeemed, but it was already used: the item may have left twice.`).waitFor();
+      await page.getByRole('button', { name: '切换到中文' }).click();
+      await notice.waitFor();
+    });
+
+    it('restocks one product, then the whole machine, to capacity, and shows the machine’s network and link profile', async () => {
+      await page.getByRole('link', { name: `设备 ${demo.machine_no}` }).click();
+      await page.getByRole('heading', { name: `设备 ${demo.machine_no}` }).waitFor();
+      await page.locator('dd.link-profile', { hasText: '扩展' }).waitFor();
+      assert.match(await page.locator('dd.network').innerText(), /wifi · -60 dBm/);
+      const [water, juice] = demo.product_ids;
+      const stock = async (productId: number) => (await linked.store.db.selectFrom('products').select(['inventory', 'capacity']).where('id', '=', productId).executeTakeFirstOrThrow());
+      await linked.store.write((trx) => trx.updateTable('products').set({ inventory: 1 }).where('id', 'in', [water!, juice!]).execute());
+      await page.getByRole('button', { name: '补货 Mineral water 550ml' }).click();
+      await eventually(async () => (await stock(water!)).inventory === 10, 'the water is refilled to its capacity');
+      assert.equal((await stock(juice!)).inventory, 1, 'the juice is not');
+      await page.getByRole('button', { name: '整机补货' }).click();
+      await eventually(async () => (await stock(juice!)).inventory === 10, 'the whole machine is refilled');
+      await page.locator(`tr[data-product-id="${juice}"]`, { hasText: '10 / 10' }).waitFor({ timeout: SEEN_WITHIN_MS });
+      const history = await linked.store.db.selectFrom('stock_changes').select(['product_id', 'actor', 'reason']).where('product_id', 'in', [water!, juice!]).orderBy('id').execute();
+      assert.deepEqual(history.map((h) => [h.product_id, h.reason]), [[water, 'restock'], [water, 'restock'], [juice, 'restock']]);
+      assert.ok(history.every((h) => h.actor.startsWith('merchant:')));
+      // Back to the code's page, where the next test starts.
+      await page.goBack();
+      await page.getByRole('heading', { name: '生命周期' }).waitFor();
     });
 
     it('switches to English and back', async () => {

@@ -1,7 +1,18 @@
-/** A machine's products, paged (product_list.md). */
+/** A machine's products, paged (product_list.md), and their stock (extension `PUT /products`). */
 import type { FastifyPluginAsync } from 'fastify';
+import type { StockDecision } from '../../domain/stock.js';
+import { METHOD } from '../../protocol/endpoints.js';
 import { findOwnedMachine, listProducts } from '../../service/catalogue.js';
-import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { restockProducts, setStock } from '../../service/stock.js';
+import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+
+/** The answer of a change of stock: each product changed, as it is now. */
+function stockView(decisions: StockDecision[]) {
+  return { products: decisions.map((decision) => ({ id: decision.productId, inventory: decision.to.inventory, on_sale: decision.to.on_sale === 1 })) };
+}
+
+/** Above any machine's channel; a larger value is a malformed field, not a refusal of the rules. */
+const MAX_INVENTORY = 1_000_000;
 
 export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store } = deps;
@@ -20,6 +31,25 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
           selectAll: p.oneOf('select_all', ['0', '1'], '0') === '1',
         };
         return listProducts(store.db, await findOwnedMachine(store.db, request.merchant.id, machineNo), filter);
+      },
+    },
+    {
+      method: 'PUT',
+      url: '/products',
+      signed: true,
+      write: async (request, trx) => {
+        const p = request.payload;
+        const method = methodOf(request, [METHOD.PRODUCT_RESTOCK, METHOD.PRODUCT_STOCK]);
+        const machineNo = p.machineNo();
+        if (method === METHOD.PRODUCT_RESTOCK) {
+          const productId = p.optionalId('product_id');
+          const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+          return stockView(await restockProducts(trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
+        }
+        const productId = p.id('product_id');
+        const inventory = p.integer('inventory', { min: 0, max: MAX_INVENTORY, fallback: -1 });
+        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+        return stockView([await setStock(trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
       },
     },
   ]);
