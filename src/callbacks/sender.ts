@@ -16,6 +16,8 @@ export interface SenderLogger {
 }
 
 export interface CallbackSender {
+  /** This instance's attempts so far, by what became of each (delivered, retry, failed, lost-claim): the metrics. */
+  readonly attempts: Readonly<Record<string, number>>;
   /** Resolves when nothing is in flight and no round runs. */
   idle(): Promise<void>;
   /** Runs one round now (tests, after moving the clock). */
@@ -34,6 +36,7 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
   let round: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  const attempts: Record<string, number> = {};
 
   const attempt = async (callback: Callback, token: string): Promise<void> => {
     const startedAt = config.clock();
@@ -49,6 +52,7 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
     }
     const latencyMs = Math.round(performance.now() - started);
     const outcome = await recordAttempt(store, callback, token, { startedAt, latencyMs, httpStatus, error, now: config.clock() });
+    attempts[outcome] = (attempts[outcome] ?? 0) + 1;
     const details = { callback_id: callback.id, event_id: callback.event_id, type: callback.event_type, attempt: callback.attempts + 1, http_status: httpStatus, latency_ms: latencyMs };
     if (outcome === 'delivered') logger.info(details, 'callback delivered');
     else logger.warn({ ...details, error, outcome }, 'callback attempt failed');
@@ -96,6 +100,7 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
   wake();
 
   return {
+    attempts,
     async idle() {
       while (round || inFlight.size > 0) await Promise.allSettled([round, ...inFlight]);
     },

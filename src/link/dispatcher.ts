@@ -15,7 +15,7 @@ import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import type { Store } from '../store/store.js';
-import type { LinkCounters } from './counters.js';
+import { countByMethod, type LinkCounters } from './counters.js';
 import type { LinkLogger } from './logger.js';
 
 /** Sends one message and resolves when the broker acknowledged it. */
@@ -164,6 +164,6 @@ export class OutboxDispatcher {
       recipient.appid,
     );
     await this.publisher.publish(machineTopic(recipient.machine_no), payload);
-    this.options.counters.published++;
+    countByMethod(this.options.counters, 'published', method);
   }
 }
