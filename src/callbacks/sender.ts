@@ -31,6 +31,12 @@ function describe(error: unknown): string {
   return message.replace(/\?\S*/g, '?…').slice(0, 300);
 }
 
+function logAttempt(logger: SenderLogger, callback: Callback, outcome: string, result: { http_status: number | null; latency_ms: number; error: string | null }): void {
+  const details = { callback_id: callback.id, event_id: callback.event_id, type: callback.event_type, attempt: callback.attempts + 1, http_status: result.http_status, latency_ms: result.latency_ms };
+  if (outcome === 'delivered') logger.info(details, 'callback delivered');
+  else logger.warn({ ...details, error: result.error, outcome }, 'callback attempt failed');
+}
+
 export function startCallbackSender(store: Store, config: CallbacksConfig, logger: SenderLogger): CallbackSender {
   const inFlight = new Set<Promise<void>>();
   let round: Promise<void> | undefined;
@@ -53,9 +59,7 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
     const latencyMs = Math.round(performance.now() - started);
     const outcome = await recordAttempt(store, callback, token, { startedAt, latencyMs, httpStatus, error, now: config.clock() });
     attempts[outcome] = (attempts[outcome] ?? 0) + 1;
-    const details = { callback_id: callback.id, event_id: callback.event_id, type: callback.event_type, attempt: callback.attempts + 1, http_status: httpStatus, latency_ms: latencyMs };
-    if (outcome === 'delivered') logger.info(details, 'callback delivered');
-    else logger.warn({ ...details, error, outcome }, 'callback attempt failed');
+    logAttempt(logger, callback, outcome, { http_status: httpStatus, latency_ms: latencyMs, error });
   };
 
   const runRound = async (): Promise<void> => {
