@@ -12,7 +12,7 @@ import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import { MerchantDirectory } from '../service/merchants.js';
-import { ping } from '../store/executor.js';
+import { migrationsCurrent, storeAnswers } from '../store/readiness.js';
 import { isStoreUnavailable, type Store } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
@@ -44,7 +44,7 @@ export interface AppOptions {
   store: Store;
   /** The stored answers of idempotent writes (the housekeeping purges them). */
   answers: AnsweredRequests;
-  /** Probes beyond the database's own (e.g. the MQTT broker). */
+  /** Readiness probes beyond the store's own (e.g. the MQTT broker). */
   healthChecks?: Record<string, HealthCheck>;
   config: ServerConfig;
   logger?: FastifyBaseLogger | false;
@@ -155,6 +155,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: API_PREFIX },
   );
   await app.register(consolePlugin, { prefix: CONSOLE_PREFIX, timeZone: config.timeZone });
-  await app.register(healthRoutes, { checks: { database: () => ping(options.store.db), ...options.healthChecks } });
+  await app.register(healthRoutes, { checks: { database: () => storeAnswers(options.store), migrations: () => migrationsCurrent(options.store), ...options.healthChecks } });
   return app;
 }
