@@ -42,7 +42,7 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
   let round: Promise<void> | undefined;
   let again = false;
   let stopped = false;
-  const attempts: Record<string, number> = {};
+  const attempts: Record<Awaited<ReturnType<typeof recordAttempt>>, number> = { delivered: 0, retry: 0, failed: 0, 'lost-claim': 0 };
 
   const attempt = async (callback: Callback, token: string): Promise<void> => {
     const startedAt = config.clock();
@@ -58,7 +58,7 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
     }
     const latencyMs = Math.round(performance.now() - started);
     const outcome = await recordAttempt(store, callback, token, { startedAt, latencyMs, httpStatus, error, now: config.clock() });
-    attempts[outcome] = (attempts[outcome] ?? 0) + 1;
+    attempts[outcome]++;
     logAttempt(logger, callback, outcome, { http_status: httpStatus, latency_ms: latencyMs, error });
   };
 

@@ -4,12 +4,22 @@
  * named series carry what happened, labelled by route pattern and envelope code.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, it } from '../helpers/node-test.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { eventually, merchantApi, seedMachine, simulator } from '../helpers/link.js';
 import { call } from '../helpers/server.js';
+import { ROOT } from '../helpers/source-tree.js';
 import { storeKinds } from '../helpers/stores.js';
+
+/** The series the Grafana dashboard in docs/ queries, by metric name (a histogram's by its own). */
+function dashboardMetrics(): string[] {
+  const text = readFileSync(join(ROOT, 'docs/grafana-dashboard.json'), 'utf8');
+  const names = [...text.matchAll(/\b((?:vendcloud|process|nodejs)_[a-z0-9_]+)/g)].map((match) => match[1]!.replace(/_(bucket|sum|count)$/, ''));
+  return [...new Set(names)];
+}
 
 interface Sample {
   name: string;
@@ -106,6 +116,10 @@ for (const kind of storeKinds()) {
         assert.ok((valueOf(all, 'process_cpu_user_seconds_total') ?? -1) >= 0, 'the default process metrics');
         if (kind.name === 'postgres') assert.ok((valueOf(all, 'vendcloud_pg_pool_connections') ?? 0) >= 1);
         else assert.equal(valueOf(all, 'vendcloud_pg_pool_connections'), undefined);
+
+        const scraped = new Set(all.map((sample) => sample.name.replace(/_(bucket|sum|count)$/, '')));
+        const unserved = dashboardMetrics().filter((name) => !scraped.has(name) && !(kind.name === 'sqlite' && name.startsWith('vendcloud_pg_pool_')));
+        assert.deepEqual(unserved, [], 'every metric the dashboard queries is served');
 
         const elsewhere = await request(`${server.metricsUrl}/anything`);
         assert.equal(elsewhere.statusCode, 404);
