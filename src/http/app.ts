@@ -19,6 +19,7 @@ import { answerClientError } from './client-errors.js';
 import { asApiError } from './refusals.js';
 import { consolePlugin } from './console.js';
 import { healthRoutes, type HealthCheck } from './health.js';
+import { openApiReferenceRoutes } from './openapi-routes.js';
 import { decorateMerchantRequest } from './merchant-auth.js';
 import type { OpenApiDeps } from './open-api-route.js';
 import { registerRateLimit } from './rate-limit.js';
@@ -145,6 +146,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
     answers: options.answers,
+    routes: [],
   };
   await app.register(
     async (scope) => {
@@ -154,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: API_PREFIX },
   );
+  await app.register(openApiReferenceRoutes, { prefix: API_PREFIX, routes: deps.routes });
   await app.register(consolePlugin, { prefix: CONSOLE_PREFIX, timeZone: config.timeZone });
   await app.register(healthRoutes, { checks: { database: () => storeAnswers(options.store), migrations: () => migrationsCurrent(options.store), ...options.healthChecks } });
   return app;

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { findOwnedMachine, listProducts } from '../../service/catalogue.js';
 import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { FIELD, needs, PAGING_FIELDS, takes } from '../../protocol/request-fields.js';
 
 export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store } = deps;
@@ -9,6 +10,14 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
     {
       method: 'POST',
       url: '/products',
+      summary: "A machine's products, paged (products.md)",
+      fields: {
+        machine_no: needs(FIELD.machineNo),
+        ...PAGING_FIELDS,
+        category_id: takes(FIELD.integer(0, Number.MAX_SAFE_INTEGER), { description: '0 (default): every category' }),
+        cabinet_name: takes(FIELD.text, { description: 'default A' }),
+        select_all: takes(FIELD.oneOf(['0', '1']), { description: '1: every product, not a page' }),
+      },
       signed: true,
       read: async (request) => {
         const p = request.payload;
