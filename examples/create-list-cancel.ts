@@ -5,12 +5,17 @@
  *   export VENDCLOUD_URL=http://127.0.0.1:8080 VENDCLOUD_APPID=ds... VENDCLOUD_APPSECRET=... VENDCLOUD_MERCHANT_ID=1
  *   npm run build && node dist/examples/create-list-cancel.js 10000001 1
  */
-// In your own project: import { ... } from 'vendcloud' (or 'vendcloud/client' for browser/edge bundles).
-import { NetworkError, OpenApiError, VendcloudClient } from '../src/index.js';
+// In your own project: import { ... } from 'vendcloud-client' (the package `npm run pack:sdk` makes; README, "Using the SDK").
+import { NetworkError, OpenApiError, VendcloudClient } from '../src/client/index.js';
+
+const SETTINGS = ['VENDCLOUD_URL', 'VENDCLOUD_APPID', 'VENDCLOUD_APPSECRET', 'VENDCLOUD_MERCHANT_ID'];
 
 function setting(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`set ${name}`);
+  if (!value) {
+    console.error(`set ${name}: this example needs ${SETTINGS.join(', ')} (npm start prints them)`);
+    process.exit(2);
+  }
   return value;
 }
 
@@ -43,6 +48,7 @@ try {
   if (error instanceof OpenApiError) {
     // Business failures carry details in `data`, e.g. data.order_id for 10025 (code already used).
     console.error(`API error ${error.code} ${error.message} (HTTP ${error.httpStatus}, request ${error.requestId})`);
+    console.error(`  what happened: ${error.explanation.meaning}\n  what to do: ${error.explanation.fix}`);
     process.exitCode = 1;
   } else if (error instanceof NetworkError) {
     console.error(`no answer after ${error.attempts} attempt(s): ${error.message}`);

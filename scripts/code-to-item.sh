@@ -14,8 +14,11 @@ require('node:http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b
   console.log('receiver got POST ' + q.url); for (const h of ['vendcloud-event-id', 'vendcloud-signature']) console.log('  ' + h + ': ' + q.headers[h]);
   console.log('  body: ' + b); s.end('ok'); }); }).listen(9999);" > $D/receiver.log 2>&1 &
 RECV=$!
-(sleep 30 | $V machine-sim --machine-no 10000001 --password $PASS --mqtt-url mqtt://127.0.0.1:18830 --vend-ms 500 > $D/sim.log 2>&1) &
-SIM=$!; sleep 1.5
+# The simulator reads commands on stdin and stops at its end: a FIFO held open on fd 3 keeps
+# it running until the script closes it.
+mkfifo $D/sim-in
+$V machine-sim --machine-no 10000001 --password $PASS --mqtt-url mqtt://127.0.0.1:18830 --vend-ms 500 < $D/sim-in > $D/sim.log 2>&1 &
+SIM=$!; exec 3> $D/sim-in; sleep 1.5
 run() { echo "\$ vendcloud $*"; $V "$@"; echo; }
 run merchant set --merchant 1 --rotate-webhook-secret
 run codes create --machine-no 10000001 --product 1 --count 1
@@ -28,4 +31,4 @@ run delivery get --machine-no 10000001 --delivery 1 2>/dev/null || true
 run callbacks list --order 1
 echo "--- the simulator's log"; cat $D/sim.log
 echo "--- the receiver's log"; cat $D/receiver.log
-kill $SIM $RECV $SERVE 2>/dev/null; wait 2>/dev/null; rm -rf $D
+exec 3>&-; kill $SIM $RECV $SERVE 2>/dev/null; wait 2>/dev/null; rm -rf $D

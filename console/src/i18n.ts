@@ -251,8 +251,12 @@ const dictionaries: Record<Language, Record<MessageKey, string>> = { zh, en };
 /** The language choice is no secret, so it may outlive the tab. */
 const LANGUAGE_KEY = 'vendcloud.console.language';
 
+/** The language chosen here before, else the browser's: Chinese for any zh-*, English for the rest. */
 export function savedLanguage(): Language {
-  return localStorage.getItem(LANGUAGE_KEY) === 'en' ? 'en' : 'zh';
+  const saved = localStorage.getItem(LANGUAGE_KEY);
+  if (saved === 'en' || saved === 'zh') return saved;
+  const preferred = navigator.languages?.[0] ?? navigator.language ?? '';
+  return /^zh\b/i.test(preferred) ? 'zh' : 'en';
 }
 
 export function saveLanguage(language: Language): void {
@@ -261,6 +265,20 @@ export function saveLanguage(language: Language): void {
 }
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+/** A message kept as its key and values, so it is said in whichever language is chosen when it shows. */
+export interface Message {
+  key: MessageKey;
+  values?: Record<string, string | number>;
+}
+
+/** A refusal the console itself makes (before asking the server), said in the chosen language. */
+export class ConsoleRefusal extends Error {
+  constructor(readonly refusal: Message) {
+    super(refusal.key);
+    this.name = 'ConsoleRefusal';
+  }
+}
 
 export function translator(language: Language): Translate {
   return (key, values = {}) => dictionaries[language][key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''));

@@ -4,7 +4,7 @@ import { createContext } from 'preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { NetworkError, OpenApiError } from '../../src/client/index.js';
 import { formatWallTime } from '../../src/protocol/time.js';
-import { knownKey, useT, type Translate } from './i18n.js';
+import { ConsoleRefusal, knownKey, useT, type Translate } from './i18n.js';
 import type { Session } from './session.js';
 
 export const SessionContext = createContext<Session | undefined>(undefined);
@@ -60,7 +60,9 @@ export function usePoll<T>(load: () => Promise<T>, key: string): Polled<T> {
 
 /** The API's code and message, as it answered; or why there was no answer. */
 export function describeError(error: unknown, t: Translate): string {
-  if (error instanceof OpenApiError) return t('errorPrefix', { code: error.code, message: error.message });
+  // The platform's own words first (merchants know them), then what they mean and what to do.
+  if (error instanceof OpenApiError) return `${t('errorPrefix', { code: error.code, message: error.message })} — ${error.explanation.meaning} ${error.explanation.fix}`;
+  if (error instanceof ConsoleRefusal) return t(error.refusal.key, error.refusal.values);
   if (error instanceof NetworkError) return t('networkError', { message: error.message });
   return error instanceof Error ? error.message : String(error);
 }

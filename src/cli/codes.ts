@@ -1,8 +1,15 @@
 /** `vendcloud codes …`: the merchant's pickup codes through the SDK, one function per subcommand. */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { CODE_STATUS_FILTERS } from '../protocol/code-status.js';
 import { confirmed, machineOption, merchantAction, wallTime, withConnection, type ConnectionFlags } from './merchant.js';
 import { parseWholeNumber, UsageError } from './output.js';
+
+/** A status as the API spells it (USED), whatever case a person typed it in (used). */
+function codeStatusFilter(value: string): (typeof CODE_STATUS_FILTERS)[number] {
+  const status = CODE_STATUS_FILTERS.find((known) => known === value.toUpperCase());
+  if (!status) throw new InvalidArgumentError(`must be one of ${CODE_STATUS_FILTERS.join(', ')}`);
+  return status;
+}
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -57,7 +64,7 @@ function registerList(codes: Command): void {
   withConnection(codes.command('list').description("list a machine's pickup codes"))
     .requiredOption(...machineOption)
     .option('--product <id>', 'only this product', parseWholeNumber(1))
-    .addOption(new Option('--status <status>', 'which codes (default UNUSED)').choices(CODE_STATUS_FILTERS))
+    .option('--status <status>', `which codes: ${CODE_STATUS_FILTERS.join(', ')}, in any case (default UNUSED)`, codeStatusFilter)
     .option('--page <n>', 'page', parseWholeNumber(1))
     .option('--per-page <n>', 'codes per page (max 100)', parseWholeNumber(1))
     .action(

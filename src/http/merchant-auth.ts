@@ -73,6 +73,8 @@ export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandl
     if (signed) {
       fields = decodePayload(extractPayload(request.body, request.headers['content-type'], request.query));
       // The signing key is the merchant id (PROTOCOL.md §2), not the secret.
+      // Still 10002, as the original answers; the detail after ": " says which of the two it is.
+      if (typeof fields.sign !== 'string' || fields.sign === '') throw new ApiError(ErrorCode.SIGN_INVALID, 'the payload has no sign field');
       const match = verifySignature(fields, String(merchant.id));
       if (!match) throw new ApiError(ErrorCode.SIGN_INVALID);
       request.signingForm = match.form;

@@ -94,6 +94,9 @@ for (const kind of storeKinds()) {
       const all = await vendcloud(['codes', 'list', '--machine-no', machineNo, '--status', 'ALL', '--per-page', '100', '--json'], env);
       assert.equal(all.code, 0, all.stderr);
       assert.equal(json(all).total, (await sdk.queryPickupCodes(machineNo, { status: 'ALL' })).total);
+      const lowerCase = await vendcloud(['codes', 'list', '--machine-no', machineNo, '--status', 'unused', '--per-page', '100', '--json'], env);
+      assert.equal(lowerCase.code, 0, lowerCase.stderr);
+      assert.equal(json(lowerCase).total, (await sdk.queryPickupCodes(machineNo, { status: 'UNUSED' })).total, '--status in lower case is the same filter');
     });
 
     it('codes list prints a table by default', async () => {

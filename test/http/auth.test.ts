@@ -97,10 +97,15 @@ for (const kind of storeKinds()) {
       }
     });
 
-    it('answers 10002 when sign is missing or wrong', async () => {
-      expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf(fresh()) }), 401, 10002);
-      expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf({ ...fresh(), sign: '' }) }), 401, 10002);
-      expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf({ ...fresh(), sign: '0'.repeat(32) }) }), 401, 10002);
+    it('answers 10002 when sign is missing or wrong, saying which', async () => {
+      for (const unsigned of [fresh(), { ...fresh(), sign: '' }]) {
+        const missing = await call(server.url, path, { ...creds(), rawBody: bodyOf(unsigned) });
+        expectFailure(missing, 401, 10002);
+        assert.equal(missing.body.message, 'sign is invalid: the payload has no sign field');
+      }
+      const wrong = await call(server.url, path, { ...creds(), rawBody: bodyOf({ ...fresh(), sign: '0'.repeat(32) }) });
+      expectFailure(wrong, 401, 10002);
+      assert.equal(wrong.body.message, 'sign is invalid');
       // Signed with the AppSecret instead of the merchant id: the classic integration mistake.
       expectFailure(await call(server.url, path, { ...creds(), rawBody: bodyOf(withSign(fresh(), merchant.app_secret)) }), 401, 10002);
       // Signed correctly, then a field changed in transit.

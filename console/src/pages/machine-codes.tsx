@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { PickupCode, PickupCodeStatusFilter } from '../../../src/client/index.js';
-import { useT } from '../i18n.js';
+import { ConsoleRefusal, useT, type Message } from '../i18n.js';
 import { Dialog, ErrorNotice, StatusBadge, usePoll, useSession, WallTime } from '../ui.js';
 import type { MachineProduct } from './machine.js';
 
@@ -27,7 +27,7 @@ export function CodesSection({ machineNo, products, liveCodes, changes, onChange
   const { client } = useSession();
   const [filter, setFilter] = useState({ status: 'UNUSED' as PickupCodeStatusFilter, productId: '', code: '', page: 1 });
   const [asking, setAsking] = useState<{ kind: 'one'; code: PickupCode } | { kind: 'all' } | undefined>(undefined);
-  const [done, setDone] = useState<string | undefined>(undefined);
+  const [done, setDone] = useState<Message | undefined>(undefined);
   const codes = usePoll(
     () =>
       client.queryPickupCodes(machineNo, {
@@ -41,7 +41,7 @@ export function CodesSection({ machineNo, products, liveCodes, changes, onChange
   );
   const refine = (change: Partial<typeof filter>) => setFilter((current) => ({ ...current, page: 1, ...change }));
   const productName = (id: number) => products.find((product) => product.id === id)?.good.name ?? `#${id}`;
-  const finished = (message: string) => {
+  const finished = (message: Message) => {
     setAsking(undefined);
     setDone(message);
     onChanged();
@@ -81,7 +81,7 @@ export function CodesSection({ machineNo, products, liveCodes, changes, onChange
           {t('cancelAll')}
         </button>
       </form>
-      <div role="status">{done && <p class="notice ok">{done}</p>}</div>
+      <div role="status">{done && <p class="notice ok">{t(done.key, done.values)}</p>}</div>
       <ErrorNotice error={codes.error} />
       {page && page.data.length === 0 && <p>{t('noCodes')}</p>}
       {page && page.data.length > 0 && (
@@ -148,10 +148,10 @@ export function CodesSection({ machineNo, products, liveCodes, changes, onChange
         </nav>
       )}
       {asking?.kind === 'one' && (
-        <CancelOneDialog machineNo={machineNo} code={asking.code} onClose={() => setAsking(undefined)} onDone={() => finished(t('cancelled', { code: asking.code.code }))} />
+        <CancelOneDialog machineNo={machineNo} code={asking.code} onClose={() => setAsking(undefined)} onDone={() => finished({ key: 'cancelled', values: { code: asking.code.code } })} />
       )}
       {asking?.kind === 'all' && (
-        <CancelAllDialog machineNo={machineNo} liveCodes={liveCodes} onClose={() => setAsking(undefined)} onDone={(count) => finished(t('cancelledAll', { n: count }))} />
+        <CancelAllDialog machineNo={machineNo} liveCodes={liveCodes} onClose={() => setAsking(undefined)} onDone={(count) => finished({ key: 'cancelledAll', values: { n: count } })} />
       )}
     </section>
   );
@@ -204,7 +204,7 @@ function CancelAllDialog({ machineNo, liveCodes, onClose, onDone }: { machineNo:
     const typed = String(new FormData(event.currentTarget as HTMLFormElement).get('machineNo') ?? '').trim();
     // The typed number is the whole safeguard: a mismatch sends nothing to the server.
     if (typed !== machineNo) {
-      action.setError(new Error(t('cancelAllMismatch')));
+      action.setError(new ConsoleRefusal({ key: 'cancelAllMismatch' }));
       return;
     }
     void action.run(() => client.cancelAllPickupCodes(machineNo), onDone);

@@ -1,6 +1,6 @@
 /** Sign-in: Appid, AppSecret and merchant id, checked with a signed call before they are kept. */
 import { useState } from 'preact/hooks';
-import { useT } from '../i18n.js';
+import { ConsoleRefusal, useT } from '../i18n.js';
 import { signIn, type Session } from '../session.js';
 import { ErrorNotice } from '../ui.js';
 
@@ -15,7 +15,7 @@ export function SignInPage({ timeZone, onSignedIn }: { timeZone: string; onSigne
     const text = (name: string) => String(form.get(name) ?? '').trim();
     const merchantId = Number(text('merchantId'));
     if (!Number.isSafeInteger(merchantId) || merchantId < 1) {
-      setError(new Error(t('merchantIdInvalid')));
+      setError(new ConsoleRefusal({ key: 'merchantIdInvalid' }));
       return;
     }
     setBusy(true);
