@@ -4,13 +4,15 @@
  * named series carry what happened, labelled by route pattern and envelope code.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { describe, it } from '../helpers/node-test.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { eventually, merchantApi, seedMachine, simulator } from '../helpers/link.js';
-import { call } from '../helpers/server.js';
+import { startCli } from '../helpers/cli.js';
+import { call, closedPort } from '../helpers/server.js';
 import { ROOT } from '../helpers/source-tree.js';
 import { storeKinds } from '../helpers/stores.js';
 
@@ -150,3 +152,28 @@ for (const kind of storeKinds()) {
     });
   });
 }
+
+describe('vendcloud serve and the metrics port', () => {
+  for (const how of ['--metrics-port', 'METRICS_PORT'] as const) {
+    it(`${how} makes serve listen for GET /metrics on that port, and say where`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vendcloud-metrics-'));
+      const [port, metricsPort] = [await closedPort(), await closedPort()];
+      const args = ['serve', '--db', join(dir, 'vendcloud.sqlite'), '--port', String(port), '--no-mqtt'];
+      const serve =
+        how === '--metrics-port' ? startCli([...args, '--metrics-port', String(metricsPort)], /listening on/) : startCli(args, /listening on/, { METRICS_PORT: String(metricsPort) });
+      try {
+        const line = await serve.started;
+        assert.match(line, new RegExp(`metrics http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
+        const answer = await request(`http://127.0.0.1:${metricsPort}/metrics`);
+        assert.equal(answer.statusCode, 200);
+        assert.match(await answer.body.text(), /^# HELP /m);
+        const publicAnswer = await request(`http://127.0.0.1:${port}/metrics`);
+        assert.equal(publicAnswer.statusCode, 404);
+        await publicAnswer.body.dump();
+      } finally {
+        await serve.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
