@@ -6,6 +6,7 @@ import { registerAdminLists } from './admin-lists.js';
 import { registerCallbackCommands } from './callbacks.js';
 import { registerCodeCommands } from './codes.js';
 import { registerDeliveryCommands } from './deliveries.js';
+import { registerExportCommand, registerImportCommand } from './import.js';
 import { registerLinkCommands } from './link.js';
 import { registerMerchantCommands } from './merchant.js';
 import { EXIT, fail } from './output.js';
@@ -26,6 +27,8 @@ registerMerchantCommands(program);
 registerCodeCommands(program);
 registerDeliveryCommands(program);
 registerPayloadCommands(program);
+registerImportCommand(program);
+registerExportCommand(program);
 
 for (const command of program.commands) {
   command.exitOverride();

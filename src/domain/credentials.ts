@@ -30,3 +30,13 @@ export function secretMatches(secret: string, storedHash: string): boolean {
   const actual = Buffer.from(hashSecret(secret), 'utf8');
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
+
+/** What a merchant may present as its Appid: the original's `ds…` ones and any like them. */
+export function isAppid(text: string): boolean {
+  return /^[A-Za-z0-9_-]{1,64}$/.test(text);
+}
+
+/** A secret as `hashSecret` stores it. */
+export function isSecretHash(text: string): boolean {
+  return /^sha256:[0-9a-f]{64}$/.test(text);
+}

@@ -17,6 +17,31 @@ export function isMachineNo(text: string): boolean {
   return MACHINE_NO.test(text);
 }
 
+/** A pickup code as a customer types it: 6 to 10 digits. */
+export function isPickupCode(text: string): boolean {
+  return CODE.test(text);
+}
+
+/** machine.md: cabinets are named A (the main one) to Z. */
+export function isCabinetName(text: string): boolean {
+  return /^[A-Z]$/.test(text);
+}
+
+/** A channel holds at least one item. */
+export function isCapacity(value: number): boolean {
+  return Number.isInteger(value) && value >= 1;
+}
+
+/** Stock is a whole number from 0 to the channel's capacity. */
+export function isInventoryWithin(inventory: number, capacity: number): boolean {
+  return Number.isInteger(inventory) && inventory >= 0 && inventory <= capacity;
+}
+
+/** channel.debugging.md's floor_type: 1 motor, 2 electronic lock, 3 belt. */
+export function isFloorType(value: number): boolean {
+  return value === 1 || value === 2 || value === 3;
+}
+
 export function isPositiveId(text: string): boolean {
   return POSITIVE_ID.test(text) && Number.isSafeInteger(Number(text));
 }
@@ -115,7 +140,7 @@ export class PayloadReader {
 
   pickupCode(): string {
     const value = this.text('code');
-    if (!CODE.test(value)) throw invalidField('code', 'must be 6 to 10 digits');
+    if (!isPickupCode(value)) throw invalidField('code', 'must be 6 to 10 digits');
     return value;
   }
 

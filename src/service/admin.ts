@@ -5,7 +5,7 @@
 import type { CallbackSignForm } from '../domain/callbacks.js';
 import { refusedCallbackUrl } from '../domain/callback-targets.js';
 import { generateAppid, generateSecret, hashSecret } from '../domain/credentials.js';
-import { isMachineNo } from '../domain/fields.js';
+import { isCabinetName, isCapacity, isFloorType, isInventoryWithin, isMachineNo } from '../domain/fields.js';
 import { parseCents } from '../domain/money.js';
 import { assertTimeZone, DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import * as machines from '../store/repositories/machines.repository.js';
@@ -162,11 +162,10 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   const priceCents = parseCents(input.price);
   if (priceCents === undefined) throw new AdminInputError('price must be a decimal amount such as 1.00');
   if (!input.name.trim()) throw new AdminInputError('product name must not be empty');
-  // machine.md: cabinets are named A (the main one) to Z.
-  if (input.cabinet !== undefined && !/^[A-Z]$/.test(input.cabinet)) throw new AdminInputError('cabinet must be one letter from A to Z');
-  if (!Number.isInteger(input.capacity) || input.capacity < 1) throw new AdminInputError('capacity must be a positive integer');
-  if (input.floorType !== undefined && ![1, 2, 3].includes(input.floorType)) throw new AdminInputError('floor type must be 1 (motor), 2 (electronic lock) or 3 (belt)');
-  if (!Number.isInteger(input.inventory) || input.inventory < 0 || input.inventory > input.capacity) {
+  if (input.cabinet !== undefined && !isCabinetName(input.cabinet)) throw new AdminInputError('cabinet must be one letter from A to Z');
+  if (!isCapacity(input.capacity)) throw new AdminInputError('capacity must be a positive integer');
+  if (input.floorType !== undefined && !isFloorType(input.floorType)) throw new AdminInputError('floor type must be 1 (motor), 2 (electronic lock) or 3 (belt)');
+  if (!isInventoryWithin(input.inventory, input.capacity)) {
     throw new AdminInputError('inventory must be an integer from 0 to the capacity');
   }
   const now = nowSeconds();
