@@ -18,6 +18,7 @@ import { request } from 'undici';
 import { isPostgresUrl } from '../src/store/store.js';
 import { median, runLoad, type LoadResult, type RequestSource, type RequestSpec } from './load.js';
 import { installCleanup, startChild, type ServerChild } from './processes.js';
+import { measurePurgeStall, type PurgeStallFigures } from './purge-stall.js';
 import { measureStall, type StallFigures } from './stall.js';
 import { measureStoreComparison, storeComparisonRows } from './store-compare.js';
 import { measureMetricsCost, metricsCostRows } from './metrics-cost.js';
@@ -41,7 +42,7 @@ import {
 } from './seed.js';
 import { API_PREFIX } from '../src/protocol/endpoints.js';
 
-const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'stall', 'scale', 'pg-vs-sqlite', 'fleet', 'metrics'] as const;
+const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'stall', 'purge', 'scale', 'pg-vs-sqlite', 'fleet', 'metrics'] as const;
 const CONNECTIONS = 64;
 /** Pools are sized for this many vendcloud writes a second, far above what 2 cores reach. */
 const POOL_RATE_CAP = 20_000;
@@ -535,6 +536,10 @@ function markdown(report: any): string {
     const figures = (l: StallFigures['ping']) => `p50 ${ms(l.p50)} ms, p99 ${ms(l.p99)} ms, max ${ms(l.max)} ms (${l.count} requests)`;
     rows.push(`| another merchant's ping during a cancel-all of ${s.codes.toLocaleString('en')} codes (cancel-all: ${s.bulkMs.join(', ')} ms) | ${figures(s.ping)}; its product query ${figures(s.query)} | ping p99 ≤ ${s.goalP99Ms} ms | ${yes(s.met)} |`);
   }
+  if (report.purgeStall) {
+    const p = report.purgeStall as PurgeStallFigures;
+    rows.push(`| another merchant's ping during the housekeeping's purge of ${p.rows.toLocaleString('en')} old callback rows (${p.purgeMs} ms, ${p.rowsPerSecond.toLocaleString('en')} rows/s) | p50 ${ms(p.ping.p50)} ms, p99 ${ms(p.ping.p99)} ms, max ${ms(p.ping.max)} ms (${p.ping.count} requests) | ping p99 ≤ ${p.goalP99Ms} ms | ${yes(p.met)} |`);
+  }
   if (report.scale) {
     const s = report.scale as ScaleFigures;
     const n = (v: number) => v.toLocaleString('en');
@@ -628,6 +633,7 @@ async function main(): Promise<number> {
     }
     if (groups.has('bulk')) report.bulk = await measureBulk(args);
     if (groups.has('stall')) report.stall = await measureStall(args.db, settings.bulkRepeats, vendcloudArgs, log);
+    if (groups.has('purge')) report.purgeStall = await measurePurgeStall(args.db, vendcloudArgs, log);
     if (groups.has('scale')) report.scale = await measureScale(args);
     if (groups.has('pg-vs-sqlite') && args.db) report.storeComparison = await measureStoreComparison(comparisonDeps(args));
     if (groups.has('fleet')) report.fleet = await measureFleet(fleetDeps(args));

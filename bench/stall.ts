@@ -20,7 +20,7 @@ const QUERY_CONNECTIONS = 2;
 /** Traffic before the bulk starts and after it ends, so the connections are warm and the edges covered. */
 const MARGIN_MS = 300;
 
-interface Latencies {
+export interface Latencies {
   p50: number;
   p99: number;
   max: number;
@@ -37,7 +37,7 @@ export interface StallFigures {
   met: boolean;
 }
 
-interface Sample {
+export interface Sample {
   start: number;
   end: number;
 }
@@ -49,14 +49,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function latencies(samples: Sample[], windows: Array<[number, number]>): Latencies {
+export function latencies(samples: Sample[], windows: Array<[number, number]>): Latencies {
   const overlapping = samples.filter((s) => windows.some(([from, to]) => s.start < to && s.end > from));
   const ms = overlapping.map((s) => s.end - s.start).sort((a, b) => a - b);
   return { p50: round(median(ms)), p99: round(percentile(ms, 99)), max: round(ms.at(-1) ?? NaN), count: ms.length };
 }
 
 /** One connection sending requests back to back until told to stop; every answer must be a success. */
-async function keepAsking(url: string, headers: Record<string, string>, build: () => { path: string; body?: string }, running: () => boolean, into: Sample[]): Promise<void> {
+export async function keepAsking(url: string, headers: Record<string, string>, build: () => { path: string; body?: string }, running: () => boolean, into: Sample[]): Promise<void> {
   const client = new Client(url);
   try {
     while (running()) {

@@ -28,7 +28,7 @@ if (files.length === 0) {
 
 // What this machine lacks, probed once before anything runs: a component CI requires fails
 // the run here, naming it, rather than in the middle of the output.
-const { missing, requiredComponents } = await import(join(process.cwd(), 'dist/test/helpers/components.js')).catch((error) => {
+const { missing, requiredComponents, MISSING_ENV } = await import(join(process.cwd(), 'dist/test/helpers/components.js')).catch((error) => {
   console.error(`test run refused: ${error.message}`);
   process.exit(1);
 });
@@ -71,7 +71,7 @@ const result = spawnSync(
     `--test-reporter-destination=${tallyFile}`,
     ...files,
   ],
-  { stdio: 'inherit', env: { ...process.env, VENDCLOUD_TEST_RUN: run } },
+  { stdio: 'inherit', env: { ...process.env, VENDCLOUD_TEST_RUN: run, [MISSING_ENV]: JSON.stringify([...missing]) } },
 );
 await dropTestSchemas();
 

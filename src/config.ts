@@ -70,6 +70,8 @@ export interface HousekeepingConfig {
   sweepIntervalMs: number;
   /** How often deliveries past their result timeout are looked for, ms. */
   deliveryTimeoutIntervalMs: number;
+  /** Days callback attempts and finished merchant events are kept (`--keep-callbacks-days`); purged every purgeIntervalMs. */
+  keepCallbacksDays: number;
 }
 
 /** The callback sender (src/callbacks, README.md, "Callbacks and webhooks"). */
@@ -106,7 +108,7 @@ export const DEFAULTS = {
   },
   mqtt: { host: '127.0.0.1', port: DEFAULT_MQTT_PORT, shareGroup: 'vendcloud', sessionExpirySeconds: 24 * 3600 },
   link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
-  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000 },
+  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000, keepCallbacksDays: 30 },
   callbacks: { allowPrivate: false, pollIntervalMs: 1000, timeoutMs: 10_000, leaseSeconds: 60, concurrency: 16 },
 } as const;
 

@@ -1,11 +1,12 @@
 /**
  * The periodic chores of one running instance, in one place: purging stored answers (kept
- * a day for retries) and sent pushes, marking silent machines offline, and timing out
+ * a day for retries), sent pushes and old callback attempts and events, marking silent machines offline, and timing out
  * deliveries whose machine never answered. Each chore runs
  * on its own interval, never overlapping itself; a failure is logged and the chore tries
  * again next time. server.ts decides which chores an instance has and stops them first on
  * shutdown.
  */
+import { purgeOldCallbacksStep } from './service/callbacks.js';
 import { TIMEOUT_SWEEP_BATCH, timeOutOverdueDeliveries } from './service/deliveries.js';
 import type { Store } from './store/store.js';
 
@@ -65,5 +66,22 @@ export async function timeOutDeliveries(store: Store, now: number, timeoutSecond
     const count = await store.write((trx) => timeOutOverdueDeliveries(trx, context, { resultTimeoutSeconds: timeoutSeconds }));
     total += count;
     if (count < TIMEOUT_SWEEP_BATCH) return total;
+  }
+}
+
+/**
+ * Purges the callback attempts and the finished merchant events older than `keepDays`
+ * (`--keep-callbacks-days`), step by step: each step is a transaction of its own of at most
+ * PURGE_STEP rows, and other requests are served between steps, so a backlog of 100,000 rows
+ * never holds another merchant's request for more than one step (bench/purge-stall.ts).
+ */
+export async function purgeOldCallbacks(store: Store, now: number, keepDays: number): Promise<number> {
+  const before = now - keepDays * 24 * 3600;
+  let total = 0;
+  for (;;) {
+    const count = await store.write((trx) => purgeOldCallbacksStep(trx, before));
+    if (count === 0) return total;
+    total += count;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { startCallbackSender, type CallbackSender } from './callbacks/sender.js';
 import { resolveConfig, type Config, type ConfigInput } from './config.js';
-import { startHousekeeping, timeOutDeliveries, type Chore, type Housekeeping } from './housekeeping.js';
+import { purgeOldCallbacks, startHousekeeping, timeOutDeliveries, type Chore, type Housekeeping } from './housekeeping.js';
 import { AnsweredRequests } from './http/answer-once.js';
 import { buildApp, type HealthCheck } from './http/app.js';
 import { startMachineLink, type MachineLink } from './link/link.js';
@@ -52,10 +52,11 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Fa
 
 function chores(config: Config, store: Store, answers: AnsweredRequests, link: MachineLink | undefined): Chore[] {
   const { clock } = config.server;
-  const { purgeIntervalMs, sweepIntervalMs, deliveryTimeoutIntervalMs } = config.housekeeping;
+  const { purgeIntervalMs, sweepIntervalMs, deliveryTimeoutIntervalMs, keepCallbacksDays } = config.housekeeping;
   return [
     { name: 'purging answered requests', intervalMs: purgeIntervalMs, run: () => answers.purge(clock()) },
     { name: 'purging sent pushes', intervalMs: purgeIntervalMs, run: () => store.write((trx) => purgeSentPushes(trx, clock())) },
+    { name: 'purging old callbacks', intervalMs: purgeIntervalMs, run: () => purgeOldCallbacks(store, clock(), keepCallbacksDays) },
     ...(link ? [{ name: 'offline sweep', intervalMs: sweepIntervalMs, run: () => link.sweepOffline() }] : []),
     { name: 'delivery timeouts', intervalMs: deliveryTimeoutIntervalMs, run: () => timeOutDeliveries(store, clock(), config.server.deliveryResultTimeoutSeconds) },
   ];

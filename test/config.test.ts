@@ -15,6 +15,7 @@ describe('configuration', () => {
     assert.deepEqual(config.mqtt, { mode: 'off' });
     assert.equal(config.link.pollIntervalMs, DEFAULTS.link.pollIntervalMs);
     assert.equal(config.housekeeping.purgeIntervalMs, DEFAULTS.housekeeping.purgeIntervalMs);
+    assert.equal(config.housekeeping.keepCallbacksDays, 30, 'callback attempts and finished events are kept 30 days unless told');
   });
 
   it('what a caller gives wins, and the link reads the server clock unless given its own', () => {

@@ -28,6 +28,7 @@ interface ServeOptions {
   mqttClientId?: string;
   mqttSessionExpiry: number;
   allowPrivateCallbacks?: boolean;
+  keepCallbacksDays: number;
   dbSchema?: string;
   logLevel: string;
   logFormat?: string;
@@ -94,6 +95,7 @@ function serverOptionsOf(options: ServeOptions): ServerOptions {
     store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
     mqtt: mqttOptions(options),
     callbacks: { allowPrivate: options.allowPrivateCallbacks === true },
+    housekeeping: { keepCallbacksDays: options.keepCallbacksDays },
   };
 }
 
@@ -126,6 +128,7 @@ export function registerServeCommand(program: Command): void {
     .option('--mqtt-session-expiry <seconds>', 'how long an external broker queues machine messages for this instance while it is away', parseWholeNumber(0), DEFAULTS.mqtt.sessionExpirySeconds)
     .option('--no-mqtt', 'run without the machine link (pushes stay queued in the outbox)')
     .option('--allow-private-callbacks', 'let callbacks and webhooks go to loopback and private addresses (tests, a closed network)')
+    .option('--keep-callbacks-days <days>', 'days callback attempts and delivered webhook events are kept, then purged (docs/deployment.md)', parseWholeNumber(1), DEFAULTS.housekeeping.keepCallbacksDays)
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
       if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);

@@ -26,7 +26,7 @@ export interface LiveCodeCount {
 /** One change of a code, as its history row recorded it. */
 export interface PickupCodeEvent {
   at?: Date;
-  /** `create`, `cancel`, `consume` (through the API) or `redeem` (reported by the machine). */
+  /** `create`, `cancel`, `consume` (through the API), `redeem` (reported by the machine) or `conflict` (a redemption at the machine that met a code used, cancelled or expired). */
   action: string;
   fromStatus?: PickupCodeStatus;
   toStatus: PickupCodeStatus;

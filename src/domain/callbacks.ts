@@ -29,6 +29,7 @@ export type CallbackKind = 'notify' | 'event';
 
 export const EVENT_TYPE = {
   PICKUP_CODE_USED: 'pickup_code.used',
+  PICKUP_CODE_CONFLICT: 'pickup_code.conflict',
   DELIVERY_RESULT: 'delivery.result',
   MACHINE_ONLINE: 'machine.online',
   MACHINE_OFFLINE: 'machine.offline',

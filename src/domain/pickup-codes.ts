@@ -56,7 +56,7 @@ export function isRefusal(decision: object): decision is Refusal {
 
 /** One row of a code's history: which transition, and why when it is unusual. */
 export interface Transition {
-  action: 'create' | 'cancel' | 'consume' | 'redeem';
+  action: 'create' | 'cancel' | 'consume' | 'redeem' | 'conflict';
   from: CodeStatus | null;
   to: CodeStatus;
   detail?: string;
@@ -244,31 +244,4 @@ export function decideConsume(
   if (refusal) return refusal;
   // The code is spent: the machine drops it from its keypad list.
   return { codeId: code!.id, history: [{ codeId: code!.id, action: 'consume', from: 'UNUSED', to: 'USED' }], messages: [codeDeletedMessage(code!.id)] };
-}
-
-/** What became of a redemption reported by a machine. */
-export type RedemptionOutcome = 'redeemed' | 'redeemed-after-cancel' | 'already-used' | 'unknown-code';
-
-/**
- * A machine reports that a customer redeemed a code. The item has physically left the
- * machine, so the code becomes USED even if it was cancelled in the meantime; that conflict is
- * written to its history for the merchant to see. Nothing is pushed back: the machine knows.
- */
-export function decideRedeem(code: { id: number; status: CodeStatus } | undefined): { outcome: 'already-used' | 'unknown-code' } | (Change & { outcome: 'redeemed' | 'redeemed-after-cancel' }) {
-  if (!code) return { outcome: 'unknown-code' };
-  if (code.status === 'USED') return { outcome: 'already-used' };
-  const afterCancel = code.status === 'CANCELLED';
-  return {
-    outcome: afterCancel ? 'redeemed-after-cancel' : 'redeemed',
-    history: [
-      {
-        codeId: code.id,
-        action: 'redeem',
-        from: code.status,
-        to: 'USED',
-        ...(afterCancel ? { detail: 'conflict: redeemed at the machine after it was cancelled' } : {}),
-      },
-    ],
-    messages: [],
-  };
 }

@@ -11,6 +11,8 @@ export interface LinkCounters {
   acknowledged: number;
   /** Re-sent reports recognised by their report id: acknowledged again, nothing changed. */
   duplicates: number;
+  /** Redemptions that met a code used, cancelled or expired (src/domain/redemptions.ts): acknowledged, written, announced. */
+  conflicts: number;
   dropped: {
     /** Not base64 of a JSON object with client_id, method and sign. */
     malformed: number;
@@ -49,6 +51,7 @@ export function newCounters(): LinkCounters {
     handled: 0,
     acknowledged: 0,
     duplicates: 0,
+    conflicts: 0,
     dropped: { malformed: 0, unknownMachine: 0, badSignature: 0, wrongMachineId: 0, impersonation: 0, unknownMethod: 0, invalidFields: 0 },
     refusedLogins: 0,
     refusedSubscriptions: 0,

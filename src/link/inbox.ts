@@ -103,11 +103,12 @@ export class MachineInbox {
         if (!CODE_ID.test(codeId) || (reportId !== undefined && !REPORT_ID.test(reportId))) {
           return this.drop('invalidFields', { ...where, id: codeId.slice(0, 32) });
         }
-        const outcome = await this.store.write(async (trx) => {
+        const { outcome, conflict } = await this.store.write(async (trx) => {
           await recordMachineSeen(trx, this.context(sender, now), sender);
           return redeemReportedCode(trx, this.context(sender, now), sender, Number(codeId), reportId);
         });
         if (outcome === 'duplicate') this.options.counters.duplicates++;
+        if (conflict) this.options.counters.conflicts++;
         this.options.logger.info({ ...where, pickup_code_id: Number(codeId), report_id: reportId, outcome }, 'code redeemed at machine');
         if (reportId !== undefined) this.acknowledge(sender, reportAcknowledgement(codeId, reportId, outcome), reportId, now);
         break;

@@ -172,6 +172,7 @@ export function linkSeries(counters: LinkCounters): LinkSeries[] {
   return [
     ...byMethod('in', 'handled'),
     [{ direction: 'in', method: '', outcome: 'duplicate' }, counters.duplicates],
+    [{ direction: 'in', method: '', outcome: 'conflict' }, counters.conflicts],
     ...Object.entries(counters.dropped).map(([reason, count]): LinkSeries => [{ direction: 'in', method: '', outcome: `dropped_${reason}` }, count]),
     ...byMethod('out', 'published'),
     ...byMethod('out', 'acknowledged'),

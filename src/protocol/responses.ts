@@ -158,7 +158,7 @@ const CODE_HISTORY = extension(
         object(
           {
             at: wallTime,
-            action: { type: 'string', enum: ['create', 'cancel', 'consume', 'redeem'] },
+            action: { type: 'string', enum: ['create', 'cancel', 'consume', 'redeem', 'conflict'] },
             from_status: STORED_STATUS,
             to_status: STORED_STATUS,
             actor: text,
@@ -177,7 +177,7 @@ const CODE_HISTORY = extension(
 
 // README.md, "Callbacks and webhooks": an order's callbacks and their attempts. Ids are left out for a debug vend.
 const ATTEMPT_FIELDS = { attempt: positive, at: wallTime, outcome: { enum: ['delivered', 'retry', 'failed'] }, http_status: positive, latency_ms: positive, error: text };
-const CALLBACK_TYPES = ['device.delivery.response', 'pickup_code.used', 'delivery.result', 'machine.online', 'machine.offline'];
+const CALLBACK_TYPES = ['device.delivery.response', 'pickup_code.used', 'pickup_code.conflict', 'delivery.result', 'machine.online', 'machine.offline'];
 const CALLBACK_FIELDS = { id, event_id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$' }, type: { enum: CALLBACK_TYPES }, url: text, state: { enum: ['pending', 'delivered', 'failed'] } };
 const CALLBACK_REFS = { order_id: id, record_id: id, delivery_id: id, queued_at: wallTime, next_attempt_at: wallTime, finished_at: wallTime };
 const CALLBACK = extension(

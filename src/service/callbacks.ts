@@ -50,6 +50,19 @@ export async function queueMerchantEvent(trx: Tx, context: ChangeContext, mercha
   });
 }
 
+/** Rows one step of the retention purge deletes at most: a short transaction, so no request waits long behind it. */
+export const PURGE_STEP = 500;
+
+/**
+ * One step of the retention purge (docs/deployment.md, "How long records are kept"): the
+ * oldest attempts started before `before`, and once none is left, the merchant events that
+ * finished before it. The number of rows deleted; 0 when nothing is left to purge.
+ */
+export async function purgeOldCallbacksStep(trx: Tx, before: number): Promise<number> {
+  const attempts = await callbacks.purgeAttemptsBefore(trx, before, PURGE_STEP);
+  return attempts > 0 ? attempts : callbacks.purgeFinishedEventsBefore(trx, before, PURGE_STEP);
+}
+
 /** One callback and its attempts as the merchant and the operator read them. */
 export function callbackView(callback: callbacks.Callback, attempts: callbacks.CallbackAttempt[], timeZone: string) {
   const at = (seconds: number | null) => (seconds === null ? undefined : formatWallTime(seconds, timeZone));

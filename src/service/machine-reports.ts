@@ -6,12 +6,31 @@
  * every later one finds the claim and changes nothing.
  */
 import { EVENT_TYPE } from '../domain/callbacks.js';
+import { decideRedeem, type ConflictMet, type RedemptionOutcome } from '../domain/redemptions.js';
 import type { ReportOutcome } from '../protocol/machine-messages.js';
+import * as codes from '../store/repositories/codes.repository.js';
 import * as machineReports from '../store/repositories/machine-reports.repository.js';
+import * as orders from '../store/repositories/orders.repository.js';
+import * as products from '../store/repositories/products.repository.js';
+import type { PickupCode } from '../store/schema.js';
 import type { Tx } from '../store/store.js';
-import type { ChangeContext, MachineRef } from './context.js';
 import { queueMerchantEvent } from './callbacks.js';
-import { redeemAtMachine } from './pickup-codes.js';
+import { applyChange } from './code-changes.js';
+import type { ChangeContext, MachineRef } from './context.js';
+import { recordPickupOrder, type PickupOrder } from './pickup-orders.js';
+
+/** What became of a redemption reported by a machine: the order it made, the conflict it met. */
+export interface Redemption {
+  outcome: RedemptionOutcome;
+  order?: PickupOrder;
+  conflict?: { met: ConflictMet; orderId: number | null; productId: number };
+}
+
+/** What the link does with a handled report: acknowledge its outcome, count a conflict. */
+export interface HandledReport {
+  outcome: ReportOutcome;
+  conflict?: ConflictMet;
+}
 
 /**
  * A machine reports that a customer redeemed a code. Without a report id (machines that
@@ -19,17 +38,10 @@ import { redeemAtMachine } from './pickup-codes.js';
  * its own (a code already USED stays as it is), but only a report id tells a re-sent report
  * from a second redemption of a code that another path already used.
  */
-export async function redeemReportedCode(
-  trx: Tx,
-  context: ChangeContext,
-  machine: MachineRef,
-  codeId: number,
-  reportId: string | undefined,
-): Promise<ReportOutcome> {
-  if (reportId !== undefined && !(await machineReports.claim(trx, machine.id, codeId, reportId, context.now))) return 'duplicate';
-  const redemption = await redeemAtMachine(trx, context, machine, codeId);
-  if ('order' in redemption) {
-    const { order } = redemption;
+export async function redeemReportedCode(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<HandledReport> {
+  if (reportId !== undefined && !(await machineReports.claim(trx, machine.id, codeId, reportId, context.now))) return { outcome: 'duplicate' };
+  const { outcome, order, conflict } = await redeemAtMachine(trx, context, machine, codeId, reportId);
+  if (order) {
     await queueMerchantEvent(
       trx,
       context,
@@ -39,5 +51,41 @@ export async function redeemReportedCode(
       { orderId: order.orderId, recordId: order.record.id },
     );
   }
-  return redemption.outcome;
+  if (conflict) {
+    await queueMerchantEvent(
+      trx,
+      context,
+      machine.merchant_id,
+      EVENT_TYPE.PICKUP_CODE_CONFLICT,
+      { machine_no: machine.machine_no, pickup_code_id: codeId, product_id: conflict.productId, met: conflict.met, order_id: conflict.orderId, report_id: reportId ?? null },
+      { orderId: conflict.orderId },
+    );
+  }
+  return conflict ? { outcome, conflict: conflict.met } : { outcome };
+}
+
+/**
+ * The code becomes USED even if it was cancelled or expired meanwhile (the item left); a
+ * conflict is written and pushed as `decideRedeem` says (src/domain/redemptions.ts).
+ */
+async function redeemAtMachine(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<Redemption> {
+  const code = await codes.findOfMachine(trx, machine.id, codeId);
+  const decision = decideRedeem(code, context.now, reportId === undefined && code?.status === 'USED' && (await spentAtMachine(trx, machine, code)));
+  if (!('history' in decision)) return { outcome: decision.outcome };
+  let order: PickupOrder | undefined;
+  if (decision.spends) {
+    const product = await products.takeOneLeft(trx, code!.product_id);
+    if (!(await codes.markUsedFrom(trx, code!.id, code!.status, context.now))) throw new Error(`pickup code ${code!.id} changed while being redeemed`);
+    order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, null);
+  }
+  await applyChange(trx, context, machine, decision);
+  const conflict = decision.conflict && { met: decision.conflict, orderId: order?.orderId ?? code!.order_id, productId: code!.product_id };
+  return { outcome: decision.outcome, ...(order ? { order } : {}), ...(conflict ? { conflict } : {}) };
+}
+
+/** Whether the code's order was made by a redemption at the machine (no trade_id), not by a consume through the API. */
+async function spentAtMachine(trx: Tx, machine: MachineRef, code: PickupCode): Promise<boolean> {
+  if (code.order_id === null) return false;
+  const order = await orders.findOfMerchant(trx, machine.merchant_id, code.order_id);
+  return order !== undefined && order.trade_id === null;
 }

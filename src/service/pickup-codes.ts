@@ -17,11 +17,8 @@ import {
   decideConsume,
   decideCreate,
   decideCreateForAll,
-  decideRedeem,
   type BulkCancel,
-  type Change,
   type CreatePlan,
-  type RedemptionOutcome,
 } from '../domain/pickup-codes.js';
 import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../protocol/machine-messages.js';
 import * as codes from '../store/repositories/codes.repository.js';
@@ -33,6 +30,7 @@ import * as products from '../store/repositories/products.repository.js';
 import type { PickupCode } from '../store/schema.js';
 import { pauseForOtherRequests, type Tx } from '../store/store.js';
 import { findOwnedMachine } from './catalogue.js';
+import { applyChange as apply } from './code-changes.js';
 import { authorOf, type ChangeContext, type MachineRef } from './context.js';
 import { orderOf, recordPickupOrder, type PickupOrder } from './pickup-orders.js';
 import { accepted, Refused } from './refused.js';
@@ -43,12 +41,6 @@ export interface CreateOptions {
   codeLength: number;
   /** Unix seconds, or null for a code that never expires. */
   expiredAt: number | null;
-}
-
-/** Writes what a change announces: its history rows and its pushes to the machine. */
-async function apply(trx: Tx, context: ChangeContext, machine: Pick<MachineRef, 'id'>, change: Change): Promise<void> {
-  await history.record(trx, change.history, authorOf(context), () => pauseForOtherRequests(trx));
-  if (change.messages.length > 0) await outbox.enqueue(trx, machine.id, change.messages, context.now);
 }
 
 export async function createPickupCodes(
@@ -224,7 +216,13 @@ export async function consumePickupCode(trx: Tx, context: ChangeContext, machine
   if (!product) throw new Refused({ refused: 'out-of-stock' });
   if (!(await codes.markUsedIfUnused(trx, code!.id, context.now))) return afterLostRace(trx, context, machine, code!.id, request);
   await apply(trx, context, machine, decision);
-  return recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  // A consume with this trade_id committed between this one's lookup and its insert (in
+  // another batch, or on another instance). It spent another code (this one's UPDATE won
+  // this code), so it asked for something else: the trade_id is reused, and the refusal
+  // rolls back what this attempt wrote (the code, the stock, the history, the push).
+  if (!order) throw new Refused({ refused: 'trade-id-reused' });
+  return order;
 }
 
 /**
@@ -247,21 +245,4 @@ async function afterLostRace(trx: Tx, context: ChangeContext, machine: MachineRe
 
 function asked(machine: MachineRef, request: ConsumeRequest) {
   return { machineId: machine.id, code: request.code, productId: request.productId, notifyUrl: request.notifyUrl };
-}
-
-/** What became of a redemption reported by a machine. */
-export type Redemption = { outcome: Exclude<RedemptionOutcome, 'already-used' | 'unknown-code'>; order: PickupOrder } | { outcome: 'already-used' | 'unknown-code' };
-
-/**
- * A machine reports that a customer redeemed a code (`client.pickup_codes.put`): the code
- * becomes USED even if it was cancelled meanwhile (src/domain/pickup-codes.ts `decideRedeem`).
- */
-export async function redeemAtMachine(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number): Promise<Redemption> {
-  const code = await codes.findOfMachine(trx, machine.id, codeId);
-  const decision = decideRedeem(code);
-  if (!('history' in decision)) return { outcome: decision.outcome };
-  const product = await products.takeOneLeft(trx, code!.product_id);
-  if (!(await codes.markUsedFrom(trx, code!.id, code!.status, context.now))) throw new Error(`pickup code ${code!.id} changed while being redeemed`);
-  await apply(trx, context, machine, decision);
-  return { outcome: decision.outcome, order: await recordPickupOrder(trx, context, machine, code!, product.price_cents, null) };
 }

@@ -15,6 +15,12 @@ export interface PickupOrder {
   record: { id: number; productId: number; quantity: number; priceCents: number; status: string };
 }
 
+/** What a consume through the API gives its order: the merchant's order number and callback. */
+interface ConsumeOrigin {
+  tradeId: string;
+  notifyUrl: string;
+}
+
 /** The order a consume with that trade_id made, as its first answer gave it. */
 export function orderOf(earlier: orders.OrderWithTradeId, tradeId: string): PickupOrder {
   return {
@@ -27,15 +33,27 @@ export function orderOf(earlier: orders.OrderWithTradeId, tradeId: string): Pick
   };
 }
 
-/** The order and its one record for a spent code, linked from the code. */
+/**
+ * The order and its one record for a spent code, linked from the code; undefined, and
+ * nothing written, when a consume with the same trade_id committed first (see `orders.insert`).
+ */
+export async function recordPickupOrder(trx: Tx, context: ChangeContext, machine: MachineRef, code: PickupCode, priceCents: number, origin: null): Promise<PickupOrder>;
 export async function recordPickupOrder(
   trx: Tx,
   context: ChangeContext,
   machine: MachineRef,
   code: PickupCode,
   priceCents: number,
-  origin: { tradeId: string; notifyUrl: string } | null,
-): Promise<PickupOrder> {
+  origin: ConsumeOrigin,
+): Promise<PickupOrder | undefined>;
+export async function recordPickupOrder(
+  trx: Tx,
+  context: ChangeContext,
+  machine: MachineRef,
+  code: PickupCode,
+  priceCents: number,
+  origin: ConsumeOrigin | null,
+): Promise<PickupOrder | undefined> {
   const orderId = await orders.insert(trx, {
     merchantId: machine.merchant_id,
     machineId: machine.id,
@@ -46,6 +64,7 @@ export async function recordPickupOrder(
     pickupCodeId: code.id,
     createdAt: context.now,
   });
+  if (orderId === undefined) return undefined;
   const recordId = await orders.insertRecord(trx, { orderId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS });
   await codes.linkToOrder(trx, code.id, orderId);
   return {

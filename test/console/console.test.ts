@@ -12,6 +12,7 @@ import { CHROMIUM_PATH, needs } from '../helpers/components.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { VendcloudClient } from '../../src/client/index.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
+import { MACHINE_METHOD, SERVER_TOPIC } from '../../src/protocol/machine-messages.js';
 import { ensureDemoData, type DemoCredentials } from '../../src/service/demo.js';
 import { clientFor } from '../helpers/client.js';
 import { brokerModes, eventually, LinkedServer, simulator } from '../helpers/link.js';
@@ -155,6 +156,29 @@ for (const [index, kind] of storeKinds().entries()) {
       assert.match(life, new RegExp(`设备上取货[\\s\\S]*设备 ${demo.machine_no}`));
       await page.getByRole('heading', { name: '订单' }).waitFor();
       await photograph('code');
+    });
+
+    it('shows on a code’s page, above its life, that the machine redeemed it after it was consumed through the API', async () => {
+      const [code] = await api.createPickupCodes(demo.machine_no, { productId: demo.product_ids[1]! });
+      await api.consumePickupCode(demo.machine_no, { code: code!.code, productId: demo.product_ids[1]!, tradeId: `CONSOLE-${process.pid}`.padEnd(24, '0'), notifyUrl: 'https://merchant.example/n' });
+      // The machine was offline meanwhile: it vended from its own list and reports on its return.
+      await machine.publishRaw(SERVER_TOPIC, machine.message(MACHINE_METHOD.CODE_REDEEMED, { id: String(code!.id), used: '1', report_id: `console-${process.pid}` }));
+      await eventually(() => linked.server.link!.counters.conflicts === 1, 'the conflict is recorded');
+
+      await page.goto(`${linked.server.url}/console/#/machines/${encodeURIComponent(demo.machine_no)}/codes/${code!.id}`);
+      await page.getByRole('heading', { name: new RegExp(`取货码 ${code!.code}`) }).waitFor();
+      const notice = page.getByRole('alert').filter({ hasText: '取货冲突' });
+      await notice.waitFor();
+      assert.match(await notice.innerText(), new RegExp(`取货冲突[\\s\\S]*设备 ${demo.machine_no} 报告此取货码被取货，但它已被使用：商品可能已出货两次。`));
+      assert.equal(await notice.getAttribute('data-met'), 'USED');
+      const timeline = page.locator('ol.timeline');
+      await timeline.getByText('设备上取货冲突').waitFor();
+      assert.match(await timeline.innerText(), new RegExp(`通过接口核销[\\s\\S]*设备上取货冲突[\\s\\S]*设备 ${demo.machine_no}`));
+      await photograph('code-conflict');
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Conflict' }).getByText(`Machine ${demo.machine_no} reported this code redeemed, but it was already used: the item may have left twice.`).waitFor();
+      await page.getByRole('button', { name: '切换到中文' }).click();
+      await notice.waitFor();
     });
 
     it('switches to English and back', async () => {

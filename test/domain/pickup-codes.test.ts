@@ -1,5 +1,6 @@
 /** The life of a pickup code, decided without a database: every transition and every refusal. */
 import assert from 'node:assert/strict';
+import { decideRedeem } from '../../src/domain/redemptions.js';
 import { describe, it } from '../helpers/node-test.js';
 import {
   cancelledMessages,
@@ -11,7 +12,6 @@ import {
   decideConsume,
   decideCreate,
   decideCreateForAll,
-  decideRedeem,
   visibleStatus,
   type CodeState,
 } from '../../src/domain/pickup-codes.js';
@@ -140,18 +140,40 @@ describe('consuming through the API', () => {
 });
 
 describe('redeeming at the machine', () => {
+  const live = { id: 4, status: 'UNUSED' as const, expired_at: NOW + 60 };
   it('moves an UNUSED code to USED without pushing anything back', () => {
-    assert.deepEqual(decideRedeem({ id: 4, status: 'UNUSED' }), { outcome: 'redeemed', history: [{ codeId: 4, action: 'redeem', from: 'UNUSED', to: 'USED' }], messages: [] });
+    assert.deepEqual(decideRedeem(live, NOW, false), { outcome: 'redeemed', spends: true, history: [{ codeId: 4, action: 'redeem', from: 'UNUSED', to: 'USED' }], messages: [] });
   });
-  it('moves a CANCELLED code to USED too (the item left), writing the conflict', () => {
-    const decision = decideRedeem({ id: 4, status: 'CANCELLED' });
-    assert.equal(decision.outcome, 'redeemed-after-cancel');
+  it('moves a CANCELLED code to USED too (the item left), writing the conflict and pushing a delete', () => {
+    assert.deepEqual(decideRedeem({ ...live, status: 'CANCELLED' }, NOW, false), {
+      outcome: 'redeemed-after-cancel',
+      spends: true,
+      conflict: 'CANCELLED',
+      history: [{ codeId: 4, action: 'conflict', from: 'CANCELLED', to: 'USED', detail: 'conflict: redeemed at the machine after it was cancelled' }],
+      messages: [{ method: 'client.pickup_codes.delete', fields: { id: '4' } }],
+    });
+  });
+  it('moves an expired code to USED, writing the conflict and pushing a delete', () => {
+    const decision = decideRedeem({ ...live, expired_at: NOW }, NOW, false);
+    assert.equal(decision.outcome, 'redeemed');
     assert.ok('history' in decision);
-    assert.match(decision.history[0]!.detail ?? '', /conflict/);
+    assert.equal(decision.conflict, 'EXPIRED');
+    assert.equal(decision.spends, true);
+    assert.deepEqual(decision.history, [{ codeId: 4, action: 'conflict', from: 'UNUSED', to: 'USED', detail: 'conflict: redeemed at the machine after it expired' }]);
+    assert.equal(decision.messages.length, 1);
   });
-  it('changes nothing for a used code or an unknown one', () => {
-    assert.deepEqual(decideRedeem({ id: 4, status: 'USED' }), { outcome: 'already-used' });
-    assert.deepEqual(decideRedeem(undefined), { outcome: 'unknown-code' });
+  it('a USED code redeemed again is a conflict that spends nothing: written, and a delete pushed', () => {
+    const decision = decideRedeem({ ...live, status: 'USED' }, NOW, false);
+    assert.equal(decision.outcome, 'already-used');
+    assert.ok('history' in decision);
+    assert.equal(decision.conflict, 'USED');
+    assert.equal(decision.spends, false);
+    assert.deepEqual(decision.history, [{ codeId: 4, action: 'conflict', from: 'USED', to: 'USED', detail: 'conflict: redeemed at the machine after it was used' }]);
+    assert.deepEqual(decision.messages, [{ method: 'client.pickup_codes.delete', fields: { id: '4' } }]);
+  });
+  it('changes nothing for a report that may be the machine’s own redemption sent again, or an unknown code', () => {
+    assert.deepEqual(decideRedeem({ ...live, status: 'USED' }, NOW, true), { outcome: 'already-used' });
+    assert.deepEqual(decideRedeem(undefined, NOW, false), { outcome: 'unknown-code' });
   });
 });
 

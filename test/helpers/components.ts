@@ -26,7 +26,11 @@ export function onPath(program: string): string | undefined {
   return undefined;
 }
 
-/** Whether something accepts TCP connections at host:port (within half a second). */
+/**
+ * Whether something accepts TCP connections at host:port. A closed port answers at once; the
+ * time limit is for a host that does not answer, and is generous, since a process busy loading
+ * its modules may not see a prompt answer for a while.
+ */
 function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port });
@@ -34,7 +38,7 @@ function listening(host: string, port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(500, () => done(false));
+    socket.setTimeout(5000, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
@@ -73,11 +77,20 @@ export function requiredComponents(): Component[] {
   return named as Component[];
 }
 
-/** Each component's reason for being absent, probed once per process. */
+/** Where scripts/run-tests.mjs hands its one probe to the test files it runs, as JSON. */
+export const MISSING_ENV = 'VENDCLOUD_TEST_MISSING';
+
+async function probeAll(): Promise<Array<[Component, string]>> {
+  const found = await Promise.all(COMPONENTS.map(async (component) => [component, await probe(component)] as const));
+  return found.filter((entry): entry is [Component, string] => entry[1] !== undefined);
+}
+
+/**
+ * Each component's reason for being absent: probed once by the run and handed to every test
+ * file, so all files of a run agree (a file run on its own probes for itself).
+ */
 export const missing: ReadonlyMap<Component, string> = new Map(
-  (await Promise.all(COMPONENTS.map(async (component) => [component, await probe(component)] as const))).filter(
-    (entry): entry is readonly [Component, string] => entry[1] !== undefined,
-  ),
+  process.env[MISSING_ENV] !== undefined ? (JSON.parse(process.env[MISSING_ENV]) as Array<[Component, string]>) : await probeAll(),
 );
 
 for (const component of requiredComponents()) {

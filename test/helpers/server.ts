@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
-import type { CallbacksConfig, ServerConfig } from '../../src/config.js';
+import type { CallbacksConfig, HousekeepingConfig, ServerConfig } from '../../src/config.js';
 import { API_PREFIX } from '../../src/protocol/endpoints.js';
 import { encodeSignedPayload } from '../../src/protocol/payload.js';
 import { nowSeconds } from '../../src/protocol/time.js';
@@ -28,6 +28,8 @@ export interface TestServerOptions {
   extendApp?: (app: FastifyInstance) => void;
   /** The callback sender's settings (README.md, "Callbacks and webhooks"). */
   callbacks?: Partial<CallbacksConfig>;
+  /** The periodic chores' settings (src/housekeeping.ts). */
+  housekeeping?: Partial<HousekeepingConfig>;
 }
 
 export async function startTestServer(kind: StoreKind, config: Partial<ServerConfig> = {}, options: TestServerOptions = {}): Promise<TestServer> {
@@ -41,6 +43,7 @@ export async function startTestServer(kind: StoreKind, config: Partial<ServerCon
       store: location.options,
       logger: false,
       ...(options.callbacks ? { callbacks: options.callbacks } : {}),
+      ...(options.housekeeping ? { housekeeping: options.housekeeping } : {}),
       extendApp: (app) => {
         options.extendApp?.(app);
         shapes.watch(app);

@@ -1,6 +1,8 @@
-/** One code's life: its changes (who, which request or machine, when), its pushes, its order. */
+/** One code's life: its changes (who, which request or machine, when), its conflicts, its pushes, its order. */
 import type { MachinePush, PickupCodeEvent, PickupCodeHistory } from '../../../src/client/index.js';
-import { knownKey, useT, type Translate } from '../i18n.js';
+import { useContext } from 'preact/hooks';
+import { conflictWords, type ConflictMet } from '../conflict-words.js';
+import { I18n, knownKey, useT, type Translate } from '../i18n.js';
 import { ErrorNotice, StatusBadge, UpdatedAt, usePoll, useSession, WallTime } from '../ui.js';
 
 type Entry = { at: Date | undefined; event: PickupCodeEvent } | { at: Date | undefined; push: MachinePush };
@@ -68,6 +70,7 @@ export function CodePage({ machineNo, codeId }: { machineNo: string; codeId: num
               </dd>
             </div>
           </dl>
+          <ConflictNotices events={data.events} />
           <h2>{t('codeLife')}</h2>
           <Timeline entries={timeline(data)} />
           <p class="muted">{t('pushesPurged')}</p>
@@ -103,6 +106,29 @@ export function CodePage({ machineNo, codeId }: { machineNo: string; codeId: num
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * A redemption at the machine that met a code used, cancelled or expired (docs/mqtt.md): told
+ * above the timeline, since the item may have left twice. The state it met is the entry's
+ * `from_status`; an UNUSED code met by a conflict was past its expiry.
+ */
+function ConflictNotices({ events }: { events: PickupCodeEvent[] }) {
+  const { language } = useContext(I18n);
+  const conflicts = events.filter((event) => event.action === 'conflict');
+  return (
+    <>
+      {conflicts.map((event, index) => {
+        const met: ConflictMet = event.fromStatus === 'USED' || event.fromStatus === 'CANCELLED' ? event.fromStatus : 'EXPIRED';
+        const { title, sentence } = conflictWords(language, met, event.actor.replace(/^machine:/, ''));
+        return (
+          <p key={index} class="notice conflict" role="alert" data-met={met}>
+            <strong>{title}</strong> <WallTime at={event.at} /> {sentence}
+          </p>
+        );
+      })}
+    </>
   );
 }
 

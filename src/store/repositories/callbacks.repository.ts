@@ -157,6 +157,36 @@ export async function attemptsOf(db: Executor, callbackIds: number[]): Promise<C
   return db.selectFrom('callback_attempts').selectAll().where('callback_id', 'in', callbackIds).orderBy('callback_id').orderBy('attempt').execute();
 }
 
+/**
+ * Deletes up to `limit` attempts that started before `before`, oldest first; the number
+ * deleted. The callback keeps its count of attempts and its state.
+ */
+export async function purgeAttemptsBefore(db: Executor, before: number, limit: number): Promise<number> {
+  const oldest = db.selectFrom('callback_attempts').select('id').where('started_at', '<', before).orderBy('started_at').orderBy('id').limit(limit);
+  const result = await db.deleteFrom('callback_attempts').where('id', 'in', oldest).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Deletes up to `limit` merchant events that finished (delivered, or given up) before
+ * `before` and have no attempt left, oldest first; the number deleted. Callbacks to an
+ * order's notify_url stay: the order's answer counts them (order_get.md `notify_send_count`).
+ * The outer conditions are checked again on the row itself, so an event re-sent meanwhile
+ * (pending again) is kept.
+ */
+export async function purgeFinishedEventsBefore(db: Executor, before: number, limit: number): Promise<number> {
+  const finished = (eb: ExpressionBuilder<Database, 'callbacks'>) =>
+    eb.and([
+      eb('kind', '=', 'event'),
+      eb('state', '!=', 'pending'),
+      eb('finished_at', '<', before),
+      eb.not(eb.exists(eb.selectFrom('callback_attempts').select('callback_attempts.id').whereRef('callback_attempts.callback_id', '=', 'callbacks.id'))),
+    ]);
+  const oldest = db.selectFrom('callbacks').select('id').where(finished).orderBy('finished_at').orderBy('id').limit(limit);
+  const result = await db.deleteFrom('callbacks').where('id', 'in', oldest).where(finished).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export interface NotifyCounts {
   /** Attempts made at the order's notify_url (order_get.md `notify_send_count`). */
   sendCount: number;

@@ -59,12 +59,18 @@ const insertOrder = preparedQuery(
         pickup_code_id: codeId,
         created_at: at,
       })
+      // The trade_id's unique constraint is the referee of two consumes racing on it: the
+      // loser's insert waits for the winner's commit and then adds nothing, instead of
+      // failing its whole transaction with a unique violation (a 500). A machine's order
+      // has no trade_id (NULLs never collide).
+      .onConflict((conflict) => conflict.columns(['merchant_id', 'trade_id']).doNothing())
       .returning('id'),
 );
 
-export async function insert(db: Executor, order: NewOrder): Promise<number> {
+/** The new order's id; undefined when the merchant's trade_id was taken meanwhile by a consume that committed first. */
+export async function insert(db: Executor, order: NewOrder): Promise<number | undefined> {
   const [row] = await insertOrder(db, order.merchantId, order.machineId, order.tradeId, order.notifyUrl, order.amountCents, order.status, order.pickupCodeId, order.createdAt);
-  return row!.id;
+  return row?.id;
 }
 
 export interface NewOrderRecord {

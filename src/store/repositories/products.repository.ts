@@ -151,9 +151,14 @@ export async function idsOfMachine(db: Executor, machineId: number): Promise<num
 
 /** The merchant's category of that title, made if it is new. */
 export async function categoryIdFor(db: Executor, merchantId: number, title: string): Promise<number> {
-  const existing = await db.selectFrom('categories').select('id').where('merchant_id', '=', merchantId).where('title', '=', title).executeTakeFirst();
+  const find = () => db.selectFrom('categories').select('id').where('merchant_id', '=', merchantId).where('title', '=', title).executeTakeFirst();
+  const existing = await find();
   if (existing) return existing.id;
-  return (await db.insertInto('categories').values({ merchant_id: merchantId, title }).returning('id').executeTakeFirstOrThrow()).id;
+  // Two products made at once with a new category (two instances on PostgreSQL) both miss it:
+  // the title's unique constraint referees, the loser's insert waits for the winner's commit
+  // and adds nothing, and the lookup after it reads the winner's row.
+  await db.insertInto('categories').values({ merchant_id: merchantId, title }).onConflict((conflict) => conflict.columns(['merchant_id', 'title']).doNothing()).execute();
+  return (await find())!.id;
 }
 
 /** A product's channel as a vend command names it. */
