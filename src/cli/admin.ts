@@ -1,7 +1,7 @@
 /** The operator's commands: merchants, machines, products (the original's dashboard). */
 import { InvalidArgumentError, type Command } from 'commander';
 import { CALLBACK_SIGN_FORMS, isCallbackSignForm, type CallbackSignForm } from '../domain/callbacks.js';
-import { AdminInputError, createMachine, createMerchant, createProduct, setMachine, setMerchant, setMerchantWebhook } from '../service/admin.js';
+import { AdminInputError, createMachine, createMerchant, createProduct, restockMachine, setMachine, setMerchant, setMerchantWebhook, setProductInventory } from '../service/admin.js';
 import type { Store } from '../store/store.js';
 import { dbFromEnvironment, ENV } from '../config.js';
 import { emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
@@ -156,13 +156,15 @@ function registerMachineAdmin(program: Command): void {
     .requiredOption('--machine-no <digits>', 'machine number')
     .option('--pickup-codes <on|off>', 'pickup-code feature', parseOnOff)
     .option('--operating <on|off>', 'in operation', parseOnOff)
+    .option('--link <original|extended|auto>', 'link profile: which messages the machine gets (docs/mqtt.md); auto: as the machine says')
     .option(...dbOption)
     .option('--json', 'print one JSON line')
-    .action(async (options: { machineNo: string; pickupCodes?: boolean; operating?: boolean; db?: string; json?: boolean }) => {
+    .action(async (options: { machineNo: string; pickupCodes?: boolean; operating?: boolean; link?: string; db?: string; json?: boolean }) => {
       await withStore(options.db, (store) =>
         setMachine(store, options.machineNo, {
           ...(options.pickupCodes !== undefined ? { pickupCodes: options.pickupCodes } : {}),
           ...(options.operating !== undefined ? { operating: options.operating } : {}),
+          ...(options.link !== undefined ? { link: options.link } : {}),
         }),
       );
       emit(!!options.json, { machine_no: options.machineNo, ok: true }, () => `machine ${options.machineNo} updated`);
@@ -221,6 +223,32 @@ function registerProductAdmin(program: Command): void {
         emit(!!options.json, created, () => `product ${created.id} created`);
       },
     );
+  registerStockAdmin(product);
+}
+
+function registerStockAdmin(product: Command): void {
+  product
+    .command('restock')
+    .description("put a machine's products (or one) on sale, refilled to capacity")
+    .requiredOption('--machine-no <digits>', 'machine number')
+    .option('--product <id>', 'only this product', parseWholeNumber(1))
+    .option(...dbOption)
+    .option('--json', 'print one JSON line')
+    .action(async (options: { machineNo: string; product?: number; db?: string; json?: boolean }) => {
+      const restocked = await withStore(options.db, (store) => restockMachine(store, options.machineNo, options.product));
+      emit(!!options.json, { machine_no: options.machineNo, restocked }, () => `${restocked} product(s) of machine ${options.machineNo} restocked`);
+    });
+  product
+    .command('set')
+    .description("set a product's stock (0 to its capacity)")
+    .requiredOption('--id <id>', 'product id', parseWholeNumber(1))
+    .requiredOption('--inventory <n>', 'items in stock', parseWholeNumber(0))
+    .option(...dbOption)
+    .option('--json', 'print one JSON line')
+    .action(async (options: { id: number; inventory: number; db?: string; json?: boolean }) => {
+      await withStore(options.db, (store) => setProductInventory(store, options.id, options.inventory));
+      emit(!!options.json, { id: options.id, inventory: options.inventory }, () => `product ${options.id} has ${options.inventory} in stock`);
+    });
 }
 
 function registerMigrate(program: Command): void {

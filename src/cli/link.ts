@@ -48,6 +48,20 @@ interface SimulatorFlags {
   reportsFile?: string;
   fault: VendFault;
   vendMs: number;
+  firmware: 'original' | 'extended';
+  stock?: Record<string, number>;
+}
+
+function parseFirmware(value: string): 'original' | 'extended' {
+  if (value !== 'original' && value !== 'extended') throw new InvalidArgumentError('original or extended');
+  return value;
+}
+
+/** `12=5,13=8`: items in stock per product id. */
+function parseStock(value: string): Record<string, number> {
+  const entries = value.split(',').map((pair) => pair.split('='));
+  if (!entries.every(([id, count]) => /^[1-9][0-9]*$/.test(id ?? '') && /^[0-9]+$/.test(count ?? ''))) throw new InvalidArgumentError('PRODUCT_ID=COUNT[,PRODUCT_ID=COUNT…]');
+  return Object.fromEntries(entries.map(([id, count]) => [id!, Number(count)]));
 }
 
 function parseFault(value: string): VendFault {
@@ -68,13 +82,17 @@ function registerMachineSimulator(program: Command): void {
     .option('--reports-file <path>', 'keep unacknowledged reports in this file, so they survive a restart of the simulator')
     .option('--fault <kind>', `make every vend go this way: ${VEND_FAULTS.join(', ')}`, parseFault, 'none')
     .option('--vend-ms <ms>', 'how long a vend takes', parseWholeNumber(0), 800)
+    .option('--firmware <original|extended>', "original: the original platform's messages only, as the machines in the field (docs/mqtt.md, Link profiles)", parseFirmware, 'extended')
+    .option('--stock <id=n,…>', '--firmware original: items in stock per product, reported after each vend', parseStock)
     .action(async (options: SimulatorFlags) => {
       if (!isMachineNo(options.machineNo)) fail('--machine-no must be 8 or more digits', EXIT.USAGE);
       if (!options.password) fail('give --password (or VENDCLOUD_MQTT_PASSWORD)', EXIT.USAGE);
       if (!options.appid) fail("give --appid, the merchant's Appid (or VENDCLOUD_APPID)", EXIT.USAGE);
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const { MachineSimulator } = await import('../link/machine-simulator.js');
-      const machine = new MachineSimulator({
+      const { OriginalMachineSimulator } = await import('../link/machine-simulator-original.js');
+      const Simulator = options.firmware === 'original' ? OriginalMachineSimulator : MachineSimulator;
+      const machine = new Simulator({
         url: options.mqttUrl,
         machineNo: options.machineNo,
         password: options.password,
@@ -84,6 +102,7 @@ function registerMachineSimulator(program: Command): void {
         fault: options.fault,
         vendMs: options.vendMs,
         ...(options.reportsFile ? { reportsFile: resolve(options.reportsFile) } : {}),
+        ...(options.stock ? { stock: options.stock } : {}),
         log: say,
       });
       try {
@@ -107,10 +126,10 @@ function registerMachineSimulator(program: Command): void {
           else if (command === 'codes') {
             const codes = machine.codes();
             say(codes.length === 0 ? 'no codes' : codes.map((c) => `${c.code}  id ${c.id}  product ${c.product_id}  ${c.expired_day || 'never expires'}`).join('\n'));
-            const waiting = machine.unacknowledgedReports().length;
+            const waiting = machine instanceof MachineSimulator ? machine.unacknowledgedReports().length : 0;
             if (waiting > 0) say(`${waiting} redemption report(s) not acknowledged yet`);
           } else if (command === 'redeem' && argument) await machine.redeem(argument);
-          else if (command === 'fault' && argument) say(`vends now: ${(machine.vending.fault = parseFault(argument))}`);
+          else if (command === 'fault' && argument && machine instanceof MachineSimulator) say(`vends now: ${(machine.vending.fault = parseFault(argument))}`);
           else if (command === 'offline') await machine.goOffline();
           else if (command === 'online') await machine.connect();
           else if (command === 'quit') break;

@@ -10,9 +10,9 @@ import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '.
 import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupOrder, type Product } from './results.js';
 import type { CodeOptions, ConsumeRequest, CreateCodesRequest, PickupCodeQuery, ProductQuery, WallTimeInput } from './requests.js';
 import { readOrderCallback, type OrderCallback } from './callback-results.js';
-import { exchange, type Fetch } from './transport.js';
+import { exchange, headerValue, nonce, type Fetch } from './transport.js';
 import { readDelivery, readDeliveryState, readOrder, type Delivery, type DeliveryState, type Order } from './delivery-results.js';
-import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, type LiveCodeCount, type MachineOverview, type PickupCodeHistory } from './extension-results.js';
+import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, readProductStock, type LiveCodeCount, type MachineOverview, type PickupCodeHistory, type ProductStock } from './extension-results.js';
 
 export interface VendcloudClientOptions {
   /** The server's root, e.g. `https://cloud.example.com` (a trailing `/api/openapi/v1` is fine too). */
@@ -158,6 +158,16 @@ export class VendcloudClient {
     await this.signed('PUT', '/callbacks', { method: METHOD.CALLBACK_RESEND, id });
   }
 
+  /** Extension: every product of the machine (or just `productId`) on sale, refilled to its capacity. 60001 if not the machine's. */
+  async restockProducts(machineNo: string, productId?: number): Promise<ProductStock[]> {
+    return readProductStock(await this.signed('PUT', '/products', { machine_no: machineNo, method: METHOD.PRODUCT_RESTOCK, product_id: productId }));
+  }
+
+  /** Extension: sets one product's stock, 0 to its capacity (10001 otherwise). */
+  async setProductStock(machineNo: string, productId: number, inventory: number): Promise<ProductStock[]> {
+    return readProductStock(await this.signed('PUT', '/products', { machine_no: machineNo, method: METHOD.PRODUCT_STOCK, product_id: productId, inventory }));
+  }
+
   /** Cancels one code: 80002 if unknown or cancelled already, 10025 (with `data.order_id`) if used. */
   async cancelPickupCode(machineNo: string, id: number): Promise<void> {
     await this.signed('PUT', '/pickup_codes', { machine_no: machineNo, method: METHOD.CANCEL_ONE, id });
@@ -275,22 +285,4 @@ export class VendcloudClient {
       this.transport,
     );
   }
-}
-
-/**
- * Credentials travel as headers. A bad one (a pasted newline, say) would make `fetch`
- * throw a TypeError, which is also how `fetch` reports a network failure, so it is
- * refused here instead of being retried as if the network were down.
- */
-function headerValue(name: string, value: string): string {
-  if (typeof value !== 'string' || !/^[\x21-\x7e]+$/.test(value)) throw new TypeError(`${name} must be non-empty printable ASCII without spaces`);
-  return value;
-}
-
-/** 16 hex digits; uniqueness is all it needs, so Math.random stands in where crypto is missing. */
-function nonce(): string {
-  const bytes = new Uint8Array(8);
-  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }

@@ -16,6 +16,11 @@ export interface MachineOverview {
   lastSeenAt?: Date;
   /** UNUSED, unexpired codes. */
   liveCodes: number;
+  /** The last heartbeat's network type (e.g. `4G`) and signal (e.g. `-67`), as the machine sent them. */
+  networkType?: string;
+  networkRssi?: string;
+  /** Which messages the machine gets: `original` (the docs' only) or `extended` (docs/mqtt.md). */
+  linkProfile: 'original' | 'extended';
 }
 
 export interface LiveCodeCount {
@@ -65,6 +70,9 @@ export function readMachineOverview(read: WireReader, w: Wire): MachineOverview 
     pickupCodesEnabled: w.pickup_codes_enabled === true,
     lastSeenAt: read.date(w.last_seen_at),
     liveCodes: w.live_codes ?? 0,
+    networkType: w.network_type,
+    networkRssi: w.network_rssi,
+    linkProfile: w.link_profile,
   });
 }
 
@@ -89,4 +97,15 @@ export function readPickupCodeHistory(read: WireReader, w: Wire): PickupCodeHist
     pushes: list(w.pushes).map((push) => clean({ method: push.method, queuedAt: read.date(push.queued_at), sentAt: read.date(push.sent_at) })),
     order: w.order ? read.order(w.order) : undefined,
   });
+}
+
+/** A product's stock and sale state after a change of stock (extension `PUT /products`). */
+export interface ProductStock {
+  productId: number;
+  inventory: number;
+  onSale: boolean;
+}
+
+export function readProductStock(data: unknown): ProductStock[] {
+  return list((data as { products?: unknown })?.products).map((w: Wire) => ({ productId: w.id, inventory: w.inventory ?? 0, onSale: w.on_sale === true }));
 }

@@ -7,7 +7,7 @@ export type { VendcloudClientOptions } from './client.js';
 export type { WallTimeInput, ProductQuery, CodeOptions, CreateCodesRequest, PickupCodeQuery, ConsumeRequest } from './requests.js';
 export { OpenApiError, NetworkError } from './errors.js';
 export type { Page, MachineSummary, MachineDetail, Product, PickupCode, PickupCodeStatus, PickupCodeStatusFilter, PickupOrder } from './results.js';
-export type { MachineOverview, LiveCodeCount, PickupCodeHistory, PickupCodeEvent, MachinePush } from './extension-results.js';
+export type { MachineOverview, LiveCodeCount, PickupCodeHistory, PickupCodeEvent, MachinePush, ProductStock } from './extension-results.js';
 export type { Order, OrderRecord, Delivery, DeliveryState, DeliveryStatus } from './delivery-results.js';
 export type { Fetch } from './transport.js';
 export { API_PREFIX, METHOD } from '../protocol/endpoints.js';

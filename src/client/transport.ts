@@ -112,3 +112,21 @@ function describe(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * Credentials travel as headers. A bad one (a pasted newline, say) would make `fetch`
+ * throw a TypeError, which is also how `fetch` reports a network failure, so it is
+ * refused here instead of being retried as if the network were down.
+ */
+export function headerValue(name: string, value: string): string {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]+$/.test(value)) throw new TypeError(`${name} must be non-empty printable ASCII without spaces`);
+  return value;
+}
+
+/** 16 hex digits; uniqueness is all it needs, so Math.random stands in where crypto is missing. */
+export function nonce(): string {
+  const bytes = new Uint8Array(8);
+  if (globalThis.crypto?.getRandomValues) globalThis.crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}

@@ -45,7 +45,9 @@ export type DeliveryRefusal =
   | { refused: 'not-found'; codeId?: never }
   | { refused: 'not-deliverable' }
   | { refused: 'offline' }
-  | { refused: 'busy' };
+  | { refused: 'busy' }
+  /** The machine's link profile has no vend command (the original firmware). */
+  | { refused: 'no-vend-command' };
 
 /** What `device.delivery.put` needs to know of the order, its record and the machine. */
 export interface DeliveryAsked {

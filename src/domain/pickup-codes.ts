@@ -12,8 +12,6 @@
 import {
   codeCreatedMessage,
   codeDeletedMessage,
-  SYNC_INSTEAD_OF_DELETES_ABOVE,
-  syncMessage,
   type CodeOnMachine,
   type MachineMessage,
 } from '../protocol/machine-messages.js';
@@ -32,6 +30,11 @@ export const CODE_LENGTH = { min: 6, max: 10, default: 6 } as const;
 /** Orders created by redeeming a pickup code carry this status, records WAITING_PICKED_UP. */
 export const PICKUP_ORDER_STATUS = 'PICKUPCODE';
 export const PICKUP_RECORD_STATUS = 'WAITING_PICKED_UP';
+/**
+ * The record of a code redeemed at the machine's keypad: the machine vended the item itself,
+ * so nothing waits for a delivery (order_get.md's 已取货), and `POST /deliveries` answers 80004.
+ */
+export const PICKED_UP_RECORD_STATUS = 'IS_PICKED_UP';
 
 /** Why a change is not made; the HTTP layer maps each to its error code. */
 export type Refusal =
@@ -118,11 +121,14 @@ export function decideCreateForAll(
   return { create: products.map((product) => ({ productId: product.id, count: Math.max(0, product.inventory - (liveByProduct.get(product.id) ?? 0)) })) };
 }
 
-/** The codes were made: their history, and their pushes (one sync for a large batch). */
+/**
+ * The codes were made: their history, and one push per code. What a machine receives for them
+ * (each create, or one sync) is the dispatcher's choice, by the machine's link profile.
+ */
 export function codesCreated(codes: readonly CodeOnMachine[], timeZone: string): Change {
   return {
     history: codes.map((code) => ({ codeId: code.id, action: 'create', from: null, to: 'UNUSED' })),
-    messages: codes.length > SYNC_INSTEAD_OF_DELETES_ABOVE ? [syncMessage()] : codes.map((code) => codeCreatedMessage(code, timeZone)),
+    messages: codes.map((code) => codeCreatedMessage(code, timeZone)),
   };
 }
 
@@ -183,13 +189,9 @@ export function decideCancelProduct(productOfMachine: boolean): BulkCancel | Ref
   return { transition: { ...CANCEL, detail: 'cancel product' } };
 }
 
-/**
- * The pushes for codes a bulk change removed from the keypad list: each one deleted, or one
- * sync past the threshold (`ids` may then hold only the first few of `count`).
- */
-export function cancelledMessages(ids: readonly number[], count = ids.length): { messages: MachineMessage[] } {
-  if (count === 0) return { messages: [] };
-  return { messages: count > SYNC_INSTEAD_OF_DELETES_ABOVE ? [syncMessage()] : [...ids].sort((a, b) => a - b).map(codeDeletedMessage) };
+/** The pushes for codes a change removed from the keypad list: one delete per code, in id order. */
+export function cancelledMessages(ids: readonly number[]): { messages: MachineMessage[] } {
+  return { messages: [...ids].sort((a, b) => a - b).map(codeDeletedMessage) };
 }
 
 /** A code as a consume finds it: the live one, else the latest of those digits. */

@@ -58,6 +58,8 @@ export function decideRedeem(code: RedeemedCode | undefined, now: number, mayBeR
   if (code.status === 'USED') return mayBeResent ? { outcome: 'already-used' } : conflict(code, 'USED', 'already-used');
   if (code.status === 'CANCELLED') return conflict(code, 'CANCELLED', 'redeemed-after-cancel');
   if (isExpired(code, now)) return conflict(code, 'EXPIRED', 'redeemed');
-  // Nothing is pushed back: the machine knows.
-  return { outcome: 'redeemed', spends: true, history: [{ codeId: code.id, action: 'redeem', from: 'UNUSED', to: 'USED' }], messages: [] };
+  // The delete goes back even to the machine that redeemed it: a push queued before the report
+  // (a catch-up's create of every live code) may still be on its way and put the code back on
+  // the keypad; the delete, queued after it, takes it off again, and is harmless otherwise.
+  return { outcome: 'redeemed', spends: true, history: [{ codeId: code.id, action: 'redeem', from: 'UNUSED', to: 'USED' }], messages: [codeDeletedMessage(code.id)] };
 }

@@ -45,7 +45,7 @@ function fieldsObject(fields: RouteFields, method?: string): JsonSchema {
   const properties: Record<string, JsonSchema> = Object.fromEntries(
     chosen.map(([name, field]) => [name, { ...field.schema, ...(field.description ? { description: field.description } : {}) }]),
   );
-  const required = chosen.filter(([, field]) => field.required).map(([name]) => name);
+  const required = chosen.filter(([, field]) => field.required || (method !== undefined && field.requiredFor?.includes(method))).map(([name]) => name);
   if (method !== undefined) {
     properties.method = { type: 'string', const: method };
     required.unshift('method');

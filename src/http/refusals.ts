@@ -44,6 +44,10 @@ export function apiErrorOf(refusal: Refusal): ApiError {
       return new ApiError(ErrorCode.MACHINE_OFFLINE);
     case 'busy':
       return new ApiError(ErrorCode.MACHINE_BUSY);
+    case 'bad-inventory':
+      return invalidField('inventory', `must be a whole number from 0 to the product's capacity (${refusal.capacity})`);
+    case 'no-vend-command':
+      return new ApiError(ErrorCode.MACHINE_CANNOT_VEND);
   }
 }
 

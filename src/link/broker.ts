@@ -9,6 +9,7 @@ import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'a
 import type { Store } from '../store/store.js';
 import { authenticateMachine, mayPublish, maySubscribe, SERVER_USERNAME, type LinkIdentity } from './access.js';
 import type { LinkCounters } from './counters.js';
+import { machineNoOfTopic } from '../protocol/machine-messages.js';
 import { parseMachineMessage } from './message.js';
 import type { LinkLogger } from './logger.js';
 
@@ -33,6 +34,8 @@ export interface EmbeddedBrokerOptions {
   serverPassword: string;
   counters: LinkCounters;
   logger: LinkLogger;
+  /** A machine subscribed to its own topic (a connect or reconnect). */
+  onMachineListening?: (machineNo: string) => void;
 }
 
 // aedes' return codes (an enum in its typings that cannot be imported at run time).
@@ -47,7 +50,10 @@ function refusal(message: string, returnCode: number): AuthenticateError {
  * The broker's three access hooks: the one place where who may log in, subscribe and
  * publish is decided (access.ts holds the rules they apply).
  */
-function accessHooks(options: EmbeddedBrokerOptions): Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'> {
+function accessHooks(
+  options: EmbeddedBrokerOptions,
+  connectedClient: (clientId: string) => Client | undefined,
+): Pick<AedesOptions, 'authenticate' | 'authorizeSubscribe' | 'authorizePublish'> {
   const { store, counters, logger } = options;
   const identities = new WeakMap<Client, LinkIdentity>();
   return {
@@ -69,11 +75,13 @@ function accessHooks(options: EmbeddedBrokerOptions): Pick<AedesOptions, 'authen
             logger.warn({ machine_no: machineNo.slice(0, 32) }, 'mqtt login refused');
             return done(refusal('bad username or password', BAD_USERNAME_OR_PASSWORD), false);
           }
-          // A machine's MQTT client id is its machine_no: otherwise one machine could take
-          // over another's session just by connecting with the same client id.
-          if (client.id !== machineNo) {
+          // The client id is whatever the firmware sends (identity is the login), but a
+          // session held by another login is never taken over by connecting with its id.
+          const holder = connectedClient(client.id);
+          const held = holder && holder !== client ? identities.get(holder) : undefined;
+          if (held && (held.role === 'server' || held.machineNo !== machineNo)) {
             counters.refusedLogins++;
-            return done(refusal('client id must be the machine_no', IDENTIFIER_REJECTED), false);
+            return done(refusal('client id in use by another machine', IDENTIFIER_REJECTED), false);
           }
           identities.set(client, { role: 'machine', machineNo });
           done(null, true);
@@ -126,7 +134,10 @@ async function listen(server: Server, port: number, host: string): Promise<void>
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const { logger } = options;
-  const broker = await Aedes.createBroker(accessHooks(options));
+  const sessions = new Map<string, Client>();
+  const broker = await Aedes.createBroker(accessHooks(options, (clientId) => sessions.get(clientId)));
+  broker.on('client', (client) => sessions.set(client.id, client));
+  broker.on('clientDisconnect', (client) => sessions.get(client.id) === client && sessions.delete(client.id));
   // Without TCP_NODELAY a small MQTT packet written while the previous one is unacknowledged
   // waits for the peer's delayed ACK (40 ms on Linux): a vend command or a PUBACK would
   // sit that long on loopback.
@@ -139,6 +150,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     throw error;
   }
   server.on('error', (error) => logger.error({ err: error }, 'mqtt listener failed'));
+  broker.on('subscribe', (subscriptions, client) => {
+    for (const { topic } of subscriptions) {
+      const machineNo = client && machineNoOfTopic(topic);
+      if (machineNo) options.onMachineListening?.(machineNo);
+    }
+  });
   broker.on('clientError', (client, error) => logger.debug({ client: client.id, err: error.message }, 'mqtt client error'));
 
   return {

@@ -4,17 +4,21 @@
  * only once the broker acknowledged it (PUBACK). Unsent rows survive any restart and go out
  * as soon as a broker is reachable again.
  *
- * Several server instances may share one PostgreSQL: each round locks the machines it
- * serves (`FOR NO KEY UPDATE SKIP LOCKED`) for as long as it publishes their rows, so no
- * two instances ever send the same row, and one machine's rows leave one instance in order.
- * A SQLite file belongs to one process, whose rounds never overlap.
+ * Each machine with unsent rows is served by a worker of its own, batch by batch, so one
+ * machine's long queue holds up nobody else. Several server instances may share one
+ * PostgreSQL: each batch locks its machine (`FOR NO KEY UPDATE SKIP LOCKED`) for as long as it
+ * publishes its rows, so no two instances ever send the same row, and one machine's rows leave
+ * one instance in order. A SQLite file belongs to one process, which serves a machine once.
  */
-import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, SYNC_INSTEAD_OF_DELETES_ABOVE, syncFields } from '../protocol/machine-messages.js';
+import { linkProfileOf } from '../domain/link-profiles.js';
+import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, originalFormOf, syncFields } from '../protocol/machine-messages.js';
+import { queueLiveCodes } from '../service/machine-catch-up.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
-import type { Store } from '../store/store.js';
+import type { UnsentRow } from '../store/repositories/outbox.repository.js';
+import type { Store, Tx } from '../store/store.js';
 import { countByMethod, type LinkCounters } from './counters.js';
 import type { LinkLogger } from './logger.js';
 
@@ -32,8 +36,17 @@ export interface DispatcherOptions {
   logger: LinkLogger;
 }
 
-/** Machines served per round; more are left for the next round, which follows at once. */
-const MACHINES_PER_ROUND = 64;
+/** Above this many waiting code rows, an extended machine gets its whole list in one sync instead. */
+export const SYNC_INSTEAD_OF_DELETES_ABOVE = 20;
+
+/** Machines sent to at once, each by its own worker; more wait for a free one. */
+const MACHINES_AT_ONCE = 64;
+
+/**
+ * A machine's messages per batch (one read, all in flight at once, one "sent" write). Another
+ * machine's push waits behind at most one batch on the server's connection to the broker.
+ */
+const MESSAGES_PER_BATCH = 64;
 
 interface Recipient {
   id: number;
@@ -42,11 +55,21 @@ interface Recipient {
   appid: string;
 }
 
+type BatchOutcome = 'more' | 'drained' | 'failed' | 'taken';
+
+/** Runs a change in the batch's transaction (PostgreSQL) or a write of its own (SQLite). */
+type Write = <T>(work: (trx: Tx) => Promise<T>) => Promise<T>;
+
 export class OutboxDispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * The machines this process is sending to, each by a worker of its own: a machine with a
+   * long queue (a 100,000-code cancel-all to an original machine) holds up nobody else.
+   */
+  private readonly serving = new Map<number, Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -72,9 +95,9 @@ export class OutboxDispatcher {
     });
   }
 
-  /** Resolves once no round is running (the outbox is empty or the broker unreachable). */
+  /** Resolves once nothing is being sent (the outbox is empty or the broker unreachable). */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.serving.size > 0) await Promise.all([this.running, ...this.serving.values()]);
   }
 
   async stop(): Promise<void> {
@@ -87,7 +110,7 @@ export class OutboxDispatcher {
     try {
       do {
         this.again = false;
-        while (!this.stopped && this.publisher.connected && (await this.round()));
+        if (!this.stopped && this.publisher.connected) await this.assignWorkers();
       } while (this.again && !this.stopped);
     } catch (error) {
       // The poll tries again; a broken database must not take the process down.
@@ -95,45 +118,112 @@ export class OutboxDispatcher {
     }
   }
 
-  /** One pass over some machines with unsent rows; true if more may be waiting. */
-  private async round(): Promise<boolean> {
-    if (this.store.dialect === 'postgres') {
-      return this.store.db.transaction().execute(async (trx) => {
-        const machineIds = await outbox.claimMachinesWithUnsent(trx, MACHINES_PER_ROUND);
-        await Promise.all(machineIds.map((id) => this.serveMachine(trx, id, (ids) => outbox.markSent(trx, ids, this.options.clock()))));
-        return machineIds.length === MACHINES_PER_ROUND;
-      });
+  /** A worker for each machine with unsent rows that has none yet, at most MACHINES_AT_ONCE in all. */
+  private async assignWorkers(): Promise<void> {
+    const free = MACHINES_AT_ONCE - this.serving.size;
+    if (free <= 0) return; // a worker that drains its machine wakes the loop again
+    const machineIds = await outbox.machinesWithUnsent(this.store.db, free, [...this.serving.keys()]);
+    for (const machineId of machineIds) {
+      const work = this.work(machineId).then(
+        (outcome) => {
+          this.serving.delete(machineId);
+          // Rows committed meanwhile, or machines left waiting for a free worker, go out now;
+          // after a failure or another instance's lock, the poll tries again.
+          if (outcome === 'drained') this.wake();
+        },
+        (error: unknown) => {
+          this.serving.delete(machineId);
+          this.options.logger.error({ err: error }, 'outbox dispatch failed');
+        },
+      );
+      this.serving.set(machineId, work);
     }
-    const machineIds = await outbox.claimMachinesWithUnsent(this.store.db, MACHINES_PER_ROUND);
-    await Promise.all(
-      machineIds.map((id) => this.serveMachine(this.store.db, id, (ids) => this.store.write((trx) => outbox.markSent(trx, ids, this.options.clock())))),
-    );
-    return machineIds.length === MACHINES_PER_ROUND;
   }
 
-  private async serveMachine(db: Executor, machineId: number, markAsSent: (ids: number[]) => Promise<void>): Promise<void> {
+  /** Sends the machine's rows batch by batch until none is left, a publish fails, or the process stops. */
+  private async work(machineId: number): Promise<BatchOutcome> {
+    for (;;) {
+      if (this.stopped || !this.publisher.connected) return 'failed';
+      const outcome = await this.batch(machineId);
+      if (outcome !== 'more') return outcome;
+    }
+  }
+
+  /** One batch of the machine's rows; on PostgreSQL in a transaction that holds the machine's lock. */
+  private batch(machineId: number): Promise<BatchOutcome> {
+    if (this.store.dialect === 'postgres') {
+      return this.store.db.transaction().execute(async (trx) => {
+        if (!(await outbox.lockMachine(trx, machineId))) return 'taken';
+        return this.serveMachine(trx, machineId, (work) => work(trx));
+      });
+    }
+    return this.serveMachine(this.store.db, machineId, (work) => this.store.write(work));
+  }
+
+  /**
+   * Sends at most MESSAGES_PER_BATCH of the machine's rows, as its profile understands them:
+   * `more` if it has more waiting, `drained`, or `failed` when a publish failed.
+   */
+  private async serveMachine(db: Executor, machineId: number, write: Write): Promise<BatchOutcome> {
+    const markAsSent = (ids: number[]) => write((trx) => outbox.markSent(trx, ids, this.options.clock()));
     const recipient = await machines.findLinkedById(db, machineId);
-    if (!recipient) return;
-    let rows = await outbox.unsentOf(db, machineId, SYNC_INSTEAD_OF_DELETES_ABOVE + 1);
-    const listRows = rows.filter((row) => CODE_LIST_METHODS.includes(row.method));
-    if (listRows.length > SYNC_INSTEAD_OF_DELETES_ABOVE || listRows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC)) {
-      if (!(await this.sendSync(db, recipient, markAsSent))) return;
-      // A vend command is not part of the list: it still goes out, after the list.
-      rows = rows.filter((row) => !CODE_LIST_METHODS.includes(row.method));
-    }
-    const sent: number[] = [];
-    try {
-      for (const row of rows) {
-        await this.send(recipient, row.method, JSON.parse(row.body) as Record<string, string>);
-        sent.push(row.id);
+    if (!recipient) return 'drained';
+    const waiting = await outbox.unsentOf(db, machineId, MESSAGES_PER_BATCH);
+    let rows = waiting;
+    if (linkProfileOf(recipient) === 'extended') {
+      const listRows = rows.filter((row) => CODE_LIST_METHODS.includes(row.method));
+      if (listRows.length > SYNC_INSTEAD_OF_DELETES_ABOVE || listRows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC)) {
+        if (!(await this.sendSync(db, recipient, markAsSent))) return 'failed';
+        // A vend command is not part of the list: it still goes out, after the list.
+        rows = rows.filter((row) => !CODE_LIST_METHODS.includes(row.method));
       }
-    } catch (error) {
-      // Keep the order: the rest of this machine's rows wait for the next round.
-      this.options.counters.publishFailures++;
-      this.options.logger.warn({ err: error, machine_no: recipient.machine_no }, 'publishing to a machine failed; will retry');
-    } finally {
-      if (sent.length > 0) await markAsSent(sent);
+    } else {
+      rows = await this.forOriginal(recipient, rows, write);
     }
+    const sent = await this.sendInOrder(recipient, rows);
+    if (sent.length > 0) await markAsSent(sent);
+    if (sent.length < rows.length) return 'failed';
+    return waiting.length === MESSAGES_PER_BATCH ? 'more' : 'drained';
+  }
+
+  /**
+   * An original machine knows only the docs' messages. A sync row (the whole list changed: an
+   * import; or a pull from when the machine was extended) becomes a create of every live code,
+   * queued behind the rows already waiting and read when it is queued; a test vend becomes the
+   * docs' `client.channel.debugging`; anything else it would not understand is not sent.
+   */
+  private async forOriginal(recipient: Recipient, rows: UnsentRow[], write: Write): Promise<UnsentRow[]> {
+    const kept: UnsentRow[] = [];
+    const dropped: number[] = [];
+    for (const row of rows) {
+      const message = originalFormOf(row.method, JSON.parse(row.body) as Record<string, string>);
+      if (message) kept.push({ ...row, method: message.method, body: JSON.stringify(message.fields) });
+      else dropped.push(row.id);
+    }
+    const syncs = rows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC);
+    if (dropped.length > 0) {
+      await write(async (trx) => {
+        if (syncs) await queueLiveCodes(trx, recipient, this.options.clock());
+        await outbox.markSent(trx, dropped, this.options.clock());
+      });
+    }
+    return kept;
+  }
+
+  /**
+   * Publishes the rows in order, several in flight at once (QoS 1 on one connection keeps
+   * their order); returns the ids acknowledged before the first failure, so the rest is sent
+   * again in order later (a create and a delete sent twice are harmless).
+   */
+  private async sendInOrder(recipient: Recipient, rows: UnsentRow[]): Promise<number[]> {
+    const outcomes = await Promise.allSettled(rows.map((row) => this.send(recipient, row.method, JSON.parse(row.body) as Record<string, string>)));
+    const failed = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+    if (failed >= 0) {
+      this.options.counters.publishFailures++;
+      const error = (outcomes[failed] as PromiseRejectedResult).reason as unknown;
+      this.options.logger.warn({ err: error, machine_no: recipient.machine_no }, 'publishing to a machine failed; will retry');
+    }
+    return rows.slice(0, failed >= 0 ? failed : rows.length).map((row) => row.id);
   }
 
   /**

@@ -6,6 +6,8 @@
  */
 import {
   encodeMachineMessage,
+  EXTENDED_LINK_FIELD,
+  EXTENDED_LINK_VALUE,
   MACHINE_METHOD,
   machineTopic,
   REPORT_ID,
@@ -14,7 +16,10 @@ import {
   vendResultAcknowledgement,
   type MachineMessage,
 } from '../protocol/machine-messages.js';
+import { linkProfileOf } from '../domain/link-profiles.js';
 import type { ChangeContext } from '../service/context.js';
+import { queueCatchUp } from '../service/machine-catch-up.js';
+import { Refused } from '../service/refused.js';
 import { settleVendResult } from '../service/deliveries.js';
 import { redeemReportedCode } from '../service/machine-reports.js';
 import { markSilentMachinesOffline, recordMachineGone, recordMachineSeen } from '../service/machine-presence.js';
@@ -26,6 +31,7 @@ import { countByMethod, type LinkCounters } from './counters.js';
 import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
 import { parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
+import { applyStockReport, parseStockReport } from './stock-reports.js';
 
 export interface InboxOptions {
   clock: () => number;
@@ -62,13 +68,18 @@ export class MachineInbox {
   receive(bytes: Uint8Array): Promise<void> {
     const message = parseMachineMessage(bytes);
     if (!message) return Promise.resolve(this.drop('malformed', {}));
-    const previous = this.queues.get(message.clientId) ?? Promise.resolve();
-    const next = previous.then(() => this.handle(message)).catch((error: unknown) => {
-      this.options.logger.error({ err: error, machine_no: message.clientId.slice(0, 32), method: message.method.slice(0, 64) }, 'machine message failed');
+    return this.inOrder(message.clientId, () => this.handle(message), message.method);
+  }
+
+  /** Runs `work` after everything queued before for that machine. */
+  private inOrder(machineNo: string, work: () => Promise<void>, method = ''): Promise<void> {
+    const previous = this.queues.get(machineNo) ?? Promise.resolve();
+    const next = previous.then(work).catch((error: unknown) => {
+      this.options.logger.error({ err: error, machine_no: machineNo.slice(0, 32), method: method.slice(0, 64) }, 'machine message failed');
     });
-    this.queues.set(message.clientId, next);
+    this.queues.set(machineNo, next);
     void next.then(() => {
-      if (this.queues.get(message.clientId) === next) this.queues.delete(message.clientId);
+      if (this.queues.get(machineNo) === next) this.queues.delete(machineNo);
     });
     return next;
   }
@@ -90,11 +101,15 @@ export class MachineInbox {
     if (!sender) return this.drop('unknownMachine', where);
     if (!signatureHolds(message, sender.appid)) return this.drop('badSignature', where);
     const claimedId = message.fields.machine_id;
-    // A machine learns its numeric id from the server's messages; before that it sends "0".
-    if (claimedId && claimedId !== '0' && claimedId !== String(sender.id)) return this.drop('wrongMachineId', where);
+    // Identity is the MQTT login (the broker checks client_id against it); machine_id is
+    // whatever the firmware sends: "0" before it learns its id, "000" as in the docs' examples.
+    if (claimedId && claimedId !== String(sender.id)) this.options.logger.debug({ ...where, machine_id: claimedId.slice(0, 32) }, 'machine_id is not the stored id');
 
     const now = this.options.clock();
     const fields = message.fields;
+    // A machine saying, in this very message, that it speaks the extensions needs no catch-up.
+    const saysExtended = message.method === MACHINE_METHOD.PULL || fields[EXTENDED_LINK_FIELD] === EXTENDED_LINK_VALUE;
+    if (message.method !== MACHINE_METHOD.OFFLINE && sender.is_online === 0 && !saysExtended) await this.catchUpIfOriginal(sender, now);
     switch (message.method) {
       case MACHINE_METHOD.CODE_REDEEMED: {
         const codeId = fields.id ?? '';
@@ -117,15 +132,22 @@ export class MachineInbox {
         if (!(await this.settleVend(sender, fields, where, now))) return;
         break;
       case MACHINE_METHOD.PULL:
+        // A pull is an extension: the machine that sends one speaks them.
         await this.store.write(async (trx) => {
+          await machines.markExtended(trx, sender.id);
           await recordMachineSeen(trx, this.context(sender, now), sender);
           await outbox.enqueue(trx, sender.id, [syncMessage()], now);
         });
         break;
       case MACHINE_METHOD.HEARTBEAT:
-        await this.store.write((trx) =>
-          recordMachineSeen(trx, this.context(sender, now), sender, { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) }),
-        );
+        await this.store.write(async (trx) => {
+          if (fields[EXTENDED_LINK_FIELD] === EXTENDED_LINK_VALUE) await machines.markExtended(trx, sender.id);
+          await recordMachineSeen(trx, this.context(sender, now), sender, { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) });
+        });
+        break;
+      case MACHINE_METHOD.PRODUCT_PUT:
+      case MACHINE_METHOD.PRODUCT_RESTOCK:
+        if (!(await this.changeStock(sender, message.method, fields, where, now))) return;
         break;
       case MACHINE_METHOD.OFFLINE:
         await this.store.write((trx) => recordMachineGone(trx, this.context(sender, now), sender, short(fields.reason)));
@@ -135,6 +157,51 @@ export class MachineInbox {
         return this.drop('unknownMethod', where);
     }
     countByMethod(this.options.counters, 'handled', message.method);
+  }
+
+  /**
+   * A machine on the original firmware back from an absence (its first message while offline,
+   * or its subscription on the embedded broker) is brought to the live set (machine-catch-up.ts)
+   * and is online again.
+   */
+  private async catchUpIfOriginal(sender: Sender, now: number): Promise<void> {
+    if (linkProfileOf(sender) !== 'original') return;
+    // Seen in the same transaction: the next message (or the subscription) catches up no more.
+    const count = await this.store.write(async (trx) => {
+      const queued = await queueCatchUp(trx, sender, now);
+      await recordMachineSeen(trx, this.context(sender, now), sender);
+      return queued;
+    });
+    this.options.logger.info({ machine_no: sender.machine_no, messages: count }, 'catch-up of an original machine queued');
+  }
+
+  /** The machine subscribed to its topic on the embedded broker: it may have missed pushes. */
+  machineListening(machineNo: string): Promise<void> {
+    return this.inOrder(machineNo, async () => {
+      const sender = await machines.findLinked(this.store.db, machineNo);
+      if (sender) await this.catchUpIfOriginal(sender, this.options.clock());
+    });
+  }
+
+  /** A stock report changes the products' stock and sale state, all or nothing; false when dropped. */
+  private async changeStock(sender: Sender, method: string, fields: Record<string, string>, where: Record<string, string>, now: number): Promise<boolean> {
+    const report = parseStockReport(method, fields);
+    if (!report) {
+      this.drop('invalidFields', where);
+      return false;
+    }
+    try {
+      const changed = await this.store.write(async (trx) => {
+        await recordMachineSeen(trx, this.context(sender, now), sender);
+        return applyStockReport(trx, this.context(sender, now), sender.id, report);
+      });
+      this.options.logger.info({ ...where, products: changed, ...(report.kind === 'put' ? { lock_id: report.lockId?.slice(0, 32) } : {}) }, 'stock reported by machine');
+      return true;
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      this.drop('invalidFields', { ...where, refused: error.refusal.refused });
+      return false;
+    }
   }
 
   /** A vend's result: the delivery settled once, however often the machine sends it; false when dropped. */

@@ -62,6 +62,7 @@ async function brokerConnection(
   mqttOptions: Exclude<MqttOptions, { mode: 'off' }>,
   counters: LinkCounters,
   logger: LinkLogger,
+  onMachineListening: (machineNo: string) => void,
 ): Promise<BrokerConnection> {
   if (mqttOptions.mode === 'external') {
     return {
@@ -80,6 +81,7 @@ async function brokerConnection(
     serverPassword,
     counters,
     logger,
+    onMachineListening,
   });
   return {
     broker,
@@ -130,11 +132,14 @@ export async function startMachineLink(
 ): Promise<MachineLink> {
   const counters = newCounters();
   const { clock } = options;
-  const { broker, url: connectUrl, options: connectOptions, inboxTopic } = await brokerConnection(store, mqttOptions, counters, logger);
+  // A machine subscribing on the embedded broker may have missed pushes: the inbox catches it up.
+  let inbox: MachineInbox | undefined;
+  const onMachineListening = (machineNo: string) => void inbox?.machineListening(machineNo);
+  const { broker, url: connectUrl, options: connectOptions, inboxTopic } = await brokerConnection(store, mqttOptions, counters, logger, onMachineListening);
   const client: MqttClient = withoutNagleDelay(mqtt.connect(connectUrl, { ...connectOptions, reconnectPeriod: 1000, connectTimeout: 5000, resubscribe: false }));
   const publisher = pubackPublisher(client, options.publishTimeoutMs);
   const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs, counters, logger });
-  const inbox = new MachineInbox(store, { clock, counters, logger, publisher });
+  inbox = new MachineInbox(store, { clock, counters, logger, publisher });
 
   let subscribed: () => void = () => undefined;
   const firstSubscription = new Promise<void>((resolve) => (subscribed = resolve));

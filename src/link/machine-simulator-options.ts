@@ -18,6 +18,8 @@ export interface MachineSimulatorOptions extends VendingOptions {
   resendSeconds?: number;
   /** A file keeping the reports not acknowledged yet, so they outlive a restart of the machine. */
   reportsFile?: string;
+  /** `--firmware original` only: items in stock per product id, reported after each vend. */
+  stock?: Record<string, number>;
   /** Each thing the machine does, as one line (default: nothing). */
   log?: (line: string) => void;
 }

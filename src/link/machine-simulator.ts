@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import { nowSeconds } from '../protocol/time.js';
-import { encodeMachineMessage, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
+import { encodeMachineMessage, EXTENDED_LINK_FIELD, EXTENDED_LINK_VALUE, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
 import { parseMachineMessage, signatureHolds } from './message.js';
 import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
 import type { MachineSimulatorOptions } from './machine-simulator-options.js';
@@ -109,8 +109,8 @@ export class MachineSimulator extends EventEmitter {
 
   private async onConnect(client: MqttClient): Promise<void> {
     this.log(`connected to ${this.options.url} as ${this.options.machineNo}`);
+    await this.sendHeartbeat(); // first: it says this machine speaks the extensions, before it listens
     await client.subscribeAsync(machineTopic(this.options.machineNo), { qos: 1 });
-    await this.sendHeartbeat();
     // Before the pull: the server handles a machine's messages in order, so the list it
     // sends back already counts these codes as used.
     await this.sendReports(this.reports.all());
@@ -227,6 +227,7 @@ export class MachineSimulator extends EventEmitter {
       network_type: this.options.networkType ?? 'wifi',
       network_rssi: this.options.networkRssi ?? '-60',
       uptime_minutes_today: String(Math.floor(process.uptime() / 60)),
+      [EXTENDED_LINK_FIELD]: EXTENDED_LINK_VALUE,
     });
   }
 

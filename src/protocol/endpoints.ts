@@ -22,4 +22,8 @@ export const METHOD = {
   CALLBACK_RESEND: 'callback.resend',
   /** delivery_put.md and delivery_test.md: a vend command. */
   DELIVERY_PUT: 'device.delivery.put',
+  /** Extension: a machine's products (or one, `product_id`) on sale, refilled to capacity. */
+  PRODUCT_RESTOCK: 'product.restock',
+  /** Extension: one product's stock (`product_id`, `inventory` from 0 to its capacity). */
+  PRODUCT_STOCK: 'product.stock',
 } as const;

@@ -60,6 +60,10 @@ export const ERROR_EXPLANATIONS: Readonly<Record<ErrorCode, ErrorExplanation>> =
     fix: 'Switch it back into operation (`vendcloud machine set --operating on`).',
   },
   [ErrorCode.MACHINE_BUSY]: { meaning: 'The machine is vending another item right now; nothing was queued.', fix: 'Send again after its current delivery has a result.' },
+  [ErrorCode.MACHINE_CANNOT_VEND]: {
+    meaning: 'The machine runs the original firmware, which has no vend command: nothing was queued.',
+    fix: 'Let the customer redeem the code at the machine’s keypad, or, if the machine runs vendcloud’s extensions, set `vendcloud machine set --link extended`.',
+  },
   [ErrorCode.PRODUCT_NOT_FOUND]: { meaning: 'No product with this id on this machine.', fix: 'Check product_id against the machine’s product list.' },
   [ErrorCode.PRODUCT_OFF_SALE]: { meaning: 'The product is off sale on this machine.', fix: 'Put it back on sale (restock it) first.' },
   [ErrorCode.PRODUCT_OUT_OF_STOCK]: { meaning: 'The product has too little stock for this request.', fix: 'Restock the machine, or ask for fewer codes.' },

@@ -31,6 +31,8 @@ export const ErrorCode = {
   MACHINE_NOT_OPERATING: 30004,
   /** Extension: the machine is vending (delivery_put.md's 出货停留时间); send again after its result. */
   MACHINE_BUSY: 30005,
+  /** Extension: the machine runs the original firmware, which has no vend command (docs/mqtt.md, "Link profiles"). */
+  MACHINE_CANNOT_VEND: 30006,
   PRODUCT_NOT_FOUND: 60001,
   PRODUCT_OFF_SALE: 60002,
   PRODUCT_OUT_OF_STOCK: 60003,
@@ -72,6 +74,7 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorEntry>> = {
   [ErrorCode.MACHINE_NOT_FOUND]: { httpStatus: 200, message: '设备不存在' },
   [ErrorCode.MACHINE_NOT_OPERATING]: { httpStatus: 200, message: '设备不在运营中' },
   [ErrorCode.MACHINE_BUSY]: { httpStatus: 200, message: '设备正在出货，请稍后再试' },
+  [ErrorCode.MACHINE_CANNOT_VEND]: { httpStatus: 200, message: '设备固件不支持远程出货' },
   [ErrorCode.PRODUCT_NOT_FOUND]: { httpStatus: 200, message: '商品不存在' },
   [ErrorCode.PRODUCT_OFF_SALE]: { httpStatus: 200, message: '商品已下架' },
   [ErrorCode.PRODUCT_OUT_OF_STOCK]: { httpStatus: 200, message: '商品库存不足' },

@@ -15,6 +15,12 @@ export function machineTopic(machineNo: string): string {
   return `/clients/${machineNo}`;
 }
 
+/** The machine_no of a machine's topic; undefined for any other topic. */
+export function machineNoOfTopic(topic: string): string | undefined {
+  const machineNo = topic.startsWith('/clients/') ? topic.slice('/clients/'.length) : '';
+  return machineNo && !machineNo.includes('/') ? machineNo : undefined;
+}
+
 export const MACHINE_METHOD = {
   CODE_CREATED: 'client.pickup_codes.create',
   CODE_DELETED: 'client.pickup_codes.delete',
@@ -25,6 +31,12 @@ export const MACHINE_METHOD = {
   PULL: 'client.pickup_codes.pull',
   HEARTBEAT: 'client.heartbeat',
   OFFLINE: 'client.offline',
+  /** The docs' test vend (channel.debugging.md), which the original firmware knows. */
+  CHANNEL_DEBUGGING: 'client.channel.debugging',
+  /** Stock of one product as the machine counts it (product.put.md). */
+  PRODUCT_PUT: 'client.product.put',
+  /** Products refilled or taken off sale at the machine (product.restock.md). */
+  PRODUCT_RESTOCK: 'client.product.restock',
   /** Extension: vend one item (docs/mqtt.md, "Deliveries"), modelled on `client.channel.debugging`. */
   VEND: 'client.channel.delivery',
   /** Extension, from the machine: how the vend named by `delivery_id` ended. */
@@ -33,8 +45,29 @@ export const MACHINE_METHOD = {
   VEND_RESULT_ACKNOWLEDGED: 'client.channel.delivery.result.ack',
 } as const;
 
+/**
+ * Extension field of `client.heartbeat` by which a machine says it speaks vendcloud's
+ * extensions (docs/mqtt.md, "Link profiles"); the original firmware never sends it.
+ */
+export const EXTENDED_LINK_FIELD = 'link';
+export const EXTENDED_LINK_VALUE = 'extended';
+
 /** Pushes about the machine's code list: a sync carries the whole list, so it supersedes them (and only them). */
 export const CODE_LIST_METHODS: readonly string[] = [MACHINE_METHOD.CODE_CREATED, MACHINE_METHOD.CODE_DELETED, MACHINE_METHOD.CODES_SYNC];
+
+/**
+ * What a machine on the original firmware gets for an outbox row: the docs' message itself,
+ * a test vend as the docs' `client.channel.debugging`, or nothing for an extension it would
+ * not understand (docs/mqtt.md, "Link profiles").
+ */
+export function originalFormOf(method: string, fields: Record<string, string>): MachineMessage | undefined {
+  if (method === MACHINE_METHOD.CODE_CREATED || method === MACHINE_METHOD.CODE_DELETED) return { method, fields };
+  if (method === MACHINE_METHOD.VEND && fields.order_type === 'test') {
+    const { floor_type = '1', is_lp = '0', is_dc = '0', code = '0', addr = '1' } = fields;
+    return { method: MACHINE_METHOD.CHANNEL_DEBUGGING, fields: { floor_type, is_lp, is_dc, code, addr, order_type: 'test' } };
+  }
+  return undefined;
+}
 
 /** What a vend command names: the channel as channel.debugging.md does, and the delivery. */
 export interface VendCommand {
@@ -79,9 +112,6 @@ export type VendResultOutcome = 'settled' | 'duplicate' | 'unknown-delivery';
 export function vendResultAcknowledgement(deliveryId: string, reportId: string, outcome: VendResultOutcome): MachineMessage {
   return { method: MACHINE_METHOD.VEND_RESULT_ACKNOWLEDGED, fields: { delivery_id: deliveryId, report_id: reportId, outcome } };
 }
-
-/** Above this many codes changed at once, the machine gets its whole new list in one sync. */
-export const SYNC_INSTEAD_OF_DELETES_ABOVE = 20;
 
 /** A message for a machine: its method and its own fields, without the envelope fields. */
 export interface MachineMessage {

@@ -14,6 +14,8 @@ export interface FieldDeclaration {
   description?: string;
   /** The payload `method`s that read it; absent: every method of the route. */
   methods?: readonly string[];
+  /** Optional in general, required by these methods. */
+  requiredFor?: readonly string[];
 }
 
 export type RouteFields = Readonly<Record<string, FieldDeclaration>>;
@@ -23,11 +25,19 @@ interface FieldOptions {
   methods?: readonly string[];
   /** A vendcloud extension, not in the original's pages. */
   extension?: boolean;
+  /** Optional in general, required by these methods. */
+  requiredFor?: readonly string[];
 }
 
 function declare(schema: JsonSchema, required: boolean, options: FieldOptions): FieldDeclaration {
   const description = [options.extension ? EXTENSION : undefined, options.description].filter(Boolean).join(': ');
-  return { schema, required, ...(description ? { description } : {}), ...(options.methods ? { methods: options.methods } : {}) };
+  return {
+    schema,
+    required,
+    ...(description ? { description } : {}),
+    ...(options.methods ? { methods: options.methods } : {}),
+    ...(options.requiredFor ? { requiredFor: options.requiredFor } : {}),
+  };
 }
 
 /** A field the route refuses to do without. */

@@ -144,7 +144,18 @@ const ORDER = object(ORDER_FIELDS, [...ORDER_REQUIRED, 'trade_id']);
 // a code's life. The order that spent a code redeemed at a machine has no merchant trade_id.
 const MACHINE_OVERVIEW = extension(
   object(
-    { machine_no: digits, machine_name: text, is_online: flag, status: flag, pickup_codes_enabled: flag, last_seen_at: wallTime, live_codes: positive },
+    {
+      machine_no: digits,
+      machine_name: text,
+      is_online: flag,
+      status: flag,
+      pickup_codes_enabled: flag,
+      last_seen_at: wallTime,
+      live_codes: positive,
+      network_type: text,
+      network_rssi: text,
+      link_profile: { enum: ['original', 'extended'] },
+    },
     ['machine_no'],
   ),
 );
@@ -197,6 +208,11 @@ const CANCELLED_COUNT = object({ count: extension(positive) });
 /** The docs answer `{}` to a create; vendcloud adds the codes it made. */
 const CREATED_CODES = object({ codes: list(CREATED_CODE) });
 
+/** What a change of stock answers (extension): each product changed, as it is now. */
+const STOCK_CHANGED = extension(
+  object({ products: list(object({ id, inventory: positive, on_sale: flag }, ['id'])) }, ['products']),
+);
+
 export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
   { verb: 'POST', path: '/ping', data: { type: 'string', const: 'pong' } },
   { verb: 'POST', path: '/rent/machines', data: { type: 'array', items: MACHINE_SUMMARY } },
@@ -229,6 +245,7 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
   { verb: 'POST', path: '/deliveries', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },
   { verb: 'POST', path: '/deliveries/debug', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },
   { verb: 'POST', path: '/deliveries/:delivery_id', data: DELIVERY_STATE },
+  { verb: 'PUT', path: '/products', dataByMethod: { [METHOD.PRODUCT_RESTOCK]: STOCK_CHANGED, [METHOD.PRODUCT_STOCK]: STOCK_CHANGED } },
 ];
 
 /** `{code: 0, message: "ok", data}` around a `data` shape. */

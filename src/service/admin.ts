@@ -6,13 +6,17 @@ import type { CallbackSignForm } from '../domain/callbacks.js';
 import { refusedCallbackUrl } from '../domain/callback-targets.js';
 import { generateAppid, generateSecret, hashSecret } from '../domain/credentials.js';
 import { isCabinetName, isCapacity, isFloorType, isInventoryWithin, isMachineNo } from '../domain/fields.js';
+import { isLinkMode } from '../domain/link-profiles.js';
 import { parseCents } from '../domain/money.js';
 import { assertTimeZone, DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import * as products from '../store/repositories/products.repository.js';
+import * as stock from '../store/repositories/stock.repository.js';
 import type { Store } from '../store/store.js';
 import { generateWebhookSecret } from './callbacks.js';
+import { Refused } from './refused.js';
+import { restockProducts, setStock } from './stock.js';
 
 /** A mistake in what the operator asked for; the CLI prints its message and exits 2. */
 export class AdminInputError extends Error {
@@ -134,11 +138,13 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
   return { machine_no: input.machineNo, machine_id: machineId, mqtt_password: mqttPassword };
 }
 
-export async function setMachine(store: Store, machineNo: string, change: { pickupCodes?: boolean; operating?: boolean }): Promise<void> {
+export async function setMachine(store: Store, machineNo: string, change: { pickupCodes?: boolean; operating?: boolean; link?: string }): Promise<void> {
   const values: machines.MachineSettings = {};
   if (change.pickupCodes !== undefined) values.pickup_codes_enabled = change.pickupCodes ? 1 : 0;
   if (change.operating !== undefined) values.operating = change.operating ? 1 : 0;
-  if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes or --operating');
+  if (change.link !== undefined && !isLinkMode(change.link)) throw new AdminInputError('link must be original, extended or auto');
+  if (change.link !== undefined) values.link_mode = change.link;
+  if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes, --operating or --link');
   if (!(await store.write((trx) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
 }
 
@@ -194,11 +200,32 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   });
 }
 
+/** The operator's changes of stock (`vendcloud product set`, `product restock`), with their history. */
+const OPERATOR = { actor: { name: 'operator', requestId: null } };
+
 export async function setProductInventory(store: Store, productId: number, inventory: number): Promise<void> {
   await store.write(async (trx) => {
-    const capacity = await products.capacityOf(trx, productId);
-    if (capacity === undefined) throw new AdminInputError(`no product ${productId}`);
-    if (inventory < 0 || inventory > capacity) throw new AdminInputError('inventory must be from 0 to the capacity');
-    await products.setInventory(trx, productId, inventory);
+    const machineId = await stock.machineOfProduct(trx, productId);
+    if (machineId === undefined) throw new AdminInputError(`no product ${productId}`);
+    try {
+      await setStock(trx, { ...OPERATOR, now: nowSeconds() }, machineId, productId, { inventory, reason: 'set' });
+    } catch (error) {
+      if (error instanceof Refused) throw new AdminInputError('inventory must be a whole number from 0 to the capacity');
+      throw error;
+    }
+  });
+}
+
+/** Every product of the machine (or the one given) on sale and refilled to capacity; how many. */
+export async function restockMachine(store: Store, machineNo: string, productId?: number): Promise<number> {
+  return store.write(async (trx) => {
+    const machine = await machines.findByNumber(trx, machineNo);
+    if (!machine) throw new AdminInputError(`no machine ${machineNo}`);
+    try {
+      return (await restockProducts(trx, { ...OPERATOR, now: nowSeconds() }, machine.id, productId === undefined ? 'all' : [productId], 1)).length;
+    } catch (error) {
+      if (error instanceof Refused) throw new AdminInputError(`no product ${productId} in machine ${machineNo}`);
+      throw error;
+    }
   });
 }

@@ -54,15 +54,15 @@ interface Push {
 /**
  * The outbox rows that told the machine about this code's changes. A change writes its push
  * in its own transaction with its own clock, so the push naming the code sits in the same
- * second; a bulk change (more than the per-code threshold) sends the whole list instead, so
- * the first list queued from that second on carries it. Changes reported by the machine
- * itself push nothing. Sent rows are purged after a day (outbox.ts), so older pushes are gone.
+ * second (an extended machine may have received it inside a sync; rows from before
+ * vendcloud pushed every code one by one point to the first list queued from then). A
+ * redemption reported by the machine pushes the code's delete back to it. Sent rows are purged
+ * after a day (outbox.ts), so older pushes are gone.
  */
 async function pushesCarrying(db: Executor, machineId: number, codeId: number, events: HistoryRow[]): Promise<Push[]> {
   const found = new Map<number, Push>();
   for (const event of events) {
-    if (event.actor.startsWith('machine:')) continue;
-    const sameSecond = await outbox.codePushesAt(db, machineId, event.at, [MACHINE_METHOD.CODE_CREATED, MACHINE_METHOD.CODE_DELETED]);
+    const sameSecond = await outbox.codePushesAt(db, machineId, event.at, [MACHINE_METHOD.CODE_CREATED, MACHINE_METHOD.CODE_DELETED], codeId);
     const named = sameSecond.filter((row) => namesCode(row.body, codeId));
     const carriers = named.length > 0 ? named : await outbox.firstPushFrom(db, machineId, event.at, MACHINE_METHOD.CODES_SYNC);
     for (const push of carriers) found.set(push.id, { id: push.id, method: push.method, created_at: push.created_at, sent_at: push.sent_at });

@@ -15,6 +15,7 @@ import {
   type VendResult,
   WAITING_RECORD_STATUS,
 } from '../domain/deliveries.js';
+import { linkProfileOf } from '../domain/link-profiles.js';
 import { vendMessage, type VendResultOutcome } from '../protocol/machine-messages.js';
 import type { Executor } from '../store/executor.js';
 import * as deliveries from '../store/repositories/deliveries.repository.js';
@@ -82,6 +83,9 @@ export async function deliverOrderRecord(
   const record = order ? await orders.findRecord(trx, asked.recordId) : undefined;
   const isOnline = await machines.isOnline(trx, machine.id);
   accepted(decideDelivery({ order, record, machine: { id: machine.id, is_online: isOnline ? 1 : 0 }, orderId: asked.orderId }));
+  // Refused at once, not after the result timeout: the original firmware has no vend command.
+  const linked = await machines.findLinkedById(trx, machine.id);
+  if (!linked || linkProfileOf(linked) === 'original') throw new Refused({ refused: 'no-vend-command' });
   const channel = await products.vendChannelOf(trx, machine.id, record!.product_id);
   if (!channel) throw new Refused({ refused: 'not-found' });
   if (!(await orders.setRecordStatusIf(trx, record!.id, WAITING_RECORD_STATUS, 'IS_DELIVERING'))) throw new Refused({ refused: 'not-deliverable' });

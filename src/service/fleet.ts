@@ -3,6 +3,7 @@
  * state, switches and number of live codes, and the live codes of each product. They feed
  * the console's machine pages and are Open API endpoints like any other.
  */
+import { linkProfileOf } from '../domain/link-profiles.js';
 import { formatWallTime } from '../protocol/time.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
@@ -27,6 +28,10 @@ export async function machinesOverview(db: Executor, merchantId: number, clock: 
     pickup_codes_enabled: machine.pickup_codes_enabled === 1,
     last_seen_at: machine.last_seen_at === null ? null : formatWallTime(machine.last_seen_at, clock.timeZone),
     live_codes: liveByMachine.get(machine.id) ?? 0,
+    // The last heartbeat's network facts, and which messages the machine gets (docs/mqtt.md).
+    network_type: machine.network_type,
+    network_rssi: machine.network_rssi,
+    link_profile: linkProfileOf(machine),
   }));
 }
 

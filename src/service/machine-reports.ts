@@ -6,6 +6,7 @@
  * every later one finds the claim and changes nothing.
  */
 import { EVENT_TYPE } from '../domain/callbacks.js';
+import { PICKED_UP_RECORD_STATUS } from '../domain/pickup-codes.js';
 import { decideRedeem, type ConflictMet, type RedemptionOutcome } from '../domain/redemptions.js';
 import type { ReportOutcome } from '../protocol/machine-messages.js';
 import * as codes from '../store/repositories/codes.repository.js';
@@ -47,7 +48,8 @@ export async function redeemReportedCode(trx: Tx, context: ChangeContext, machin
       context,
       machine.merchant_id,
       EVENT_TYPE.PICKUP_CODE_USED,
-      { machine_no: machine.machine_no, pickup_code_id: order.pickupCodeId, product_id: order.record.productId, order_id: order.orderId, record_id: order.record.id },
+      // record_status IS_PICKED_UP: the item left the machine at the keypad.
+      { machine_no: machine.machine_no, pickup_code_id: order.pickupCodeId, product_id: order.record.productId, order_id: order.orderId, record_id: order.record.id, record_status: order.record.status },
       { orderId: order.orderId, recordId: order.record.id },
     );
   }
@@ -76,7 +78,8 @@ async function redeemAtMachine(trx: Tx, context: ChangeContext, machine: Machine
   if (decision.spends) {
     const product = await products.takeOneLeft(trx, code!.product_id);
     if (!(await codes.markUsedFrom(trx, code!.id, code!.status, context.now))) throw new Error(`pickup code ${code!.id} changed while being redeemed`);
-    order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, null);
+    // The machine vended the item as it reported the code: the record is picked up, not waiting.
+    order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, null, PICKED_UP_RECORD_STATUS);
   }
   await applyChange(trx, context, machine, decision);
   const conflict = decision.conflict && { met: decision.conflict, orderId: order?.orderId ?? code!.order_id, productId: code!.product_id };

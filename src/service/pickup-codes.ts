@@ -7,7 +7,6 @@
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import {
-  cancelledMessages,
   codesCreated,
   consumeRefusal,
   decideCancel,
@@ -20,7 +19,6 @@ import {
   type BulkCancel,
   type CreatePlan,
 } from '../domain/pickup-codes.js';
-import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../protocol/machine-messages.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as history from '../store/repositories/history.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
@@ -165,20 +163,18 @@ async function cancelInSteps(trx: Tx, context: ChangeContext, machine: MachineRe
   // another transaction cancels or creates codes in between.
   const mark = cancelMark(context, randomUUID());
   const author = authorOf(context);
-  const firstIds: number[] = [];
   let count = 0;
   for (let after = 0; after < newest; ) {
     const through = await codes.stepEndId(trx, scope, after, newest, BULK_STEP);
     const ids = await codes.cancelStep(trx, scope, after, through, mark);
-    await history.recordForMarked(trx, { ...bulk.transition, from: 'UNUSED' }, author, { machineId: machine.id, cancelId: mark.cancelId, after, through });
+    const marked = { machineId: machine.id, cancelId: mark.cancelId, after, through };
+    await history.recordForMarked(trx, { ...bulk.transition, from: 'UNUSED' }, author, marked);
+    // One delete per code (cancelledMessages' form); the dispatcher makes one sync of them for an extended machine.
+    if (ids.length > 0) await outbox.enqueueDeletesForMarked(trx, marked, context.now);
     count += ids.length;
-    // Only a few are pushed one by one; past that the machine gets one sync.
-    if (count <= SYNC_INSTEAD_OF_DELETES_ABOVE) firstIds.push(...ids);
     after = through;
     if (after < newest) await pauseForOtherRequests(trx);
   }
-  const { messages } = cancelledMessages(firstIds, count);
-  if (messages.length > 0) await outbox.enqueue(trx, machine.id, messages, context.now);
   return count;
 }
 

@@ -37,7 +37,7 @@ export function orderOf(earlier: orders.OrderWithTradeId, tradeId: string): Pick
  * The order and its one record for a spent code, linked from the code; undefined, and
  * nothing written, when a consume with the same trade_id committed first (see `orders.insert`).
  */
-export async function recordPickupOrder(trx: Tx, context: ChangeContext, machine: MachineRef, code: PickupCode, priceCents: number, origin: null): Promise<PickupOrder>;
+export async function recordPickupOrder(trx: Tx, context: ChangeContext, machine: MachineRef, code: PickupCode, priceCents: number, origin: null, recordStatus?: string): Promise<PickupOrder>;
 export async function recordPickupOrder(
   trx: Tx,
   context: ChangeContext,
@@ -53,6 +53,7 @@ export async function recordPickupOrder(
   code: PickupCode,
   priceCents: number,
   origin: ConsumeOrigin | null,
+  recordStatus: string = PICKUP_RECORD_STATUS,
 ): Promise<PickupOrder | undefined> {
   const orderId = await orders.insert(trx, {
     merchantId: machine.merchant_id,
@@ -65,7 +66,7 @@ export async function recordPickupOrder(
     createdAt: context.now,
   });
   if (orderId === undefined) return undefined;
-  const recordId = await orders.insertRecord(trx, { orderId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS });
+  const recordId = await orders.insertRecord(trx, { orderId, productId: code.product_id, quantity: 1, priceCents, status: recordStatus });
   await codes.linkToOrder(trx, code.id, orderId);
   return {
     orderId,
@@ -73,6 +74,6 @@ export async function recordPickupOrder(
     amountCents: priceCents,
     createdAt: context.now,
     pickupCodeId: code.id,
-    record: { id: recordId, productId: code.product_id, quantity: 1, priceCents, status: PICKUP_RECORD_STATUS },
+    record: { id: recordId, productId: code.product_id, quantity: 1, priceCents, status: recordStatus },
   };
 }

@@ -5,9 +5,10 @@
  */
 import type { DeliveryRefusal } from '../domain/deliveries.js';
 import { isRefusal, type Refusal as CodeRefusal } from '../domain/pickup-codes.js';
+import type { StockRefusal } from '../domain/stock.js';
 
-/** Every refusal of the rules: a code's life, and a delivery's. */
-export type Refusal = CodeRefusal | DeliveryRefusal;
+/** Every refusal of the rules: a code's life, a delivery's, a product's stock. */
+export type Refusal = CodeRefusal | DeliveryRefusal | StockRefusal;
 
 export class Refused extends Error {
   override name = 'Refused';

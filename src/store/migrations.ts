@@ -4,6 +4,7 @@
  */
 import { callbacksMigration } from './callbacks-migration.js';
 import { callbackSignFormMigration } from './callback-sign-form-migration.js';
+import { linkProfilesMigration } from './link-profiles-migration.js';
 import { retentionMigration } from './retention-migration.js';
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 
@@ -282,6 +283,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0004_outbox_by_machine': outboxByMachine,
         '0005_deliveries': deliveries(dialect),
         '0006_callbacks': callbacksMigration((table) => withId(table, dialect)),
+        '0007_link_profiles': linkProfilesMigration((table) => withId(table, dialect)),
         '0010_callback_sign_form': callbackSignFormMigration,
         '0011_conflicts': retentionMigration,
       };

@@ -55,6 +55,10 @@ export interface MachineTable {
   last_seen_at: number | null;
   network_type: Generated<string>;
   network_rssi: Generated<string>;
+  /** The operator's choice: `auto` (the machine's own word), `original` or `extended`. */
+  link_mode: Generated<string>;
+  /** 1 once the machine said it speaks vendcloud's extensions. */
+  link_extended: Generated<Flag>;
   time_zone: string;
   currency_code: Generated<string>;
   mqtt_password_hash: string;
@@ -246,6 +250,22 @@ export interface DeliveryLockTable {
   locked_until: number;
 }
 
+/** One change of a product's stock or sale state, by a machine, a merchant or an operator. */
+export interface StockChangeTable {
+  id: Generated<number>;
+  product_id: number;
+  machine_id: number;
+  inventory_from: number;
+  inventory_to: number;
+  on_sale_from: Flag;
+  on_sale_to: Flag;
+  /** `machine:<no>`, `merchant:<appid>`, `operator`. */
+  actor: string;
+  /** What changed it: `product.put`, `restock`, `off sale`, `set`. */
+  reason: string;
+  at: number;
+}
+
 export interface Database {
   merchants: MerchantTable;
   machines: MachineTable;
@@ -262,6 +282,7 @@ export interface Database {
   callback_attempts: CallbackAttemptTable;
   deliveries: DeliveryTable;
   delivery_locks: DeliveryLockTable;
+  stock_changes: StockChangeTable;
 }
 
 export type Merchant = Selectable<MerchantTable>;

@@ -42,6 +42,53 @@ describe('vendcloud admin commands', () => {
     assert.equal(set.code, 0, set.stderr);
   });
 
+  it('product set --inventory and product restock change stock within 0..capacity, with history; a stock above capacity is refused', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const read = <T>(query: string, ...args: unknown[]): T[] => {
+      const raw = new Database(db, { readonly: true });
+      try {
+        return raw.prepare(query).all(...args) as T[];
+      } finally {
+        raw.close();
+      }
+    };
+    const [water] = read<{ id: number }>("select id from products where name = 'Water'");
+    const stock = () => read<{ inventory: number }>('select inventory from products where id = ?', water!.id)[0]!.inventory;
+    const set = await vendcloud(['product', 'set', '--id', String(water!.id), '--inventory', '3', '--db', db]);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(stock(), 3);
+    const above = await vendcloud(['product', 'set', '--id', String(water!.id), '--inventory', '11', '--db', db]);
+    assert.equal(above.code, 2);
+    assert.equal(stock(), 3, 'unchanged');
+    const restock = await vendcloud(['product', 'restock', '--machine-no', '12345678901234', '--db', db, '--json']);
+    assert.equal(restock.code, 0, restock.stderr);
+    assert.deepEqual(JSON.parse(restock.stdout), { machine_no: '12345678901234', restocked: 1 });
+    assert.equal(stock(), 10, 'refilled to capacity');
+    const history = read<{ inventory_to: number; actor: string; reason: string }>('select inventory_to, actor, reason from stock_changes where product_id = ? order by id', water!.id);
+    assert.deepEqual(history, [
+      { inventory_to: 3, actor: 'operator', reason: 'set' },
+      { inventory_to: 10, actor: 'operator', reason: 'restock' },
+    ]);
+  });
+
+  it('machine set --link original|extended|auto sets the link profile the operator chose', async () => {
+    const mode = async () => {
+      const { default: Database } = await import('better-sqlite3');
+      const raw = new Database(db, { readonly: true });
+      try {
+        return (raw.prepare('select link_mode from machines where machine_no = ?').get('12345678901234') as { link_mode: string }).link_mode;
+      } finally {
+        raw.close();
+      }
+    };
+    assert.equal(await mode(), 'auto', 'auto by default: original until the machine says otherwise');
+    for (const link of ['extended', 'original', 'auto']) {
+      const set = await vendcloud(['machine', 'set', '--machine-no', '12345678901234', '--link', link, '--db', db]);
+      assert.equal(set.code, 0, set.stderr);
+      assert.equal(await mode(), link);
+    }
+  });
+
   it('merchant list, machine list and product list show what the other commands made, as tables or JSON, and never a secret', async () => {
     const made = json(await vendcloud(['merchant', 'create', '--name', 'Listed Vending', '--db', db, '--json']));
     const other = json(await vendcloud(['merchant', 'create', '--name', 'Other Vending', '--db', db, '--json']));
@@ -121,6 +168,9 @@ describe('vendcloud admin commands', () => {
       ['machine', 'create', '--merchant', '1', '--machine-no', '12345678901234', '--db', db],
       ['machine', 'create', '--merchant', '1', '--machine-no', '22345678', '--pickup-codes', 'maybe', '--db', db],
       ['machine', 'set', '--machine-no', '99999999', '--operating', 'on', '--db', db],
+      ['machine', 'set', '--machine-no', '12345678901234', '--link', 'modern', '--db', db],
+      ['product', 'restock', '--machine-no', '12345678901234', '--product', '99999', '--db', db],
+      ['product', 'set', '--id', '99999', '--inventory', '1', '--db', db],
       ['merchant', 'set', '--merchant', '999', '--require-nonce', 'on', '--db', db],
       ['merchant', 'set', '--merchant', '1', '--require-nonce', 'sometimes', '--db', db],
       ['merchant', 'set', '--merchant', '1', '--db', db],

@@ -181,6 +181,28 @@ for (const [index, kind] of storeKinds().entries()) {
       await notice.waitFor();
     });
 
+    it('restocks one product, then the whole machine, to capacity, and shows the machine’s network and link profile', async () => {
+      await page.getByRole('link', { name: `设备 ${demo.machine_no}` }).click();
+      await page.getByRole('heading', { name: `设备 ${demo.machine_no}` }).waitFor();
+      await page.locator('dd.link-profile', { hasText: '扩展' }).waitFor();
+      assert.match(await page.locator('dd.network').innerText(), /wifi · -60 dBm/);
+      const [water, juice] = demo.product_ids;
+      const stock = async (productId: number) => (await linked.store.db.selectFrom('products').select(['inventory', 'capacity']).where('id', '=', productId).executeTakeFirstOrThrow());
+      await linked.store.write((trx) => trx.updateTable('products').set({ inventory: 1 }).where('id', 'in', [water!, juice!]).execute());
+      await page.getByRole('button', { name: '补货 Mineral water 550ml' }).click();
+      await eventually(async () => (await stock(water!)).inventory === 10, 'the water is refilled to its capacity');
+      assert.equal((await stock(juice!)).inventory, 1, 'the juice is not');
+      await page.getByRole('button', { name: '整机补货' }).click();
+      await eventually(async () => (await stock(juice!)).inventory === 10, 'the whole machine is refilled');
+      await page.locator(`tr[data-product-id="${juice}"]`, { hasText: '10 / 10' }).waitFor({ timeout: SEEN_WITHIN_MS });
+      const history = await linked.store.db.selectFrom('stock_changes').select(['product_id', 'actor', 'reason']).where('product_id', 'in', [water!, juice!]).orderBy('id').execute();
+      assert.deepEqual(history.map((h) => [h.product_id, h.reason]), [[water, 'restock'], [water, 'restock'], [juice, 'restock']]);
+      assert.ok(history.every((h) => h.actor.startsWith('merchant:')));
+      // Back to the code's page, where the next test starts.
+      await page.goBack();
+      await page.getByRole('heading', { name: '生命周期' }).waitFor();
+    });
+
     it('switches to English and back', async () => {
       await page.getByRole('button', { name: 'Switch to English' }).click();
       await page.getByRole('heading', { name: 'Life of the code' }).waitFor();

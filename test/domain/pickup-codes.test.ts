@@ -15,7 +15,7 @@ import {
   visibleStatus,
   type CodeState,
 } from '../../src/domain/pickup-codes.js';
-import { MACHINE_METHOD, SYNC_INSTEAD_OF_DELETES_ABOVE } from '../../src/protocol/machine-messages.js';
+import { MACHINE_METHOD } from '../../src/protocol/machine-messages.js';
 
 const NOW = 1_900_000_000;
 const on = { pickup_codes_enabled: 1, operating: 1 };
@@ -50,9 +50,11 @@ describe('creating codes', () => {
     assert.deepEqual(change.history, [{ codeId: 1, action: 'create', from: null, to: 'UNUSED' }, { codeId: 2, action: 'create', from: null, to: 'UNUSED' }]);
     assert.deepEqual(change.messages.map((m) => [m.method, m.fields.id, m.fields.used]), [[MACHINE_METHOD.CODE_CREATED, '1', '0'], [MACHINE_METHOD.CODE_CREATED, '2', '0']]);
   });
-  it('pushes one sync instead of the codes above the threshold', () => {
-    const many = Array.from({ length: SYNC_INSTEAD_OF_DELETES_ABOVE + 1 }, (_, i) => code(i + 1));
-    assert.deepEqual(codesCreated(many, 'Asia/Shanghai').messages, [{ method: MACHINE_METHOD.CODES_SYNC, fields: {} }]);
+  it('pushes every code of a large batch one by one (a sync is the dispatcher\'s choice, not the rule\'s)', () => {
+    const many = Array.from({ length: 30 }, (_, i) => code(i + 1));
+    const messages = codesCreated(many, 'Asia/Shanghai').messages;
+    assert.equal(messages.length, 30);
+    assert.ok(messages.every((m) => m.method === MACHINE_METHOD.CODE_CREATED));
   });
 });
 
@@ -86,11 +88,11 @@ describe('cancelling codes by ids (all or nothing)', () => {
   it('is refused naming a used code and its order', () => {
     assert.deepEqual(decideCancelMany([3, 6], new Map([[3, unused], [6, { status: 'USED', order_id: 2 }]])), { refused: 'used', orderId: 2, codeId: 6 });
   });
-  it('pushes one sync above the threshold', () => {
-    const ids = Array.from({ length: SYNC_INSTEAD_OF_DELETES_ABOVE + 1 }, (_, i) => i + 1);
+  it('pushes a deletion per code however many, in id order', () => {
+    const ids = Array.from({ length: 30 }, (_, i) => 30 - i);
     const decision = decideCancelMany(ids, new Map(ids.map((id) => [id, unused])));
     assert.ok(!('refused' in decision));
-    assert.deepEqual(decision.messages, [{ method: MACHINE_METHOD.CODES_SYNC, fields: {} }]);
+    assert.deepEqual(decision.messages.map((m) => [m.method, m.fields.id]), ids.map((_, i) => [MACHINE_METHOD.CODE_DELETED, String(i + 1)]));
   });
 });
 
@@ -102,10 +104,9 @@ describe('cancelling in bulk', () => {
     assert.deepEqual(decideCancelProduct(false), { refused: 'product-not-found' });
     assert.deepEqual(decideCancelProduct(true), { transition: { action: 'cancel', from: 'UNUSED', to: 'CANCELLED', detail: 'cancel product' } });
   });
-  it('pushes nothing for no code, a deletion each up to the threshold, one sync above it', () => {
+  it('pushes nothing for no code and a deletion per code otherwise, in id order', () => {
     assert.deepEqual(cancelledMessages([]).messages, []);
     assert.deepEqual(cancelledMessages([2, 1]).messages.map((m) => m.fields.id), ['1', '2']);
-    assert.deepEqual(cancelledMessages([1], SYNC_INSTEAD_OF_DELETES_ABOVE + 1).messages, [{ method: MACHINE_METHOD.CODES_SYNC, fields: {} }]);
   });
 });
 
@@ -141,8 +142,13 @@ describe('consuming through the API', () => {
 
 describe('redeeming at the machine', () => {
   const live = { id: 4, status: 'UNUSED' as const, expired_at: NOW + 60 };
-  it('moves an UNUSED code to USED without pushing anything back', () => {
-    assert.deepEqual(decideRedeem(live, NOW, false), { outcome: 'redeemed', spends: true, history: [{ codeId: 4, action: 'redeem', from: 'UNUSED', to: 'USED' }], messages: [] });
+  it('moves an UNUSED code to USED and pushes its delete back (a push already on its way may carry it to the keypad again)', () => {
+    assert.deepEqual(decideRedeem(live, NOW, false), {
+      outcome: 'redeemed',
+      spends: true,
+      history: [{ codeId: 4, action: 'redeem', from: 'UNUSED', to: 'USED' }],
+      messages: [{ method: 'client.pickup_codes.delete', fields: { id: '4' } }],
+    });
   });
   it('moves a CANCELLED code to USED too (the item left), writing the conflict and pushing a delete', () => {
     assert.deepEqual(decideRedeem({ ...live, status: 'CANCELLED' }, NOW, false), {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import { readImportFile } from '../../src/domain/import-file.js';
 import { MachineSimulator } from '../../src/link/machine-simulator.js';
+import { OriginalMachineSimulator } from '../../src/link/machine-simulator-original.js';
 import { importFile } from '../../src/service/import.js';
 import { brokerModes, eventually, LinkedServer, merchantApi, uniqueMachineNo, type LinkFixture } from '../helpers/link.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -71,6 +72,36 @@ for (const kind of storeKinds()) {
           }
         });
       }
+    });
+  }
+}
+
+for (const kind of storeKinds()) {
+  for (const mode of brokerModes()) {
+    describe(`an imported machine on the original firmware [${kind.name}, ${mode.name} broker]`, needs(kind, ...mode.needs), () => {
+      let linked: LinkedServer;
+      let machine: OriginalMachineSimulator | undefined;
+      const machineNo = uniqueMachineNo();
+
+      before(async () => {
+        linked = await LinkedServer.start(kind, mode.mqtt());
+        await importFile(linked.store, readImportFile(originalPlatformFile(machineNo)).file!);
+      });
+      after(async () => {
+        await machine?.disconnect();
+        await linked?.close();
+      });
+
+      it('gets its imported codes as creates, at its first connection and when more are imported while it is connected', async () => {
+        machine = new OriginalMachineSimulator({ url: linked.brokerUrl, machineNo, password: MQTT_PASSWORD, appid: APPID });
+        await machine.connect();
+        await eventually(() => machine!.codes().some((code) => code.id === String(CODE_ID)), 'the machine holds the imported UNUSED code');
+        const file = originalPlatformFile(machineNo);
+        file.pickup_codes.push({ id: 9300, machine_no: machineNo, product_id: PRODUCT_ID, code: '27182818', status: 'UNUSED', created_at: '2026-11-06 10:00:00' });
+        assert.equal((await importFile(linked.store, readImportFile(file).file!)).created.pickup_codes, 1);
+        await eventually(() => machine!.codes().some((code) => code.id === '9300'), 'the newly imported code reached the connected machine');
+        assert.equal(machine.counters.ignored, 0, 'no sync: it would not understand one');
+      });
     });
   }
 }

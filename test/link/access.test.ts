@@ -18,14 +18,20 @@ for (const kind of storeKinds()) {
     });
     after(async () => linked?.close());
 
-    it('a wrong password, an unknown machine and a client id other than the machine_no are refused', async () => {
+    it('a wrong password and an unknown machine are refused; any client id is accepted, but not one held by another machine', async () => {
       const a = await seedMachine(linked.store);
+      const b = await seedMachine(linked.store, a.merchant);
       const refusedBefore = linked.server.link!.counters.refusedLogins;
       await assert.rejects(simulator(linked.brokerUrl, { ...a, password: `${a.password}x` }).connect(), /Bad username or password|Not authorized/i);
       await assert.rejects(simulator(linked.brokerUrl, { ...a, machineNo: '999999999999' }).connect(), /Bad username or password|Not authorized/i);
-      const client = mqtt.connect(linked.brokerUrl, { clientId: 'someone-else', username: a.machineNo, password: a.password, reconnectPeriod: 0 });
-      await assert.rejects(new Promise((resolve, reject) => (client.once('connect', resolve), client.once('error', reject))), /Identifier rejected/i);
-      client.end(true);
+      const connected = (client: mqtt.MqttClient) => new Promise((resolve, reject) => (client.once('connect', resolve), client.once('error', reject)));
+      const firmware = mqtt.connect(linked.brokerUrl, { clientId: `android-${a.machineNo}`, username: a.machineNo, password: a.password, reconnectPeriod: 0 });
+      await connected(firmware);
+      const intruder = mqtt.connect(linked.brokerUrl, { clientId: `android-${a.machineNo}`, username: b.machineNo, password: b.password, reconnectPeriod: 0 });
+      await assert.rejects(connected(intruder), /Identifier rejected/i);
+      intruder.end(true);
+      assert.ok(firmware.connected, "A's session is still A's");
+      firmware.end(true);
       assert.equal(linked.server.link!.counters.refusedLogins, refusedBefore + 3);
     });
 

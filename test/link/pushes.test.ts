@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import { needs } from '../helpers/components.js';
-import { SYNC_INSTEAD_OF_DELETES_ABOVE } from '../../src/protocol/machine-messages.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { brokerModes, eventually, heldIds, LinkedServer, merchantApi, sameIds, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
 import { storeKinds } from '../helpers/stores.js';
@@ -54,7 +53,7 @@ for (const kind of storeKinds()) {
         assert.equal(await api.cancelAll(), 3);
         await eventually(() => machine.codes().length === 0, 'the machine list is empty');
 
-        const many = SYNC_INSTEAD_OF_DELETES_ABOVE + 10;
+        const many = 30;
         const syncsBefore = machine.counters.syncs;
         await api.createCodes(many);
         await eventually(() => machine.codes().length === many, `the machine holds ${many} codes`);

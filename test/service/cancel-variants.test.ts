@@ -8,7 +8,7 @@ import { createMachine, createMerchant, createProduct } from '../../src/service/
 import type { ChangeContext, MachineRef } from '../../src/service/context.js';
 import { cancelPickupCodesByIds, cancelProductPickupCodes, createPickupCodes } from '../../src/service/pickup-codes.js';
 import { Refused } from '../../src/service/refused.js';
-import { MACHINE_METHOD, SYNC_INSTEAD_OF_DELETES_ABOVE } from '../../src/protocol/machine-messages.js';
+import { MACHINE_METHOD } from '../../src/protocol/machine-messages.js';
 import type { Store } from '../../src/store/store.js';
 import { storeKinds, withFreshStore } from '../helpers/stores.js';
 
@@ -94,13 +94,13 @@ for (const kind of storeKinds()) {
         assert.deepEqual(await statuses(store, ids), ['UNUSED', 'CANCELLED']);
       }));
 
-    it('pushes one sync instead of deletions above the threshold', () =>
+    it('queues a deletion per code however many (a sync is the dispatcher\'s choice)', () =>
       withFreshStore(kind, async (store) => {
         const f = await fleet(store);
-        const ids = await f.create(f.machine, f.water, SYNC_INSTEAD_OF_DELETES_ABOVE + 1);
+        const ids = await f.create(f.machine, f.water, 21);
         const before = await newestPush(store);
         assert.equal(await store.write((trx) => cancelPickupCodesByIds(trx, f.context('many'), f.machine, ids)), ids.length);
-        assert.deepEqual((await pushesAfter(store, f.machine.id, before)).map((p) => p.method), [MACHINE_METHOD.CODES_SYNC]);
+        assert.deepEqual((await pushesAfter(store, f.machine.id, before)).map((p) => p.method), ids.map(() => MACHINE_METHOD.CODE_DELETED));
         assert.equal((await cancelHistory(store, 'many')).length, ids.length);
       }));
   });
@@ -141,13 +141,15 @@ for (const kind of storeKinds()) {
         assert.deepEqual(await statuses(store, tea), ['UNUSED', 'UNUSED']);
       }));
 
-    it('pushes one sync instead of deletions above the threshold', () =>
+    it('queues a deletion per code however many, in id order', () =>
       withFreshStore(kind, async (store) => {
         const f = await fleet(store);
-        await f.create(f.machine, f.water, SYNC_INSTEAD_OF_DELETES_ABOVE + 1);
+        const ids = await f.create(f.machine, f.water, 21);
         const before = await newestPush(store);
-        assert.equal(await store.write((trx) => cancelProductPickupCodes(trx, f.context('many'), f.machine, f.water)), SYNC_INSTEAD_OF_DELETES_ABOVE + 1);
-        assert.deepEqual((await pushesAfter(store, f.machine.id, before)).map((p) => p.method), [MACHINE_METHOD.CODES_SYNC]);
+        assert.equal(await store.write((trx) => cancelProductPickupCodes(trx, f.context('many'), f.machine, f.water)), 21);
+        const pushes = await pushesAfter(store, f.machine.id, before);
+        assert.deepEqual(pushes.map((p) => p.method), ids.map(() => MACHINE_METHOD.CODE_DELETED));
+        assert.deepEqual(pushes.map((p) => Number((JSON.parse(p.body) as { id: string }).id)), [...ids].sort((a, b) => a - b));
       }));
   });
 }

@@ -53,6 +53,14 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
               </dd>
             </div>
             <div>
+              <dt>{t('network')}</dt>
+              <dd class="network">{[data.overview.networkType, data.overview.networkRssi && `${data.overview.networkRssi} dBm`].filter(Boolean).join(' · ') || '—'}</dd>
+            </div>
+            <div>
+              <dt>{t('linkProfile')}</dt>
+              <dd class="link-profile">{data.overview.linkProfile === 'extended' ? t('linkExtended') : t('linkOriginal')}</dd>
+            </div>
+            <div>
               <dt>{t('operating')}</dt>
               <dd>
                 <Flag on={data.overview.operating} yes={t('inOperation')} no={t('notOperating')} />
@@ -69,7 +77,7 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
               <dd class="live-codes">{data.overview.liveCodes}</dd>
             </div>
           </dl>
-          <ProductsTable products={data.products} />
+          <ProductsTable machineNo={machineNo} products={data.products} onRestocked={changed} />
           <CreateCodesForm machineNo={machineNo} products={data.products} onCreated={changed} />
           <CodesSection machineNo={machineNo} products={data.products} liveCodes={data.overview.liveCodes} changes={changes} onChanged={changed} />
         </>
@@ -78,11 +86,26 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
   );
 }
 
-function ProductsTable({ products }: { products: MachineProduct[] }) {
+/** The products with their stock; a merchant restocks one product or the whole machine (on sale, refilled to capacity). */
+function ProductsTable({ machineNo, products, onRestocked }: { machineNo: string; products: MachineProduct[]; onRestocked: () => void }) {
   const t = useT();
+  const { client } = useSession();
+  const [error, setError] = useState<unknown>(undefined);
+  const restock = (productId?: number) => {
+    setError(undefined);
+    client.restockProducts(machineNo, productId).then(onRestocked, setError);
+  };
   return (
     <section aria-labelledby="products-title">
       <h2 id="products-title">{t('products')}</h2>
+      <ErrorNotice error={error} />
+      {products.length > 0 && (
+        <p>
+          <button type="button" class="restock-all" onClick={() => restock()}>
+            {t('restockAll')}
+          </button>
+        </p>
+      )}
       {products.length === 0 ? (
         <p>{t('noProducts')}</p>
       ) : (
@@ -102,6 +125,7 @@ function ProductsTable({ products }: { products: MachineProduct[] }) {
               <th scope="col" class="number">
                 {t('liveCodes')}
               </th>
+              <th scope="col">{t('restock')}</th>
             </tr>
           </thead>
           <tbody>
@@ -118,6 +142,11 @@ function ProductsTable({ products }: { products: MachineProduct[] }) {
                   <Flag on={product.onSale} yes={t('onSale')} no={t('offSale')} />
                 </td>
                 <td class="number live-codes">{product.liveCodes}</td>
+                <td>
+                  <button type="button" class="restock" aria-label={`${t('restock')} ${product.good.name ?? product.id}`} onClick={() => restock(product.id)}>
+                    {t('restock')}
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

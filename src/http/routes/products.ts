@@ -1,8 +1,21 @@
-/** A machine's products, paged (product_list.md). */
+/** A machine's products, paged (product_list.md), and their stock (extension `PUT /products`). */
 import type { FastifyPluginAsync } from 'fastify';
+import type { StockDecision } from '../../domain/stock.js';
+import { METHOD } from '../../protocol/endpoints.js';
 import { findOwnedMachine, listProducts } from '../../service/catalogue.js';
-import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { restockProducts, setStock } from '../../service/stock.js';
+import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs, PAGING_FIELDS, takes } from '../../protocol/request-fields.js';
+
+const STOCK_METHODS = [METHOD.PRODUCT_RESTOCK, METHOD.PRODUCT_STOCK] as const;
+
+/** The answer of a change of stock: each product changed, as it is now. */
+function stockView(decisions: StockDecision[]) {
+  return { products: decisions.map((decision) => ({ id: decision.productId, inventory: decision.to.inventory, on_sale: decision.to.on_sale === 1 })) };
+}
+
+/** Above any machine's channel; a larger value is a malformed field, not a refusal of the rules. */
+const MAX_INVENTORY = 1_000_000;
 
 export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store } = deps;
@@ -29,6 +42,32 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
           selectAll: p.oneOf('select_all', ['0', '1'], '0') === '1',
         };
         return listProducts(store.db, await findOwnedMachine(store.db, request.merchant.id, machineNo), filter);
+      },
+    },
+    {
+      method: 'PUT',
+      url: '/products',
+      summary: 'Restock every product or one, or set one product\'s stock',
+      fields: {
+        method: needs(FIELD.oneOf(STOCK_METHODS)),
+        machine_no: needs(FIELD.machineNo),
+        product_id: takes(FIELD.id, { requiredFor: [METHOD.PRODUCT_STOCK], extension: true, description: 'the product; for product.restock, absent: every product' }),
+        inventory: needs(FIELD.integer(0, MAX_INVENTORY), { methods: [METHOD.PRODUCT_STOCK], extension: true, description: 'from 0 to the capacity' }),
+      },
+      signed: true,
+      write: async (request, trx) => {
+        const p = request.payload;
+        const method = methodOf(request, STOCK_METHODS);
+        const machineNo = p.machineNo();
+        if (method === METHOD.PRODUCT_RESTOCK) {
+          const productId = p.optionalId('product_id');
+          const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+          return stockView(await restockProducts(trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
+        }
+        const productId = p.id('product_id');
+        const inventory = p.integer('inventory', { min: 0, max: MAX_INVENTORY, fallback: -1 });
+        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+        return stockView([await setStock(trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
       },
     },
   ]);

@@ -220,6 +220,21 @@ export function liveOnMachine(db: Executor, machineId: number, now: number) {
   return db.selectFrom('pickup_codes').select(['id', 'product_id', 'code', 'quantity', 'expired_at']).where('machine_id', '=', machineId).where(liveAt(now)).orderBy('id').execute();
 }
 
+/**
+ * The machine's codes created, used or cancelled at or after `since`, each with whether it is
+ * live now, ascending id: what a machine back from an absence must hear of again.
+ */
+export async function changedOnMachineSince(db: Executor, machineId: number, since: number, now: number) {
+  const rows = await db
+    .selectFrom('pickup_codes')
+    .select(['id', 'product_id', 'code', 'quantity', 'expired_at', liveAt(now).as('live')])
+    .where('machine_id', '=', machineId)
+    .where((eb) => eb.or([eb('created_at', '>=', since), eb('used_at', '>=', since), eb('cancelled_at', '>=', since)]))
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({ ...row, live: Boolean(row.live) }));
+}
+
 export interface CodeFilter {
   productId?: number | undefined;
   /** Codes starting with these digits; digits only, so it holds no LIKE wildcard. */

@@ -7,7 +7,15 @@ import type { Flag, Machine } from '../schema.js';
 export type MachineRef = Pick<Machine, 'id' | 'machine_no' | 'time_zone' | 'merchant_id' | 'pickup_codes_enabled' | 'operating'>;
 
 /** A machine as the link addresses it: its messages are signed with its merchant's Appid. */
-export type LinkedMachine = MachineRef & { appid: string };
+export type LinkedMachine = MachineRef & { appid: string } & LinkProfileFacts;
+
+/** What decides a machine's link profile (domain/link-profiles.ts), and when it last spoke. */
+export interface LinkProfileFacts {
+  link_mode: string;
+  link_extended: Flag;
+  is_online: Flag;
+  last_seen_at: number | null;
+}
 
 const ownedMachine = preparedQuery((db, machineNo: string, merchantId: number) =>
   db
@@ -54,17 +62,21 @@ export function findLinked(db: Executor, machineNo: string): Promise<LinkedMachi
       'machines.merchant_id',
       'machines.pickup_codes_enabled',
       'machines.operating',
+      'machines.link_mode',
+      'machines.link_extended',
+      'machines.is_online',
+      'machines.last_seen_at',
       'merchants.appid',
     ])
     .where('machines.machine_no', '=', machineNo)
     .executeTakeFirst();
 }
 
-export function findLinkedById(db: Executor, machineId: number): Promise<Pick<LinkedMachine, 'id' | 'machine_no' | 'time_zone' | 'appid'> | undefined> {
+export function findLinkedById(db: Executor, machineId: number): Promise<Pick<LinkedMachine, 'id' | 'machine_no' | 'time_zone' | 'appid' | 'link_mode' | 'link_extended'> | undefined> {
   return db
     .selectFrom('machines')
     .innerJoin('merchants', 'merchants.id', 'machines.merchant_id')
-    .select(['machines.id', 'machines.machine_no', 'machines.time_zone', 'merchants.appid'])
+    .select(['machines.id', 'machines.machine_no', 'machines.time_zone', 'machines.link_mode', 'machines.link_extended', 'merchants.appid'])
     .where('machines.id', '=', machineId)
     .executeTakeFirst();
 }
@@ -116,6 +128,11 @@ export async function switchOnline(db: Executor, machineId: number, online: Flag
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** The machine said it speaks vendcloud's extensions (kept even while the operator overrides the profile). */
+export async function markExtended(db: Executor, machineId: number): Promise<void> {
+  await db.updateTable('machines').set({ link_extended: 1 }).where('id', '=', machineId).where('link_extended', '=', 0).execute();
+}
+
 export async function listNumbers(db: Executor): Promise<string[]> {
   return (await db.selectFrom('machines').select('machine_no').orderBy('machine_no').execute()).map((row) => row.machine_no);
 }
@@ -143,6 +160,8 @@ export interface MachineSettings {
   pickup_codes_enabled?: Flag;
   operating?: Flag;
   mqtt_password_hash?: string;
+  /** The operator's choice of link profile (domain/link-profiles.ts). */
+  link_mode?: string;
 }
 
 /** False when there is no such machine. */
@@ -155,7 +174,7 @@ export async function update(db: Executor, machineNo: string, settings: MachineS
 export function overviewOfMerchant(db: Executor, merchantId: number, machineNo?: string) {
   let query = db
     .selectFrom('machines')
-    .select(['id', 'machine_no', 'name', 'is_online', 'operating', 'pickup_codes_enabled', 'last_seen_at'])
+    .select(['id', 'machine_no', 'name', 'is_online', 'operating', 'pickup_codes_enabled', 'last_seen_at', 'network_type', 'network_rssi', 'link_mode', 'link_extended'])
     .where('merchant_id', '=', merchantId);
   if (machineNo !== undefined) query = query.where('machine_no', '=', machineNo);
   return query.orderBy('id').execute();

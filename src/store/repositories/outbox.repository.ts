@@ -2,9 +2,11 @@
  * The outbox: messages for machines, written in the transaction of the change they announce
  * and marked sent once the broker acknowledged them.
  */
-import type { MachineMessage } from '../../protocol/machine-messages.js';
+import { sql } from 'kysely';
+import { MACHINE_METHOD, type MachineMessage } from '../../protocol/machine-messages.js';
 import { locksRows, QueuingTransactions, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
+import type { MarkedCodes } from './history.repository.js';
 
 /** Rows per statement, well under SQLite's limit on bound parameters. */
 const CHUNK = 500;
@@ -37,26 +39,67 @@ export async function enqueue(db: Executor, machineId: number, messages: readonl
   }
 }
 
+const insertDeletesForMarked = preparedQuery((db, machineId: number, now: number, cancelId: string, after: number, through: number) =>
+  db
+    .insertInto('outbox')
+    .columns(['machine_id', 'method', 'body', 'created_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('pickup_codes')
+        .select([
+          sql.val(machineId).as('machine_id'),
+          sql.val(MACHINE_METHOD.CODE_DELETED).as('method'),
+          // codeDeletedMessage's body as JSON.stringify writes it: {"id":"<id>"}.
+          sql<string>`'{"id":"' || cast(id as text) || '"}'`.as('body'),
+          sql.val(now).as('created_at'),
+        ])
+        .where('machine_id', '=', machineId)
+        .where('cancel_request_id', '=', cancelId)
+        .where('id', '>', after)
+        .where('id', '<=', through)
+        .orderBy('id'),
+    ),
+);
+
+/**
+ * One delete per code a step of a bulk cancel marked, in id order, written by the database as
+ * its history rows are, so 100,000 codes never sit in memory as messages.
+ */
+export async function enqueueDeletesForMarked(db: Executor, marked: MarkedCodes, now: number): Promise<void> {
+  queuing.mark(db);
+  await insertDeletesForMarked(db, marked.machineId, now, marked.cancelId, marked.after, marked.through);
+}
+
 /** Deletes pushes sent before `sentBefore`; ids are never reused, so sync revisions keep growing. */
 export async function purgeSent(db: Executor, sentBefore: number): Promise<number> {
   const result = await db.deleteFrom('outbox').where('sent_at', '<', sentBefore).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
-/**
- * Machines with unsent rows. On PostgreSQL they stay locked until the transaction ends and
- * other instances skip them; NO KEY UPDATE, not UPDATE, so the foreign-key checks of
- * concurrent inserts of codes and orders for the machine are not blocked.
- */
-export async function claimMachinesWithUnsent(db: Executor, limit: number): Promise<number[]> {
+/** Machines with unsent rows, but none of `except` (those a worker of this process serves already). */
+export async function machinesWithUnsent(db: Executor, limit: number, except: readonly number[]): Promise<number[]> {
   let query = db
     .selectFrom('machines')
     .select('id')
-    .where('id', 'in', (eb) => eb.selectFrom('outbox').select('machine_id').where('sent_at', 'is', null))
+    // EXISTS probes the outbox_unsent index once per machine; an IN over the unsent rows would
+    // read all of them every time (100,000 during a large cancel-all to an original machine).
+    .where(({ exists, selectFrom }) => exists(selectFrom('outbox').select('outbox.id').whereRef('outbox.machine_id', '=', 'machines.id').where('outbox.sent_at', 'is', null)))
     .orderBy('id')
     .limit(limit);
-  if (locksRows(db)) query = query.forNoKeyUpdate().skipLocked();
+  if (except.length > 0) query = query.where('id', 'not in', [...except]);
   return (await query.execute()).map((row) => row.id);
+}
+
+/**
+ * On PostgreSQL, locks the machine until the transaction ends, or answers false when another
+ * instance holds it (SKIP LOCKED): one machine's rows leave one instance, in order. NO KEY
+ * UPDATE, not UPDATE, so the foreign-key checks of concurrent inserts of codes and orders for
+ * the machine are not blocked. A SQLite file belongs to one process: always true.
+ */
+export async function lockMachine(db: Executor, machineId: number): Promise<boolean> {
+  if (!locksRows(db)) return true;
+  const row = await db.selectFrom('machines').select('id').where('id', '=', machineId).forNoKeyUpdate().skipLocked().executeTakeFirst();
+  return row !== undefined;
 }
 
 export interface UnsentRow {
@@ -95,14 +138,16 @@ export async function markSent(db: Executor, ids: readonly number[], now: number
   }
 }
 
-/** The machine's pushes of single codes (created, deleted) queued in that second. */
-export function codePushesAt(db: Executor, machineId: number, at: number, methods: readonly string[]) {
+/** The machine's pushes naming that code (created, deleted) queued in that second. */
+export function codePushesAt(db: Executor, machineId: number, at: number, methods: readonly string[], codeId: number) {
   return db
     .selectFrom('outbox')
     .select(['id', 'method', 'body', 'created_at', 'sent_at'])
     .where('machine_id', '=', machineId)
     .where('created_at', '=', at)
     .where('method', 'in', [...methods])
+    // The body's "id" field, as JSON writes it; not "product_id" (its quote comes after an underscore).
+    .where('body', 'like', `%"id":"${Math.trunc(codeId)}"%`)
     .orderBy('id')
     .execute();
 }

@@ -137,14 +137,6 @@ export async function insert(db: Executor, product: NewProductRow): Promise<numb
   return (await db.insertInto('products').values(product).returning('id').executeTakeFirstOrThrow()).id;
 }
 
-export async function capacityOf(db: Executor, productId: number): Promise<number | undefined> {
-  return (await db.selectFrom('products').select(['capacity']).where('id', '=', productId).executeTakeFirst())?.capacity;
-}
-
-export async function setInventory(db: Executor, productId: number, inventory: number): Promise<void> {
-  await db.updateTable('products').set({ inventory }).where('id', '=', productId).execute();
-}
-
 export async function idsOfMachine(db: Executor, machineId: number): Promise<number[]> {
   return (await db.selectFrom('products').select('id').where('machine_id', '=', machineId).orderBy('id').execute()).map((row) => row.id);
 }
