@@ -29,6 +29,18 @@ export interface LinkCounters {
   refusedLogins: number;
   refusedSubscriptions: number;
   refusedPublications: number;
+  /**
+   * `handled`, `published` and `acknowledged` again, by the message's method (the metrics'
+   * `method` label). Only these: a dropped message's method is whatever a stranger wrote.
+   */
+  byMethod: Record<'handled' | 'published' | 'acknowledged', Record<string, number>>;
+}
+
+/** Counts one message of `method` under `outcome`, in its total and in its method's. */
+export function countByMethod(counters: LinkCounters, outcome: keyof LinkCounters['byMethod'], method: string): void {
+  counters[outcome]++;
+  const perMethod = counters.byMethod[outcome];
+  perMethod[method] = (perMethod[method] ?? 0) + 1;
 }
 
 export function newCounters(): LinkCounters {
@@ -44,5 +56,6 @@ export function newCounters(): LinkCounters {
     refusedLogins: 0,
     refusedSubscriptions: 0,
     refusedPublications: 0,
+    byMethod: { handled: {}, published: {}, acknowledged: {} },
   };
 }
