@@ -179,6 +179,8 @@ export const ENV = {
   mqttShareGroup: 'MQTT_SHARE_GROUP',
   mqttClientId: 'MQTT_CLIENT_ID',
   redisUrl: 'REDIS_URL',
+  /** Prometheus metrics on this port (GET /metrics); unset: no metrics listener. */
+  metricsPort: 'METRICS_PORT',
 } as const;
 
 /** The whole configuration, as the server runs with it. */
@@ -188,6 +190,8 @@ export interface Config {
   store: StoreOptions;
   host: string;
   port: number;
+  /** The Prometheus metrics' own listener (on `host`); undefined (the default): none, and nothing is measured. */
+  metricsPort: number | undefined;
   logLevel: string;
   /** `json` or `pretty`; unset, a terminal gets pretty lines and anything else JSON (log-format.ts). */
   logFormat: string | undefined;
@@ -205,6 +209,7 @@ export interface ConfigInput {
   store?: StoreOptions;
   host?: string;
   port?: number;
+  metricsPort?: number;
   logLevel?: string;
   logFormat?: string;
   config?: Partial<ServerConfig>;
@@ -233,6 +238,7 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
     store: { ...DEFAULTS.store, ...input.store },
     host: input.host ?? DEFAULTS.host,
     port: input.port ?? DEFAULTS.port,
+    metricsPort: input.metricsPort,
     logLevel: input.logLevel ?? (env[ENV.logLevel] || DEFAULTS.logLevel),
     logFormat: input.logFormat ?? (env[ENV.logFormat] || undefined),
     server,

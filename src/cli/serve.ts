@@ -11,6 +11,7 @@ import { EXIT, fail, parseWholeNumber } from './output.js';
 interface ServeOptions {
   host: string;
   port: number;
+  metricsPort?: number;
   db: string;
   demo?: boolean;
   timestampWindow: number;
@@ -92,6 +93,7 @@ function serverOptionsOf(options: ServeOptions): ServerOptions {
     db: options.db,
     host: options.host,
     port: options.port,
+    ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
     logLevel: options.logLevel,
     ...(options.logFormat ? { logFormat: options.logFormat } : {}),
     config: {
@@ -119,6 +121,7 @@ export function registerServeCommand(program: Command): void {
     // Commander reads each flag's environment variable (flag > environment > default).
     .addOption(new Option('--host <host>', 'address to listen on').env(ENV.host).default(DEFAULTS.host))
     .addOption(new Option('--port <port>', 'HTTP port').env(ENV.port).argParser(parseWholeNumber(0)).default(DEFAULTS.port))
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at GET /metrics on this port (off when unset)').env(ENV.metricsPort).argParser(parseWholeNumber(0)))
     .option('--db <path>', `SQLite file or postgres:// URL (env ${ENV.db.join(', ')})`, dbFromEnvironment())
     .addOption(new Option('--db-schema <name>', 'PostgreSQL schema for the tables').env(ENV.dbSchema))
     .option('--demo', 'seed demo data when empty and print credentials')
@@ -180,7 +183,7 @@ export function registerServeCommand(program: Command): void {
         fail(`cannot start: ${(error as Error).message}`, EXIT.API_ERROR);
       }
       if (options.demo) process.stdout.write(`${demoBanner(server, await ensureDemoData(server.store))}\n`);
-      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; console ${server.url}${CONSOLE_PREFIX}/; MQTT ${server.link?.brokerUrl ?? 'off'}\n`);
+      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; console ${server.url}${CONSOLE_PREFIX}/; MQTT ${server.link?.brokerUrl ?? 'off'}${server.metricsUrl ? `; metrics ${server.metricsUrl}/metrics` : ''}\n`);
       const stop = async () => {
         await server.close();
         process.exit(0);

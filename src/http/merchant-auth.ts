@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route reads a signed `payload` (PROTOCOL.md §2); header-only routes do not. */
     signed?: boolean;
+    /** The payload fields the route declared: the only ones its reader reads (protocol/request-fields.ts). */
+    fields?: ReadonlySet<string>;
   }
   interface FastifyRequest {
     /** The form the request's sign matched, for its log line (which clients sign how). */
@@ -96,7 +98,7 @@ export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandl
     assertMerchantActive(merchant, now);
     if (request.signingForm) await deps.merchants.recordSigningForm(merchant, fields, request.signingForm);
     request.merchant = merchant;
-    request.payload = new PayloadReader(fields);
+    request.payload = new PayloadReader(fields, request.routeOptions.config.fields);
     request.idempotencyKey = signed ? idempotencyKeyOf(request.payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;
     request.now = now;
   };

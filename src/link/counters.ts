@@ -42,6 +42,18 @@ export interface LinkCounters {
     /** A machine published a retained message. */
     retained: number;
   };
+  /**
+   * `handled`, `published` and `acknowledged` again, by the message's method (the metrics'
+   * `method` label). Only these: a dropped message's method is whatever a stranger wrote.
+   */
+  byMethod: Record<'handled' | 'published' | 'acknowledged', Record<string, number>>;
+}
+
+/** Counts one message of `method` under `outcome`, in its total and in its method's. */
+export function countByMethod(counters: LinkCounters, outcome: keyof LinkCounters['byMethod'], method: string): void {
+  counters[outcome]++;
+  const perMethod = counters.byMethod[outcome];
+  perMethod[method] = (perMethod[method] ?? 0) + 1;
 }
 
 export function newCounters(): LinkCounters {
@@ -58,5 +70,6 @@ export function newCounters(): LinkCounters {
     refusedSubscriptions: 0,
     refusedPublications: 0,
     limits: { oversized: 0, pendingCap: 0, overRate: 0, retained: 0 },
+    byMethod: { handled: {}, published: {}, acknowledged: {} },
   };
 }

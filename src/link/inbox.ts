@@ -27,7 +27,7 @@ import * as machines from '../store/repositories/machines.repository.js';
 import type { LinkedMachine } from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import type { Store } from '../store/store.js';
-import type { LinkCounters } from './counters.js';
+import { countByMethod, type LinkCounters } from './counters.js';
 import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
 import { parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
@@ -160,7 +160,7 @@ export class MachineInbox {
       default:
         return this.drop('unknownMethod', where);
     }
-    this.options.counters.handled++;
+    countByMethod(this.options.counters, 'handled', message.method);
   }
 
   /**
@@ -245,7 +245,7 @@ export class MachineInbox {
     );
     const sending = this.options.publisher.publish(machineTopic(sender.machine_no), payload).then(
       () => {
-        this.options.counters.acknowledged++;
+        countByMethod(this.options.counters, 'acknowledged', acknowledgement.method);
       },
       (error: unknown) => {
         this.options.logger.warn({ err: (error as Error).message, machine_no: sender.machine_no, report_id: reportId }, 'acknowledging a report failed; the machine will send it again');

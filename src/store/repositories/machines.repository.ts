@@ -188,3 +188,9 @@ export function overviewOfMerchant(db: Executor, merchantId: number, machineNo?:
   if (machineNo !== undefined) query = query.where('machine_no', '=', machineNo);
   return query.orderBy('id').execute();
 }
+
+/** How many machines are online (the metrics): one scan of the machines table, as small as the fleet. */
+export async function countOnline(db: Executor): Promise<number> {
+  const row = await db.selectFrom('machines').select((eb) => eb.fn.countAll<number>().as('count')).where('is_online', '=', 1).executeTakeFirst();
+  return Number(row?.count ?? 0);
+}
