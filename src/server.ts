@@ -52,12 +52,13 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Fa
 
 function chores(config: Config, store: Store, answers: AnsweredRequests, link: MachineLink | undefined): Chore[] {
   const { clock } = config.server;
-  const { purgeIntervalMs, sweepIntervalMs, deliveryTimeoutIntervalMs, keepCallbacksDays } = config.housekeeping;
+  const { purgeIntervalMs, sweepIntervalMs, deliveryTimeoutIntervalMs, revocationIntervalMs, keepCallbacksDays } = config.housekeeping;
   return [
     { name: 'purging answered requests', intervalMs: purgeIntervalMs, run: () => answers.purge(clock()) },
     { name: 'purging sent pushes', intervalMs: purgeIntervalMs, run: () => store.write((trx) => purgeSentPushes(trx, clock())) },
     { name: 'purging old callbacks', intervalMs: purgeIntervalMs, run: () => purgeOldCallbacks(store, clock(), keepCallbacksDays) },
     ...(link ? [{ name: 'offline sweep', intervalMs: sweepIntervalMs, run: () => link.sweepOffline() }] : []),
+    ...(link ? [{ name: 'revoked machine credentials', intervalMs: revocationIntervalMs, run: () => link.closeRevoked() }] : []),
     { name: 'delivery timeouts', intervalMs: deliveryTimeoutIntervalMs, run: () => timeOutDeliveries(store, clock(), config.server.deliveryResultTimeoutSeconds) },
   ];
 }

@@ -22,7 +22,7 @@ import { healthRoutes, type HealthCheck } from './health.js';
 import { openApiReferenceRoutes } from './openapi-routes.js';
 import { decorateMerchantRequest } from './merchant-auth.js';
 import type { OpenApiDeps } from './open-api-route.js';
-import { registerRateLimit } from './rate-limit.js';
+import { httpLimits } from './rate-limit.js';
 import { sendError } from './reply.js';
 import { consumeRoutes } from './routes/consumes.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -114,6 +114,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     clientErrorHandler: (error, socket) => answerClientError(error, socket, app.log),
     requestTimeout: config.requestTimeoutMs,
+    // Behind a load balancer the client's address (the failed-authentication limit's key) is in X-Forwarded-For.
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     // Node checks the timeouts every 30 s by default, far coarser than the timeout itself.
     http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
   });
@@ -146,11 +148,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
     answers: options.answers,
+    limits: await httpLimits(config, app.log),
     routes: [],
   };
+  app.addHook('onClose', async () => deps.limits.close());
   await app.register(
     async (scope) => {
-      await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
       decorateMerchantRequest(scope);
       for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, orderRoutes, deliveryRoutes, extensionRoutes]) await scope.register(routes, deps);
     },

@@ -32,6 +32,7 @@ import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
 import { parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
 import { applyStockReport, parseStockReport } from './stock-reports.js';
+import { isFarOff } from './message-age.js';
 
 export interface InboxOptions {
   clock: () => number;
@@ -39,6 +40,8 @@ export interface InboxOptions {
   logger: LinkLogger;
   /** Where acknowledgements go out. */
   publisher: Publisher;
+  /** A message whose timestamp is further than this from the clock is dropped (message-age.ts); 0 = no check. */
+  messageAgeWindowSeconds?: number;
 }
 
 type Sender = LinkedMachine;
@@ -100,6 +103,7 @@ export class MachineInbox {
     const sender = await machines.findLinked(this.store.db, message.clientId);
     if (!sender) return this.drop('unknownMachine', where);
     if (!signatureHolds(message, sender.appid)) return this.drop('badSignature', where);
+    if (isFarOff(message.fields, this.options.clock(), this.options.messageAgeWindowSeconds ?? 0)) return this.drop('farOffTimestamp', where);
     const claimedId = message.fields.machine_id;
     // Identity is the MQTT login (the broker checks client_id against it); machine_id is
     // whatever the firmware sends: "0" before it learns its id, "000" as in the docs' examples.

@@ -4,6 +4,7 @@ import { METHOD } from '../../protocol/endpoints.js';
 import { findOwnedMachine } from '../../service/catalogue.js';
 import { consumePickupCode } from '../../service/pickup-codes.js';
 import { orderView } from '../../service/views.js';
+import { consumeGuard } from '../consume-guard.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs } from '../../protocol/request-fields.js';
 
@@ -23,6 +24,7 @@ export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
         notify_url: needs(FIELD.httpUrl, { description: 'where the delivery result is called back' }),
       },
       signed: true,
+      guard: consumeGuard(deps.limits.wrongCodes, deps.store),
       write: async (request, trx) => {
         const p = request.payload;
         methodOf(request, [METHOD.CONSUME]);
