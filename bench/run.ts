@@ -7,7 +7,7 @@
  * --db postgres://… (bench vendcloud on PostgreSQL), --seconds N, --pairs N,
  * --profile DIR (vendcloud's main child runs with --cpu-prof, profile written to DIR),
  * --pg-pool-size N and --pg-write-batches N (the PostgreSQL child's, in pg-vs-sqlite),
- * --fleet-machines N (fleet; 2,000 unless given).
+ * --fleet-machines N (fleet; 2,000 unless given). `--scenario metrics`: the Prometheus metrics on vs off.
  */
 import { cpus, loadavg, availableParallelism } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { installCleanup, startChild, type ServerChild } from './processes.js';
 import { measurePurgeStall, type PurgeStallFigures } from './purge-stall.js';
 import { measureStall, type StallFigures } from './stall.js';
 import { measureStoreComparison, storeComparisonRows } from './store-compare.js';
+import { measureMetricsCost, metricsCostRows } from './metrics-cost.js';
 import { fleetRows, measureFleet } from './fleet.js';
 import { baselineWrite, cancelAll, createMany, P99_GOAL_MS, SCENARIOS, signedBody, type Reference, type Scenario } from './scenarios.js';
 import {
@@ -41,7 +42,7 @@ import {
 } from './seed.js';
 import { API_PREFIX } from '../src/protocol/endpoints.js';
 
-const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'stall', 'purge', 'scale', 'pg-vs-sqlite', 'fleet'] as const;
+const GROUPS = ['baselines', ...SCENARIOS.map((s) => s.name), 'bulk', 'stall', 'purge', 'scale', 'pg-vs-sqlite', 'fleet', 'metrics'] as const;
 const CONNECTIONS = 64;
 /** Pools are sized for this many vendcloud writes a second, far above what 2 cores reach. */
 const POOL_RATE_CAP = 20_000;
@@ -560,6 +561,7 @@ function markdown(report: any): string {
     lines.push('');
   }
   if (report.storeComparison) lines.push(...storeComparisonRows(report.storeComparison), '');
+  if (report.metricsCost) lines.push(...metricsCostRows(report.metricsCost), '');
   if (report.fleet) lines.push(...fleetRows(report.fleet), '');
   if (report.failures.length > 0) {
     lines.push('**Failed requests (the figures above are not valid):**');
@@ -635,6 +637,7 @@ async function main(): Promise<number> {
     if (groups.has('scale')) report.scale = await measureScale(args);
     if (groups.has('pg-vs-sqlite') && args.db) report.storeComparison = await measureStoreComparison(comparisonDeps(args));
     if (groups.has('fleet')) report.fleet = await measureFleet(fleetDeps(args));
+    if (groups.has('metrics')) report.metricsCost = await measureMetricsCost({ ...comparisonDeps(args), pgUrl: args.db });
     if (groups.has('bulk')) report.machineLink = await measureCancelToMachine(settings.mode === 'quick' ? 200 : 1000);
     if (groups.has('bulk')) report.callbacks = await measureCodeToCallback(settings.mode === 'quick' ? 100 : 300, args.db);
   } finally {

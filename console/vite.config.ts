@@ -14,7 +14,9 @@ export default defineConfig({
     emptyOutDir: true,
     // One small bundle: no chunk loaded later, nothing inlined (the CSP forbids inline code).
     assetsInlineLimit: 0,
-    sourcemap: true,
+    // Maps are written for whoever debugs a build, without the comment that would point a
+    // browser to them; the server does not serve them (src/http/console.ts).
+    sourcemap: 'hidden',
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080', '/console/config.json': 'http://127.0.0.1:8080' } },
 });

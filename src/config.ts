@@ -25,6 +25,16 @@ export interface ServerConfig {
   redisUrl?: string;
   /** Prefix of the rate limit's keys in Redis. */
   redisKeyPrefix: string;
+  /** Failed authentications (unknown Appid, wrong secret) one client address may make a minute; then 429. 0 = no limit. */
+  failedAuthPerMinute: number;
+  /** Wrong pickup codes through /consumes one machine may take in `wrongCodesWindowSeconds`; then 429 (docs/security.md). 0 = no limit. */
+  wrongCodesPerMachine: number;
+  wrongCodesWindowSeconds: number;
+  /**
+   * Whose X-Forwarded-For tells the client's address: the load balancers' addresses or CIDRs,
+   * comma-separated. Unset: the connection's address.
+   */
+  trustProxy?: string;
   /** How long a client may take to send a whole request (headers and body), ms; then 408. */
   requestTimeoutMs: number;
   /** A delivery without the machine's result this long after its command times out (delivery_put.md: 120 s). */
@@ -41,8 +51,30 @@ export interface ExternalSession {
   sessionExpirySeconds?: number;
 }
 
+/** What one connection may cost the embedded broker (docs/security.md, "The machine link"). */
+export interface BrokerLimits {
+  /** Largest packet a machine may send after its CONNECT, bytes. */
+  maxPacketBytes: number;
+  /** Largest CONNECT (it carries the credentials), bytes. */
+  connectPacketBytes: number;
+  /** Connections that have not logged in yet, at most; more are closed at once. */
+  maxPendingConnections: number;
+  /** A connection that has not sent its CONNECT this long after opening is closed, ms. */
+  connectTimeoutMs: number;
+  /** Messages a machine may send at once, then `machineMessagesPerSecond`; over it, it is disconnected. */
+  machineMessageBurst: number;
+  machineMessagesPerSecond: number;
+}
+
+/** The embedded broker's TLS listener for machines (PEM files). */
+export interface BrokerTls {
+  port: number;
+  certFile: string;
+  keyFile: string;
+}
+
 export type MqttOptions =
-  | { mode: 'embedded'; host?: string; port?: number }
+  | { mode: 'embedded'; host?: string; port?: number; limits?: Partial<BrokerLimits>; tls?: BrokerTls }
   /**
    * `url` may carry the server's credentials (mqtt://user:pass@host:1883). Several
    * instances share machine messages through the shared subscription `shareGroup`.
@@ -58,6 +90,8 @@ export interface LinkConfig {
   pollIntervalMs: number;
   /** How long to wait for a PUBACK before leaving a row for a later round, ms. */
   publishTimeoutMs: number;
+  /** A machine message whose timestamp is further than this from the server's clock is dropped and counted; 0 = no check. */
+  messageAgeWindowSeconds: number;
   /** Unix seconds now; the server's clock unless a test gives another. */
   clock: () => number;
 }
@@ -68,6 +102,8 @@ export interface HousekeepingConfig {
   purgeIntervalMs: number;
   /** How often machines without a heartbeat are marked offline, ms (only with a machine link). */
   sweepIntervalMs: number;
+  /** How often the embedded broker closes the connections of machines whose password was rotated or that were disabled, ms. */
+  revocationIntervalMs: number;
   /** How often deliveries past their result timeout are looked for, ms. */
   deliveryTimeoutIntervalMs: number;
   /** Days callback attempts and finished merchant events are kept (`--keep-callbacks-days`); purged every purgeIntervalMs. */
@@ -103,12 +139,28 @@ export const DEFAULTS = {
     merchantCacheSeconds: 5,
     rateLimitPerMinute: 3000,
     redisKeyPrefix: 'vendcloud:rate-limit:',
+    failedAuthPerMinute: 100,
+    wrongCodesPerMachine: 10,
+    wrongCodesWindowSeconds: 900,
     requestTimeoutMs: 30_000,
     deliveryResultTimeoutSeconds: 120,
   },
-  mqtt: { host: '127.0.0.1', port: DEFAULT_MQTT_PORT, shareGroup: 'vendcloud', sessionExpirySeconds: 24 * 3600 },
-  link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000 },
-  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000, keepCallbacksDays: 30 },
+  mqtt: {
+    host: '127.0.0.1',
+    port: DEFAULT_MQTT_PORT,
+    shareGroup: 'vendcloud',
+    sessionExpirySeconds: 24 * 3600,
+    limits: {
+      maxPacketBytes: 64 * 1024,
+      connectPacketBytes: 4 * 1024,
+      maxPendingConnections: 256,
+      connectTimeoutMs: 10_000,
+      machineMessageBurst: 100,
+      machineMessagesPerSecond: 10,
+    },
+  },
+  link: { heartbeatTimeoutSeconds: 600, pollIntervalMs: 1000, publishTimeoutMs: 10_000, messageAgeWindowSeconds: 86_400 },
+  housekeeping: { purgeIntervalMs: 60_000, sweepIntervalMs: 60_000, deliveryTimeoutIntervalMs: 1000, revocationIntervalMs: 1000, keepCallbacksDays: 30 },
   callbacks: { allowPrivate: false, pollIntervalMs: 1000, timeoutMs: 10_000, leaseSeconds: 60, concurrency: 16 },
 } as const;
 
@@ -127,6 +179,8 @@ export const ENV = {
   mqttShareGroup: 'MQTT_SHARE_GROUP',
   mqttClientId: 'MQTT_CLIENT_ID',
   redisUrl: 'REDIS_URL',
+  /** Prometheus metrics on this port (GET /metrics); unset: no metrics listener. */
+  metricsPort: 'METRICS_PORT',
 } as const;
 
 /** The whole configuration, as the server runs with it. */
@@ -136,6 +190,8 @@ export interface Config {
   store: StoreOptions;
   host: string;
   port: number;
+  /** The Prometheus metrics' own listener (on `host`); undefined (the default): none, and nothing is measured. */
+  metricsPort: number | undefined;
   logLevel: string;
   /** `json` or `pretty`; unset, a terminal gets pretty lines and anything else JSON (log-format.ts). */
   logFormat: string | undefined;
@@ -153,6 +209,7 @@ export interface ConfigInput {
   store?: StoreOptions;
   host?: string;
   port?: number;
+  metricsPort?: number;
   logLevel?: string;
   logFormat?: string;
   config?: Partial<ServerConfig>;
@@ -181,6 +238,7 @@ export function resolveConfig(input: ConfigInput, env: NodeJS.ProcessEnv = proce
     store: { ...DEFAULTS.store, ...input.store },
     host: input.host ?? DEFAULTS.host,
     port: input.port ?? DEFAULTS.port,
+    metricsPort: input.metricsPort,
     logLevel: input.logLevel ?? (env[ENV.logLevel] || DEFAULTS.logLevel),
     logFormat: input.logFormat ?? (env[ENV.logFormat] || undefined),
     server,

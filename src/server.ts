@@ -13,6 +13,8 @@ import { buildApp, type HealthCheck } from './http/app.js';
 import { startMachineLink, type MachineLink } from './link/link.js';
 import { linkLogger } from './link/logger.js';
 import { logDestination, logFormat } from './log-format.js';
+import { startMetricsListener, type MetricsListener } from './ops/metrics-listener.js';
+import { Metrics } from './ops/metrics.js';
 import { purgeSentPushes } from './service/outbox.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -32,6 +34,8 @@ export interface RunningServer {
   link: MachineLink | undefined;
   /** The callback sender (README.md, "Callbacks and webhooks"). */
   callbacks: CallbackSender;
+  /** Where GET /metrics answers (with `metricsPort`), e.g. http://127.0.0.1:9464. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -48,12 +52,13 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFormat'>): Fa
 
 function chores(config: Config, store: Store, answers: AnsweredRequests, link: MachineLink | undefined): Chore[] {
   const { clock } = config.server;
-  const { purgeIntervalMs, sweepIntervalMs, deliveryTimeoutIntervalMs, keepCallbacksDays } = config.housekeeping;
+  const { purgeIntervalMs, sweepIntervalMs, deliveryTimeoutIntervalMs, revocationIntervalMs, keepCallbacksDays } = config.housekeeping;
   return [
     { name: 'purging answered requests', intervalMs: purgeIntervalMs, run: () => answers.purge(clock()) },
     { name: 'purging sent pushes', intervalMs: purgeIntervalMs, run: () => store.write((trx) => purgeSentPushes(trx, clock())) },
     { name: 'purging old callbacks', intervalMs: purgeIntervalMs, run: () => purgeOldCallbacks(store, clock(), keepCallbacksDays) },
     ...(link ? [{ name: 'offline sweep', intervalMs: sweepIntervalMs, run: () => link.sweepOffline() }] : []),
+    ...(link ? [{ name: 'revoked machine credentials', intervalMs: revocationIntervalMs, run: () => link.closeRevoked() }] : []),
     { name: 'delivery timeouts', intervalMs: deliveryTimeoutIntervalMs, run: () => timeOutDeliveries(store, clock(), config.server.deliveryResultTimeoutSeconds) },
   ];
 }
@@ -71,20 +76,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const config = resolveConfig(options);
   // Before the store opens: a wrong log format stops the start with nothing opened.
   const logger = options.logger === undefined ? createLogger(config) : options.logger;
-  const store = await openStore(config.db, config.store);
+  // Measured only when someone reads the figures: no metrics port, no cost.
+  const metrics = config.metricsPort === undefined ? undefined : new Metrics(config.server.clock);
+  const store = await openStore(config.db, metrics ? { ...config.store, onBatch: metrics.observeBatch } : config.store);
   let app: FastifyInstance;
   let link: MachineLink | undefined;
   let housekeeping: Housekeeping | undefined;
   let callbacks: CallbackSender;
+  let metricsListener: MetricsListener | undefined;
   try {
     if (config.mqtt.mode !== 'off') link = await startMachineLink(store, config.mqtt, config.link, linkLogger(logger));
     const answers = new AnsweredRequests(store, config.server.timestampWindowSeconds);
     app = await buildApp({ store, config: config.server, answers, logger, healthChecks: brokerCheck(link) });
+    metrics?.observeRequests(app);
     options.extendApp?.(app);
+    if (metrics) metricsListener = await startMetricsListener(metrics, config.host, config.metricsPort!);
     await app.listen({ host: config.host, port: config.port });
     housekeeping = startHousekeeping(chores(config, store, answers, link), app.log);
     callbacks = startCallbackSender(store, config.callbacks, app.log.child({ component: 'callbacks' }));
+    metrics?.watch({ store, linkCounters: link?.counters, callbacks });
   } catch (error) {
+    await metricsListener?.close();
     await link?.close();
     await store.close();
     throw error;
@@ -97,7 +109,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     link,
     callbacks,
+    metricsUrl: metricsListener?.url,
     async close() {
+      await metricsListener?.close();
       await housekeeping?.stop();
       await callbacks.stop();
       await app.close();

@@ -5,7 +5,7 @@
  * Durability stays at its default (SQLite synchronous=FULL) unless --synchronous says otherwise.
  *
  * Usage: node vendcloud.js --db FILE|postgres://… [--db-schema NAME] [--synchronous FULL|NORMAL]
- *        [--pg-pool-size N] [--pg-write-batches N] [--mqtt-port N] [--purge-interval-ms N]
+ *        [--pg-pool-size N] [--pg-write-batches N] [--mqtt-port N] [--purge-interval-ms N] [--metrics-port N]
  */
 import { startServer } from '../../src/server.js';
 import { serveAsChild } from '../processes.js';
@@ -29,9 +29,12 @@ const pgWriteBatches = option('--pg-write-batches');
 const mqttPort = option('--mqtt-port');
 // How often the housekeeping purges (the purge-stall scenario starts it within a second, not a minute).
 const purgeIntervalMs = option('--purge-interval-ms');
+// Prometheus metrics on this port (the metrics scenario); off otherwise, as by default.
+const metricsPort = option('--metrics-port');
 const server = await startServer({
   db,
   port: 0,
+  ...(metricsPort ? { metricsPort: Number(metricsPort) } : {}),
   logger: false,
   // 64 connections of one merchant are a load test, not an abusive client.
   config: { rateLimitPerMinute: 0 },

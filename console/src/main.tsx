@@ -13,6 +13,7 @@ import { SignInPage } from './pages/sign-in.js';
 import { loadServerConfig, restoreSession, signOut, type Session } from './session.js';
 import { SessionContext } from './ui.js';
 import './styles.css';
+import { API_PREFIX } from '../../src/protocol/endpoints.js';
 
 type Route = { page: 'machines' } | { page: 'machine'; machineNo: string } | { page: 'code'; machineNo: string; codeId: number };
 
@@ -73,6 +74,7 @@ function App({ timeZone }: { timeZone: string }) {
         </a>
         <nav aria-label={t('appName')}>
           {session && <a href="#/machines">{t('machines')}</a>}
+          <a href={`${API_PREFIX}/docs`}>{t('apiReference')}</a>
         </nav>
         <div class="tools">
           {session && <span class="muted">{t('signedInAs', { appid: session.appId })}</span>}

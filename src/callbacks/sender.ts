@@ -16,6 +16,8 @@ export interface SenderLogger {
 }
 
 export interface CallbackSender {
+  /** This instance's attempts so far, by what became of each (delivered, retry, failed, lost-claim): the metrics. */
+  readonly attempts: Readonly<Record<string, number>>;
   /** Resolves when nothing is in flight and no round runs. */
   idle(): Promise<void>;
   /** Runs one round now (tests, after moving the clock). */
@@ -29,11 +31,18 @@ function describe(error: unknown): string {
   return message.replace(/\?\S*/g, '?…').slice(0, 300);
 }
 
+function logAttempt(logger: SenderLogger, callback: Callback, outcome: string, result: { http_status: number | null; latency_ms: number; error: string | null }): void {
+  const details = { callback_id: callback.id, event_id: callback.event_id, type: callback.event_type, attempt: callback.attempts + 1, http_status: result.http_status, latency_ms: result.latency_ms };
+  if (outcome === 'delivered') logger.info(details, 'callback delivered');
+  else logger.warn({ ...details, error: result.error, outcome }, 'callback attempt failed');
+}
+
 export function startCallbackSender(store: Store, config: CallbacksConfig, logger: SenderLogger): CallbackSender {
   const inFlight = new Set<Promise<void>>();
   let round: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  const attempts: Record<Awaited<ReturnType<typeof recordAttempt>>, number> = { delivered: 0, retry: 0, failed: 0, 'lost-claim': 0 };
 
   const attempt = async (callback: Callback, token: string): Promise<void> => {
     const startedAt = config.clock();
@@ -49,9 +58,8 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
     }
     const latencyMs = Math.round(performance.now() - started);
     const outcome = await recordAttempt(store, callback, token, { startedAt, latencyMs, httpStatus, error, now: config.clock() });
-    const details = { callback_id: callback.id, event_id: callback.event_id, type: callback.event_type, attempt: callback.attempts + 1, http_status: httpStatus, latency_ms: latencyMs };
-    if (outcome === 'delivered') logger.info(details, 'callback delivered');
-    else logger.warn({ ...details, error, outcome }, 'callback attempt failed');
+    attempts[outcome]++;
+    logAttempt(logger, callback, outcome, { http_status: httpStatus, latency_ms: latencyMs, error });
   };
 
   const runRound = async (): Promise<void> => {
@@ -96,6 +104,7 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
   wake();
 
   return {
+    attempts,
     async idle() {
       while (round || inFlight.size > 0) await Promise.allSettled([round, ...inFlight]);
     },

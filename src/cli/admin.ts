@@ -5,6 +5,7 @@ import { AdminInputError, createMachine, createMerchant, createProduct, restockM
 import type { Store } from '../store/store.js';
 import { dbFromEnvironment, ENV } from '../config.js';
 import { emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
+import * as credentials from './credentials.js';
 
 /** Opens the store at `--db`, else where the environment says (config.ts), for one command. */
 export async function withStore<T>(flag: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
@@ -50,8 +51,8 @@ function registerMerchantAdmin(program: Command): void {
       );
     });
 
-  merchant
-    .command('set')
+  credentials
+    .withMerchantCredentialOptions(merchant.command('set'))
     .description("change a merchant's switches")
     .requiredOption('--merchant <merchant_id>', 'merchant id', parseWholeNumber(1))
     .option('--require-nonce <on|off>', 'on: refuse every signed write without a nonce (strict replay protection)', parseOnOff)
@@ -77,14 +78,18 @@ function registerMerchantAdmin(program: Command): void {
     )
     .action(async (options: MerchantSetOptions) => {
       const { requireNonce, webhookUrl, rotateWebhookSecret, callbackSignForm } = options;
-      if (requireNonce === undefined && webhookUrl === undefined && !rotateWebhookSecret && callbackSignForm === undefined) {
-        fail('nothing to change: give --require-nonce, --webhook-url, --rotate-webhook-secret or --callback-sign-form', EXIT.USAGE);
+      if (requireNonce === undefined && webhookUrl === undefined && !rotateWebhookSecret && callbackSignForm === undefined && !credentials.changesMerchantCredentials(options)) {
+        fail(
+          'nothing to change: give --require-nonce, --webhook-url, --rotate-webhook-secret, --callback-sign-form, --rotate-app-secret, --suspend, --rotate-signing-secret or --require-signature',
+          EXIT.USAGE,
+        );
       }
       const rotated = await withStore(options.db, async (store) => {
         if (requireNonce !== undefined || callbackSignForm !== undefined) await setMerchant(store, options.merchant, { requireNonce, callbackSignForm });
-        if (webhookUrl === undefined && !rotateWebhookSecret) return {};
+        const changed = await credentials.applyMerchantCredentials(store, options.merchant, options);
+        if (webhookUrl === undefined && !rotateWebhookSecret) return changed;
         const url = webhookUrl === undefined ? {} : { url: webhookUrl === 'none' ? null : webhookUrl };
-        return setMerchantWebhook(store, options.merchant, { ...url, rotateSecret: rotateWebhookSecret === true, allowPrivate: options.allowPrivateCallbacks === true });
+        return { ...changed, ...(await setMerchantWebhook(store, options.merchant, { ...url, rotateSecret: rotateWebhookSecret === true, allowPrivate: options.allowPrivateCallbacks === true })) };
       });
       const value = {
         merchant_id: options.merchant,
@@ -93,11 +98,11 @@ function registerMerchantAdmin(program: Command): void {
         ...(callbackSignForm !== undefined ? { callback_sign_form: callbackSignForm } : {}),
         ...rotated,
       };
-      emit(!!options.json, value, () => merchantChangeLines(options.merchant, value).join('\n'));
+      emit(!!options.json, value, () => [...merchantChangeLines(options.merchant, value), ...credentials.merchantCredentialLines(options.merchant, value)].join('\n'));
     });
 }
 
-interface MerchantSetOptions {
+interface MerchantSetOptions extends credentials.MerchantCredentialFlags {
   merchant: number;
   requireNonce?: boolean;
   webhookUrl?: string;
@@ -150,8 +155,8 @@ function registerMachineAdmin(program: Command): void {
         [`machine_no:    ${created.machine_no}`, `machine_id:    ${created.machine_id}`, `mqtt_password: ${created.mqtt_password}  (shown once)`].join('\n'),
       );
     });
-  machine
-    .command('set')
+  credentials
+    .withMachineCredentialOptions(machine.command('set'))
     .description("change a machine's switches")
     .requiredOption('--machine-no <digits>', 'machine number')
     .option('--pickup-codes <on|off>', 'pickup-code feature', parseOnOff)
@@ -159,15 +164,20 @@ function registerMachineAdmin(program: Command): void {
     .option('--link <original|extended|auto>', 'link profile: which messages the machine gets (docs/mqtt.md); auto: as the machine says')
     .option(...dbOption)
     .option('--json', 'print one JSON line')
-    .action(async (options: { machineNo: string; pickupCodes?: boolean; operating?: boolean; link?: string; db?: string; json?: boolean }) => {
-      await withStore(options.db, (store) =>
-        setMachine(store, options.machineNo, {
-          ...(options.pickupCodes !== undefined ? { pickupCodes: options.pickupCodes } : {}),
-          ...(options.operating !== undefined ? { operating: options.operating } : {}),
-          ...(options.link !== undefined ? { link: options.link } : {}),
-        }),
-      );
-      emit(!!options.json, { machine_no: options.machineNo, ok: true }, () => `machine ${options.machineNo} updated`);
+    .action(async (options: { machineNo: string; pickupCodes?: boolean; operating?: boolean; link?: string; db?: string; json?: boolean } & credentials.MachineCredentialFlags) => {
+      const switches = options.pickupCodes !== undefined || options.operating !== undefined || options.link !== undefined;
+      const changed = await withStore(options.db, async (store) => {
+        if (switches || !credentials.changesMachineCredentials(options)) {
+          await setMachine(store, options.machineNo, {
+            ...(options.pickupCodes !== undefined ? { pickupCodes: options.pickupCodes } : {}),
+            ...(options.operating !== undefined ? { operating: options.operating } : {}),
+            ...(options.link !== undefined ? { link: options.link } : {}),
+          });
+        }
+        return credentials.applyMachineCredentials(store, options.machineNo, options);
+      });
+      const value = { machine_no: options.machineNo, ok: true, ...changed };
+      emit(!!options.json, value, () => [`machine ${options.machineNo} updated`, ...credentials.machineCredentialLines(options.machineNo, changed)].join('\n'));
     });
 }
 

@@ -1,5 +1,5 @@
 /** `vendcloud mqtt acl` (external-broker recipe) and `vendcloud machine-sim` (a machine on stdin). */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -43,6 +43,7 @@ interface SimulatorFlags {
   password?: string;
   appid?: string;
   mqttUrl: string;
+  ca?: string;
   heartbeat: number;
   resend: number;
   reportsFile?: string;
@@ -76,7 +77,8 @@ function registerMachineSimulator(program: Command): void {
     .requiredOption('--machine-no <digits>', 'the machine number (the MQTT username)')
     .option('--password <password>', 'the MQTT password `machine create` printed (env VENDCLOUD_MQTT_PASSWORD)', process.env.VENDCLOUD_MQTT_PASSWORD)
     .option('--appid <appid>', "the owning merchant's Appid, which signs every message (env VENDCLOUD_APPID)", process.env.VENDCLOUD_APPID)
-    .option('--mqtt-url <url>', 'the broker (env VENDCLOUD_MQTT_URL)', process.env.VENDCLOUD_MQTT_URL ?? 'mqtt://127.0.0.1:1883')
+    .option('--mqtt-url <url>', 'the broker, mqtt:// or mqtts:// (env VENDCLOUD_MQTT_URL)', process.env.VENDCLOUD_MQTT_URL ?? 'mqtt://127.0.0.1:1883')
+    .option('--ca <file>', "PEM of the authority that signed the broker's TLS certificate (mqtts://)")
     .option('--heartbeat <seconds>', 'seconds between heartbeats', parseWholeNumber(1), 300)
     .option('--resend <seconds>', 'seconds after which a report the server has not acknowledged is sent again', parseWholeNumber(1), 30)
     .option('--reports-file <path>', 'keep unacknowledged reports in this file, so they survive a restart of the simulator')
@@ -102,6 +104,7 @@ function registerMachineSimulator(program: Command): void {
         fault: options.fault,
         vendMs: options.vendMs,
         ...(options.reportsFile ? { reportsFile: resolve(options.reportsFile) } : {}),
+        ...(options.ca ? { ca: readFileSync(options.ca, 'utf8') } : {}),
         ...(options.stock ? { stock: options.stock } : {}),
         log: say,
       });

@@ -45,6 +45,8 @@ function clientFrom(flags: ConnectionFlags): VendcloudClient {
     merchantId: setting(flags.merchantId, 'VENDCLOUD_MERCHANT_ID', 'merchant-id'),
     timeZone: flags.timeZone,
     ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
+    // The opt-in strong signature (docs/security.md): from the environment only, never a flag (ps shows flags).
+    ...(process.env.VENDCLOUD_SIGNING_SECRET ? { signingSecret: process.env.VENDCLOUD_SIGNING_SECRET } : {}),
   };
   try {
     return new VendcloudClient(options);

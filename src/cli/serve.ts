@@ -11,6 +11,7 @@ import { EXIT, fail, parseWholeNumber } from './output.js';
 interface ServeOptions {
   host: string;
   port: number;
+  metricsPort?: number;
   db: string;
   demo?: boolean;
   timestampWindow: number;
@@ -18,10 +19,17 @@ interface ServeOptions {
   timeZone: string;
   synchronous: 'FULL' | 'NORMAL';
   rateLimit: number;
+  failedAuthLimit: number;
+  wrongCodesLimit: number;
+  wrongCodesWindow: number;
+  trustProxy?: string;
   redisUrl?: string;
   mqtt: boolean;
   mqttHost: string;
   mqttPort: number;
+  mqttTlsPort?: number;
+  mqttTlsCert?: string;
+  mqttTlsKey?: string;
   mqttUrl?: string;
   mqttShareGroup: string;
   mqttClientId?: string;
@@ -39,11 +47,15 @@ function mqttOptions(options: ServeOptions): MqttOptions {
     const clientId = options.mqttClientId ?? stableClientId(options.port);
     return { mode: 'external', url: options.mqttUrl, shareGroup: options.mqttShareGroup, sessionExpirySeconds: options.mqttSessionExpiry, ...(clientId ? { clientId } : {}) };
   }
-  return { mode: 'embedded', host: options.mqttHost, port: options.mqttPort };
+  const { mqttTlsPort: tlsPort, mqttTlsCert: certFile, mqttTlsKey: keyFile } = options;
+  const tls = tlsPort !== undefined && certFile && keyFile ? { tls: { port: tlsPort, certFile, keyFile } } : {};
+  return { mode: 'embedded', host: options.mqttHost, port: options.mqttPort, ...tls };
 }
 
 function linkLine(server: RunningServer): string {
-  return server.link ? `  MQTT         ${server.link.brokerUrl}   (machines: /clients/{machine_no}, server: /server/app)` : '  MQTT         off (pushes wait in the outbox)';
+  if (!server.link) return '  MQTT         off (pushes wait in the outbox)';
+  const tls = server.link.brokerTlsPort !== undefined ? `; TLS on port ${server.link.brokerTlsPort} (mqtts://)` : '';
+  return `  MQTT         ${server.link.brokerUrl}   (machines: /clients/{machine_no}, server: /server/app${tls})`;
 }
 
 function demoBanner(server: RunningServer, demo: DemoCredentials): string {
@@ -81,6 +93,7 @@ function serverOptionsOf(options: ServeOptions): ServerOptions {
     db: options.db,
     host: options.host,
     port: options.port,
+    ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
     logLevel: options.logLevel,
     ...(options.logFormat ? { logFormat: options.logFormat } : {}),
     config: {
@@ -88,6 +101,10 @@ function serverOptionsOf(options: ServeOptions): ServerOptions {
       deliveryResultTimeoutSeconds: options.deliveryTimeout,
       timeZone: options.timeZone,
       rateLimitPerMinute: options.rateLimit,
+      failedAuthPerMinute: options.failedAuthLimit,
+      wrongCodesPerMachine: options.wrongCodesLimit,
+      wrongCodesWindowSeconds: options.wrongCodesWindow,
+      ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
       ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     },
     store: { sqliteSynchronous: options.synchronous, ...(options.dbSchema ? { pgSchema: options.dbSchema } : {}) },
@@ -104,6 +121,7 @@ export function registerServeCommand(program: Command): void {
     // Commander reads each flag's environment variable (flag > environment > default).
     .addOption(new Option('--host <host>', 'address to listen on').env(ENV.host).default(DEFAULTS.host))
     .addOption(new Option('--port <port>', 'HTTP port').env(ENV.port).argParser(parseWholeNumber(0)).default(DEFAULTS.port))
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics at GET /metrics on this port (off when unset)').env(ENV.metricsPort).argParser(parseWholeNumber(0)))
     .option('--db <path>', `SQLite file or postgres:// URL (env ${ENV.db.join(', ')})`, dbFromEnvironment())
     .addOption(new Option('--db-schema <name>', 'PostgreSQL schema for the tables').env(ENV.dbSchema))
     .option('--demo', 'seed demo data when empty and print credentials')
@@ -111,12 +129,19 @@ export function registerServeCommand(program: Command): void {
     .option('--delivery-timeout <seconds>', 'a delivery without the machine\'s result this long after its command times out', parseWholeNumber(1), DEFAULTS.server.deliveryResultTimeoutSeconds)
     .option('--time-zone <zone>', 'platform time zone', DEFAULTS.server.timeZone)
     .option('--rate-limit <per-minute>', 'requests per minute per Appid (on each instance, or in all with --redis-url); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.rateLimitPerMinute)
+    .option('--failed-auth-limit <per-minute>', 'failed authentications per minute per client address, then 429 (docs/security.md); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.failedAuthPerMinute)
+    .option('--wrong-codes-limit <count>', 'wrong pickup codes per machine through /consumes in --wrong-codes-window, then 10029 (docs/security.md); 0 = no limit', parseWholeNumber(0), DEFAULTS.server.wrongCodesPerMachine)
+    .option('--wrong-codes-window <seconds>', 'the window of --wrong-codes-limit', parseWholeNumber(1), DEFAULTS.server.wrongCodesWindowSeconds)
+    .option('--trust-proxy <addresses>', "the load balancers (addresses or CIDRs, comma-separated) whose X-Forwarded-For gives the client's address")
     .addOption(new Option('--redis-url <url>', 'Redis where every instance counts the rate limit, e.g. redis://host:6379').env(ENV.redisUrl))
     .option('--synchronous <FULL|NORMAL>', 'SQLite durability (FULL survives power loss)', DEFAULTS.store.sqliteSynchronous)
     .addOption(new Option('--log-level <level>', 'pino log level').env(ENV.logLevel).default(DEFAULTS.logLevel))
     .addOption(new Option('--log-format <json|pretty>', 'log lines as JSON or for a person (default: pretty on a terminal, JSON otherwise)').env(ENV.logFormat))
     .addOption(new Option('--mqtt-host <host>', 'address of the embedded MQTT broker').env(ENV.mqttHost).default(DEFAULTS.mqtt.host))
     .addOption(new Option('--mqtt-port <port>', 'port of the embedded MQTT broker').env(ENV.mqttPort).argParser(parseWholeNumber(0)).default(DEFAULTS.mqtt.port))
+    .option('--mqtt-tls-port <port>', 'also listen for machines with TLS (mqtts://) on this port; needs --mqtt-tls-cert and --mqtt-tls-key', parseWholeNumber(0))
+    .option('--mqtt-tls-cert <file>', "the TLS listener's certificate chain (PEM)")
+    .option('--mqtt-tls-key <file>', "the TLS listener's private key (PEM)")
     .addOption(new Option('--mqtt-url <url>', 'use an external broker instead, e.g. mqtt://user:pass@host:1883').env(ENV.mqttUrl))
     .addOption(new Option('--mqtt-share-group <name>', 'instances on one external broker share machine messages through this group').env(ENV.mqttShareGroup).default(DEFAULTS.mqtt.shareGroup))
     .addOption(
@@ -129,6 +154,8 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: ServeOptions) => {
       if (options.synchronous !== 'FULL' && options.synchronous !== 'NORMAL') fail('--synchronous must be FULL or NORMAL', EXIT.USAGE);
       if (options.mqttUrl && !/^mqtts?:\/\//.test(options.mqttUrl)) fail('--mqtt-url must start with mqtt:// or mqtts://', EXIT.USAGE);
+      const tlsFlags = [options.mqttTlsPort, options.mqttTlsCert, options.mqttTlsKey].filter((flag) => flag !== undefined).length;
+      if (tlsFlags !== 0 && tlsFlags !== 3) fail('--mqtt-tls-port, --mqtt-tls-cert and --mqtt-tls-key go together', EXIT.USAGE);
       if (options.redisUrl && !/^rediss?:\/\//.test(options.redisUrl)) fail('--redis-url must start with redis:// or rediss://', EXIT.USAGE);
       const serverOptions = serverOptionsOf(options);
       // Loaded on use, so the other commands start without the server's dependencies.
@@ -156,7 +183,7 @@ export function registerServeCommand(program: Command): void {
         fail(`cannot start: ${(error as Error).message}`, EXIT.API_ERROR);
       }
       if (options.demo) process.stdout.write(`${demoBanner(server, await ensureDemoData(server.store))}\n`);
-      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; console ${server.url}${CONSOLE_PREFIX}/; MQTT ${server.link?.brokerUrl ?? 'off'}\n`);
+      else process.stdout.write(`vendcloud listening on ${server.url}${API_PREFIX}; console ${server.url}${CONSOLE_PREFIX}/; MQTT ${server.link?.brokerUrl ?? 'off'}${server.metricsUrl ? `; metrics ${server.metricsUrl}/metrics` : ''}\n`);
       const stop = async () => {
         await server.close();
         process.exit(0);

@@ -10,7 +10,7 @@ import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '.
 import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupOrder, type Product } from './results.js';
 import type { CodeOptions, ConsumeRequest, CreateCodesRequest, PickupCodeQuery, ProductQuery, WallTimeInput } from './requests.js';
 import { readOrderCallback, type OrderCallback } from './callback-results.js';
-import { exchange, headerValue, nonce, type Fetch } from './transport.js';
+import { exchange, headerValue, nonce, type Fetch, type TransportOptions } from './transport.js';
 import { readDelivery, readDeliveryState, readOrder, type Delivery, type DeliveryState, type Order } from './delivery-results.js';
 import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, readProductStock, type LiveCodeCount, type MachineOverview, type PickupCodeHistory, type ProductStock } from './extension-results.js';
 
@@ -29,6 +29,8 @@ export interface VendcloudClientOptions {
   timeZone?: string;
   /** Defaults to the global `fetch`. */
   fetch?: Fetch;
+  /** The merchant's signing secret: each request carries Vendcloud-Request-Signature (docs/security.md). */
+  signingSecret?: string;
 }
 
 type FieldValue = string | number | undefined;
@@ -40,7 +42,7 @@ export class VendcloudClient {
   private readonly headers: Record<string, string>;
   private readonly key: string;
   private readonly timeZone: string;
-  private readonly transport: { fetch: Fetch; timeoutMs: number; retries: number };
+  private readonly transport: TransportOptions;
   private readonly read: WireReader;
 
   constructor(options: VendcloudClientOptions) {
@@ -54,7 +56,7 @@ export class VendcloudClient {
     if (!Number.isInteger(retries) || retries < 0) throw new RangeError('retries must be a whole number ≥ 0');
     const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
     if (!fetchImpl) throw new TypeError('no fetch in this runtime: pass one as options.fetch');
-    this.transport = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs, retries };
+    this.transport = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs, retries, ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}) };
     this.read = new WireReader(this.timeZone);
   }
 

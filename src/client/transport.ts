@@ -6,6 +6,8 @@
  * a 4xx or a business failure would just come back the same.
  */
 import { ErrorCode } from '../protocol/errors.js';
+import { REQUEST_SIGNATURE_HEADER, requestSignature } from '../protocol/request-signature.js';
+import { nowSeconds } from '../protocol/time.js';
 import { NetworkError, OpenApiError } from './errors.js';
 
 export type Fetch = (input: string, init: RequestInit) => Promise<Response>;
@@ -22,6 +24,16 @@ export interface TransportOptions {
   timeoutMs: number;
   /** Further attempts after the first. */
   retries: number;
+  /** The merchant's signing secret: every request then carries Vendcloud-Request-Signature (docs/security.md). */
+  signingSecret?: string;
+}
+
+/** The request with its strong signature, when the client has a signing secret; made once, sent by every attempt. */
+function withStrongSignature(request: WireRequest, signingSecret: string | undefined): WireRequest {
+  if (!signingSecret) return request;
+  const url = new URL(request.url);
+  const signature = requestSignature(signingSecret, nowSeconds(), request.method, `${url.pathname}${url.search}`, request.body ?? '');
+  return { ...request, headers: { ...request.headers, [REQUEST_SIGNATURE_HEADER]: signature } };
 }
 
 /** Capped exponential backoff with "equal jitter": half the step fixed, half random. */
@@ -53,7 +65,8 @@ async function sendOnce(request: WireRequest, options: TransportOptions): Promis
 }
 
 /** Sends the request (retrying as above) and returns the envelope's `data`, or throws. */
-export async function exchange(request: WireRequest, options: TransportOptions): Promise<unknown> {
+export async function exchange(unsignedRequest: WireRequest, options: TransportOptions): Promise<unknown> {
+  const request = withStrongSignature(unsignedRequest, options.signingSecret);
   const attempts = options.retries + 1;
   for (let attempt = 1; ; attempt++) {
     let answer: Answer;

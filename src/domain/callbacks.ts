@@ -33,6 +33,8 @@ export const EVENT_TYPE = {
   DELIVERY_RESULT: 'delivery.result',
   MACHINE_ONLINE: 'machine.online',
   MACHINE_OFFLINE: 'machine.offline',
+  /** A machine took more wrong pickup codes than its limit (docs/security.md, "Code guessing"). */
+  MACHINE_CODE_GUESSING: 'machine.code_guessing',
 } as const;
 export type EventType = (typeof EVENT_TYPE)[keyof typeof EVENT_TYPE];
 

@@ -57,7 +57,14 @@ export function idField(name: string, value: string): number {
 }
 
 export class PayloadReader {
-  constructor(private readonly payload: Payload) {}
+  /**
+   * `declared`: the fields the route declared (protocol/request-fields.ts); reading any other
+   * is a programming error, so the route and its published reference never part ways.
+   */
+  constructor(
+    private readonly payload: Payload,
+    private readonly declared?: ReadonlySet<string>,
+  ) {}
 
   /** What the request asks for: every non-empty field but `sign` and `timestamp`, which only say when and by whom. */
   content(): Payload {
@@ -72,6 +79,7 @@ export class PayloadReader {
    * fields no endpoint reads are ignored, as every unknown field is.
    */
   optionalText(name: string): string | undefined {
+    if (this.declared && !this.declared.has(name)) throw new Error(`the route reads the payload field ${name}, which it does not declare`);
     const value = this.payload[name];
     if (value === undefined || value === null || value === '') return undefined;
     if (typeof value !== 'string') throw invalidField(name, 'must be a string, not an object or array');

@@ -12,16 +12,17 @@ import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
 import { MerchantDirectory } from '../service/merchants.js';
-import { ping } from '../store/executor.js';
+import { migrationsCurrent, storeAnswers } from '../store/readiness.js';
 import { isStoreUnavailable, type Store } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
 import { answerClientError } from './client-errors.js';
 import { asApiError } from './refusals.js';
 import { consolePlugin } from './console.js';
 import { healthRoutes, type HealthCheck } from './health.js';
+import { openApiReferenceRoutes } from './openapi-routes.js';
 import { decorateMerchantRequest } from './merchant-auth.js';
 import type { OpenApiDeps } from './open-api-route.js';
-import { registerRateLimit } from './rate-limit.js';
+import { httpLimits } from './rate-limit.js';
 import { sendError } from './reply.js';
 import { consumeRoutes } from './routes/consumes.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -44,7 +45,7 @@ export interface AppOptions {
   store: Store;
   /** The stored answers of idempotent writes (the housekeeping purges them). */
   answers: AnsweredRequests;
-  /** Probes beyond the database's own (e.g. the MQTT broker). */
+  /** Readiness probes beyond the store's own (e.g. the MQTT broker). */
   healthChecks?: Record<string, HealthCheck>;
   config: ServerConfig;
   logger?: FastifyBaseLogger | false;
@@ -113,6 +114,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     clientErrorHandler: (error, socket) => answerClientError(error, socket, app.log),
     requestTimeout: config.requestTimeoutMs,
+    // Behind a load balancer the client's address (the failed-authentication limit's key) is in X-Forwarded-For.
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     // Node checks the timeouts every 30 s by default, far coarser than the timeout itself.
     http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
   });
@@ -145,16 +148,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
     answers: options.answers,
+    limits: await httpLimits(config, app.log),
+    routes: [],
   };
+  app.addHook('onClose', async () => deps.limits.close());
   await app.register(
     async (scope) => {
-      await registerRateLimit(scope, { perMinute: config.rateLimitPerMinute, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix });
       decorateMerchantRequest(scope);
       for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, orderRoutes, deliveryRoutes, extensionRoutes]) await scope.register(routes, deps);
     },
     { prefix: API_PREFIX },
   );
+  await app.register(openApiReferenceRoutes, { prefix: API_PREFIX, routes: deps.routes });
   await app.register(consolePlugin, { prefix: CONSOLE_PREFIX, timeZone: config.timeZone });
-  await app.register(healthRoutes, { checks: { database: () => ping(options.store.db), ...options.healthChecks } });
+  await app.register(healthRoutes, { checks: { database: () => storeAnswers(options.store), migrations: () => migrationsCurrent(options.store), ...options.healthChecks } });
   return app;
 }

@@ -68,6 +68,8 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     root,
     prefix: '/',
     cacheControl: false,
+    // The bundle's source maps would hand out the console's whole source: not served (404).
+    allowedPath: (pathName) => !pathName.endsWith('.map'),
     setHeaders: (reply, path) => {
       // Vite names assets by their content hash, so they never change; the page itself may.
       const immutable = path.startsWith(join(root, 'assets'));

@@ -5,20 +5,24 @@
  * payload's fields, the idempotency key and the request's `now`, so that route handlers
  * read like the business rule. A route's `config.signed` says whether it takes a payload.
  */
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { secretMatches } from '../domain/credentials.js';
 import { PayloadReader } from '../domain/fields.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { decodePayload, type Payload, type PayloadValue } from '../protocol/payload.js';
+import { REQUEST_SIGNATURE_HEADER, requestSignatureHolds } from '../protocol/request-signature.js';
 import { verifySignature, type SigningForm } from '../protocol/signature.js';
 import { assertMerchantActive, type MerchantAccount, type MerchantDirectory } from '../service/merchants.js';
 import { idempotencyKeyOf, type IdempotencyKey } from './answer-once.js';
+import { refuseOverLimit, type HttpLimits } from './rate-limit.js';
 import { extractPayload } from './request-payload.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route reads a signed `payload` (PROTOCOL.md §2); header-only routes do not. */
     signed?: boolean;
+    /** The payload fields the route declared: the only ones its reader reads (protocol/request-fields.ts). */
+    fields?: ReadonlySet<string>;
   }
   interface FastifyRequest {
     /** The form the request's sign matched, for its log line (which clients sign how). */
@@ -44,6 +48,7 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
 
 export interface AuthenticationDeps {
   merchants: MerchantDirectory;
+  limits: HttpLimits;
   timestampWindowSeconds: number;
   clock: () => number;
 }
@@ -57,15 +62,27 @@ export function decorateMerchantRequest(scope: FastifyInstance): void {
 }
 
 export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandler {
-  return async function authenticateMerchant(request) {
+  const { failedAuthentications, perAppid } = deps.limits;
+  /** A failed authentication counts against the client's address, never against the Appid it named. */
+  const failed = async (request: FastifyRequest, code: ErrorCode): Promise<never> => {
+    await failedAuthentications.charge(request.ip);
+    throw new ApiError(code);
+  };
+  return async function authenticateMerchant(request, reply) {
     const now = deps.clock();
     const signed = request.routeOptions.config.signed === true;
+    // An address past its failures is refused before anything is checked, the right secret included.
+    const wait = await failedAuthentications.exhausted(request.ip);
+    if (wait !== undefined) refuseOverLimit(reply, wait);
     const appid = headerValue(request, 'appid');
     const appSecret = headerValue(request, 'appsecret');
     if (appid === undefined || appSecret === undefined) throw new ApiError(ErrorCode.CREDENTIALS_EMPTY);
     const merchant = await deps.merchants.findByAppid(appid);
-    if (!merchant) throw new ApiError(ErrorCode.APPID_INVALID);
-    if (!secretMatches(appSecret, merchant.app_secret_hash)) throw new ApiError(ErrorCode.APP_SECRET_INVALID);
+    if (!merchant) return failed(request, ErrorCode.APPID_INVALID);
+    if (!secretMatches(appSecret, merchant.app_secret_hash)) return failed(request, ErrorCode.APP_SECRET_INVALID);
+    // Charged only now: whoever knows an Appid (every machine holds it) cannot spend its quota.
+    await chargeAppid(perAppid, merchant.appid, reply);
+    assertStrongSignature(request, merchant, now, deps.timestampWindowSeconds);
 
     let fields: Payload = {};
     if (signed) {
@@ -81,10 +98,32 @@ export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandl
     assertMerchantActive(merchant, now);
     if (request.signingForm) await deps.merchants.recordSigningForm(merchant, fields, request.signingForm);
     request.merchant = merchant;
-    request.payload = new PayloadReader(fields);
+    request.payload = new PayloadReader(fields, request.routeOptions.config.fields);
     request.idempotencyKey = signed ? idempotencyKeyOf(request.payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;
     request.now = now;
   };
+}
+
+/**
+ * The opt-in HMAC request signature (protocol/request-signature.ts): checked whenever it is
+ * sent, required when the merchant asked for it (`merchant set --require-signature on`).
+ */
+function assertStrongSignature(request: FastifyRequest, merchant: MerchantAccount, now: number, windowSeconds: number): void {
+  const header = headerValue(request, REQUEST_SIGNATURE_HEADER.toLowerCase());
+  if (header === undefined) {
+    if (merchant.require_signature) throw new ApiError(ErrorCode.SIGN_INVALID, `${REQUEST_SIGNATURE_HEADER} required`);
+    return;
+  }
+  const body = typeof request.body === 'string' ? request.body : '';
+  const target = { method: request.method, target: request.url, body };
+  if (!merchant.signing_secret || !requestSignatureHolds(header, merchant.signing_secret, target, now, windowSeconds)) {
+    throw new ApiError(ErrorCode.SIGN_INVALID, REQUEST_SIGNATURE_HEADER);
+  }
+}
+
+async function chargeAppid(perAppid: HttpLimits['perAppid'], appid: string, reply: FastifyReply): Promise<void> {
+  const charged = await perAppid.charge(appid);
+  if (charged.over) refuseOverLimit(reply, charged.retryAfterSeconds);
 }
 
 function assertFreshTimestamp(timestamp: PayloadValue | undefined, now: number, windowSeconds: number): void {

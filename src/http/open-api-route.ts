@@ -8,11 +8,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
+import { SIGNED_FIELDS, type RouteFields } from '../protocol/request-fields.js';
 import type { ChangeContext } from '../service/context.js';
 import type { MerchantDirectory } from '../service/merchants.js';
 import type { Store, Tx } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
+import type { ConsumeGuard } from './consume-guard.js';
 import { authenticate } from './merchant-auth.js';
+import type { HttpLimits } from './rate-limit.js';
 import { sendAnswer, successAnswer } from './reply.js';
 
 /** What every route plugin of the Open API is given. */
@@ -21,11 +24,23 @@ export interface OpenApiDeps {
   config: ServerConfig;
   merchants: MerchantDirectory;
   answers: AnsweredRequests;
+  limits: HttpLimits;
+  /** Every route registered, as declared: what the OpenAPI document describes (openapi-document.ts). */
+  routes: OpenApiRoute[];
 }
 
 type Params = Record<string, string>;
 
-export type OpenApiRoute = { method: 'POST' | 'PUT'; url: string } & (
+/** `guard`: a check after authentication and its follow-up once answered (consume-guard.ts). */
+export type OpenApiRoute = {
+  method: 'POST' | 'PUT';
+  url: string;
+  /** The payload fields it reads beyond SIGNED_FIELDS (none for a route that is not signed). */
+  fields?: RouteFields;
+  /** One line for the reference: what it does, and the original's page it follows. */
+  summary: string;
+  guard?: ConsumeGuard;
+} & (
   | { signed: boolean; read: (request: FastifyRequest, params: Params) => Promise<unknown> }
   | { signed: true; write: (request: FastifyRequest, trx: Tx, params: Params) => Promise<unknown> }
 );
@@ -45,15 +60,18 @@ export function changeContext(request: FastifyRequest): ChangeContext {
 }
 
 export function registerOpenApiRoutes(scope: FastifyInstance, deps: OpenApiDeps, routes: OpenApiRoute[]): void {
-  const preHandler = authenticate({ merchants: deps.merchants, timestampWindowSeconds: deps.config.timestampWindowSeconds, clock: deps.config.clock });
+  const preHandler = authenticate({ merchants: deps.merchants, limits: deps.limits, timestampWindowSeconds: deps.config.timestampWindowSeconds, clock: deps.config.clock });
   const methodsByUrl = new Map<string, Set<string>>();
   for (const route of routes) {
     methodsByUrl.set(route.url, (methodsByUrl.get(route.url) ?? new Set()).add(route.method));
+    deps.routes.push(route);
+    const fields = new Set([...Object.keys(SIGNED_FIELDS), ...Object.keys(route.fields ?? {})]);
     scope.route({
       method: route.method,
       url: route.url,
-      config: { signed: route.signed },
-      preHandler,
+      config: { signed: route.signed, fields },
+      preHandler: route.guard ? [preHandler, route.guard.preHandler] : preHandler,
+      ...(route.guard ? { onSend: route.guard.onSend } : {}),
       handler: (request, reply) => answerRoute(route, deps, request, reply),
     });
   }

@@ -19,7 +19,7 @@ import * as machines from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import type { UnsentRow } from '../store/repositories/outbox.repository.js';
 import type { Store, Tx } from '../store/store.js';
-import type { LinkCounters } from './counters.js';
+import { countByMethod, type LinkCounters } from './counters.js';
 import type { LinkLogger } from './logger.js';
 
 /** Sends one message and resolves when the broker acknowledged it. */
@@ -254,6 +254,6 @@ export class OutboxDispatcher {
       recipient.appid,
     );
     await this.publisher.publish(machineTopic(recipient.machine_no), payload);
-    this.options.counters.published++;
+    countByMethod(this.options.counters, 'published', method);
   }
 }

@@ -27,11 +27,12 @@ import * as machines from '../store/repositories/machines.repository.js';
 import type { LinkedMachine } from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import type { Store } from '../store/store.js';
-import type { LinkCounters } from './counters.js';
+import { countByMethod, type LinkCounters } from './counters.js';
 import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
 import { parseMachineMessage, signatureHolds, type ReceivedMessage } from './message.js';
 import { applyStockReport, parseStockReport } from './stock-reports.js';
+import { isFarOff } from './message-age.js';
 
 export interface InboxOptions {
   clock: () => number;
@@ -39,6 +40,8 @@ export interface InboxOptions {
   logger: LinkLogger;
   /** Where acknowledgements go out. */
   publisher: Publisher;
+  /** A message whose timestamp is further than this from the clock is dropped (message-age.ts); 0 = no check. */
+  messageAgeWindowSeconds?: number;
 }
 
 type Sender = LinkedMachine;
@@ -100,6 +103,7 @@ export class MachineInbox {
     const sender = await machines.findLinked(this.store.db, message.clientId);
     if (!sender) return this.drop('unknownMachine', where);
     if (!signatureHolds(message, sender.appid)) return this.drop('badSignature', where);
+    if (isFarOff(message.fields, this.options.clock(), this.options.messageAgeWindowSeconds ?? 0)) return this.drop('farOffTimestamp', where);
     const claimedId = message.fields.machine_id;
     // Identity is the MQTT login (the broker checks client_id against it); machine_id is
     // whatever the firmware sends: "0" before it learns its id, "000" as in the docs' examples.
@@ -156,7 +160,7 @@ export class MachineInbox {
       default:
         return this.drop('unknownMethod', where);
     }
-    this.options.counters.handled++;
+    countByMethod(this.options.counters, 'handled', message.method);
   }
 
   /**
@@ -241,7 +245,7 @@ export class MachineInbox {
     );
     const sending = this.options.publisher.publish(machineTopic(sender.machine_no), payload).then(
       () => {
-        this.options.counters.acknowledged++;
+        countByMethod(this.options.counters, 'acknowledged', acknowledgement.method);
       },
       (error: unknown) => {
         this.options.logger.warn({ err: (error as Error).message, machine_no: sender.machine_no, report_id: reportId }, 'acknowledging a report failed; the machine will send it again');

@@ -10,6 +10,7 @@ import { DEFAULTS, type LinkConfig, type MqttOptions } from '../config.js';
 import { queuedPushes } from '../service/outbox.js';
 import type { Store } from '../store/store.js';
 import { SERVER_USERNAME } from './access.js';
+import * as machines from '../store/repositories/machines.repository.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker.js';
 import { newCounters, type LinkCounters } from './counters.js';
 import { OutboxDispatcher, type Publisher } from './dispatcher.js';
@@ -27,6 +28,8 @@ export interface MachineLink {
   readonly brokerUrl: string;
   /** The embedded broker's port; undefined on an external broker. */
   readonly brokerPort: number | undefined;
+  /** The embedded broker's TLS port for machines (mqtts://), when it has one. */
+  readonly brokerTlsPort: number | undefined;
   readonly counters: LinkCounters;
   /** Whether the server's own client is connected to the broker. */
   readonly connected: boolean;
@@ -34,6 +37,8 @@ export interface MachineLink {
   idle(): Promise<void>;
   /** Marks the machines silent for longer than the heartbeat timeout offline; returns how many. */
   sweepOffline(): Promise<number>;
+  /** Closes the embedded broker's connections of machines whose password changed or that were disabled since the last call; returns how many. */
+  closeRevoked(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -81,6 +86,8 @@ async function brokerConnection(
     serverPassword,
     counters,
     logger,
+    limits: { ...DEFAULTS.mqtt.limits, ...mqttOptions.limits },
+    ...(mqttOptions.tls ? { tls: mqttOptions.tls } : {}),
     onMachineListening,
   });
   return {
@@ -139,7 +146,7 @@ export async function startMachineLink(
   const client: MqttClient = withoutNagleDelay(mqtt.connect(connectUrl, { ...connectOptions, reconnectPeriod: 1000, connectTimeout: 5000, resubscribe: false }));
   const publisher = pubackPublisher(client, options.publishTimeoutMs);
   const dispatcher = new OutboxDispatcher(store, publisher, { clock, pollIntervalMs: options.pollIntervalMs, counters, logger });
-  inbox = new MachineInbox(store, { clock, counters, logger, publisher });
+  inbox = new MachineInbox(store, { clock, counters, logger, publisher, messageAgeWindowSeconds: options.messageAgeWindowSeconds });
 
   let subscribed: () => void = () => undefined;
   const firstSubscription = new Promise<void>((resolve) => (subscribed = resolve));
@@ -165,9 +172,12 @@ export async function startMachineLink(
     if (queuedPushes(trx)) dispatcher.wake();
   });
 
+  // Changes are stamped in whole seconds: each look goes back one second before the last.
+  let revocationsSince = Math.floor(Date.now() / 1000) - 1;
   return {
     brokerUrl: withoutCredentials(connectUrl),
     brokerPort: broker?.port,
+    brokerTlsPort: broker?.tlsPort,
     counters,
     get connected() {
       return client.connected;
@@ -177,6 +187,13 @@ export async function startMachineLink(
       await dispatcher.idle();
     },
     sweepOffline: () => sweepSilentMachines(store, clock(), options.heartbeatTimeoutSeconds),
+    async closeRevoked() {
+      if (!broker) return 0;
+      const lookedAt = Math.floor(Date.now() / 1000);
+      const changed = await machines.numbersChangedSince(store.db, revocationsSince);
+      revocationsSince = lookedAt - 1;
+      return changed.filter((machineNo) => broker.disconnect(machineNo)).length;
+    },
     async close() {
       stopWaking();
       // Graceful shutdown: what is in the outbox now leaves before the client disconnects

@@ -3,8 +3,10 @@ import type { VendingOptions } from './machine-vending.js';
 
 /** `fault` and `vendMs`: how its vends go (machine-vending.ts). */
 export interface MachineSimulatorOptions extends VendingOptions {
-  /** e.g. mqtt://127.0.0.1:1883 */
+  /** e.g. mqtt://127.0.0.1:1883, or mqtts://host:8883 with TLS */
   url: string;
+  /** PEM of the certificate authority to trust for mqtts:// (a self-signed broker certificate, say). */
+  ca?: string;
   machineNo: string;
   password: string;
   /** The owning merchant's Appid: the key of every message's signature. */

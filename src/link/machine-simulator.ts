@@ -66,7 +66,7 @@ export class MachineSimulator extends EventEmitter {
   async connect(): Promise<void> {
     if (this.client) return;
     const client = mqtt.connect(this.options.url, {
-      clientId: this.options.machineNo,
+      ...(this.options.ca ? { ca: this.options.ca } : {}), clientId: this.options.machineNo,
       username: this.options.machineNo,
       password: this.options.password,
       clean: true,

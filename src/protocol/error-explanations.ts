@@ -36,7 +36,7 @@ export const ERROR_EXPLANATIONS: Readonly<Record<ErrorCode, ErrorExplanation>> =
     fix: 'Correct the named field (docs/protocol.md lists each endpoint’s fields and formats).',
   },
   [ErrorCode.SIGN_INVALID]: {
-    meaning: 'The payload’s sign does not match its fields.',
+    meaning: 'The payload’s sign does not match its fields (or the Vendcloud-Request-Signature header is missing where the merchant requires it, or wrong).',
     fix: 'The signing key is the merchant_id (a number), not the AppSecret: MD5 of the non-empty fields sorted by name as k=v&k=v, then &key=<merchant_id>, uppercase. The server tried every form the platform’s libraries sign in (raw values, query-escaped, URI-encoded twice), so check the merchant id you sign with (`vendcloud ping` tells) and that every field sent is signed.',
   },
   [ErrorCode.TIMESTAMP_INVALID]: {
@@ -52,6 +52,10 @@ export const ERROR_EXPLANATIONS: Readonly<Record<ErrorCode, ErrorExplanation>> =
   [ErrorCode.PICKUP_CODES_DISABLED]: { meaning: 'Pickup codes are not switched on for this machine.', fix: 'Switch them on (`vendcloud machine set --pickup-codes on`).' },
   [ErrorCode.PICKUP_CODE_EXPIRED]: { meaning: 'The pickup code has passed its expiry time.', fix: 'Create a new code for the customer.' },
   [ErrorCode.PICKUP_CODE_USED]: { meaning: 'The pickup code was already used, so it can be neither consumed nor cancelled (data.order_id names its order).', fix: 'Nothing to redo: look up that order rather than consuming again.' },
+  [ErrorCode.TOO_MANY_WRONG_CODES]: {
+    meaning: 'Too many wrong pickup codes were tried on this machine lately; its consumes are refused until the window ends (docs/security.md).',
+    fix: 'Wait the seconds the Retry-After header gives. If nobody at your side was mistyping, someone is guessing codes: cancel the machine’s codes and rotate the AppSecret.',
+  },
   [ErrorCode.NO_MACHINE]: { meaning: 'The merchant has no machine yet.', fix: 'Add a machine (`vendcloud machine create`).' },
   [ErrorCode.MACHINE_OFFLINE]: { meaning: 'The machine is offline: it has not been heard from recently.', fix: 'Check the machine’s power and network; send again once it is online.' },
   [ErrorCode.MACHINE_NOT_FOUND]: { meaning: 'No machine with this machine_no belongs to this merchant (another merchant’s machine is answered the same way).', fix: 'Check machine_no and that the machine is this merchant’s (`vendcloud machines` lists them).' },

@@ -25,6 +25,8 @@ export const ErrorCode = {
   PICKUP_CODES_DISABLED: 10023,
   PICKUP_CODE_EXPIRED: 10024,
   PICKUP_CODE_USED: 10025,
+  /** Extension: too many wrong pickup codes on this machine lately (docs/security.md); 429 with Retry-After. */
+  TOO_MANY_WRONG_CODES: 10029,
   NO_MACHINE: 30001,
   MACHINE_OFFLINE: 30002,
   MACHINE_NOT_FOUND: 30003,
@@ -69,6 +71,7 @@ export const ERROR_CATALOGUE: Readonly<Record<ErrorCode, ErrorEntry>> = {
   [ErrorCode.PICKUP_CODES_DISABLED]: { httpStatus: 200, message: '取货码功能尚未开启' },
   [ErrorCode.PICKUP_CODE_EXPIRED]: { httpStatus: 200, message: '取货码已过期' },
   [ErrorCode.PICKUP_CODE_USED]: { httpStatus: 200, message: '取货码已使用' },
+  [ErrorCode.TOO_MANY_WRONG_CODES]: { httpStatus: 429, message: 'too many wrong pickup codes on this machine' },
   [ErrorCode.NO_MACHINE]: { httpStatus: 200, message: '没有关联的设备号' },
   [ErrorCode.MACHINE_OFFLINE]: { httpStatus: 200, message: '设备已离线' },
   [ErrorCode.MACHINE_NOT_FOUND]: { httpStatus: 200, message: '设备不存在' },

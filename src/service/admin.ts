@@ -61,6 +61,10 @@ export interface MerchantChange {
   expiresAt?: number | null;
   /** Strict replay protection: refuse every signed write without a signed `nonce`. */
   requireNonce?: boolean;
+  /** Every request refused (10010) until lifted; running instances drop the cached merchant within a second. */
+  suspended?: boolean;
+  /** Refuse every request without a valid `Vendcloud-Request-Signature` (docs/security.md). */
+  requireSignature?: boolean;
   /** The form of its callbacks' MD5 `sign` (domain/callbacks.ts). */
   callbackSignForm?: CallbackSignForm;
 }
@@ -70,9 +74,37 @@ export async function setMerchant(store: Store, merchantId: number, change: Merc
   if (change.verified !== undefined) values.verified = change.verified ? 1 : 0;
   if (change.expiresAt !== undefined) values.expires_at = change.expiresAt;
   if (change.requireNonce !== undefined) values.require_nonce = change.requireNonce ? 1 : 0;
+  if (change.suspended !== undefined) values.suspended = change.suspended ? 1 : 0;
+  if (change.requireSignature !== undefined) values.require_signature = change.requireSignature ? 1 : 0;
   if (change.callbackSignForm !== undefined) values.callback_sign_form = change.callbackSignForm;
   if (Object.keys(values).length === 0) return;
+  // Whatever changed, running instances drop their cached row of this merchant within a second.
+  values.credentials_changed_at = nowSeconds();
   if (!(await store.write((trx) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);
+}
+
+/** A new AppSecret (returned, shown once); the old one answers 10013 on every instance within a second. */
+export async function rotateAppSecret(store: Store, merchantId: number): Promise<{ app_secret: string }> {
+  const appSecret = generateSecret();
+  const found = await store.write((trx) => merchants.update(trx, merchantId, { app_secret_hash: hashSecret(appSecret), credentials_changed_at: nowSeconds() }));
+  if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
+  return { app_secret: appSecret };
+}
+
+/** A new key for the opt-in HMAC request signature (returned, shown once); the old one stops at once. */
+export async function rotateSigningSecret(store: Store, merchantId: number): Promise<{ signing_secret: string }> {
+  const signingSecret = generateSecret(48);
+  const found = await store.write((trx) => merchants.update(trx, merchantId, { signing_secret: signingSecret, credentials_changed_at: nowSeconds() }));
+  if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
+  return { signing_secret: signingSecret };
+}
+
+/** A new MQTT password (returned, shown once); the old one stops at once and a connection logged in with it is closed. */
+export async function rotateMqttPassword(store: Store, machineNo: string): Promise<{ mqtt_password: string }> {
+  const mqttPassword = generateSecret();
+  const found = await store.write((trx) => machines.update(trx, machineNo, { mqtt_password_hash: hashSecret(mqttPassword), credentials_changed_at: nowSeconds() }));
+  if (!found) throw new AdminInputError(`no machine ${machineNo}`);
+  return { mqtt_password: mqttPassword };
 }
 
 export interface WebhookChange {
@@ -138,13 +170,15 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
   return { machine_no: input.machineNo, machine_id: machineId, mqtt_password: mqttPassword };
 }
 
-export async function setMachine(store: Store, machineNo: string, change: { pickupCodes?: boolean; operating?: boolean; link?: string }): Promise<void> {
+export async function setMachine(store: Store, machineNo: string, change: { pickupCodes?: boolean; operating?: boolean; link?: string; disabled?: boolean }): Promise<void> {
   const values: machines.MachineSettings = {};
   if (change.pickupCodes !== undefined) values.pickup_codes_enabled = change.pickupCodes ? 1 : 0;
   if (change.operating !== undefined) values.operating = change.operating ? 1 : 0;
   if (change.link !== undefined && !isLinkMode(change.link)) throw new AdminInputError('link must be original, extended or auto');
   if (change.link !== undefined) values.link_mode = change.link;
-  if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes, --operating or --link');
+  // A disabled machine may not log in, and its live connection is closed (docs/security.md).
+  if (change.disabled !== undefined) Object.assign(values, { disabled: change.disabled ? 1 : 0, credentials_changed_at: nowSeconds() });
+  if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes, --operating, --link, --disable or --rotate-mqtt-password');
   if (!(await store.write((trx) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
 }
 

@@ -1,8 +1,9 @@
 /**
  * Finds merchants by Appid for authentication. Rows are cached for a bounded time
- * (`staleSeconds`): a secret rotation, expiry or suspension takes effect on every
- * instance within that many seconds (so does switching `require_nonce`), and
- * authentication costs no query in between.
+ * (`staleSeconds`), and authentication costs no query in between, except one a second at
+ * most that asks which merchants' credentials changed lately (a rotated secret, a
+ * suspension, any `merchant set`): their rows are dropped, so the change takes effect on
+ * every instance within a second. Expiry is read from the cached row.
  */
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import type { Payload } from '../protocol/payload.js';
@@ -15,14 +16,19 @@ export type { MerchantAccount };
 
 /** The 403s: a merchant that authenticated but may not use the API now. */
 export function assertMerchantActive(merchant: MerchantAccount, now: number): void {
-  if (!merchant.verified) throw new ApiError(ErrorCode.MERCHANT_NOT_VERIFIED);
+  // A suspended merchant is answered as the original answers one it does not let in (docs/security.md).
+  if (!merchant.verified || merchant.suspended) throw new ApiError(ErrorCode.MERCHANT_NOT_VERIFIED);
   if (merchant.expires_at !== null && merchant.expires_at <= now) throw new ApiError(ErrorCode.MERCHANT_EXPIRED);
 }
 
 const MAX_CACHED = 10_000;
+/** How often the cache asks which merchants' credentials changed, ms. */
+const REVOCATION_CHECK_MS = 1000;
 
 export class MerchantDirectory {
   private readonly cache = new Map<string, { merchant: MerchantAccount | undefined; fetchedAt: number }>();
+  private checkedAt = Date.now();
+  private checking: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
@@ -31,6 +37,7 @@ export class MerchantDirectory {
 
   async findByAppid(appid: string): Promise<MerchantAccount | undefined> {
     const nowMs = Date.now();
+    if (this.cache.size > 0 && nowMs - this.checkedAt >= REVOCATION_CHECK_MS) await (this.checking ??= this.dropChanged(nowMs));
     const cached = this.cache.get(appid);
     if (cached && nowMs - cached.fetchedAt < this.staleSeconds * 1000) return cached.merchant;
     const merchant = await merchants.findAccountByAppid(this.store.db, appid);
@@ -40,6 +47,17 @@ export class MerchantDirectory {
       this.cache.set(appid, { merchant, fetchedAt: nowMs });
     }
     return merchant;
+  }
+
+  /** Drops the rows changed since the last check (a second of overlap: changes are stamped in whole seconds). */
+  private async dropChanged(nowMs: number): Promise<void> {
+    try {
+      const since = Math.floor(this.checkedAt / 1000) - 1;
+      for (const appid of await merchants.appidsChangedSince(this.store.db, since)) this.cache.delete(appid);
+      this.checkedAt = nowMs;
+    } finally {
+      this.checking = undefined;
+    }
   }
 
   /**

@@ -37,6 +37,8 @@ const BULK_CACHE_KIB = 256;
 export interface GroupCommitOptions {
   /** Flushes the WAL file to disk without blocking the event loop. */
   syncWal?: () => Promise<void>;
+  /** Told each committed batch's number of writes (StoreOptions.onBatch). */
+  onBatch?: ((size: number) => void) | undefined;
 }
 
 /** The group commit whose open batch runs in each transaction, so a bulk change's step can find it. */
@@ -131,6 +133,7 @@ export class GroupCommit {
       for (const job of jobs) job.reject(error);
       return;
     }
+    this.options.onBatch?.(jobs.length);
     // Answer only after the commit, so no request is acknowledged before it is durable.
     jobs.forEach((job, index) => {
       const outcome = outcomes[index]!;

@@ -3,6 +3,7 @@
  * PostgreSQL; only the identity column differs, so each migration is built for a dialect.
  */
 import { callbacksMigration } from './callbacks-migration.js';
+import { credentialsMigration } from './credentials-migration.js';
 import { callbackSignFormMigration } from './callback-sign-form-migration.js';
 import { linkProfilesMigration } from './link-profiles-migration.js';
 import { retentionMigration } from './retention-migration.js';
@@ -284,6 +285,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0005_deliveries': deliveries(dialect),
         '0006_callbacks': callbacksMigration((table) => withId(table, dialect)),
         '0007_link_profiles': linkProfilesMigration((table) => withId(table, dialect)),
+        '0008_credentials': credentialsMigration,
         '0010_callback_sign_form': callbackSignFormMigration,
         '0011_conflicts': retentionMigration,
       };

@@ -63,6 +63,8 @@ export class PgGroupCommit {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly maxInFlight: number,
+    /** Told each committed batch's number of writes (StoreOptions.onBatch). */
+    private readonly onBatch?: (size: number) => void,
   ) {}
 
   submit<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
@@ -134,6 +136,7 @@ export class PgGroupCommit {
       for (const job of jobs) job.reject(error);
       return;
     }
+    this.onBatch?.(jobs.length);
     if (outcomes.some((outcome) => outcome.ok === 'again' || outcome.ok === 'later')) this.yielded();
     // Answer only after the commit, so no request is acknowledged before it is durable.
     const again: Job[] = [];

@@ -3,6 +3,7 @@
  * flags are 0/1 integers: the same representation on SQLite and PostgreSQL.
  */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { MachineCredentialColumns, MerchantCredentialColumns } from './credentials-schema.js';
 import type { CallbackKind, CallbackSignForm, CallbackState } from '../domain/callbacks.js';
 import type { DeliveryStatus } from '../domain/deliveries.js';
 import type { CodeStatus } from '../domain/pickup-codes.js';
@@ -11,7 +12,7 @@ import type { SigningForm } from '../protocol/signature.js';
 export type { CodeStatus };
 export type Flag = 0 | 1;
 
-export interface MerchantTable {
+export interface MerchantTable extends MerchantCredentialColumns {
   id: Generated<number>;
   name: string;
   appid: string;
@@ -36,7 +37,7 @@ export interface MerchantTable {
   request_sign_form: ColumnType<SigningForm | null, SigningForm | null | undefined, SigningForm | null>;
 }
 
-export interface MachineTable {
+export interface MachineTable extends MachineCredentialColumns {
   id: Generated<number>;
   merchant_id: number;
   machine_no: string;

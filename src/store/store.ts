@@ -38,7 +38,17 @@ export interface Store {
    * write's work was given (a repository can tell what it wrote in it). Returns its removal.
    */
   onCommit(listener: (trx: Tx) => void): () => void;
+  /** PostgreSQL's connection pool as it is now (for the metrics); undefined on SQLite. */
+  poolState?(): PoolState;
   close(): Promise<void>;
+}
+
+export interface PoolState {
+  /** Connections open, idle or lent out. */
+  total: number;
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
 }
 
 /** A store as each dialect opens it; `announcingCommits` adds the committed event. */
@@ -53,6 +63,8 @@ export interface StoreOptions {
   pgPoolSize?: number;
   /** PostgreSQL write batches in flight at once, each on a connection of its own (default PG_WRITE_BATCHES). */
   pgWriteBatches?: number;
+  /** Told the number of writes each group-commit transaction carried, once it committed (the metrics). */
+  onBatch?: (size: number) => void;
 }
 
 /** Measured with the bench (BENCHMARKS.md, issue 13): more connections only queue in PostgreSQL on this many cores. */
@@ -129,6 +141,7 @@ function announcingCommits(store: OpenedDialect): Store {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    ...(store.poolState ? { poolState: store.poolState } : {}),
     close: () => store.close(),
   };
 }
@@ -181,7 +194,7 @@ function openSqlite(file: string, options: StoreOptions): OpenedStore {
     // Should the worker ever fail, SQLite checkpoints on the loop again rather than never.
     checkpointer = startCheckpointer(file, () => raw.open && raw.pragma('wal_autocheckpoint = 1000'));
   }
-  const groupCommit = new GroupCommit(writer, inMemory ? {} : { syncWal: () => syncFile(`${file}-wal`) });
+  const groupCommit = new GroupCommit(writer, { ...(inMemory ? {} : { syncWal: () => syncFile(`${file}-wal`) }), onBatch: options.onBatch });
   return {
     schemaDb: writer,
     store: {
@@ -249,13 +262,14 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
     await pool.query(`create schema if not exists ${schema}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const groupCommit = new PgGroupCommit(db, options.pgWriteBatches ?? PG_WRITE_BATCHES);
+  const groupCommit = new PgGroupCommit(db, options.pgWriteBatches ?? PG_WRITE_BATCHES, options.onBatch);
   return {
     schemaDb: db,
     store: {
       dialect: 'postgres',
       db,
       write: (work) => groupCommit.submit(work),
+      poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       async close() {
         await groupCommit.drain();
         await db.destroy();

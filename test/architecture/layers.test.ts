@@ -26,6 +26,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   link: ['link', 'service', 'domain', 'protocol', 'store', 'config.ts'],
   callbacks: ['callbacks', 'service', 'domain', 'protocol', 'store', 'config.ts'],
   client: ['client', 'protocol'],
+  ops: ['ops', 'service', 'store', 'link', 'callbacks', 'protocol', 'config.ts'],
 };
 
 /** `src/http/app.ts` → `http`; a file at the top of src/ → its own name. */

@@ -52,9 +52,11 @@ export async function startOwnMosquitto(): Promise<OwnMosquitto> {
   // Mosquitto started as root drops to its own user, which must still read the files.
   chmodSync(dir, 0o755);
   const port = await closedPort();
+  // The recipe's second listener, where the server instances log in with their own client ids.
+  const serverPort = await closedPort();
   const serverPassword = randomBytes(12).toString('hex');
   writeFileSync(join(dir, 'acl_file'), mosquittoAcl());
-  writeFileSync(join(dir, 'mosquitto.conf'), `${mosquittoConf(dir).replace(/^listener .*$/m, `listener ${port} 127.0.0.1`)}log_dest stderr\n`);
+  writeFileSync(join(dir, 'mosquitto.conf'), `${mosquittoConf(dir).replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`).replace(/^listener 1884 .*$/m, `listener ${serverPort} 127.0.0.1`)}log_dest stderr\n`);
   passwd(join(dir, 'password_file'), SERVER_USERNAME, serverPassword, true);
   let log = '';
   let child: ChildProcess | undefined;
@@ -88,7 +90,7 @@ export async function startOwnMosquitto(): Promise<OwnMosquitto> {
     throw error;
   }
   const url = `mqtt://127.0.0.1:${port}`;
-  const serverUrl = `mqtt://${SERVER_USERNAME}:${serverPassword}@127.0.0.1:${port}`;
+  const serverUrl = `mqtt://${SERVER_USERNAME}:${serverPassword}@127.0.0.1:${serverPort}`;
   return {
     url,
     serverUrl,

@@ -12,7 +12,8 @@ const CODES = 60;
 for (const kind of storeKinds()) {
   describe(`racing consumes and cancels [${kind.name}]`, { skip: kind.skip }, () => {
     it('each code is used at most once, every USED code has exactly one order, and the counts add up', async () => {
-      const server = await startTestServer(kind);
+      // Consumes of codes cancelled under them are misses (80002) by the dozen: the race, not the guessing limit, is under test.
+      const server = await startTestServer(kind, { wrongCodesPerMachine: 0 });
       try {
         const merchant = await seedMerchant(server.store, { products: 1, capacity: 100, inventory: 100 });
         const api = asMerchant(server.url, merchant);

@@ -4,7 +4,9 @@ import { METHOD } from '../../protocol/endpoints.js';
 import { findOwnedMachine } from '../../service/catalogue.js';
 import { consumePickupCode } from '../../service/pickup-codes.js';
 import { orderView } from '../../service/views.js';
+import { consumeGuard } from '../consume-guard.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { FIELD, needs } from '../../protocol/request-fields.js';
 
 export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { config } = deps;
@@ -12,7 +14,17 @@ export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
     {
       method: 'POST',
       url: '/consumes',
+      summary: 'Consume a pickup code: an order PICKUPCODE (pickup_code_consume.md)',
+      fields: {
+        method: needs(FIELD.oneOf([METHOD.CONSUME])),
+        machine_no: needs(FIELD.machineNo),
+        code: needs(FIELD.code),
+        product_id: needs(FIELD.id),
+        trade_id: needs(FIELD.tradeId, { description: "the merchant's own order id" }),
+        notify_url: needs(FIELD.httpUrl, { description: 'where the delivery result is called back' }),
+      },
       signed: true,
+      guard: consumeGuard(deps.limits.wrongCodes, deps.store),
       write: async (request, trx) => {
         const p = request.payload;
         methodOf(request, [METHOD.CONSUME]);

@@ -10,6 +10,7 @@ import { findOwnedMachine } from '../../service/catalogue.js';
 import { deliverOrderRecord, deliverTestVend, findDelivery } from '../../service/deliveries.js';
 import { deliveryStateView, startedDeliveryView } from '../../service/orders.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { FIELD, needs } from '../../protocol/request-fields.js';
 
 export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store, config } = deps;
@@ -18,6 +19,8 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
     {
       method: 'POST',
       url: '/deliveries',
+      summary: 'Vend an order record (delivery_put.md)',
+      fields: { method: needs(FIELD.oneOf([METHOD.DELIVERY_PUT])), machine_no: needs(FIELD.machineNo), order_id: needs(FIELD.id), record_id: needs(FIELD.id) },
       signed: true,
       write: async (request, trx) => {
         const p = request.payload;
@@ -31,6 +34,13 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
     {
       method: 'POST',
       url: '/deliveries/debug',
+      summary: 'Test vend by channel (delivery_test.md)',
+      fields: {
+        method: needs(FIELD.oneOf([METHOD.DELIVERY_PUT])),
+        machine_no: needs(FIELD.machineNo),
+        channel_name: needs(FIELD.text),
+        notify_url: needs(FIELD.httpUrl),
+      },
       signed: true,
       write: async (request, trx) => {
         const p = request.payload;
@@ -44,6 +54,8 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
     {
       method: 'POST',
       url: '/deliveries/:delivery_id',
+      summary: 'Where a delivery stands (delivery_get.md)',
+      fields: { machine_no: needs(FIELD.machineNo) },
       signed: true,
       read: async (request, params) => {
         const machineNo = request.payload.machineNo();

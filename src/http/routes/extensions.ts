@@ -11,6 +11,7 @@ import { liveCodeCounts, machinesOverview } from '../../service/fleet.js';
 import { METHOD } from '../../protocol/endpoints.js';
 import { merchantCallbacksOfOrder, resendCallback } from '../../service/callbacks.js';
 import { methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { FIELD, needs, takes } from '../../protocol/request-fields.js';
 
 export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store, config } = deps;
@@ -19,6 +20,8 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
     {
       method: 'POST',
       url: '/machines/overview',
+      summary: 'Every machine (or one) at a glance: online, live codes',
+      fields: { machine_no: takes(FIELD.machineNo, { description: 'only this machine' }) },
       signed: true,
       read: async (request) => {
         const machineNo = request.payload.optionalText('machine_no') === undefined ? undefined : request.payload.machineNo();
@@ -28,6 +31,8 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
     {
       method: 'POST',
       url: '/pickup_codes/live_counts',
+      summary: "Live codes per product of a machine",
+      fields: { machine_no: needs(FIELD.machineNo) },
       signed: true,
       read: async (request) => {
         const machine = await findOwnedMachine(store.db, request.merchant.id, request.payload.machineNo());
@@ -37,12 +42,16 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
     {
       method: 'POST',
       url: '/callbacks/query',
+      summary: "An order's callbacks and every attempt",
+      fields: { order_id: needs(FIELD.id) },
       signed: true,
       read: async (request) => merchantCallbacksOfOrder(store.db, request.merchant.id, request.payload.id('order_id'), config.timeZone),
     },
     {
       method: 'PUT',
       url: '/callbacks',
+      summary: 'Send a callback again now',
+      fields: { method: needs(FIELD.oneOf([METHOD.CALLBACK_RESEND])), id: needs(FIELD.id, { description: 'the callback' }) },
       signed: true,
       write: async (request, trx) => {
         methodOf(request, [METHOD.CALLBACK_RESEND]);
@@ -53,6 +62,8 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
     {
       method: 'POST',
       url: '/pickup_codes/history',
+      summary: "A code's life: events, pushes, order",
+      fields: { machine_no: needs(FIELD.machineNo), id: needs(FIELD.id, { description: 'the code' }) },
       signed: true,
       read: async (request) => {
         const machineNo = request.payload.machineNo();

@@ -7,11 +7,12 @@ import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 export const machineRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store, config } = deps;
   registerOpenApiRoutes(scope, deps, [
-    { method: 'POST', url: '/ping', signed: false, read: async () => 'pong' },
-    { method: 'POST', url: '/rent/machines', signed: false, read: async (request) => listMachines(store.db, request.merchant.id, config.timeZone) },
+    { method: 'POST', url: '/ping', summary: 'Try the credentials: "pong"', signed: false, read: async () => 'pong' },
+    { method: 'POST', url: '/rent/machines', summary: "The merchant's machines (machines.md)", signed: false, read: async (request) => listMachines(store.db, request.merchant.id, config.timeZone) },
     {
       method: 'POST',
       url: '/rent/machines/:machine_no',
+      summary: 'One machine (machine.md)',
       signed: false,
       read: async (request, params) => describeMachine(store.db, request.merchant.id, machineNoField(params.machine_no ?? '')),
     },

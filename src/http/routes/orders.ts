@@ -4,6 +4,7 @@ import { idField } from '../../domain/fields.js';
 import { findOwnedMachine } from '../../service/catalogue.js';
 import { describeOrder } from '../../service/orders.js';
 import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { FIELD, needs } from '../../protocol/request-fields.js';
 
 export const orderRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store, config } = deps;
@@ -11,6 +12,8 @@ export const orderRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) 
     {
       method: 'POST',
       url: '/orders/:order_id',
+      summary: 'An order with its records and their deliveries (order_get.md)',
+      fields: { machine_no: needs(FIELD.machineNo) },
       signed: true,
       read: async (request, params) => {
         const machineNo = request.payload.machineNo();

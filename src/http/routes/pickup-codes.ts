@@ -8,6 +8,7 @@ import { CODE_LENGTH } from '../../domain/pickup-codes.js';
 import { idField } from '../../domain/fields.js';
 import { CODE_STATUS_FILTERS } from '../../protocol/code-status.js';
 import { METHOD } from '../../protocol/endpoints.js';
+import { FIELD, needs, PAGING_FIELDS, takes } from '../../protocol/request-fields.js';
 import { invalidField } from '../../protocol/errors.js';
 import { findOwnedMachine, listProductPickupCodes, queryMachinePickupCodes, type CodeQuery } from '../../service/catalogue.js';
 import {
@@ -39,6 +40,35 @@ export function cancelIdsField(text: string): number[] {
   return ids;
 }
 
+const CREATE_METHODS = [METHOD.CREATE_FOR_PRODUCT, METHOD.CREATE_FOR_ALL_PRODUCTS] as const;
+const CANCEL_METHODS = [METHOD.CANCEL_ONE, METHOD.CANCEL_ALL, METHOD.CANCEL_IDS, METHOD.CANCEL_PRODUCT] as const;
+
+const CREATE_FIELDS = {
+  method: needs(FIELD.oneOf(CREATE_METHODS)),
+  machine_no: needs(FIELD.machineNo),
+  product_id: needs(FIELD.id, { methods: [METHOD.CREATE_FOR_PRODUCT] }),
+  count: takes(FIELD.integer(1, 1_000_000), { methods: [METHOD.CREATE_FOR_PRODUCT], description: 'default 1' }),
+  code_length: takes(FIELD.integer(CODE_LENGTH.min, CODE_LENGTH.max), { description: `digits of each code, default ${CODE_LENGTH.default}` }),
+  expired_at: takes(FIELD.wallTime, { description: 'in the platform time zone, in the future; absent: never expires' }),
+};
+
+const CANCEL_FIELDS = {
+  method: needs(FIELD.oneOf(CANCEL_METHODS)),
+  machine_no: needs(FIELD.machineNo),
+  id: needs(FIELD.id, { methods: [METHOD.CANCEL_ONE], description: 'the code' }),
+  ids: needs(FIELD.idList, { methods: [METHOD.CANCEL_IDS], extension: true, description: `comma-separated code ids, at most ${MAX_CANCEL_IDS}, all or none` }),
+  product_id: needs(FIELD.id, { methods: [METHOD.CANCEL_PRODUCT], extension: true, description: "every live code of this product" }),
+};
+
+const QUERY_FIELDS = {
+  machine_no: needs(FIELD.machineNo),
+  product_id: takes(FIELD.id),
+  status: takes(FIELD.oneOf(CODE_STATUS_FILTERS), { description: 'default UNUSED' }),
+  code: takes(FIELD.codePrefix, { description: 'codes starting with these digits' }),
+  ...PAGING_FIELDS,
+  after_id: takes(FIELD.id, { description: 'keyset cursor: the page after this id (not with page)' }),
+};
+
 /** The machine-wide query's filter and paging: `page`/`per_page`, or the keyset cursor `after_id` (extension). */
 function codeQueryOf(p: FastifyRequest['payload']): CodeQuery {
   const filter = {
@@ -58,7 +88,7 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
 
   async function create(request: FastifyRequest, trx: Tx) {
     const p = request.payload;
-    const method = methodOf(request, [METHOD.CREATE_FOR_PRODUCT, METHOD.CREATE_FOR_ALL_PRODUCTS]);
+    const method = methodOf(request, CREATE_METHODS);
     const machineNo = p.machineNo();
     const options = {
       codeLength: p.integer('code_length', { min: CODE_LENGTH.min, max: CODE_LENGTH.max, fallback: CODE_LENGTH.default }),
@@ -80,7 +110,7 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
 
   async function cancel(request: FastifyRequest, trx: Tx) {
     const p = request.payload;
-    const method = methodOf(request, [METHOD.CANCEL_ONE, METHOD.CANCEL_ALL, METHOD.CANCEL_IDS, METHOD.CANCEL_PRODUCT]);
+    const method = methodOf(request, CANCEL_METHODS);
     const machineNo = p.machineNo();
     // Every field is read before the machine is looked up: a malformed request changes nothing.
     const codeId = method === METHOD.CANCEL_ONE ? p.id('id') : undefined;
@@ -99,10 +129,12 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
   }
 
   registerOpenApiRoutes(scope, deps, [
-    { method: 'POST', url: '/pickup_codes', signed: true, write: create },
+    { method: 'POST', url: '/pickup_codes', summary: 'Create codes for a product or for every product (pickup_code_create.md)', fields: CREATE_FIELDS, signed: true, write: create },
     {
       method: 'POST',
       url: '/products/:product_id/pickup_code',
+      summary: "A product's live codes (pickup_code_get.md)",
+      fields: { machine_no: needs(FIELD.machineNo) },
       signed: true,
       read: async (request, params) => {
         const machineNo = request.payload.machineNo();
@@ -113,6 +145,8 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
     {
       method: 'POST',
       url: '/pickup_codes/query',
+      summary: "Every code of a machine by status, paged or by cursor",
+      fields: QUERY_FIELDS,
       signed: true,
       read: async (request) => {
         const machineNo = request.payload.machineNo();
@@ -121,6 +155,6 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
         return queryMachinePickupCodes(store.db, machine, filter, clock(request.now));
       },
     },
-    { method: 'PUT', url: '/pickup_codes', signed: true, write: cancel },
+    { method: 'PUT', url: '/pickup_codes', summary: 'Cancel one code, a list, a product\'s or all (pickup_code_delete.md)', fields: CANCEL_FIELDS, signed: true, write: cancel },
   ]);
 };

@@ -5,6 +5,9 @@ import { METHOD } from '../../protocol/endpoints.js';
 import { findOwnedMachine, listProducts } from '../../service/catalogue.js';
 import { restockProducts, setStock } from '../../service/stock.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { FIELD, needs, PAGING_FIELDS, takes } from '../../protocol/request-fields.js';
+
+const STOCK_METHODS = [METHOD.PRODUCT_RESTOCK, METHOD.PRODUCT_STOCK] as const;
 
 /** The answer of a change of stock: each product changed, as it is now. */
 function stockView(decisions: StockDecision[]) {
@@ -20,6 +23,14 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
     {
       method: 'POST',
       url: '/products',
+      summary: "A machine's products, paged (products.md)",
+      fields: {
+        machine_no: needs(FIELD.machineNo),
+        ...PAGING_FIELDS,
+        category_id: takes(FIELD.integer(0, Number.MAX_SAFE_INTEGER), { description: '0 (default): every category' }),
+        cabinet_name: takes(FIELD.text, { description: 'default A' }),
+        select_all: takes(FIELD.oneOf(['0', '1']), { description: '1: every product, not a page' }),
+      },
       signed: true,
       read: async (request) => {
         const p = request.payload;
@@ -36,10 +47,17 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
     {
       method: 'PUT',
       url: '/products',
+      summary: 'Restock every product or one, or set one product\'s stock',
+      fields: {
+        method: needs(FIELD.oneOf(STOCK_METHODS)),
+        machine_no: needs(FIELD.machineNo),
+        product_id: takes(FIELD.id, { requiredFor: [METHOD.PRODUCT_STOCK], extension: true, description: 'the product; for product.restock, absent: every product' }),
+        inventory: needs(FIELD.integer(0, MAX_INVENTORY), { methods: [METHOD.PRODUCT_STOCK], extension: true, description: 'from 0 to the capacity' }),
+      },
       signed: true,
       write: async (request, trx) => {
         const p = request.payload;
-        const method = methodOf(request, [METHOD.PRODUCT_RESTOCK, METHOD.PRODUCT_STOCK]);
+        const method = methodOf(request, STOCK_METHODS);
         const machineNo = p.machineNo();
         if (method === METHOD.PRODUCT_RESTOCK) {
           const productId = p.optionalId('product_id');

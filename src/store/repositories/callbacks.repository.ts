@@ -210,3 +210,9 @@ export async function notifyCountsOfOrder(db: Executor, orderId: number): Promis
   }
   return { sendCount, deliveredRecordIds };
 }
+
+/** How many callbacks wait for an attempt (the metrics): a range of the `callbacks_due` index (state first). */
+export async function countPending(db: Executor): Promise<number> {
+  const row = await db.selectFrom('callbacks').select((eb) => eb.fn.countAll<number>().as('count')).where('state', '=', 'pending').executeTakeFirst();
+  return Number(row?.count ?? 0);
+}

@@ -47,8 +47,15 @@ export function findOfMerchant(db: Executor, merchantId: number, machineNo: stri
   return db.selectFrom('machines').selectAll().where('machine_no', '=', machineNo).where('merchant_id', '=', merchantId).executeTakeFirst();
 }
 
+/** The MQTT password digest of a machine that may log in (not disabled). */
 export async function passwordHashOf(db: Executor, machineNo: string): Promise<string | undefined> {
-  return (await db.selectFrom('machines').select('mqtt_password_hash').where('machine_no', '=', machineNo).executeTakeFirst())?.mqtt_password_hash;
+  return (await db.selectFrom('machines').select('mqtt_password_hash').where('machine_no', '=', machineNo).where('disabled', '=', 0).executeTakeFirst())?.mqtt_password_hash;
+}
+
+/** The machines whose credentials changed at or after `since` (their live connections are closed). */
+export async function numbersChangedSince(db: Executor, since: number): Promise<string[]> {
+  const rows = await db.selectFrom('machines').select('machine_no').where('credentials_changed_at', '>=', since).execute();
+  return rows.map((row) => row.machine_no);
 }
 
 export function findLinked(db: Executor, machineNo: string): Promise<LinkedMachine | undefined> {
@@ -160,6 +167,8 @@ export interface MachineSettings {
   pickup_codes_enabled?: Flag;
   operating?: Flag;
   mqtt_password_hash?: string;
+  disabled?: Flag;
+  credentials_changed_at?: number;
   /** The operator's choice of link profile (domain/link-profiles.ts). */
   link_mode?: string;
 }
@@ -178,4 +187,10 @@ export function overviewOfMerchant(db: Executor, merchantId: number, machineNo?:
     .where('merchant_id', '=', merchantId);
   if (machineNo !== undefined) query = query.where('machine_no', '=', machineNo);
   return query.orderBy('id').execute();
+}
+
+/** How many machines are online (the metrics): one scan of the machines table, as small as the fleet. */
+export async function countOnline(db: Executor): Promise<number> {
+  const row = await db.selectFrom('machines').select((eb) => eb.fn.countAll<number>().as('count')).where('is_online', '=', 1).executeTakeFirst();
+  return Number(row?.count ?? 0);
 }

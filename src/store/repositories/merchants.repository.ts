@@ -4,12 +4,15 @@ import type { CallbackSignForm } from '../../domain/callbacks.js';
 import type { SigningForm } from '../../protocol/signature.js';
 import type { Flag, Merchant } from '../schema.js';
 
-export type MerchantAccount = Pick<Merchant, 'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce' | 'request_sign_form'>;
+export type MerchantAccount = Pick<
+  Merchant,
+  'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce' | 'request_sign_form' | 'suspended' | 'signing_secret' | 'require_signature'
+>;
 
 export function findAccountByAppid(db: Executor, appid: string): Promise<MerchantAccount | undefined> {
   return db
     .selectFrom('merchants')
-    .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce', 'request_sign_form'])
+    .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce', 'request_sign_form', 'suspended', 'signing_secret', 'require_signature'])
     .where('appid', '=', appid)
     .executeTakeFirst();
 }
@@ -43,7 +46,18 @@ export interface MerchantSettings {
   verified?: Flag;
   expires_at?: number | null;
   require_nonce?: Flag;
+  suspended?: Flag;
+  app_secret_hash?: string;
+  signing_secret?: string | null;
+  require_signature?: Flag;
+  credentials_changed_at?: number;
   callback_sign_form?: CallbackSignForm;
+}
+
+/** The Appids whose credentials changed at or after `since` (a cache drops their rows). */
+export async function appidsChangedSince(db: Executor, since: number): Promise<string[]> {
+  const rows = await db.selectFrom('merchants').select('appid').where('credentials_changed_at', '>=', since).execute();
+  return rows.map((row) => row.appid);
 }
 
 /** False when there is no such merchant. */

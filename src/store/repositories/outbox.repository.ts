@@ -165,3 +165,17 @@ export function firstPushFrom(db: Executor, machineId: number, at: number, metho
     .limit(1)
     .execute();
 }
+
+/**
+ * How many pushes wait to be sent, and when the oldest of them was written (null: none wait).
+ * A range of the `outbox_unsent` index (sent_at first): its cost follows the rows waiting,
+ * not the outbox's size, so the metrics may ask on every scrape.
+ */
+export async function unsentBacklog(db: Executor): Promise<{ count: number; oldestAt: number | null }> {
+  const row = await db
+    .selectFrom('outbox')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest_at')])
+    .where('sent_at', 'is', null)
+    .executeTakeFirst();
+  return { count: Number(row?.count ?? 0), oldestAt: row?.oldest_at == null ? null : Number(row.oldest_at) };
+}
