@@ -9,14 +9,14 @@ import { emit, parseWholeNumber, table } from './output.js';
 
 const dbOption = ['--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB)'] as const;
 
-function attemptsTable(callbacks: CallbackView[]): string {
+function attemptsTable(callbacks: CallbackView[], timeZone: string): string {
   if (callbacks.length === 0) return '(no callbacks)';
   return callbacks
     .map((callback) => {
       const head = `callback ${callback.id}  ${callback.type}  ${callback.state}  ${callback.url}  (event ${callback.event_id}${callback.next_attempt_at ? `, next ${callback.next_attempt_at}` : ''})`;
       if (callback.attempts.length === 0) return `${head}\n  (not sent yet)`;
       const rows = callback.attempts.map((a) => [String(a.attempt), a.at ?? '-', a.outcome, a.http_status === undefined ? '-' : String(a.http_status), `${a.latency_ms} ms`, a.error ?? '']);
-      return `${head}\n${table(['ATTEMPT', 'AT', 'OUTCOME', 'STATUS', 'LATENCY', 'ERROR'], rows).replace(/^/gm, '  ')}`;
+      return `${head}\n${table(['ATTEMPT', `AT (${timeZone})`, 'OUTCOME', 'STATUS', 'LATENCY', 'ERROR'], rows).replace(/^/gm, '  ')}`;
     })
     .join('\n');
 }
@@ -32,7 +32,7 @@ export function registerCallbackCommands(program: Command): void {
     .option('--json', 'print one JSON line')
     .action(async (options: { order: number; timeZone: string; db?: string; json?: boolean }) => {
       const found = await withStore(options.db, (store) => callbacksOfOrder(store.db, options.order, options.timeZone));
-      emit(!!options.json, found, () => attemptsTable(found));
+      emit(!!options.json, found, () => attemptsTable(found, options.timeZone));
     });
   callbacks
     .command('resend')

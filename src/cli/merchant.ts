@@ -100,10 +100,15 @@ export class Show {
     return date ? `${this.time(date)} (${this.timeZone})` : '-';
   }
 
+  /** A table's time column, headed with the zone its times are in. */
+  timeColumn(name: string): string {
+    return `${name} (${this.timeZone})`;
+  }
+
   codes(codes: PickupCode[]): string {
     if (codes.length === 0) return '(no pickup codes)';
     return table(
-      ['ID', 'PRODUCT', 'CODE', 'STATUS', 'CREATED', 'EXPIRES'],
+      ['ID', 'PRODUCT', 'CODE', 'STATUS', this.timeColumn('CREATED'), this.timeColumn('EXPIRES')],
       codes.map((c) => [String(c.id), String(c.productId), c.code, c.status, this.time(c.createdAt), c.expiredAt ? this.time(c.expiredAt) : 'never']),
     );
   }
@@ -181,7 +186,7 @@ export function registerMerchantCommands(program: Command): void {
         value: machines,
         human: () =>
           table(
-            ['MACHINE_NO', 'NAME', 'ONLINE', 'OPERATING', 'CREATED', 'ADDRESS'],
+            ['MACHINE_NO', 'NAME', 'ONLINE', 'OPERATING', show.timeColumn('CREATED'), 'ADDRESS'],
             machines.map((m) => [m.machineNo, m.machineName ?? '-', m.isOnline ? 'yes' : 'no', m.status ? 'yes' : 'no', show.time(m.createdAt), m.address ?? '-']),
           ),
       };

@@ -104,7 +104,7 @@ for (const kind of storeKinds()) {
       const result = await vendcloud(['codes', 'list', '--machine-no', machineNo, '--product', String(productId)], env);
       assert.equal(result.code, 0, result.stderr);
       const [header, ...rows] = result.stdout.trim().split('\n');
-      assert.match(header!, /^ID\s+PRODUCT\s+CODE\s+STATUS\s+CREATED\s+EXPIRES$/);
+      assert.match(header!, /^ID\s+PRODUCT\s+CODE\s+STATUS\s+CREATED \(Asia\/Shanghai\)\s+EXPIRES \(Asia\/Shanghai\)$/);
       assert.ok(rows.some((row) => row.split(/\s+/).slice(0, 4).join(' ') === `${created!.id} ${productId} ${created!.code} UNUSED`));
     });
 
