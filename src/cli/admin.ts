@@ -4,7 +4,7 @@ import { CALLBACK_SIGN_FORMS, isCallbackSignForm, type CallbackSignForm } from '
 import { AdminInputError, createMachine, createMerchant, createProduct, restockMachine, setMachine, setMerchant, setMerchantWebhook, setProductInventory } from '../service/admin.js';
 import type { Store } from '../store/store.js';
 import { dbFromEnvironment, ENV } from '../config.js';
-import { emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
+import { counted, emit, EXIT, fail, parseOnOff, parseWholeNumber } from './output.js';
 import * as credentials from './credentials.js';
 
 /** Opens the store at `--db`, else where the environment says (config.ts), for one command. */
@@ -246,7 +246,7 @@ function registerStockAdmin(product: Command): void {
     .option('--json', 'print one JSON line')
     .action(async (options: { machineNo: string; product?: number; db?: string; json?: boolean }) => {
       const restocked = await withStore(options.db, (store) => restockMachine(store, options.machineNo, options.product));
-      emit(!!options.json, { machine_no: options.machineNo, restocked }, () => `${restocked} product(s) of machine ${options.machineNo} restocked`);
+      emit(!!options.json, { machine_no: options.machineNo, restocked }, () => `${counted(restocked, 'product')} of machine ${options.machineNo} restocked`);
     });
   product
     .command('set')

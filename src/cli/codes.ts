@@ -2,16 +2,13 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { CODE_STATUS_FILTERS } from '../protocol/code-status.js';
 import { confirmed, machineOption, merchantAction, wallTime, withConnection, type ConnectionFlags } from './merchant.js';
-import { parseWholeNumber, UsageError } from './output.js';
+import { counted, parseWholeNumber, UsageError } from './output.js';
 
 /** A status as the API spells it (USED), whatever case a person typed it in (used). */
 function codeStatusFilter(value: string): (typeof CODE_STATUS_FILTERS)[number] {
   const status = CODE_STATUS_FILTERS.find((known) => known === value.toUpperCase());
   if (!status) throw new InvalidArgumentError(`must be one of ${CODE_STATUS_FILTERS.join(', ')}`);
   return status;
-}
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** `--ids 1,2,3`: positive ids, comma-separated. */
@@ -37,7 +34,7 @@ function registerCreate(codes: Command): void {
           ...(flags.length !== undefined ? { codeLength: flags.length } : {}),
           ...(flags.expires !== undefined ? { expiredAt: flags.expires } : {}),
         });
-        return { value: created, human: () => `created ${created.length} pickup code${created.length === 1 ? '' : 's'}\n${show.codes(created)}` };
+        return { value: created, human: () => `created ${counted(created.length, 'pickup code')}\n${show.codes(created)}` };
       }),
     );
 }
@@ -54,7 +51,7 @@ function registerCreateAll(codes: Command): void {
           ...(flags.length !== undefined ? { codeLength: flags.length } : {}),
           ...(flags.expires !== undefined ? { expiredAt: flags.expires } : {}),
         });
-        return { value: created, human: () => `created ${created.length} pickup code${created.length === 1 ? '' : 's'}\n${show.codes(created)}` };
+        return { value: created, human: () => `created ${counted(created.length, 'pickup code')}\n${show.codes(created)}` };
       }),
     );
 }
@@ -83,7 +80,7 @@ function registerList(codes: Command): void {
           });
           return {
             value: page,
-            human: () => `${show.codes(page.data)}\npage ${page.currentPage}/${page.lastPage}, ${page.total} code${page.total === 1 ? '' : 's'}`,
+            human: () => `${show.codes(page.data)}\npage ${page.currentPage}/${page.lastPage}, ${counted(page.total, 'code')}`,
           };
         },
       ),
@@ -101,7 +98,7 @@ function registerCancel(codes: Command): void {
         if ((flags.id === undefined) === (flags.ids === undefined)) throw new UsageError('give either --id or --ids');
         if (flags.ids) {
           const count = await client.cancelPickupCodes(flags.machineNo, flags.ids);
-          return { value: { count }, human: () => `cancelled ${plural(count, 'pickup code')} of machine ${flags.machineNo}` };
+          return { value: { count }, human: () => `cancelled ${counted(count, 'pickup code')} of machine ${flags.machineNo}` };
         }
         await client.cancelPickupCode(flags.machineNo, flags.id!);
         return { value: { cancelled: flags.id }, human: () => `cancelled pickup code ${flags.id}` };
@@ -124,7 +121,7 @@ function registerCancelAll(codes: Command): void {
           }
         }
         const count = await client.cancelAllPickupCodes(flags.machineNo);
-        return { value: { count }, human: () => `cancelled ${count} pickup code${count === 1 ? '' : 's'} of machine ${flags.machineNo}` };
+        return { value: { count }, human: () => `cancelled ${counted(count, 'pickup code')} of machine ${flags.machineNo}` };
       }),
     );
 }
@@ -137,7 +134,7 @@ function registerCancelProduct(codes: Command): void {
     .action(
       merchantAction(async (client, flags: ConnectionFlags & { machineNo: string; product: number }) => {
         const count = await client.cancelProductPickupCodes(flags.machineNo, flags.product);
-        return { value: { count }, human: () => `cancelled ${plural(count, 'pickup code')} of product ${flags.product}` };
+        return { value: { count }, human: () => `cancelled ${counted(count, 'pickup code')} of product ${flags.product}` };
       }),
     );
 }

@@ -5,26 +5,26 @@ import { readImportFile, type ImportProblem } from '../domain/import-file.js';
 import { exportFile, type ExportedFile } from '../service/export.js';
 import { importFile, ImportRefused, type ImportOutcome, type ImportTally } from '../service/import.js';
 import { withStore } from './admin.js';
-import { emit, EXIT, fail, parseWholeNumber } from './output.js';
+import { counted, emit, EXIT, fail, parseWholeNumber } from './output.js';
 
 const dbOption = ['--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB)'] as const;
 
-function counted(tally: ImportTally): string {
+function tallied(tally: ImportTally): string {
   const parts = [
     [tally.merchants, 'merchant'],
     [tally.machines, 'machine'],
     [tally.products, 'product'],
     [tally.pickup_codes, 'pickup code'],
   ] as const;
-  return parts.map(([count, noun]) => `${count} ${noun}${count === 1 ? '' : 's'}`).join(', ');
+  return parts.map(([count, noun]) => counted(count, noun)).join(', ');
 }
 
 const nothing = (tally: ImportTally) => tally.merchants + tally.machines + tally.products + tally.pickup_codes === 0;
 
 function describe(outcome: ImportOutcome): string {
-  if (outcome.dry_run) return `dry run, nothing written\nwould create: ${counted(outcome.created)}\nwould keep:   ${counted(outcome.kept)} (stored already, the same)`;
-  if (nothing(outcome.created)) return `nothing to import: every record of the file is stored already (kept ${counted(outcome.kept)})`;
-  return `imported: created ${counted(outcome.created)}\nkept (stored already, the same): ${counted(outcome.kept)}`;
+  if (outcome.dry_run) return `dry run, nothing written\nwould create: ${tallied(outcome.created)}\nwould keep:   ${tallied(outcome.kept)} (stored already, the same)`;
+  if (nothing(outcome.created)) return `nothing to import: every record of the file is stored already (kept ${tallied(outcome.kept)})`;
+  return `imported: created ${tallied(outcome.created)}\nkept (stored already, the same): ${tallied(outcome.kept)}`;
 }
 
 /** The file's problems, listed; nothing was written. */

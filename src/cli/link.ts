@@ -8,7 +8,7 @@ import { isMachineNo } from '../domain/fields.js';
 import { mosquittoAcl, mosquittoConf, passwordRecipe } from '../link/mosquitto.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import { withStore } from './admin.js';
-import { emit, EXIT, fail, parseWholeNumber } from './output.js';
+import { counted, emit, EXIT, fail, parseWholeNumber } from './output.js';
 
 function registerMqttAcl(program: Command): void {
   const mqtt = program.command('mqtt').description('the machine link on an external broker');
@@ -32,7 +32,7 @@ function registerMqttAcl(program: Command): void {
       emit(!!options.json, { dir, files: Object.keys(files), machines: machineNos.length }, () =>
         [
           `wrote ${Object.keys(files).map((name) => `${dir}/${name}`).join(', ')}`,
-          `${machineNos.length} machine(s) listed in password_file.sh; see docs/mqtt.md`,
+          `${counted(machineNos.length, 'machine')} listed in password_file.sh; see docs/mqtt.md`,
         ].join('\n'),
       );
     });
@@ -130,7 +130,7 @@ function registerMachineSimulator(program: Command): void {
             const codes = machine.codes();
             say(codes.length === 0 ? 'no codes' : codes.map((c) => `${c.code}  id ${c.id}  product ${c.product_id}  ${c.expired_day || 'never expires'}`).join('\n'));
             const waiting = machine instanceof MachineSimulator ? machine.unacknowledgedReports().length : 0;
-            if (waiting > 0) say(`${waiting} redemption report(s) not acknowledged yet`);
+            if (waiting > 0) say(`${counted(waiting, 'redemption report')} not acknowledged yet`);
           } else if (command === 'redeem' && argument) await machine.redeem(argument);
           else if (command === 'fault' && argument && machine instanceof MachineSimulator) say(`vends now: ${(machine.vending.fault = parseFault(argument))}`);
           else if (command === 'offline') await machine.goOffline();

@@ -9,7 +9,7 @@ import { NetworkError, OpenApiError, VendcloudClient, type PickupCode, type Pick
 import { isMachineNo } from '../domain/fields.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { DEFAULT_TIME_ZONE, formatWallTime, parseWallTime } from '../protocol/time.js';
-import { emit, EXIT, fail, parseWholeNumber, table, UsageError } from './output.js';
+import { counted, emit, EXIT, fail, parseWholeNumber, table, UsageError } from './output.js';
 
 export interface ConnectionFlags {
   url?: string;
@@ -221,7 +221,7 @@ export function registerMerchantCommands(program: Command): void {
                   p.onSale ? 'yes' : 'no',
                 ]),
               ),
-              `page ${page.currentPage}/${page.lastPage}, ${page.total} product${page.total === 1 ? '' : 's'}`,
+              `page ${page.currentPage}/${page.lastPage}, ${counted(page.total, 'product')}`,
             ].join('\n'),
         };
       }),

@@ -12,6 +12,11 @@ export function emit(json: boolean, value: unknown, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
 }
 
+/** "1 code", "3 codes": a count with its noun for a person. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 export function fail(message: string, exitCode: number): never {
   process.stderr.write(`vendcloud: ${message}\n`);
   process.exit(exitCode);

@@ -287,7 +287,7 @@ export class MachineSimulator extends EventEmitter {
         this.list.clear();
         for (const code of codes) if (!this.vended.has(code.id)) this.list.set(code.id, code);
         this.counters.syncs++;
-        this.log(`whole list received (revision ${revision}): ${this.list.size} codes`);
+        this.log(`whole list received (revision ${revision}): ${this.list.size} code${this.list.size === 1 ? '' : 's'}`);
         break;
       }
       default:

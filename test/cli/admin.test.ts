@@ -69,6 +69,11 @@ describe('vendcloud admin commands', () => {
       { inventory_to: 3, actor: 'operator', reason: 'set' },
       { inventory_to: 10, actor: 'operator', reason: 'restock' },
     ]);
+    // Said to a person: one product is "1 product", not "1 product(s)".
+    assert.equal((await vendcloud(['product', 'set', '--id', String(water!.id), '--inventory', '5', '--db', db])).code, 0);
+    const told = await vendcloud(['product', 'restock', '--machine-no', '12345678901234', '--db', db]);
+    assert.equal(told.code, 0, told.stderr);
+    assert.equal(told.stdout.trim(), '1 product of machine 12345678901234 restocked');
   });
 
   it('machine set --link original|extended|auto sets the link profile the operator chose', async () => {

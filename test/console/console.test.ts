@@ -154,8 +154,19 @@ for (const [index, kind] of storeKinds().entries()) {
       assert.match(life, /生成[\s\S]*商户 \d+[\s\S]*请求 ID: [0-9a-f-]{36}/);
       assert.match(life, /下发到设备（新取货码）[\s\S]*已交给 MQTT 服务器/);
       assert.match(life, new RegExp(`设备上取货[\\s\\S]*设备 ${demo.machine_no}`));
-      await page.getByRole('heading', { name: '订单' }).waitFor();
+      assert.match(await page.locator('dl.facts dd.product').innerText(), /^Orange juice 300ml #\d+$/, 'the product by its name, not only its id');
+      const order = page.locator('section.order');
+      await order.getByRole('heading', { name: '订单' }).waitFor();
+      // The keypad vended the item itself: the order's one record is picked up (order_get.md's IS_PICKED_UP).
+      const records = order.getByRole('table', { name: '订单明细' }).locator('tbody tr');
+      assert.equal(await records.count(), 1);
+      assert.equal(await records.first().getAttribute('data-status'), 'IS_PICKED_UP');
+      assert.match(await records.first().innerText(), /Orange juice 300ml\s+1\s+4\.50\s+已取货/);
       await photograph('code');
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      await order.getByRole('table', { name: 'Records' }).locator('td.record-state', { hasText: 'Picked up' }).waitFor();
+      await page.getByRole('button', { name: '切换到中文' }).click();
+      await order.locator('td.record-state', { hasText: '已取货' }).waitFor();
     });
 
     it('shows on a code’s page, above its life, that the machine redeemed it after it was consumed through the API', async () => {

@@ -79,6 +79,24 @@ for (const kind of storeKinds()) {
         await eventually(() => sameIds(heldIds(machine), current), 'the machine holds exactly the current list');
       });
 
+      it('the simulator says how many codes a whole list brought as a person would: "1 code", "2 codes"', async () => {
+        const fixture = await seedMachine(linked.store);
+        const api = merchantApi(linked.server.url, fixture);
+        const lines: string[] = [];
+        const machine = await connect(fixture, { log: (line: string) => lines.push(line) });
+        const wholeList = (count: string) => lines.some((line) => new RegExp(`^whole list received \\(revision \\d+\\): ${count}$`).test(line));
+        await api.createCodes(1);
+        await eventually(() => machine.codes().length === 1, 'the machine holds 1 code');
+        await machine.disconnect();
+        await machine.connect();
+        await eventually(() => wholeList('1 code'), `the pulled list is told as "1 code": ${lines.join(' | ')}`);
+        await api.createCodes(1);
+        await eventually(() => machine.codes().length === 2, 'the machine holds 2 codes');
+        await machine.disconnect();
+        await machine.connect();
+        await eventually(() => wholeList('2 codes'), `the pulled list is told as "2 codes": ${lines.join(' | ')}`);
+      });
+
       it('the same holds when the server restarts while the machine is away', async () => {
         const fixture = await seedMachine(linked.store);
         let api = merchantApi(linked.server.url, fixture);

@@ -37,18 +37,24 @@ function documentedEndpoints(): Endpoint[] {
   });
 }
 
-/** Every path the server routes under the API prefix, from Fastify's route tree, written the README's way. */
+/**
+ * Every path the server routes under the API prefix for POST or PUT, the verbs of the API's
+ * operations (GET serves only its public reference, the same for everyone), from Fastify's
+ * route trees, written the README's way.
+ */
 function routedPaths(server: TestServer): Set<string> {
   const paths = new Set<string>();
-  const stack: string[] = [];
-  for (const line of server.app.printRoutes({ commonPrefix: false }).split('\n')) {
-    const match = /^((?:│ {3}| {4})*)(?:├── |└── )(\S+)/.exec(line);
-    if (!match) continue;
-    const depth = match[1]!.length / 4;
-    stack[depth] = (depth > 0 ? stack[depth - 1]! : '') + match[2]!;
-    stack.length = depth + 1;
-    const path = stack[depth]!;
-    if (path.startsWith(`${API_PREFIX}/`)) paths.add(path.slice(API_PREFIX.length).replace(/:([a-z_]+)/g, '{$1}'));
+  for (const method of ['POST', 'PUT'] as const) {
+    const stack: string[] = [];
+    for (const line of server.app.printRoutes({ commonPrefix: false, method }).split('\n')) {
+      const match = /^((?:│ {3}| {4})*)(?:├── |└── )(\S+)/.exec(line);
+      if (!match) continue;
+      const depth = match[1]!.length / 4;
+      stack[depth] = (depth > 0 ? stack[depth - 1]! : '') + match[2]!;
+      stack.length = depth + 1;
+      const path = stack[depth]!;
+      if (path.startsWith(`${API_PREFIX}/`)) paths.add(path.slice(API_PREFIX.length).replace(/:([a-z_]+)/g, '{$1}'));
+    }
   }
   return paths;
 }

@@ -1,14 +1,16 @@
-/** One code's life: its changes (who, which request or machine, when), its conflicts, its pushes, its order. */
+/** One code's life: its product by name, its changes (who, which request or machine, when), its conflicts, its pushes, its order with its records. */
 import type { MachinePush, PickupCodeEvent, PickupCodeHistory } from '../../../src/client/index.js';
 import { useContext } from 'preact/hooks';
 import { conflictWords, type ConflictMet } from '../conflict-words.js';
 import { I18n, knownKey, useT, type Translate } from '../i18n.js';
+import { machineProducts } from '../machine-products.js';
 import { ErrorNotice, StatusBadge, UpdatedAt, usePoll, useSession, WallTime } from '../ui.js';
+import { OrderSection } from './code-order.js';
 
 type Entry = { at: Date | undefined; event: PickupCodeEvent } | { at: Date | undefined; push: MachinePush };
 
 /** Changes and pushes in time order; a push queued in the second of its change comes after it. */
-function timeline(history: PickupCodeHistory): Entry[] {
+function timeline(history: Pick<PickupCodeHistory, 'events' | 'pushes'>): Entry[] {
   const entries: Entry[] = [
     ...history.events.map((event) => ({ at: event.at, event })),
     ...history.pushes.map((push) => ({ at: push.queuedAt, push })),
@@ -33,7 +35,14 @@ function label(t: Translate, key: string, fallback: string): string {
 export function CodePage({ machineNo, codeId }: { machineNo: string; codeId: number }) {
   const t = useT();
   const { client } = useSession();
-  const history = usePoll(() => client.pickupCodeHistory(machineNo, codeId), `code:${machineNo}:${codeId}`);
+  const history = usePoll(async () => {
+    const life = await client.pickupCodeHistory(machineNo, codeId);
+    // The history's order says only whether it was picked up; order_get.md tells each record's delivery state.
+    const [products, order] = await Promise.all([machineProducts(client, machineNo), life.order ? client.getOrder(machineNo, life.order.orderId) : undefined]);
+    const names = new Map(products.map((product) => [product.id, product.good.name]));
+    const productName = (id: number) => names.get(id) ?? `#${id}`;
+    return { ...life, order, productName };
+  }, `code:${machineNo}:${codeId}`);
   const data = history.data;
 
   return (
@@ -55,7 +64,9 @@ export function CodePage({ machineNo, codeId }: { machineNo: string; codeId: num
             </div>
             <div>
               <dt>{t('product')}</dt>
-              <dd>#{data.code.productId}</dd>
+              <dd class="product">
+                {data.productName(data.code.productId)} <span class="muted">#{data.code.productId}</span>
+              </dd>
             </div>
             <div>
               <dt>{t('createdAt')}</dt>
@@ -74,35 +85,7 @@ export function CodePage({ machineNo, codeId }: { machineNo: string; codeId: num
           <h2>{t('codeLife')}</h2>
           <Timeline entries={timeline(data)} />
           <p class="muted">{t('pushesPurged')}</p>
-          {data.order && (
-            <section aria-labelledby="order-title" class="order">
-              <h2 id="order-title">{t('order')}</h2>
-              <dl class="facts">
-                <div>
-                  <dt>{t('orderId')}</dt>
-                  <dd>{data.order.orderId}</dd>
-                </div>
-                <div>
-                  <dt>{t('tradeId')}</dt>
-                  <dd>{data.order.tradeId ?? '—'}</dd>
-                </div>
-                <div>
-                  <dt>{t('date')}</dt>
-                  <dd>
-                    <WallTime at={data.order.date} dayOnly />
-                  </dd>
-                </div>
-                <div>
-                  <dt>{t('amount')}</dt>
-                  <dd>{data.order.amount ?? '—'}</dd>
-                </div>
-                <div>
-                  <dt>{t('status')}</dt>
-                  <dd>{[data.order.status, ...data.order.records.map((record) => record.status)].filter(Boolean).join(' · ')}</dd>
-                </div>
-              </dl>
-            </section>
-          )}
+          {data.order && <OrderSection order={data.order} productName={data.productName} />}
         </>
       )}
     </section>

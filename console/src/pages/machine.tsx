@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { Product } from '../../../src/client/index.js';
 import { useT } from '../i18n.js';
+import { machineProducts } from '../machine-products.js';
 import { ErrorNotice, Flag, UpdatedAt, usePoll, useSession, WallTime } from '../ui.js';
 import { CodesSection } from './machine-codes.js';
 import { CreateCodesForm } from './create-codes.js';
@@ -16,11 +17,9 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
   // Bumped after a change made on this page, so every list reloads at once.
   const [changes, setChanges] = useState(0);
   const machine = usePoll(async () => {
-    const [[overview], detail, counts] = await Promise.all([client.machinesOverview(machineNo), client.getMachine(machineNo), client.liveCodeCounts(machineNo)]);
-    const cabinets = detail.cabinetNames.length > 0 ? detail.cabinetNames : ['A'];
-    const pages = await Promise.all(cabinets.map((cabinetName) => client.listProducts(machineNo, { cabinetName, selectAll: true })));
+    const [[overview], all, counts] = await Promise.all([client.machinesOverview(machineNo), machineProducts(client, machineNo), client.liveCodeCounts(machineNo)]);
     const live = new Map(counts.map((count) => [count.productId, count.liveCodes]));
-    const products: MachineProduct[] = pages.flatMap((page) => page.data).map((product) => ({ ...product, liveCodes: live.get(product.id) ?? 0 }));
+    const products: MachineProduct[] = all.map((product) => ({ ...product, liveCodes: live.get(product.id) ?? 0 }));
     return { overview: overview!, products };
   }, `machine:${machineNo}:${changes}`);
   const changed = () => setChanges((count) => count + 1);

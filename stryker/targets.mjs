@@ -1,0 +1,31 @@
+// The folders `npm run mutate` mutates, each with the compiled tests that cover it. A run
+// mutates one target at a time so it takes minutes: every mutant of the target runs only
+// the test files that reached it in the dry run (coverageAnalysis perTest: the TAP runner
+// measures coverage per test file).
+export const targets = {
+  domain: {
+    mutate: ['src/domain/**/*.ts'],
+    tests: ['test/domain/', 'test/import/file', 'test/import/import', 'test/import/round-trip'],
+  },
+  protocol: {
+    mutate: ['src/protocol/**/*.ts', '!src/protocol/responses.ts', '!src/protocol/schema-parts.ts', '!src/protocol/delivery-responses.ts'],
+    tests: ['test/protocol/codec', 'test/protocol/wire-edges', 'test/protocol/signature-edges', 'test/protocol/error-explanations', 'test/protocol/signature', 'test/protocol/signing-forms', 'test/domain/pickup-codes', 'test/domain/edges'],
+  },
+  // The documented answer shapes: their only test starts a server, a few seconds per mutant.
+  'protocol-shapes': {
+    mutate: ['src/protocol/responses.ts', 'src/protocol/schema-parts.ts', 'src/protocol/delivery-responses.ts'],
+    tests: ['test/protocol/responses'],
+  },
+  callbacks: {
+    mutate: ['src/callbacks/**/*.ts'],
+    tests: ['test/callbacks/post', 'test/callbacks/sender-log', 'test/callbacks/callbacks', 'test/callbacks/wake'],
+  },
+  repositories: {
+    mutate: ['src/store/repositories/**/*.ts'],
+    tests: ['test/store/store', 'test/http/pickup-codes-create', 'test/http/pickup-codes-cancel', 'test/http/consume', 'test/http/reads', 'test/http/code-paging', 'test/link/deliveries', 'test/callbacks/callbacks'],
+  },
+  link: {
+    mutate: ['src/link/inbox.ts', 'src/link/dispatcher.ts'],
+    tests: ['test/link/'],
+  },
+};
