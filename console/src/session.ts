@@ -1,7 +1,8 @@
 /**
  * The signed-in merchant. The credentials live in this tab's sessionStorage only (gone when
  * the tab closes, never shared with other tabs, never in localStorage, a cookie or the URL)
- * and every call goes through the project's own SDK, signed in the browser.
+ * and every call goes through the project's own SDK, signed in the browser; with the optional
+ * signing secret, also with the strong request signature.
  */
 import { VendcloudClient } from '../../src/client/index.js';
 import { DEFAULT_TIME_ZONE } from '../../src/protocol/time.js';
@@ -10,6 +11,8 @@ export interface Credentials {
   appId: string;
   appSecret: string;
   merchantId: number;
+  /** The merchant's signing secret, when it gave one: every call then carries Vendcloud-Request-Signature (docs/security.md). */
+  signingSecret?: string;
 }
 
 export interface Session extends Credentials {
@@ -29,7 +32,8 @@ function makeSession(credentials: Credentials, timeZone: string): Session {
 export function restoreSession(timeZone: string): Session | undefined {
   try {
     const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Credentials | null;
-    if (saved && typeof saved.appId === 'string' && typeof saved.appSecret === 'string' && Number.isSafeInteger(saved.merchantId)) {
+    const signingSecretValid = saved?.signingSecret === undefined || typeof saved.signingSecret === 'string';
+    if (saved && typeof saved.appId === 'string' && typeof saved.appSecret === 'string' && Number.isSafeInteger(saved.merchantId) && signingSecretValid) {
       return makeSession(saved, timeZone);
     }
   } catch {
@@ -43,8 +47,9 @@ export function restoreSession(timeZone: string): Session | undefined {
 export async function signIn(credentials: Credentials, timeZone: string): Promise<Session> {
   const session = makeSession(credentials, timeZone);
   await session.client.machinesOverview();
-  const { appId, appSecret, merchantId } = credentials;
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ appId, appSecret, merchantId }));
+  const { appId, appSecret, merchantId, signingSecret } = credentials;
+  // Kept as the AppSecret is: in this tab's sessionStorage only.
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ appId, appSecret, merchantId, ...(signingSecret ? { signingSecret } : {}) }));
   return session;
 }
 

@@ -80,7 +80,7 @@ function registerMerchantAdmin(program: Command): void {
       const { requireNonce, webhookUrl, rotateWebhookSecret, callbackSignForm } = options;
       if (requireNonce === undefined && webhookUrl === undefined && !rotateWebhookSecret && callbackSignForm === undefined && !credentials.changesMerchantCredentials(options)) {
         fail(
-          'nothing to change: give --require-nonce, --webhook-url, --rotate-webhook-secret, --callback-sign-form, --rotate-app-secret, --suspend, --rotate-signing-secret or --require-signature',
+          'nothing to change: give --require-nonce, --webhook-url, --rotate-webhook-secret, --callback-sign-form, --rotate-app-secret, --suspend, --rotate-signing-secret, --require-signature or --live-codes-limit',
           EXIT.USAGE,
         );
       }

@@ -4,7 +4,8 @@
  * print. New secrets are printed once; the old ones stop working on every running instance
  * within a second.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { isLiveCodesLimit, LIVE_CODES_LIMITS, type LiveCodesLimit } from '../domain/live-codes-limit.js';
 import { rotateAppSecret, rotateMqttPassword, rotateSigningSecret, setMachine, setMerchant } from '../service/admin.js';
 import type { Store } from '../store/store.js';
 import { parseOnOff } from './output.js';
@@ -14,6 +15,7 @@ export interface MerchantCredentialFlags {
   suspend?: boolean;
   rotateSigningSecret?: boolean;
   requireSignature?: boolean;
+  liveCodesLimit?: LiveCodesLimit;
 }
 
 export function withMerchantCredentialOptions(command: Command): Command {
@@ -21,20 +23,34 @@ export function withMerchantCredentialOptions(command: Command): Command {
     .option('--rotate-app-secret', 'replace the AppSecret and print the new one (shown once); the old one answers 10013 at once')
     .option('--suspend <on|off>', "on: every request of the merchant answers 10010 until it is off; its cached row is dropped at once", parseOnOff)
     .option('--rotate-signing-secret', 'make a new key for the HMAC request signature and print it (shown once; docs/security.md)')
-    .option('--require-signature <on|off>', 'on: refuse requests without a valid Vendcloud-Request-Signature header', parseOnOff);
+    .option('--require-signature <on|off>', 'on: refuse requests without a valid Vendcloud-Request-Signature header', parseOnOff)
+    .option(
+      '--live-codes-limit <limit>',
+      `${LIVE_CODES_LIMITS.join('|')}: a create may not make a product's live codes exceed its stock (or capacity); refused with 10001 naming count. off (the default) as the original`,
+      parseLiveCodesLimit,
+    );
+}
+
+function parseLiveCodesLimit(value: string): LiveCodesLimit {
+  if (!isLiveCodesLimit(value)) throw new InvalidArgumentError(`must be one of ${LIVE_CODES_LIMITS.join(', ')}`);
+  return value;
 }
 
 export function changesMerchantCredentials(flags: MerchantCredentialFlags): boolean {
-  return flags.rotateAppSecret === true || flags.suspend !== undefined || flags.rotateSigningSecret === true || flags.requireSignature !== undefined;
+  return (
+    flags.rotateAppSecret === true || flags.suspend !== undefined || flags.rotateSigningSecret === true || flags.requireSignature !== undefined || flags.liveCodesLimit !== undefined
+  );
 }
 
 /** Applies the flags; what to print (new secrets included, once). */
 export async function applyMerchantCredentials(store: Store, merchantId: number, flags: MerchantCredentialFlags): Promise<Record<string, unknown>> {
   const value: Record<string, unknown> = {};
-  if (flags.suspend !== undefined || flags.requireSignature !== undefined) {
-    await setMerchant(store, merchantId, { ...(flags.suspend !== undefined ? { suspended: flags.suspend } : {}), ...(flags.requireSignature !== undefined ? { requireSignature: flags.requireSignature } : {}) });
-    if (flags.suspend !== undefined) value.suspended = flags.suspend;
-    if (flags.requireSignature !== undefined) value.require_signature = flags.requireSignature;
+  const { suspend, requireSignature, liveCodesLimit } = flags;
+  if (suspend !== undefined || requireSignature !== undefined || liveCodesLimit !== undefined) {
+    await setMerchant(store, merchantId, { suspended: suspend, requireSignature, liveCodesLimit });
+    if (suspend !== undefined) value.suspended = suspend;
+    if (requireSignature !== undefined) value.require_signature = requireSignature;
+    if (liveCodesLimit !== undefined) value.live_codes_limit = liveCodesLimit;
   }
   if (flags.rotateAppSecret) Object.assign(value, await rotateAppSecret(store, merchantId));
   if (flags.rotateSigningSecret) Object.assign(value, await rotateSigningSecret(store, merchantId));
@@ -45,6 +61,7 @@ export function merchantCredentialLines(merchantId: number, value: Record<string
   const lines: string[] = [];
   if (value.suspended !== undefined) lines.push(`merchant ${merchantId}: ${value.suspended ? 'suspended: every request is refused (10010)' : 'no longer suspended'}`);
   if (value.require_signature !== undefined) lines.push(`merchant ${merchantId}: ${value.require_signature ? 'every request must carry Vendcloud-Request-Signature' : 'requests without a signature header are accepted'}`);
+  if (value.live_codes_limit !== undefined) lines.push(`merchant ${merchantId}: live-codes limit ${String(value.live_codes_limit)}`);
   if (value.app_secret !== undefined) lines.push(`app_secret: ${String(value.app_secret)}  (shown once; the old one is refused now)`);
   if (value.signing_secret !== undefined) lines.push(`signing_secret: ${String(value.signing_secret)}  (shown once; keys Vendcloud-Request-Signature)`);
   return lines;

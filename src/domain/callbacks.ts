@@ -35,6 +35,8 @@ export const EVENT_TYPE = {
   MACHINE_OFFLINE: 'machine.offline',
   /** A machine took more wrong pickup codes than its limit (docs/security.md, "Code guessing"). */
   MACHINE_CODE_GUESSING: 'machine.code_guessing',
+  /** A machine's keypad locked after wrong codes in a row (extension `client.keypad.locked`; docs/security.md). */
+  MACHINE_KEYPAD_LOCKED: 'machine.keypad_locked',
 } as const;
 export type EventType = (typeof EVENT_TYPE)[keyof typeof EVENT_TYPE];
 

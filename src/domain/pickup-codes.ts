@@ -16,6 +16,7 @@ import {
   type MachineMessage,
 } from '../protocol/machine-messages.js';
 import type { VisibleStatus } from '../protocol/code-status.js';
+import { liveCodesCeiling, type LiveCodesLimit } from './live-codes-limit.js';
 
 export type CodeStatus = 'UNUSED' | 'USED' | 'CANCELLED';
 
@@ -48,6 +49,8 @@ export type Refusal =
   | { refused: 'product-not-found' }
   | { refused: 'off-sale' }
   | { refused: 'above-capacity'; capacity: number }
+  /** The merchant's live-codes limit (domain/live-codes-limit.ts): at most `allowed` more codes of the product. */
+  | { refused: 'above-live-codes-limit'; limit: 'stock' | 'capacity'; ceiling: number; allowed: number }
   | { refused: 'code-space-exhausted' }
   | { refused: 'trade-id-reused' }
   | { refused: 'machine-not-found' }
@@ -95,22 +98,31 @@ interface Switches {
   operating: number;
 }
 
-/** `pickup_code.product.id`: `count` codes of one product of the machine. */
+/**
+ * `pickup_code.product.id`: `count` codes of one product of the machine. Under a merchant's
+ * live-codes limit, the product's live codes (`live`) plus `count` may not pass its ceiling.
+ */
 export function decideCreate(
   machine: Pick<Switches, 'pickup_codes_enabled'>,
-  product: { id: number; on_sale: number; capacity: number } | undefined,
+  product: { id: number; on_sale: number; capacity: number; inventory: number } | undefined,
   count: number,
+  cap: { limit: LiveCodesLimit; live: number } = { limit: 'off', live: 0 },
 ): CreatePlan | Refusal {
   if (!machine.pickup_codes_enabled) return { refused: 'disabled' };
   if (!product) return { refused: 'product-not-found' };
   if (!product.on_sale) return { refused: 'off-sale' };
   if (count > product.capacity) return { refused: 'above-capacity', capacity: product.capacity };
+  const ceiling = liveCodesCeiling(cap.limit, product);
+  if (ceiling !== undefined && cap.limit !== 'off' && cap.live + count > ceiling) {
+    return { refused: 'above-live-codes-limit', limit: cap.limit, ceiling, allowed: Math.max(0, ceiling - cap.live) };
+  }
   return { create: [{ productId: product.id, count }] };
 }
 
 /**
  * `pickup_code.product.all`: for each product on sale with stock, enough codes to bring its
- * live (UNUSED, unexpired) codes up to the items in stock, never more codes than items.
+ * live (UNUSED, unexpired) codes up to the items in stock, never more codes than items. So it
+ * keeps within either live-codes limit by itself (stock is at most the capacity).
  */
 export function decideCreateForAll(
   machine: Pick<Switches, 'pickup_codes_enabled'>,

@@ -30,6 +30,9 @@ export function apiErrorOf(refusal: Refusal): ApiError {
       return new ApiError(ErrorCode.PRODUCT_OFF_SALE);
     case 'above-capacity':
       return invalidField('count', `must be at most the product's capacity (${refusal.capacity})`);
+    case 'above-live-codes-limit':
+      // The same answer as a count above the capacity: the request asked for more than the product may hold.
+      return invalidField('count', `must be at most ${refusal.allowed}: the merchant's live-codes limit keeps the product's live codes within its ${refusal.limit} (${refusal.ceiling})`);
     case 'code-space-exhausted':
       return invalidField('code_length', 'is too short for this many codes');
     case 'trade-id-reused':

@@ -8,6 +8,7 @@ import {
   encodeMachineMessage,
   EXTENDED_LINK_FIELD,
   EXTENDED_LINK_VALUE,
+  KEYPAD_LOCK_FIELDS,
   MACHINE_METHOD,
   machineTopic,
   REPORT_ID,
@@ -21,6 +22,7 @@ import type { ChangeContext } from '../service/context.js';
 import { queueCatchUp } from '../service/machine-catch-up.js';
 import { Refused } from '../service/refused.js';
 import { settleVendResult } from '../service/deliveries.js';
+import { recordKeypadLock } from '../service/keypad-locks.js';
 import { redeemReportedCode } from '../service/machine-reports.js';
 import { markSilentMachinesOffline, recordMachineGone, recordMachineSeen } from '../service/machine-presence.js';
 import * as machines from '../store/repositories/machines.repository.js';
@@ -49,6 +51,8 @@ type Sender = LinkedMachine;
 const CODE_ID = /^[1-9][0-9]{0,14}$/;
 const DELIVER_STATUS = /^[01]$/;
 const FLOOR_STATUS = /^[0-9]{1,3}$/;
+/** `client.keypad.locked`'s counts: a positive whole number, at most a day's seconds or so. */
+const KEYPAD_COUNT = /^[1-9][0-9]{0,5}$/;
 /** delivery_callback.md's reasons are short English phrases ("Goods are Stuck"). */
 const MAX_ERROR_MSG = 128;
 
@@ -153,6 +157,18 @@ export class MachineInbox {
       case MACHINE_METHOD.PRODUCT_RESTOCK:
         if (!(await this.changeStock(sender, message.method, fields, where, now))) return;
         break;
+      case MACHINE_METHOD.KEYPAD_LOCKED: {
+        const wrongCodes = fields[KEYPAD_LOCK_FIELDS.wrongCodes] ?? '';
+        const lockSeconds = fields[KEYPAD_LOCK_FIELDS.lockSeconds] ?? '';
+        if (!KEYPAD_COUNT.test(wrongCodes) || !KEYPAD_COUNT.test(lockSeconds)) return this.drop('invalidFields', where);
+        const lock = { wrongCodes: Number(wrongCodes), lockSeconds: Number(lockSeconds) };
+        await this.store.write(async (trx) => {
+          await recordMachineSeen(trx, this.context(sender, now), sender);
+          await recordKeypadLock(trx, this.context(sender, now), sender, lock);
+        });
+        this.options.logger.warn({ ...where, wrong_codes: lock.wrongCodes, lock_seconds: lock.lockSeconds }, 'keypad locked after wrong codes');
+        break;
+      }
       case MACHINE_METHOD.OFFLINE:
         await this.store.write((trx) => recordMachineGone(trx, this.context(sender, now), sender, short(fields.reason)));
         this.options.logger.info({ ...where, reason: short(fields.reason) }, 'machine went offline');

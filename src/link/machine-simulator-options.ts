@@ -1,4 +1,5 @@
 /** How a simulated machine is set up (machine-simulator.ts). */
+import type { KeypadLockOptions } from './keypad-lock.js';
 import type { VendingOptions } from './machine-vending.js';
 
 /** `fault` and `vendMs`: how its vends go (machine-vending.ts). */
@@ -22,6 +23,8 @@ export interface MachineSimulatorOptions extends VendingOptions {
   reportsFile?: string;
   /** `--firmware original` only: items in stock per product id, reported after each vend. */
   stock?: Record<string, number>;
+  /** When the keypad locks after wrong codes (keypad-lock.ts). */
+  keypadLock?: KeypadLockOptions;
   /** Each thing the machine does, as one line (default: nothing). */
   log?: (line: string) => void;
 }

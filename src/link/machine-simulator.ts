@@ -2,16 +2,16 @@
  * A vending machine in software: it logs in with its machine_no and MQTT password, keeps
  * its local list of pickup codes from the server's create/delete/sync messages, asks for
  * its whole list after every (re)connect, sends heartbeats, and redeems codes typed on its
- * "keypad" against that local list, as a real machine must when its network is down. Each
+ * "keypad" against that local list (locked after wrong codes in a row: keypad-lock.ts). Each
  * redemption is reported with a report id and sent again, after every (re)connect and on a
- * timer, until the server acknowledges it.
- * `vendcloud machine-sim` drives it from stdin; tests import it.
+ * timer, until the server acknowledges it. `vendcloud machine-sim` drives it; tests import it.
  */
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import { nowSeconds } from '../protocol/time.js';
 import { encodeMachineMessage, EXTENDED_LINK_FIELD, EXTENDED_LINK_VALUE, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
 import { parseMachineMessage, signatureHolds } from './message.js';
+import { KeypadLock } from './keypad-lock.js';
 import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
 import type { MachineSimulatorOptions } from './machine-simulator-options.js';
 import { SimulatedVending } from './machine-vending.js';
@@ -21,7 +21,7 @@ import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledg
 
 export type { MachineSimulatorOptions };
 
-export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reason: 'unknown code' | 'expired' };
+export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reason: 'unknown code' | 'expired' | 'keypad locked' };
 
 export class MachineSimulator extends EventEmitter {
   private readonly list = new Map<string, MachineCode>();
@@ -30,19 +30,20 @@ export class MachineSimulator extends EventEmitter {
   private client: MqttClient | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private resendTimer: NodeJS.Timeout | undefined;
-  /** The numeric id, learned from the server's messages ("0" until then). */
-  machineId = '0';
+  machineId = '0'; // learned from the server's messages
   revision = -1;
   readonly counters = { received: 0, dropped: 0, syncs: 0, acknowledgements: 0 };
   private readonly log: (line: string) => void;
   /** Vend commands and their results (machine-vending.ts); `vending.fault` injects a fault. */
   readonly vending: SimulatedVending;
+  readonly keypad: KeypadLock;
 
   constructor(private readonly options: MachineSimulatorOptions) {
     super();
     this.log = options.log ?? (() => undefined);
     const sendResult = async (method: string, body: Record<string, string>) => !!this.client?.connected && publishUnlessClosed(this.client, SERVER_TOPIC, this.message(method, body));
     this.vending = new SimulatedVending(options, sendResult, this.log, nowSeconds);
+    this.keypad = new KeypadLock(options.keypadLock ?? {}, sendResult, this.log);
     this.reports = new UnacknowledgedReports(options.reportsFile);
     // A code whose report is still waiting was vended by an earlier run: never offer it again.
     for (const report of this.reports.all()) this.vended.remember(report.codeId);
@@ -150,15 +151,14 @@ export class MachineSimulator extends EventEmitter {
 
   /** A customer types `code`: vend if the local list holds it unexpired, then report it. */
   async redeem(code: string): Promise<RedeemOutcome> {
+    if (this.keypad.locked()) return { ok: false, reason: 'keypad locked' };
     const entry = [...this.list.values()].find((candidate) => candidate.code === code);
-    if (!entry) {
-      this.log(`refused ${code}: unknown code`);
-      return { ok: false, reason: 'unknown code' };
-    }
+    if (!entry) return this.keypad.wrongCode(code);
     if (entry.expired_at !== '0' && Number(entry.expired_at) <= Date.now()) {
       this.log(`refused ${code}: expired ${entry.expired_day}`);
       return { ok: false, reason: 'expired' };
     }
+    this.keypad.rightCode();
     this.list.delete(entry.id);
     this.vended.remember(entry.id);
     // Written down before the item leaves, so no redemption goes unreported.

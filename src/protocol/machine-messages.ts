@@ -43,7 +43,12 @@ export const MACHINE_METHOD = {
   VEND_RESULT: 'client.channel.delivery.result',
   /** Extension: the server committed the vend result (and tells what became of it). */
   VEND_RESULT_ACKNOWLEDGED: 'client.channel.delivery.result.ack',
+  /** Extension, from the machine: its keypad locked after wrong codes in a row (docs/mqtt.md, docs/security.md). */
+  KEYPAD_LOCKED: 'client.keypad.locked',
 } as const;
+
+/** The fields of `client.keypad.locked`: the wrong codes in a row, and how long the keypad stays locked. */
+export const KEYPAD_LOCK_FIELDS = { wrongCodes: 'wrong_codes', lockSeconds: 'lock_seconds' } as const;
 
 /**
  * Extension field of `client.heartbeat` by which a machine says it speaks vendcloud's

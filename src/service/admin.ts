@@ -3,6 +3,7 @@
  * has a web dashboard; vendcloud has the `vendcloud` CLI, which calls these).
  */
 import type { CallbackSignForm } from '../domain/callbacks.js';
+import type { LiveCodesLimit } from '../domain/live-codes-limit.js';
 import { refusedCallbackUrl } from '../domain/callback-targets.js';
 import { generateAppid, generateSecret, hashSecret } from '../domain/credentials.js';
 import { isCabinetName, isCapacity, isFloorType, isInventoryWithin, isMachineNo } from '../domain/fields.js';
@@ -65,6 +66,8 @@ export interface MerchantChange {
   suspended?: boolean;
   /** Refuse every request without a valid `Vendcloud-Request-Signature` (docs/security.md). */
   requireSignature?: boolean;
+  /** The cap on a product's live codes (domain/live-codes-limit.ts). */
+  liveCodesLimit?: LiveCodesLimit;
   /** The form of its callbacks' MD5 `sign` (domain/callbacks.ts). */
   callbackSignForm?: CallbackSignForm;
 }
@@ -76,6 +79,7 @@ export async function setMerchant(store: Store, merchantId: number, change: Merc
   if (change.requireNonce !== undefined) values.require_nonce = change.requireNonce ? 1 : 0;
   if (change.suspended !== undefined) values.suspended = change.suspended ? 1 : 0;
   if (change.requireSignature !== undefined) values.require_signature = change.requireSignature ? 1 : 0;
+  if (change.liveCodesLimit !== undefined) values.live_codes_limit = change.liveCodesLimit;
   if (change.callbackSignForm !== undefined) values.callback_sign_form = change.callbackSignForm;
   if (Object.keys(values).length === 0) return;
   // Whatever changed, running instances drop their cached row of this merchant within a second.

@@ -19,6 +19,7 @@ import {
   type BulkCancel,
   type CreatePlan,
 } from '../domain/pickup-codes.js';
+import type { LiveCodesLimit } from '../domain/live-codes-limit.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as history from '../store/repositories/history.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
@@ -39,6 +40,8 @@ export interface CreateOptions {
   codeLength: number;
   /** Unix seconds, or null for a code that never expires. */
   expiredAt: number | null;
+  /** The merchant's cap on a product's live codes (domain/live-codes-limit.ts); off when absent. */
+  liveCodesLimit?: LiveCodesLimit;
 }
 
 export async function createPickupCodes(
@@ -49,8 +52,11 @@ export async function createPickupCodes(
   count: number,
   options: CreateOptions,
 ): Promise<PickupCode[]> {
+  // The product's row is locked, so two creates under a limit cannot both count the same room.
   const product = await products.findForCreate(trx, machine.id, productId);
-  return insertCodes(trx, context, machine, accepted(decideCreate(machine, product, count)), options);
+  const limit = options.liveCodesLimit ?? 'off';
+  const live = limit === 'off' || !product ? 0 : ((await codes.liveCountsByProduct(trx, machine.id, context.now)).get(productId) ?? 0);
+  return insertCodes(trx, context, machine, accepted(decideCreate(machine, product, count, { limit, live })), options);
 }
 
 export async function createPickupCodesForAllProducts(trx: Tx, context: ChangeContext, machine: MachineRef, options: CreateOptions): Promise<PickupCode[]> {

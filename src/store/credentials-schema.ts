@@ -1,5 +1,6 @@
 /** The credential columns of migration 0008_credentials (docs/security.md), kept beside schema.ts's tables. */
 import type { ColumnType, Generated } from 'kysely';
+import type { LiveCodesLimit } from '../domain/live-codes-limit.js';
 
 /** schema.ts's Flag (0/1), written here so that schema.ts can extend these without a cycle. */
 type Flag = 0 | 1;
@@ -13,6 +14,8 @@ export interface MerchantCredentialColumns {
   require_signature: Generated<Flag>;
   /** Unix seconds of the last rotation or suspension; running instances drop their cached row after it. */
   credentials_changed_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Migration 0012_live_codes_limit: the cap on a product's live codes (domain/live-codes-limit.ts). */
+  live_codes_limit: Generated<LiveCodesLimit>;
 }
 
 export interface MachineCredentialColumns {

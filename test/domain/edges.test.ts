@@ -22,7 +22,7 @@ const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('pickup codes at their edges', () => {
   it('a product takes exactly its capacity in codes, and one more is refused', () => {
-    const product = { id: 7, on_sale: 1, capacity: 3 };
+    const product = { id: 7, on_sale: 1, capacity: 3, inventory: 3 };
     assert.deepEqual(decideCreate({ pickup_codes_enabled: 1 }, product, 3), { create: [{ productId: 7, count: 3 }] });
     assert.deepEqual(decideCreate({ pickup_codes_enabled: 1 }, product, 4), { refused: 'above-capacity', capacity: 3 });
   });

@@ -24,7 +24,7 @@ const code = (id: number) => ({ id, product_id: 7, code: `90000${id}`, quantity:
 
 describe('creating codes', () => {
   it('plans count codes of a product on sale within its capacity', () => {
-    assert.deepEqual(decideCreate(on, { id: 7, on_sale: 1, capacity: 10 }, 3), { create: [{ productId: 7, count: 3 }] });
+    assert.deepEqual(decideCreate(on, { id: 7, on_sale: 1, capacity: 10, inventory: 4 }, 3), { create: [{ productId: 7, count: 3 }] });
   });
   it('is refused on a machine with pickup codes off, before anything about the product', () => {
     assert.deepEqual(decideCreate({ pickup_codes_enabled: 0 }, undefined, 1), { refused: 'disabled' });
@@ -33,10 +33,21 @@ describe('creating codes', () => {
     assert.deepEqual(decideCreate(on, undefined, 1), { refused: 'product-not-found' });
   });
   it('is refused for a product off sale', () => {
-    assert.deepEqual(decideCreate(on, { id: 7, on_sale: 0, capacity: 10 }, 1), { refused: 'off-sale' });
+    assert.deepEqual(decideCreate(on, { id: 7, on_sale: 0, capacity: 10, inventory: 4 }, 1), { refused: 'off-sale' });
   });
   it('is refused above the product’s capacity, naming it', () => {
-    assert.deepEqual(decideCreate(on, { id: 7, on_sale: 1, capacity: 2 }, 3), { refused: 'above-capacity', capacity: 2 });
+    assert.deepEqual(decideCreate(on, { id: 7, on_sale: 1, capacity: 2, inventory: 2 }, 3), { refused: 'above-capacity', capacity: 2 });
+  });
+  it('under a stock limit plans codes up to the stock, counting the live ones, and refuses the excess naming what is left', () => {
+    const product = { id: 7, on_sale: 1, capacity: 10, inventory: 4 };
+    assert.deepEqual(decideCreate(on, product, 3, { limit: 'stock', live: 1 }), { create: [{ productId: 7, count: 3 }] });
+    assert.deepEqual(decideCreate(on, product, 2, { limit: 'stock', live: 3 }), { refused: 'above-live-codes-limit', limit: 'stock', ceiling: 4, allowed: 1 });
+  });
+  it('under a capacity limit counts the live codes against the capacity, and off lets them pass it', () => {
+    const product = { id: 7, on_sale: 1, capacity: 10, inventory: 4 };
+    assert.deepEqual(decideCreate(on, product, 5, { limit: 'capacity', live: 6 }), { refused: 'above-live-codes-limit', limit: 'capacity', ceiling: 10, allowed: 4 });
+    assert.deepEqual(decideCreate(on, product, 4, { limit: 'capacity', live: 6 }), { create: [{ productId: 7, count: 4 }] });
+    assert.deepEqual(decideCreate(on, product, 5, { limit: 'off', live: 6 }), { create: [{ productId: 7, count: 5 }] });
   });
   it('for every product tops live codes up to the stock, never below zero', () => {
     const plan = decideCreateForAll(on, [{ id: 1, inventory: 5 }, { id: 2, inventory: 2 }, { id: 3, inventory: 4 }], new Map([[1, 2], [2, 3]]));

@@ -1,4 +1,4 @@
-/** Sign-in: Appid, AppSecret and merchant id, checked with a signed call before they are kept. */
+/** Sign-in: Appid, AppSecret, merchant id and an optional signing secret, checked with a signed call before they are kept. */
 import { useState } from 'preact/hooks';
 import { ConsoleRefusal, useT } from '../i18n.js';
 import { signIn, type Session } from '../session.js';
@@ -21,7 +21,8 @@ export function SignInPage({ timeZone, onSignedIn }: { timeZone: string; onSigne
     setBusy(true);
     setError(undefined);
     try {
-      onSignedIn(await signIn({ appId: text('appId'), appSecret: text('appSecret'), merchantId }, timeZone));
+      const signingSecret = text('signingSecret');
+      onSignedIn(await signIn({ appId: text('appId'), appSecret: text('appSecret'), merchantId, ...(signingSecret ? { signingSecret } : {}) }, timeZone));
     } catch (failure) {
       setError(failure);
     } finally {
@@ -46,6 +47,10 @@ export function SignInPage({ timeZone, onSignedIn }: { timeZone: string; onSigne
         <label>
           {t('merchantId')}
           <input name="merchantId" required inputMode="numeric" pattern="[1-9][0-9]*" autoComplete="off" />
+        </label>
+        <label>
+          {t('signingSecret')}
+          <input name="signingSecret" type="password" autoComplete="off" />
         </label>
         <div id="sign-in-error">
           <ErrorNotice error={error} title={t('signInFailed')} />

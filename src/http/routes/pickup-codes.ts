@@ -93,6 +93,7 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
     const options = {
       codeLength: p.integer('code_length', { min: CODE_LENGTH.min, max: CODE_LENGTH.max, fallback: CODE_LENGTH.default }),
       expiredAt: p.futureWallTime('expired_at', config.timeZone, request.now),
+      liveCodesLimit: request.merchant.live_codes_limit,
     };
     const forProduct =
       method === METHOD.CREATE_FOR_PRODUCT ? { productId: p.id('product_id'), count: p.integer('count', { min: 1, max: 1_000_000, fallback: 1 }) } : undefined;

@@ -1,18 +1,19 @@
 /** Merchants: their accounts as authentication reads them, and the operator's changes. */
 import type { Executor } from '../executor.js';
 import type { CallbackSignForm } from '../../domain/callbacks.js';
+import type { LiveCodesLimit } from '../../domain/live-codes-limit.js';
 import type { SigningForm } from '../../protocol/signature.js';
 import type { Flag, Merchant } from '../schema.js';
 
 export type MerchantAccount = Pick<
   Merchant,
-  'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce' | 'request_sign_form' | 'suspended' | 'signing_secret' | 'require_signature'
+  'id' | 'appid' | 'app_secret_hash' | 'verified' | 'expires_at' | 'require_nonce' | 'request_sign_form' | 'suspended' | 'signing_secret' | 'require_signature' | 'live_codes_limit'
 >;
 
 export function findAccountByAppid(db: Executor, appid: string): Promise<MerchantAccount | undefined> {
   return db
     .selectFrom('merchants')
-    .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce', 'request_sign_form', 'suspended', 'signing_secret', 'require_signature'])
+    .select(['id', 'appid', 'app_secret_hash', 'verified', 'expires_at', 'require_nonce', 'request_sign_form', 'suspended', 'signing_secret', 'require_signature', 'live_codes_limit'])
     .where('appid', '=', appid)
     .executeTakeFirst();
 }
@@ -50,6 +51,7 @@ export interface MerchantSettings {
   app_secret_hash?: string;
   signing_secret?: string | null;
   require_signature?: Flag;
+  live_codes_limit?: LiveCodesLimit;
   credentials_changed_at?: number;
   callback_sign_form?: CallbackSignForm;
 }

@@ -71,8 +71,8 @@ function lockedForStock<Q extends { forUpdate(): Q }>(db: Executor, query: Q): Q
 }
 
 /** The machine's product as a create reads it, locked until the transaction ends. */
-export function findForCreate(db: Executor, machineId: number, productId: number): Promise<Pick<Product, 'id' | 'on_sale' | 'capacity'> | undefined> {
-  return lockedForStock(db, db.selectFrom('products').select(['id', 'on_sale', 'capacity']).where('id', '=', productId).where('machine_id', '=', machineId)).executeTakeFirst();
+export function findForCreate(db: Executor, machineId: number, productId: number): Promise<Pick<Product, 'id' | 'on_sale' | 'capacity' | 'inventory'> | undefined> {
+  return lockedForStock(db, db.selectFrom('products').select(['id', 'on_sale', 'capacity', 'inventory']).where('id', '=', productId).where('machine_id', '=', machineId)).executeTakeFirst();
 }
 
 /** The machine's products on sale with stock, locked until the transaction ends. */

@@ -1,0 +1,24 @@
+/**
+ * A machine's keypad locked after wrong codes in a row (the extension `client.keypad.locked`,
+ * docs/mqtt.md): the merchant is told with the webhook event `machine.keypad_locked`, the
+ * keypad's sibling of `machine.code_guessing` (docs/security.md, "Code guessing"). The machine
+ * is seen in the same transaction, as with any message it sends.
+ */
+import { EVENT_TYPE } from '../domain/callbacks.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
+import type { Tx } from '../store/store.js';
+import { queueMerchantEvent } from './callbacks.js';
+import type { ChangeContext } from './context.js';
+
+export interface KeypadLock {
+  wrongCodes: number;
+  lockSeconds: number;
+}
+
+export async function recordKeypadLock(trx: Tx, context: ChangeContext, machine: MachineRef, lock: KeypadLock): Promise<void> {
+  await queueMerchantEvent(trx, context, machine.merchant_id, EVENT_TYPE.MACHINE_KEYPAD_LOCKED, {
+    machine_no: machine.machine_no,
+    wrong_codes: lock.wrongCodes,
+    lock_seconds: lock.lockSeconds,
+  });
+}
