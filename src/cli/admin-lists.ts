@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { listMachines, listMerchants, listProducts } from '../service/directory.js';
 import { DEFAULT_TIME_ZONE } from '../protocol/time.js';
 import { withStore } from './admin.js';
-import { emit, parseWholeNumber, table } from './output.js';
+import { emit, parseWholeNumber, table, timeColumn } from './output.js';
 
 interface ListFlags {
   db?: string;
@@ -35,7 +35,7 @@ export function registerAdminLists(program: Command): void {
       found.length === 0
         ? '(no merchants)'
         : table(
-            ['MERCHANT_ID', 'NAME', 'APPID', 'MACHINES', 'VERIFIED', `CREATED (${flags.timeZone})`, 'WEBHOOK'],
+            ['MERCHANT_ID', 'NAME', 'APPID', 'MACHINES', 'VERIFIED', timeColumn('CREATED', flags.timeZone), 'WEBHOOK'],
             found.map((m) => [String(m.merchant_id), m.name, m.appid, String(m.machines), yesNo(m.verified), m.created_at ?? '-', m.webhook_url ?? '-']),
           ),
     );
@@ -49,7 +49,7 @@ export function registerAdminLists(program: Command): void {
         found.length === 0
           ? '(no machines)'
           : table(
-              ['MACHINE_NO', 'MERCHANT_ID', 'NAME', 'OPERATING', 'PICKUP_CODES', 'ONLINE', `LAST_SEEN (${flags.timeZone})`],
+              ['MACHINE_NO', 'MERCHANT_ID', 'NAME', 'OPERATING', 'PICKUP_CODES', 'ONLINE', timeColumn('LAST_SEEN', flags.timeZone)],
               found.map((m) => [m.machine_no, String(m.merchant_id), m.name, yesNo(m.operating), yesNo(m.pickup_codes), yesNo(m.online), m.last_seen_at ?? 'never']),
             ),
       );

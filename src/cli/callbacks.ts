@@ -5,7 +5,7 @@ import { AdminInputError } from '../service/admin.js';
 import { callbacksOfOrder, resendCallback, type CallbackView } from '../service/callbacks.js';
 import { Refused } from '../service/refused.js';
 import { withStore } from './admin.js';
-import { emit, parseWholeNumber, table } from './output.js';
+import { emit, parseWholeNumber, table, timeColumn } from './output.js';
 
 const dbOption = ['--db <path>', 'SQLite file or postgres:// URL (env VENDCLOUD_DB)'] as const;
 
@@ -16,7 +16,7 @@ function attemptsTable(callbacks: CallbackView[], timeZone: string): string {
       const head = `callback ${callback.id}  ${callback.type}  ${callback.state}  ${callback.url}  (event ${callback.event_id}${callback.next_attempt_at ? `, next ${callback.next_attempt_at}` : ''})`;
       if (callback.attempts.length === 0) return `${head}\n  (not sent yet)`;
       const rows = callback.attempts.map((a) => [String(a.attempt), a.at ?? '-', a.outcome, a.http_status === undefined ? '-' : String(a.http_status), `${a.latency_ms} ms`, a.error ?? '']);
-      return `${head}\n${table(['ATTEMPT', `AT (${timeZone})`, 'OUTCOME', 'STATUS', 'LATENCY', 'ERROR'], rows).replace(/^/gm, '  ')}`;
+      return `${head}\n${table(['ATTEMPT', timeColumn('AT', timeZone), 'OUTCOME', 'STATUS', 'LATENCY', 'ERROR'], rows).replace(/^/gm, '  ')}`;
     })
     .join('\n');
 }

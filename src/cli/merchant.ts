@@ -9,7 +9,7 @@ import { NetworkError, OpenApiError, VendcloudClient, type PickupCode, type Pick
 import { isMachineNo } from '../domain/fields.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { DEFAULT_TIME_ZONE, formatWallTime, parseWallTime } from '../protocol/time.js';
-import { counted, emit, EXIT, fail, parseWholeNumber, table, UsageError } from './output.js';
+import { counted, emit, EXIT, fail, parseWholeNumber, table, timeColumn, UsageError } from './output.js';
 
 export interface ConnectionFlags {
   url?: string;
@@ -102,7 +102,7 @@ export class Show {
 
   /** A table's time column, headed with the zone its times are in. */
   timeColumn(name: string): string {
-    return `${name} (${this.timeZone})`;
+    return timeColumn(name, this.timeZone);
   }
 
   codes(codes: PickupCode[]): string {

@@ -54,6 +54,11 @@ function displayWidth(text: string): number {
   return width;
 }
 
+/** A time's column in a table, headed with the zone its platform times are in: `CREATED (Asia/Shanghai)`. */
+export function timeColumn(name: string, timeZone: string): string {
+  return `${name} (${timeZone})`;
+}
+
 /** A plain text table: a header row, then one row per record, columns padded to fit. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) => Math.max(displayWidth(header), ...rows.map((row) => displayWidth(row[column] ?? ''))));
