@@ -60,6 +60,11 @@ export function formatWallTime(unixSeconds: number, timeZone = DEFAULT_TIME_ZONE
   return text;
 }
 
+/** A time that may be absent (never seen, never expires): null stays null. */
+export function formatOptionalWallTime(unixSeconds: number | null, timeZone = DEFAULT_TIME_ZONE): string | null {
+  return unixSeconds === null ? null : formatWallTime(unixSeconds, timeZone);
+}
+
 /** The calendar day `YYYY-MM-DD` in the zone: how an order's `date` is written. */
 export function formatWallDay(unixSeconds: number, timeZone = DEFAULT_TIME_ZONE): string {
   return formatWallTime(unixSeconds, timeZone).slice(0, 10);

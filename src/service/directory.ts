@@ -3,15 +3,12 @@
  * records behind the answers, readable after the fact, never a secret or a hash.
  */
 import { formatCents } from '../domain/money.js';
-import { formatWallTime } from '../protocol/time.js';
+import { formatOptionalWallTime as wall } from '../protocol/time.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { Executor } from '../store/executor.js';
 import { AdminInputError } from './admin.js';
-
-/** A time for people: the platform's wall time, or null for never. */
-const wall = (seconds: number | null, timeZone: string) => (seconds === null ? null : formatWallTime(seconds, timeZone));
 
 export async function listMerchants(db: Executor, timeZone: string) {
   return (await merchants.listForOperator(db)).map((m) => ({

@@ -7,7 +7,7 @@
  * `withSecrets`.
  */
 import { formatCents } from '../domain/money.js';
-import { formatWallTime } from '../protocol/time.js';
+import { formatOptionalWallTime, formatWallTime } from '../protocol/time.js';
 import type { Executor } from '../store/executor.js';
 import * as imports from '../store/repositories/imports.repository.js';
 import type { Machine, Merchant, PickupCode } from '../store/schema.js';
@@ -108,7 +108,7 @@ function machineEntry(machine: Machine): Record<string, unknown> {
 }
 
 function codeEntry(code: PickupCode, machine: Machine): Record<string, unknown> {
-  const wall = (at: number | null) => (at === null ? null : formatWallTime(at, machine.time_zone));
+  const wall = (at: number | null) => formatOptionalWallTime(at, machine.time_zone);
   return {
     id: code.id,
     machine_no: machine.machine_no,

@@ -4,7 +4,7 @@
  * the console's machine pages and are Open API endpoints like any other.
  */
 import { linkProfileOf } from '../domain/link-profiles.js';
-import { formatWallTime } from '../protocol/time.js';
+import { formatOptionalWallTime } from '../protocol/time.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
@@ -26,7 +26,7 @@ export async function machinesOverview(db: Executor, merchantId: number, clock: 
     is_online: machine.is_online === 1,
     status: machine.operating === 1,
     pickup_codes_enabled: machine.pickup_codes_enabled === 1,
-    last_seen_at: machine.last_seen_at === null ? null : formatWallTime(machine.last_seen_at, clock.timeZone),
+    last_seen_at: formatOptionalWallTime(machine.last_seen_at, clock.timeZone),
     live_codes: liveByMachine.get(machine.id) ?? 0,
     // The last heartbeat's network facts, and which messages the machine gets (docs/mqtt.md).
     network_type: machine.network_type,

@@ -5,7 +5,7 @@
 import { visibleStatus } from '../domain/pickup-codes.js';
 import { formatCents } from '../domain/money.js';
 import { CONSUME_RECORD_STATUS, MACHINE_TYPES } from '../protocol/responses.js';
-import { formatWallDay, formatWallTime } from '../protocol/time.js';
+import { formatOptionalWallTime, formatWallDay, formatWallTime } from '../protocol/time.js';
 import type { PickupCode } from '../store/schema.js';
 import type { PickupOrder } from './pickup-orders.js';
 
@@ -21,11 +21,11 @@ export function pickupCodeView(code: PickupCode, clock: Clock) {
     code: code.code,
     status: visibleStatus(code, clock.now),
     created_at: formatWallTime(code.created_at, clock.timeZone),
-    expired_at: code.expired_at === null ? null : formatWallTime(code.expired_at, clock.timeZone),
+    expired_at: formatOptionalWallTime(code.expired_at, clock.timeZone),
     quantity: code.quantity,
-    used_at: code.used_at === null ? null : formatWallTime(code.used_at, clock.timeZone),
+    used_at: formatOptionalWallTime(code.used_at, clock.timeZone),
     order_id: code.order_id,
-    cancelled_at: code.cancelled_at === null ? null : formatWallTime(code.cancelled_at, clock.timeZone),
+    cancelled_at: formatOptionalWallTime(code.cancelled_at, clock.timeZone),
   };
 }
 
