@@ -18,8 +18,6 @@ export interface LinkCounters {
     malformed: number;
     unknownMachine: number;
     badSignature: number;
-    /** machine_id disagrees with the machine named by client_id. */
-    wrongMachineId: number;
     /** A machine spoke for another one (refused by the embedded broker). */
     impersonation: number;
     unknownMethod: number;
@@ -65,7 +63,7 @@ export function newCounters(): LinkCounters {
     acknowledged: 0,
     duplicates: 0,
     conflicts: 0,
-    dropped: { malformed: 0, unknownMachine: 0, badSignature: 0, wrongMachineId: 0, impersonation: 0, unknownMethod: 0, invalidFields: 0, farOffTimestamp: 0 },
+    dropped: { malformed: 0, unknownMachine: 0, badSignature: 0, impersonation: 0, unknownMethod: 0, invalidFields: 0, farOffTimestamp: 0 },
     refusedLogins: 0,
     refusedSubscriptions: 0,
     refusedPublications: 0,
