@@ -159,7 +159,9 @@ for (const kind of storeKinds()) {
     }
 
     before(async () => {
-      server = await startTestServer(kind, { rateLimitPerMinute: 0 });
+      // Each side's deliveries stay under way for the whole matrix, minutes under load: a result
+      // timeout (120 s by default) firing in the middle would change the owner's view by itself.
+      server = await startTestServer(kind, { rateLimitPerMinute: 0, deliveryResultTimeoutSeconds: 86_400 });
       sideA = await seedSide('A', await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 }));
       sideB = await seedSide('B', await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 }));
       // Every machine offline from here: a probe's delivery of the prober's own order answers
