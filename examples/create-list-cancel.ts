@@ -5,7 +5,7 @@
  *   export VENDCLOUD_URL=http://127.0.0.1:8080 VENDCLOUD_APPID=ds... VENDCLOUD_APPSECRET=... VENDCLOUD_MERCHANT_ID=1
  *   npm run build && node dist/examples/create-list-cancel.js 10000001 1
  */
-// In your own project: import { ... } from 'vendcloud-client' (the package `npm run pack:sdk` makes; README, "Using the SDK").
+// In your own project: import { ... } from 'vendcloud-client' (the package `npm run pack:sdk` makes; docs/sdk.md).
 import { NetworkError, OpenApiError, VendcloudClient } from '../src/client/index.js';
 
 const SETTINGS = ['VENDCLOUD_URL', 'VENDCLOUD_APPID', 'VENDCLOUD_APPSECRET', 'VENDCLOUD_MERCHANT_ID'];

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's code-to-item transcript: a demo server, a simulated machine, a receiver, the CLI.
+# The code-to-item transcript of docs/api.md: a demo server, a simulated machine, a receiver, the CLI.
 # Run from the project root after `npm run build`; it uses ports 18080, 18830 and 9999.
 set -u
 D=$(mktemp -d); V="node dist/src/cli/main.js"; export VENDCLOUD_DB=$D/v.sqlite

@@ -30,7 +30,7 @@ try {
   writeFileSync(join(staging, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(
     join(staging, 'README.md'),
-    '# vendcloud-client\n\nThe vendcloud SDK, packed from the vendcloud repository (`npm run pack:sdk`). See the repository\'s README, "Using the SDK".\n',
+    '# vendcloud-client\n\nThe vendcloud SDK, packed from the vendcloud repository (`npm run pack:sdk`). See the repository\'s docs/sdk.md.\n',
   );
   const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', destination], { cwd: staging, encoding: 'utf8' }).trim().split('\n').pop();
   console.log(join(destination, packed));

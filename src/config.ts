@@ -110,7 +110,7 @@ export interface HousekeepingConfig {
   keepCallbacksDays: number;
 }
 
-/** The callback sender (src/callbacks, README.md, "Callbacks and webhooks"). */
+/** The callback sender (src/callbacks, docs/callbacks.md). */
 export interface CallbacksConfig {
   /** Let callbacks go to loopback and private addresses (tests, a closed network); off by default (SSRF). */
   allowPrivate: boolean;

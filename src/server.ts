@@ -32,7 +32,7 @@ export interface RunningServer {
   url: string;
   /** The machine link, unless it is off. */
   link: MachineLink | undefined;
-  /** The callback sender (README.md, "Callbacks and webhooks"). */
+  /** The callback sender (docs/callbacks.md). */
   callbacks: CallbackSender;
   /** Where GET /metrics answers (with `metricsPort`), e.g. http://127.0.0.1:9464. */
   metricsUrl: string | undefined;

@@ -1,6 +1,5 @@
 /**
- * One POST to a merchant's URL, guarded against SSRF (README.md, "Callbacks and webhooks", "Where callbacks may
- * go"): the host is resolved here, every address it resolves to is checked, and the socket
+ * One POST to a merchant's URL, guarded against SSRF (docs/callbacks.md, "Where callbacks may go"): the host is resolved here, every address it resolves to is checked, and the socket
  * connects to the checked address itself (node:http's `lookup` hook answers with it), so a
  * second resolution cannot swap in another address between check and connect. TLS still
  * verifies the certificate for the host name. Redirects are not followed (node:http never

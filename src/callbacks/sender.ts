@@ -1,5 +1,5 @@
 /**
- * The callback sender of one instance (README.md, "Callbacks and webhooks"): takes due callbacks from the
+ * The callback sender of one instance (docs/callbacks.md): takes due callbacks from the
  * shared queue, each attempt claimed by one instance only, POSTs them through the SSRF guard
  * and records every attempt. Woken by a commit that queued a callback (it goes out at once)
  * and by a poll (retries coming due, other instances' rows, claims whose sender died).

@@ -56,7 +56,7 @@ function registerMerchantAdmin(program: Command): void {
     .description("change a merchant's switches")
     .requiredOption('--merchant <merchant_id>', 'merchant id', parseWholeNumber(1))
     .option('--require-nonce <on|off>', 'on: refuse every signed write without a nonce (strict replay protection)', parseOnOff)
-    .option('--webhook-url <url|none>', "where the merchant's events go (README: Callbacks and webhooks); none removes it")
+    .option('--webhook-url <url|none>', "where the merchant's events go (docs/callbacks.md); none removes it")
     .option('--rotate-webhook-secret', 'replace the webhook secret at once and print the new one (shown once)')
     .option('--allow-private-callbacks', 'accept a loopback or private address in --webhook-url (tests, a closed network)')
     .option('--callback-sign-form <form>', `form of the callbacks' MD5 sign: ${CALLBACK_SIGN_FORMS.join('|')} (auto: its latest request's)`, parseCallbackSignForm)

@@ -1,4 +1,4 @@
-/** The operator's view of callbacks (README.md, "Callbacks and webhooks"): every attempt of an order's callbacks, and a resend by hand. */
+/** The operator's view of callbacks (docs/callbacks.md): every attempt of an order's callbacks, and a resend by hand. */
 import type { Command } from 'commander';
 import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { AdminInputError } from '../service/admin.js';

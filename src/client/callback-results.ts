@@ -1,5 +1,5 @@
 /**
- * What the SDK's callback methods return (README, "Callbacks and webhooks"): an order's
+ * What the SDK's callback methods return (docs/callbacks.md): an order's
  * callbacks and events with every attempt, read with the rules of results.ts (times become
  * Dates, a missing count 0).
  */

@@ -1,5 +1,5 @@
 /**
- * Verifying what vendcloud POSTs to a merchant (README.md, "Callbacks and webhooks"): the
+ * Verifying what vendcloud POSTs to a merchant (docs/callbacks.md): the
  * `Vendcloud-Signature` header over the raw body, with the merchant's webhook secret.
  */
 import {

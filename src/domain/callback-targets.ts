@@ -1,5 +1,5 @@
 /**
- * Where vendcloud may send a callback (README.md, "Callbacks and webhooks", "Where callbacks may go"): http and
+ * Where vendcloud may send a callback (docs/callbacks.md, "Where callbacks may go"): http and
  * https only, and never to an address inside the platform's own networks, so a merchant
  * cannot make the server call its metadata service, its database or its neighbours (SSRF).
  * The sender checks the address it resolved and connects to exactly that address; this file

@@ -1,5 +1,5 @@
 /**
- * The rules of callbacks and merchant webhooks (README.md, "Callbacks and webhooks"), pure: what each one
+ * The rules of callbacks and merchant webhooks (docs/callbacks.md), pure: what each one
  * carries and when a failed one is tried again. The queue (store), the sender
  * (src/callbacks) and the services apply them.
  */

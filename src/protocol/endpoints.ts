@@ -18,7 +18,7 @@ export const METHOD = {
   /** Extension: every live code of one product (`product_id`). */
   CANCEL_PRODUCT: 'pickup_code.delete.product',
   CONSUME: 'event.consume.pickup_code',
-  /** Extension: send a callback again now (`id`), README.md, "Callbacks and webhooks". */
+  /** Extension: send a callback again now (`id`), docs/callbacks.md. */
   CALLBACK_RESEND: 'callback.resend',
   /** delivery_put.md and delivery_test.md: a vend command. */
   DELIVERY_PUT: 'device.delivery.put',

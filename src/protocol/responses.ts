@@ -8,7 +8,7 @@
  * 0, a text or list never empty, and `required` names only the fields that can never be zero.
  * Every object refuses fields it does not name (`additionalProperties: false`): the pages list
  * every field. vendcloud's own additions carry `description: EXTENSION` and are listed in
- * the README ("Compatibility").
+ * docs/api.md ("Extensions").
  */
 import { DELIVERY_STARTED, DELIVERY_STATE, ORDER_DETAIL } from './delivery-responses.js';
 import { ErrorCode } from './errors.js';
@@ -186,7 +186,7 @@ const CODE_HISTORY = extension(
   ),
 );
 
-// README.md, "Callbacks and webhooks": an order's callbacks and their attempts. Ids are left out for a debug vend.
+// docs/callbacks.md: an order's callbacks and their attempts. Ids are left out for a debug vend.
 const ATTEMPT_FIELDS = { attempt: positive, at: wallTime, outcome: { enum: ['delivered', 'retry', 'failed'] }, http_status: positive, latency_ms: positive, error: text };
 const CALLBACK_TYPES = ['device.delivery.response', 'pickup_code.used', 'pickup_code.conflict', 'delivery.result', 'machine.online', 'machine.offline'];
 const CALLBACK_FIELDS = { id, event_id: { type: 'string', pattern: '^evt_[0-9a-f]{32}$' }, type: { enum: CALLBACK_TYPES }, url: text, state: { enum: ['pending', 'delivered', 'failed'] } };

@@ -21,7 +21,7 @@ export type PayloadFields = Readonly<Record<string, string | null | undefined>>;
 export const SIGNING_FORMS = ['raw', 'query-escaped', 'uri-encoded-twice'] as const;
 export type SigningForm = (typeof SIGNING_FORMS)[number];
 
-/** Which published clients sign in each form (the README's Compatibility section). */
+/** Which published clients sign in each form (docs/compatibility.md, "Signing forms"). */
 export const SIGNING_FORM_CLIENTS: Readonly<Record<SigningForm, string>> = {
   raw: 'the docs, PHP dsjsdz/signatory, go-pansy/pansy <= v1.0.7',
   'query-escaped': 'go-pansy/pansy >= v1.0.8 (url.Values.Encode)',
@@ -198,7 +198,7 @@ export type CallbackFields = Readonly<Record<string, string | number>>;
 
 /**
  * The sign of a body vendcloud sends, made in the form the receiving merchant's library
- * checks (README.md, "Callbacks and webhooks"). Each library computes its text from the
+ * checks (docs/callbacks.md). Each library computes its text from the
  * body as its language decodes it, so a number is written as that language prints it:
  * Go decodes every JSON number to a float64 and pansy prints it with `%v`, while PHP and JS
  * print an integer as its digits. A value reading `NULL` is left out, as every one of the

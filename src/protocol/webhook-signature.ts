@@ -1,5 +1,5 @@
 /**
- * The signature of every callback and webhook vendcloud sends (README.md, "Callbacks and webhooks"): the header
+ * The signature of every callback and webhook vendcloud sends (docs/callbacks.md): the header
  * `Vendcloud-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`, keyed by the
  * merchant's webhook secret. One implementation for the server that signs and the SDK that
  * verifies. Pure JS (@noble/hashes), like the MD5 sign, so the SDK runs in any runtime.

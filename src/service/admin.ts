@@ -32,7 +32,7 @@ export interface MerchantCredentials {
 }
 
 export interface NewMerchant extends MerchantCredentials {
-  /** Keys the `Vendcloud-Signature` of its callbacks (README.md, "Callbacks and webhooks"); shown once. */
+  /** Keys the `Vendcloud-Signature` of its callbacks (docs/callbacks.md); shown once. */
   webhook_secret: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Callbacks and merchant events (README.md, "Callbacks and webhooks"): queued in the transaction of the change
+ * Callbacks and merchant events (docs/callbacks.md): queued in the transaction of the change
  * they announce, so a committed change always has its callback and a rolled-back one never
  * does; sent by src/callbacks; listed and re-sent by the merchant (Open API) and the operator (CLI).
  */

@@ -26,7 +26,7 @@ export async function describeOrder(db: Executor, machine: MachineRef, orderId: 
     amount: formatCents(order.amount_cents),
     status: order.status,
     // The attempts at the order's notify_url, and whether each record's result reached it
-    // with a 2xx (README, "Callbacks and webhooks").
+    // with a 2xx (docs/callbacks.md).
     notify_send_count: notices.sendCount,
     records: records.map((record) => ({
       id: record.id,

@@ -1,6 +1,6 @@
 /**
- * 0010_callback_sign_form: the form each merchant's callbacks are signed in (README.md,
- * "Callbacks and webhooks", "Which form a callback's sign is in"): the operator's setting
+ * 0010_callback_sign_form: the form each merchant's callbacks are signed in (docs/callbacks.md,
+ * "Which form a callback's sign is in"): the operator's setting
  * (`auto` by default) and the form of the merchant's latest signed request, which `auto`
  * follows. Kept apart from migrations.ts so that parallel branches adding migrations touch
  * one line there.

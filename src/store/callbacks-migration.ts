@@ -1,6 +1,6 @@
 /**
  * 0006_callbacks: the durable queue of callbacks and webhooks, every attempt at sending one,
- * and each merchant's webhook URL and secret (README.md, "Callbacks and webhooks"). Kept apart from
+ * and each merchant's webhook URL and secret (docs/callbacks.md). Kept apart from
  * migrations.ts so that parallel branches adding migrations touch one line there.
  */
 import type { CreateTableBuilder, Kysely, Migration } from 'kysely';

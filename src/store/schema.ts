@@ -24,11 +24,11 @@ export interface MerchantTable extends MerchantCredentialColumns {
   /** Unix seconds after which the merchant may not use the API; null = never. */
   expires_at: number | null;
   created_at: number;
-  /** Where the merchant's events go (README.md, "Callbacks and webhooks"); null = nowhere. */
+  /** Where the merchant's events go (docs/callbacks.md); null = nowhere. */
   webhook_url: ColumnType<string | null, string | null | undefined, string | null>;
   /**
    * The key of the `Vendcloud-Signature` HMAC. Kept as it is, not hashed: the server must
-   * present it to sign (README.md, "Callbacks and webhooks", "How the secret is kept"). Never logged or answered.
+   * present it to sign (docs/callbacks.md, "How the secret is kept"). Never logged or answered.
    */
   webhook_secret: ColumnType<string | null, string | null | undefined, string | null>;
   /** The form its callbacks' MD5 `sign` is made in: `auto` (the latest request's) or a signing form (domain/callbacks.ts). */

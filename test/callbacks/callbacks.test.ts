@@ -1,5 +1,5 @@
 /**
- * Callbacks and webhooks (README.md, "Callbacks and webhooks"), on every store with a real HTTP receiver on
+ * Callbacks and webhooks (docs/callbacks.md), on every store with a real HTTP receiver on
  * loopback: both signatures verify, a receiver that is down gets the published schedule on a
  * test clock, a restart loses nothing, a claim whose sender died is taken again after its
  * lease, an operator re-sends by CLI, and a merchant reads and re-sends only its own.

@@ -19,7 +19,7 @@ import { asMerchant, call, seedMerchant, startTestServer, type MerchantFixture, 
 import { bodyWith, pansyStyleSign, phpArraySign } from '../helpers/signing.js';
 import { storeKinds } from '../helpers/stores.js';
 
-/** Each library with the form vendcloud recognises its requests in (README, "Signing forms"). */
+/** Each library with the form vendcloud recognises its requests in (docs/compatibility.md, "Signing forms"). */
 const LIBRARIES: Array<{ library: MerchantLibrary | AbsentLibrary; form: string }> = [
   { library: kitJs, form: 'uri-encoded-twice' },
   { library: await goPansy(), form: 'query-escaped' },

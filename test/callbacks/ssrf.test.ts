@@ -1,6 +1,5 @@
 /**
- * Callbacks go only to public http(s) addresses (README.md, "Callbacks and webhooks", "Where callbacks may
- * go"): the address a host resolves to is checked at send time and connected to as checked,
+ * Callbacks go only to public http(s) addresses (docs/callbacks.md, "Where callbacks may go"): the address a host resolves to is checked at send time and connected to as checked,
  * redirects are not followed, and only `--allow-private-callbacks` lets loopback through.
  */
 import assert from 'node:assert/strict';

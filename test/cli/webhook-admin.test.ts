@@ -1,4 +1,4 @@
-/** The operator's webhook settings (README.md, "Callbacks and webhooks"): the secret shown once, its rotation, the URL checked when given. */
+/** The operator's webhook settings (docs/callbacks.md): the secret shown once, its rotation, the URL checked when given. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

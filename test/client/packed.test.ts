@@ -1,7 +1,7 @@
 /**
  * The SDK installs into a merchant's own project: `npm run pack:sdk` makes the package
  * `vendcloud-client` (the client, the protocol it speaks, their types, one dependency), npm
- * installs it from the tarball into an empty project, and the README's example, importing it by
+ * installs it from the tarball into an empty project, and docs/sdk.md's example, importing it by
  * name, runs against a real server; the TypeScript compiler finds its types.
  */
 import assert from 'node:assert/strict';
@@ -32,7 +32,7 @@ describe('the SDK packed for a merchant’s own project', () => {
     rmSync(project, { recursive: true, force: true });
   });
 
-  it('npm installs the tarball, and the README example runs with it by name: codes created, listed, one cancelled', { timeout: 120_000 }, async () => {
+  it('npm installs the tarball, and the example of docs/sdk.md runs with it by name: codes created, listed, one cancelled', { timeout: 120_000 }, async () => {
     const { stdout: packed } = await run(process.execPath, [join(ROOT, 'scripts/pack-sdk.mjs'), project]);
     const tarball = packed.trim();
     assert.match(tarball, /vendcloud-client-\d+\.\d+\.\d+\.tgz$/);

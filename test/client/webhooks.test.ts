@@ -1,4 +1,4 @@
-/** verifyWebhook: the SDK's check of the `Vendcloud-Signature` header (README.md, "Callbacks and webhooks"). */
+/** verifyWebhook: the SDK's check of the `Vendcloud-Signature` header (docs/callbacks.md). */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from '../helpers/node-test.js';

@@ -1,5 +1,5 @@
 /**
- * README's "Running it for real" runs as written: on an empty database and on the demo's
+ * docs/cli.md's "Running it for real" runs as written: on an empty database and on the demo's
  * (where merchant 1 is the demo merchant), every command succeeds, the new machine belongs to
  * the merchant the block just made, and the server the last line starts answers that
  * merchant's signed requests.
@@ -16,12 +16,12 @@ import { after, describe, it } from '../helpers/node-test.js';
 import { closedPort } from '../helpers/server.js';
 import { ROOT } from '../helpers/source-tree.js';
 
-/** The README's block under "## Running it for real", as lines. */
+/** The block of docs/cli.md under "## Running it for real", as lines. */
 function quickstart(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = /## Running it for real\n([\s\S]*?)\n## /.exec(readme)?.[1] ?? '';
+  const guide = readFileSync(join(ROOT, 'docs/cli.md'), 'utf8');
+  const section = /## Running it for real\n([\s\S]*?)\n## /.exec(guide)?.[1] ?? '';
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  assert.ok(block, 'README has a sh block under "Running it for real"');
+  assert.ok(block, 'docs/cli.md has a sh block under "Running it for real"');
   return block.trim().split('\n');
 }
 
@@ -35,7 +35,7 @@ function bash(script: string, env: Record<string, string>): Promise<{ code: numb
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe("README's Running it for real", () => {
+describe("docs/cli.md's Running it for real", () => {
   const dirs: string[] = [];
   after(() => {
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });

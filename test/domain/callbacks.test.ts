@@ -1,4 +1,4 @@
-/** The published retry schedule and the form of a callback's sign (README.md, "Callbacks and webhooks"), without a database. */
+/** The published retry schedule and the form of a callback's sign (docs/callbacks.md), without a database. */
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import { callbackSigningForm, GIVE_UP_AFTER_SECONDS, nextAttemptAt, RETRY_DELAYS_SECONDS } from '../../src/domain/callbacks.js';

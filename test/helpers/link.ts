@@ -34,7 +34,7 @@ export function brokerModes(): BrokerMode[] {
 export interface ServerSettings {
   config?: Partial<ServerConfig>;
   housekeeping?: Partial<HousekeepingConfig>;
-  /** The callback sender's settings (README, "Callbacks and webhooks"). */
+  /** The callback sender's settings (docs/callbacks.md). */
   callbacks?: Partial<CallbacksConfig>;
 }
 

@@ -26,7 +26,7 @@ export interface TestServer extends RunningServer {
 export interface TestServerOptions {
   /** Runs on the app before the shape check is added (a test of the check corrupts answers here). */
   extendApp?: (app: FastifyInstance) => void;
-  /** The callback sender's settings (README.md, "Callbacks and webhooks"). */
+  /** The callback sender's settings (docs/callbacks.md). */
   callbacks?: Partial<CallbacksConfig>;
   /** The periodic chores' settings (src/housekeeping.ts). */
   housekeeping?: Partial<HousekeepingConfig>;

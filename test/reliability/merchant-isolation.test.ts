@@ -2,7 +2,7 @@
  * A merchant never sees or touches another merchant's things (issue 12, item 4), in both
  * directions: B names each of A's things, and A each of B's (a machine, a product, a code by
  * id or in a list of ids, a code by its digits, an order's trade_id, an order, its record, a
- * delivery) in every endpoint and method of the README's table, which must list every route
+ * delivery) in every endpoint and method of docs/api.md's table, which must list every route
  * the server has. The prober's answer must be exactly the one it gets for a thing that does
  * not exist at all (docs/protocol.md: no difference is visible), no answer carries anything
  * of the owner's, and the owner's own view of its things is the same before and after.
@@ -20,17 +20,17 @@ import { storeKinds } from '../helpers/stores.js';
 
 interface Endpoint {
   verb: 'POST' | 'PUT';
-  /** As the README writes it, e.g. /rent/machines/{machine_no}. */
+  /** As docs/api.md writes it, e.g. /rent/machines/{machine_no}. */
   path: string;
   /** The `method` values it takes; [undefined] when it takes none. */
   methods: Array<string | undefined>;
 }
 
-const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
+const API_DOC = fileURLToPath(new URL('../../../docs/api.md', import.meta.url));
 
-/** The README's table of endpoints: verb, path and the `method` values named beside them. */
+/** The table of endpoints in docs/api.md: verb, path and the `method` values named beside them. */
 function documentedEndpoints(): Endpoint[] {
-  const section = /## Endpoints\n([\s\S]*?)\n## /.exec(readFileSync(README, 'utf8'))?.[1] ?? '';
+  const section = /## Endpoints\n([\s\S]*?)\n## /.exec(readFileSync(API_DOC, 'utf8'))?.[1] ?? '';
   return [...section.matchAll(/^\| `(POST|PUT) (\/[^`]*)` \| (.*) \|$/gm)].map(([, verb, path, what]) => {
     const methods = [...what!.matchAll(/`([a-z_]+(?:\.[a-z_]+)+)`/g)].map((match) => match[1]!);
     return { verb: verb as 'POST' | 'PUT', path: path!, methods: methods.length > 0 ? methods : [undefined] };
@@ -40,7 +40,7 @@ function documentedEndpoints(): Endpoint[] {
 /**
  * Every path the server routes under the API prefix for POST or PUT, the verbs of the API's
  * operations (GET serves only its public reference, the same for everyone), from Fastify's
- * route trees, written the README's way.
+ * route trees, written docs/api.md's way.
  */
 function routedPaths(server: TestServer): Set<string> {
   const paths = new Set<string>();
@@ -92,7 +92,7 @@ function withoutSent(body: ApiAnswer['body'], sent: string): ApiAnswer['body'] {
   return { ...body, message: body.message.replace(new RegExp(`\\b${escaped}\\b`, 'g'), '<sent>') };
 }
 
-/** The README's path with the request's things in it. */
+/** docs/api.md's path with the request's things in it. */
 function concretePath(path: string, fields: Things): string {
   return path.replace(/\{([a-z_]+)\}/g, (_whole, name: string) => {
     if (name === 'machine_no') return fields.machine_no;
@@ -159,7 +159,9 @@ for (const kind of storeKinds()) {
     }
 
     before(async () => {
-      server = await startTestServer(kind, { rateLimitPerMinute: 0 });
+      // Each side's deliveries stay under way for the whole matrix, minutes under load: a result
+      // timeout (120 s by default) firing in the middle would change the owner's view by itself.
+      server = await startTestServer(kind, { rateLimitPerMinute: 0, deliveryResultTimeoutSeconds: 86_400 });
       sideA = await seedSide('A', await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 }));
       sideB = await seedSide('B', await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 }));
       // Every machine offline from here: a probe's delivery of the prober's own order answers
@@ -246,8 +248,8 @@ for (const kind of storeKinds()) {
       return { probes, refused };
     }
 
-    it('the README lists every route the server has, so the matrix below covers them all', () => {
-      // Parameter names may differ ({id} in the README is :product_id in the router): the shape counts.
+    it('docs/api.md lists every route the server has, so the matrix below covers them all', () => {
+      // Parameter names may differ ({id} in docs/api.md is :product_id in the router): the shape counts.
       const shapes = (paths: Iterable<string>) => [...new Set([...paths].map((path) => path.replace(/\{[a-z_]+\}/g, '{}')))].sort();
       assert.deepEqual(shapes(routedPaths(server)), shapes(documentedEndpoints().map((endpoint) => endpoint.path)));
     });

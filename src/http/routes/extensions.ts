@@ -1,7 +1,7 @@
 /**
  * Open API extensions beyond the original's pages, made for the merchant console and open
  * to every API user: the fleet at a glance, live codes per product, and a code's life; and
- * an order's callbacks with every attempt, and their resend (README.md, "Callbacks and webhooks").
+ * an order's callbacks with every attempt, and their resend (docs/callbacks.md).
  * Signed reads like the original queries, behind the same pipeline and verb checks.
  */
 import type { FastifyPluginAsync } from 'fastify';

@@ -1,5 +1,5 @@
 /**
- * The callback queue (README.md, "Callbacks and webhooks"): shared by every instance through the database.
+ * The callback queue (docs/callbacks.md): shared by every instance through the database.
  * An attempt is claimed by one conditional UPDATE (due, and not held by a live claim): on
  * PostgreSQL the rows are picked with SKIP LOCKED, and should two instances still meet on a
  * row the loser's UPDATE re-reads it after the winner commits and no longer matches; SQLite
