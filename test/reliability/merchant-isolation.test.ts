@@ -159,7 +159,9 @@ for (const kind of storeKinds()) {
     }
 
     before(async () => {
-      server = await startTestServer(kind, { rateLimitPerMinute: 0 });
+      // The seeded deliveries must stay under way through both probes: on a loaded machine these
+      // take longer than the default result timeout, which would put their stock back mid-probe.
+      server = await startTestServer(kind, { rateLimitPerMinute: 0, deliveryResultTimeoutSeconds: 3600 });
       sideA = await seedSide('A', await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 }));
       sideB = await seedSide('B', await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 }));
       // Every machine offline from here: a probe's delivery of the prober's own order answers
