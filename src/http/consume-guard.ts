@@ -26,6 +26,8 @@ declare module 'fastify' {
 }
 
 export interface ConsumeGuard {
+  /** The codes it answers, listed in the reference (openapi-document.ts). */
+  codes: readonly ErrorCode[];
   preHandler: preHandlerAsyncHookHandler;
   onSend: onSendHookHandler;
 }
@@ -59,6 +61,7 @@ export function consumeGuard(wrongCodes: Limit, store: Store): ConsumeGuard {
   };
 
   return {
+    codes: [ErrorCode.TOO_MANY_WRONG_CODES],
     async preHandler(request: FastifyRequest, reply: FastifyReply) {
       const machineNo = request.payload.optionalText('machine_no');
       if (wrongCodes.max <= 0 || machineNo === undefined) return;

@@ -40,6 +40,24 @@ declare module 'fastify' {
 
 const TIMESTAMP = /^[0-9]{1,12}$/;
 
+/**
+ * The codes authentication may answer on every route, in its order: the address's or the
+ * Appid's limit, the headers, the strong signature when sent or required, the merchant's
+ * standing. The reference lists them for each operation (openapi-document.ts).
+ */
+export const AUTHENTICATION_CODES: readonly ErrorCode[] = [
+  ErrorCode.TOO_MANY_REQUESTS,
+  ErrorCode.CREDENTIALS_EMPTY,
+  ErrorCode.APPID_INVALID,
+  ErrorCode.APP_SECRET_INVALID,
+  ErrorCode.SIGN_INVALID,
+  ErrorCode.MERCHANT_NOT_VERIFIED,
+  ErrorCode.MERCHANT_EXPIRED,
+];
+
+/** What a signed route's payload adds: the body and payload (400), its sign, its timestamp. */
+export const SIGNED_PAYLOAD_CODES: readonly ErrorCode[] = [ErrorCode.BAD_REQUEST, ErrorCode.SIGN_INVALID, ErrorCode.TIMESTAMP_INVALID];
+
 function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   const first = Array.isArray(value) ? value[0] : value;

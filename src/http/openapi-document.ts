@@ -2,7 +2,8 @@
  * The OpenAPI 3.1 document of the Open API, generated, never written by hand: the operations
  * are the routes as registered (open-api-route.ts collects them), each operation's decoded
  * payload is the fields its route declares and reads (protocol/request-fields.ts), and its
- * answers are the JSON Schemas every test checks answers against (protocol/responses.ts).
+ * answers are the JSON Schemas every test checks answers against (protocol/responses.ts),
+ * and its error codes follow from what its declaration says it goes through (errorCodesOf).
  * A route without a documented answer stops the document from being made, so the reference
  * cannot leave a route out.
  */
@@ -10,7 +11,30 @@ import { API_PREFIX } from '../protocol/endpoints.js';
 import { ERROR_CATALOGUE, ErrorCode } from '../protocol/errors.js';
 import { FIELD, SIGNED_FIELDS, type RouteFields } from '../protocol/request-fields.js';
 import { FAILURE_ENVELOPE, OPEN_API_RESPONSES, successEnvelope, type JsonSchema, type ResponseShape } from '../protocol/responses.js';
-import type { OpenApiRoute } from './open-api-route.js';
+import { AUTHENTICATION_CODES, SIGNED_PAYLOAD_CODES } from './merchant-auth.js';
+import { declaredMethods, refusalsOf, type OpenApiRoute } from './open-api-route.js';
+import { REFUSAL_CODES } from './refusals.js';
+
+/**
+ * What any request may meet whatever its route (app.ts): a body Fastify refuses (400), a
+ * request too slow to arrive (408), the store unavailable or the server closing (503), and
+ * the unexpected (500).
+ */
+const EVERY_REQUEST_CODES: readonly ErrorCode[] = [ErrorCode.BAD_REQUEST, ErrorCode.REQUEST_TIMEOUT, ErrorCode.INTERNAL_ERROR, ErrorCode.SERVICE_UNAVAILABLE];
+
+/**
+ * The codes an operation may answer, from its declaration: authentication's (and a signed
+ * payload's), the payload `method`'s when it declares one, 10001 when it reads fields or path
+ * parameters, its guard's, and its refusals' through refusals.ts (30003 for a route on a machine).
+ */
+export function errorCodesOf(route: OpenApiRoute): ErrorCode[] {
+  const codes = new Set<ErrorCode>([...EVERY_REQUEST_CODES, ...AUTHENTICATION_CODES, ...(route.guard?.codes ?? [])]);
+  if (route.signed) for (const code of SIGNED_PAYLOAD_CODES) codes.add(code);
+  if (route.signed || route.url.includes(':')) codes.add(ErrorCode.FIELD_INVALID);
+  if (declaredMethods(route)) codes.add(ErrorCode.METHOD_INVALID);
+  for (const reason of refusalsOf(route)) codes.add(REFUSAL_CODES[reason]);
+  return [...codes].sort((a, b) => a - b);
+}
 
 const DESCRIPTION = [
   'The Open API of vendcloud, a compatible clone of the original vending cloud\'s API (docs/protocol.md).',
@@ -56,7 +80,7 @@ function fieldsObject(fields: RouteFields, method?: string): JsonSchema {
 /** The decoded payload: one object, or one per payload `method` when the route takes several. */
 function payloadSchema(route: OpenApiRoute): JsonSchema {
   const fields: RouteFields = { ...SIGNED_FIELDS, ...route.fields };
-  const methods = (fields.method?.schema.enum as readonly string[] | undefined) ?? [];
+  const methods = declaredMethods({ fields }) ?? [];
   if (methods.length === 0) return fieldsObject(fields);
   return methods.length === 1 ? fieldsObject(fields, methods[0]) : { oneOf: methods.map((method) => fieldsObject(fields, method)) };
 }
@@ -86,11 +110,40 @@ function operation(route: OpenApiRoute): object {
     summary: route.summary,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.signed ? { requestBody: requestBody(route) } : {}),
-    responses: {
-      200: { description: 'Success: code 0', content: { 'application/json': { schema: successEnvelope(successData(shape)) } } },
-      default: { description: 'A failure: a code of the catalogue, data {}', content: { 'application/json': { schema: { $ref: '#/components/schemas/Failure' } } } },
-    },
+    responses: responses(successEnvelope(successData(shape)), errorCodesOf(route)),
   };
+}
+
+function json(schema: JsonSchema): object {
+  return { 'application/json': { schema } };
+}
+
+/** The failure envelope with one of these codes. */
+function failure(codes: readonly ErrorCode[]): JsonSchema {
+  return { allOf: [{ $ref: '#/components/schemas/Failure' }, { type: 'object', properties: { code: { enum: codes } } }] };
+}
+
+function listed(codes: readonly ErrorCode[]): string {
+  return codes.map((code) => `${code} (${ERROR_CATALOGUE[code].message})`).join(', ');
+}
+
+/**
+ * One response per HTTP status the operation may answer, each with the codes it carries. A
+ * refusal of the rules is HTTP 200 like a success (docs/protocol.md), so 200 is either.
+ */
+function responses(success: JsonSchema, codes: readonly ErrorCode[]): Record<string, object> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERROR_CATALOGUE[code].httpStatus, [...(byStatus.get(ERROR_CATALOGUE[code].httpStatus) ?? []), code]);
+  const refusals = byStatus.get(200);
+  const answers: Record<string, object> = {
+    200: refusals
+      ? { description: `Success: code 0; or a refusal of the rules: ${listed(refusals)}`, content: json({ oneOf: [success, failure(refusals)] }) }
+      : { description: 'Success: code 0', content: json(success) },
+  };
+  for (const [status, carried] of [...byStatus].sort(([a], [b]) => a - b)) {
+    if (status !== 200) answers[status] = { description: `A failure: ${listed(carried)}`, content: json(failure(carried)) };
+  }
+  return answers;
 }
 
 export function openApiDocument(routes: readonly OpenApiRoute[]): object {

@@ -1,7 +1,7 @@
 /**
  * The reference page at GET /api/openapi/v1/docs: one self-contained HTML page that fetches
  * the OpenAPI document beside it and lists every operation with its payload fields (per
- * payload `method`) and the schema of its answer. No framework, no CDN: it renders offline.
+ * payload `method`), the schema of its answer and the error codes it may answer. No framework, no CDN: it renders offline.
  */
 const STYLE = `
 body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 980px; padding: 1rem 1.5rem; color: #1f2328; }
@@ -28,6 +28,16 @@ function payload(operation) {
   const variants = body.oneOf || [body];
   return variants.map((variant) => (variant.properties.method ? '<h3><code>method</code> = <code>' + escape(variant.properties.method.const) + '</code></h3>' : '<h3>Payload fields</h3>') + fieldsTable(variant)).join('');
 }
+function success(operation) {
+  const schema = operation.responses[200].content['application/json'].schema;
+  return schema.oneOf ? schema.oneOf[0] : schema;
+}
+const failureOf = (schema) => (schema.oneOf ? schema.oneOf[1] : schema.allOf ? schema : undefined);
+function errorCodes(operation) {
+  const rows = Object.entries(operation.responses).map(([status, response]) => [status, failureOf(response.content['application/json'].schema)])
+    .filter(([, failure]) => failure).map(([status, failure]) => '<tr><td>' + escape(status) + '</td><td>' + escape(failure.allOf[1].properties.code.enum.join(', ')) + '</td></tr>');
+  return '<h3>Error codes</h3><table><tr><th>HTTP</th><th>code (the table above says what each means)</th></tr>' + rows.join('') + '</table>';
+}
 function render(doc) {
   document.title = doc.info.title;
   document.getElementById('title').textContent = doc.info.title + ' ' + doc.info.version + ' (OpenAPI ' + doc.openapi + ')';
@@ -39,8 +49,8 @@ function render(doc) {
       nav.push('<a href="#' + id + '"><span class="verb ' + verb + '">' + verb.toUpperCase() + '</span><code>' + escape(path) + '</code> ' + escape(operation.summary) + '</a>');
       const params = (operation.parameters || []).map((p) => '<code>{' + escape(p.name) + '}</code> ' + escape(rule(p.schema))).join('<br>');
       sections.push('<section id="' + id + '"><h2><span class="verb ' + verb + '">' + verb.toUpperCase() + '</span><code>' + escape(path) + '</code></h2><p>' + escape(operation.summary) + '</p>' +
-        (params ? '<p>Path: ' + params + '</p>' : '') + payload(operation) +
-        '<details><summary>Answer (success envelope)</summary><pre>' + escape(JSON.stringify(operation.responses[200].content['application/json'].schema, null, 2)) + '</pre></details></section>');
+        (params ? '<p>Path: ' + params + '</p>' : '') + payload(operation) + errorCodes(operation) +
+        '<details><summary>Answer (success envelope)</summary><pre>' + escape(JSON.stringify(success(operation), null, 2)) + '</pre></details></section>');
     }
   }
   document.getElementById('operations').innerHTML = '<nav>' + nav.join('') + '</nav>' + sections.join('');

@@ -38,8 +38,9 @@ export async function listMachines(db: Executor, merchantId: number, timeZone: s
   }));
 }
 
-export async function describeMachine(db: Executor, merchantId: number, machineNo: string) {
-  const machine = await machines.findOfMerchant(db, merchantId, machineNo);
+/** The details of the merchant's machine that the route found (machine.md); one removed meanwhile is not found. */
+export async function describeMachine(db: Executor, owned: MachineRef) {
+  const machine = await machines.findOfMerchant(db, owned.merchant_id, owned.machine_no);
   if (!machine) throw new Refused({ refused: 'machine-not-found' });
   const categories = await products.categoriesOfMachine(db, machine.id);
   return {
@@ -97,12 +98,12 @@ export async function listProducts(db: Executor, machine: MachineRef, filter: Pr
 
 /**
  * The product's live codes (UNUSED and unexpired), ascending id: the original's query, on the
- * merchant's machine with that number. One statement finds the machine, the product and the
- * codes (the hot read path, issue 13); the refusals are those of `findOwnedMachine` and then
- * of a product not on the machine, as before.
+ * merchant's machine the route found. One statement finds the product and its codes (the hot
+ * read path, issue 13) through the machine's number and merchant, which stays the last line
+ * of defence: a machine removed meanwhile is not found, a product not on it is refused.
  */
-export async function listProductPickupCodes(db: Executor, merchantId: number, machineNo: string, productId: number, clock: Clock) {
-  const live = await ownedCodes.liveOfOwnedProduct(db, merchantId, machineNo, productId, clock.now);
+export async function listProductPickupCodes(db: Executor, machine: MachineRef, productId: number, clock: Clock) {
+  const live = await ownedCodes.liveOfOwnedProduct(db, machine.merchant_id, machine.machine_no, productId, clock.now);
   if (live === 'machine-not-found' || live === 'product-not-found') throw new Refused({ refused: live });
   return live.map((code) => {
     const { id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock);

@@ -24,11 +24,9 @@ import * as codes from '../store/repositories/codes.repository.js';
 import * as history from '../store/repositories/history.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
-import * as ownedCodes from '../store/repositories/owned-codes.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { PickupCode } from '../store/schema.js';
 import { pauseForOtherRequests, type Tx } from '../store/store.js';
-import { findOwnedMachine } from './catalogue.js';
 import { applyChange as apply } from './code-changes.js';
 import { authorOf, type ChangeContext, type MachineRef } from './context.js';
 import { orderOf, recordPickupOrder, type PickupOrder } from './pickup-orders.js';
@@ -124,18 +122,6 @@ export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine:
   const cancelled = await codes.cancelIfUnused(trx, machine.id, codeId, cancelMark(context, context.actor.requestId ?? randomUUID()));
   const state = cancelled ? { status: 'UNUSED' as const, order_id: null } : await codes.findState(trx, machine.id, codeId);
   await apply(trx, context, machine, accepted(decideCancel(codeId, state)));
-}
-
-/**
- * `pickup_code.delete.id` on the merchant's machine with that number, the hot write path
- * (issue 13): when the code is an UNUSED code of that machine, ONE conditional UPDATE finds
- * the machine, referees the race and cancels it. Only when it matched nothing are the
- * machine (30003 if it is not the merchant's) and then the code read, to say why.
- */
-export async function cancelOwnedPickupCode(trx: Tx, context: ChangeContext, merchantId: number, machineNo: string, codeId: number): Promise<void> {
-  const machineId = await ownedCodes.cancelIfUnusedOnOwned(trx, merchantId, machineNo, codeId, cancelMark(context, context.actor.requestId ?? randomUUID()));
-  if (machineId === undefined) return cancelPickupCode(trx, context, await findOwnedMachine(trx, merchantId, machineNo), codeId);
-  await apply(trx, context, { id: machineId }, accepted(decideCancel(codeId, { status: 'UNUSED', order_id: null })));
 }
 
 /**

@@ -10,13 +10,15 @@ import { chromium } from 'playwright-core';
 import { request } from 'undici';
 import { describe, it } from '../helpers/node-test.js';
 import { CHROMIUM_PATH, needs } from '../helpers/components.js';
-import { startTestServer } from '../helpers/server.js';
+import { asMerchant, call, seedMerchant, startTestServer } from '../helpers/server.js';
+import { tradeId } from '../helpers/client.js';
 import { storeKinds } from '../helpers/stores.js';
 import { PayloadReader } from '../../src/domain/fields.js';
 import { OPEN_API_RESPONSES } from '../../src/protocol/responses.js';
 
-type Operation = { summary: string; requestBody?: { content: Record<string, { schema: { properties: { payload: { contentSchema: PayloadSchema } } } }> } };
+type Operation = { summary: string; responses: Record<string, { content: Record<string, { schema: ResponseSchema }> }>; requestBody?: { content: Record<string, { schema: { properties: { payload: { contentSchema: PayloadSchema } } } }> } };
 type PayloadSchema = { properties?: Record<string, { const?: string }>; required?: string[]; oneOf?: PayloadSchema[] };
+type ResponseSchema = { oneOf?: ResponseSchema[]; allOf?: Array<{ properties?: { code?: { enum?: number[] } } }> };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 const [sqlite] = storeKinds();
@@ -85,6 +87,66 @@ describe('the OpenAPI document', { skip: sqlite!.skip }, () => {
       assert.ok(cancelIds.required!.includes('ids'));
       assert.equal(cancelIds.properties!.id, undefined);
       assert.equal(document.paths['/api/openapi/v1/ping']!.post!.requestBody, undefined, 'an unsigned route takes no payload');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+/** The error codes an operation lists, from the failure schema of each of its responses. */
+function listedCodes(document: Document, verb: string, path: string): number[] {
+  const operation = document.paths[`/api/openapi/v1${path}`]![verb.toLowerCase()]!;
+  return Object.values(operation.responses).flatMap(({ content }) => {
+    const schema = content['application/json']!.schema;
+    const failure = schema.oneOf ? schema.oneOf[1] : schema;
+    return failure?.allOf?.[1]?.properties?.code?.enum ?? [];
+  });
+}
+
+describe('the error codes of each operation', { skip: sqlite!.skip }, () => {
+  it('list every code a route really answers: each request below gets its code, and its operation lists it', async () => {
+    const server = await startTestServer(sqlite!);
+    try {
+      const document = await fetchDocument(server.url);
+      const merchant = await seedMerchant(server.store);
+      const other = await seedMerchant(server.store);
+      const as = asMerchant(server.url, merchant);
+      const [machine] = merchant.machines;
+      const machine_no = machine!.machine_no;
+      const product_id = String(machine!.productIds[0]);
+      const [code] = (await as('/pickup_codes', { machine_no, method: 'pickup_code.product.id', product_id, count: '1' })).body.data.codes;
+      const consume = { machine_no, method: 'event.consume.pickup_code', product_id, code: code.code, notify_url: 'https://merchant.example/n' };
+      assert.equal((await as('/consumes', { ...consume, trade_id: tradeId() })).body.code, 0);
+      const answered: Array<[verb: 'POST' | 'PUT', path: string, documented: string, send: () => Promise<{ status: number; body: { code: number } }>, expected: number]> = [
+        ['POST', '/consumes', '/consumes', () => as('/consumes', { ...consume, trade_id: tradeId() }), 10025],
+        ['POST', '/consumes', '/consumes', () => as('/consumes', { ...consume, code: '123456', trade_id: tradeId() }), 80002],
+        ['POST', '/consumes', '/consumes', () => as('/consumes', { ...consume, machine_no: other.machines[0]!.machine_no, trade_id: tradeId() }), 30003],
+        ['POST', '/consumes', '/consumes', () => as('/consumes', { ...consume, method: 'nothing' }), 10004],
+        ['PUT', '/pickup_codes', '/pickup_codes', () => as('/pickup_codes', { machine_no, method: 'pickup_code.delete.id', id: String(code.id) }, 'PUT'), 10025],
+        ['POST', '/pickup_codes', '/pickup_codes', () => as('/pickup_codes', { machine_no, method: 'pickup_code.product.id', product_id: '999999' }), 60001],
+        ['POST', `/products/999999/pickup_code`, '/products/{product_id}/pickup_code', () => as('/products/999999/pickup_code', { machine_no }), 60001],
+        ['POST', '/orders/999999', '/orders/{order_id}', () => as('/orders/999999', { machine_no }), 80002],
+        ['POST', '/deliveries', '/deliveries', () => as('/deliveries', { machine_no, method: 'device.delivery.put', order_id: '999999', record_id: '1' }), 80002],
+        ['POST', `/rent/machines/${other.machines[0]!.machine_no}`, '/rent/machines/{machine_no}', () => as(`/rent/machines/${other.machines[0]!.machine_no}`, undefined), 30003],
+        ['POST', '/ping', '/ping', () => call(server.url, '/ping', { appid: merchant.appid, secret: 'wrong' }), 10013],
+        ['POST', '/products', '/products', () => call(server.url, '/products', { appid: merchant.appid, secret: merchant.app_secret, rawBody: '{"payload": 1}' }), 400],
+      ];
+      for (const [verb, path, documented, send, expected] of answered) {
+        const answer = await send();
+        assert.equal(answer.body.code, expected, `${verb} ${path} answers ${expected}`);
+        assert.ok(listedCodes(document, verb, documented).includes(expected), `${verb} ${documented} lists ${expected}, which it answered`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('list no code the route cannot answer: /ping names no machine, no field, no record', async () => {
+    const server = await startTestServer(sqlite!);
+    try {
+      const ping = listedCodes(await fetchDocument(server.url), 'POST', '/ping');
+      for (const code of [10001, 10003, 10004, 30003, 80002]) assert.ok(!ping.includes(code), `/ping does not list ${code}`);
+      assert.ok(ping.includes(10014) && ping.includes(10013), 'it lists the authentication codes');
     } finally {
       await server.close();
     }

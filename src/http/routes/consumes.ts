@@ -1,11 +1,10 @@
 /** Consuming a pickup code through the API (consume.md): an order PICKUPCODE. */
 import type { FastifyPluginAsync } from 'fastify';
 import { METHOD } from '../../protocol/endpoints.js';
-import { findOwnedMachine } from '../../service/catalogue.js';
 import { consumePickupCode } from '../../service/pickup-codes.js';
 import { orderView } from '../../service/views.js';
 import { consumeGuard } from '../consume-guard.js';
-import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { changeContext, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs } from '../../protocol/request-fields.js';
 
 export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
@@ -24,15 +23,13 @@ export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
         notify_url: needs(FIELD.httpUrl, { description: 'where the delivery result is called back' }),
       },
       signed: true,
+      machine: true,
+      refuses: ['trade-id-reused', 'disabled', 'not-operating', 'not-found', 'used', 'expired', 'out-of-stock'],
       guard: consumeGuard(deps.limits.wrongCodes, deps.store),
-      write: async (request, trx) => {
+      write: (request) => {
         const p = request.payload;
-        methodOf(request, [METHOD.CONSUME]);
-        const machineNo = p.machineNo();
         const consume = { code: p.pickupCode(), productId: p.id('product_id'), tradeId: p.tradeId(), notifyUrl: p.httpUrl('notify_url') };
-        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        const order = await consumePickupCode(trx, changeContext(request), machine, consume);
-        return orderView(order, config.timeZone);
+        return async (trx, machine) => orderView(await consumePickupCode(trx, changeContext(request), machine, consume), config.timeZone);
       },
     },
   ]);

@@ -6,10 +6,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { idField } from '../../domain/fields.js';
 import { METHOD } from '../../protocol/endpoints.js';
-import { findOwnedMachine } from '../../service/catalogue.js';
 import { deliverOrderRecord, deliverTestVend, findDelivery } from '../../service/deliveries.js';
 import { deliveryStateView, startedDeliveryView } from '../../service/orders.js';
-import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { changeContext, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs } from '../../protocol/request-fields.js';
 
 export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
@@ -22,13 +21,11 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
       summary: 'Vend an order record (delivery_put.md)',
       fields: { method: needs(FIELD.oneOf([METHOD.DELIVERY_PUT])), machine_no: needs(FIELD.machineNo), order_id: needs(FIELD.id), record_id: needs(FIELD.id) },
       signed: true,
-      write: async (request, trx) => {
-        const p = request.payload;
-        methodOf(request, [METHOD.DELIVERY_PUT]);
-        const machineNo = p.machineNo();
-        const asked = { orderId: p.id('order_id'), recordId: p.id('record_id') };
-        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        return startedDeliveryView(await deliverOrderRecord(trx, changeContext(request), machine, asked, timing), config.timeZone);
+      machine: true,
+      refuses: ['not-found', 'not-deliverable', 'offline', 'no-vend-command', 'busy'],
+      write: (request) => {
+        const asked = { orderId: request.payload.id('order_id'), recordId: request.payload.id('record_id') };
+        return async (trx, machine) => startedDeliveryView(await deliverOrderRecord(trx, changeContext(request), machine, asked, timing), config.timeZone);
       },
     },
     {
@@ -42,13 +39,11 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
         notify_url: needs(FIELD.httpUrl),
       },
       signed: true,
-      write: async (request, trx) => {
-        const p = request.payload;
-        methodOf(request, [METHOD.DELIVERY_PUT]);
-        const machineNo = p.machineNo();
-        const asked = { channelName: p.text('channel_name'), notifyUrl: p.httpUrl('notify_url') };
-        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        return startedDeliveryView(await deliverTestVend(trx, changeContext(request), machine, asked, timing), config.timeZone);
+      machine: true,
+      refuses: ['product-not-found', 'offline', 'out-of-stock', 'busy'],
+      write: (request) => {
+        const asked = { channelName: request.payload.text('channel_name'), notifyUrl: request.payload.httpUrl('notify_url') };
+        return async (trx, machine) => startedDeliveryView(await deliverTestVend(trx, changeContext(request), machine, asked, timing), config.timeZone);
       },
     },
     {
@@ -57,11 +52,11 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
       summary: 'Where a delivery stands (delivery_get.md)',
       fields: { machine_no: needs(FIELD.machineNo) },
       signed: true,
-      read: async (request, params) => {
-        const machineNo = request.payload.machineNo();
+      machine: true,
+      refuses: ['not-found'],
+      read: (_request, params) => {
         const deliveryId = idField('delivery_id', params.delivery_id ?? '');
-        const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
-        return deliveryStateView(await findDelivery(store.db, machine, deliveryId), config.timeZone);
+        return async (machine) => deliveryStateView(await findDelivery(store.db, machine, deliveryId), config.timeZone);
       },
     },
   ]);

@@ -5,12 +5,11 @@
  * Signed reads like the original queries, behind the same pipeline and verb checks.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { findOwnedMachine } from '../../service/catalogue.js';
 import { pickupCodeHistory } from '../../service/code-history.js';
 import { liveCodeCounts, machinesOverview } from '../../service/fleet.js';
 import { METHOD } from '../../protocol/endpoints.js';
 import { merchantCallbacksOfOrder, resendCallback } from '../../service/callbacks.js';
-import { methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs, takes } from '../../protocol/request-fields.js';
 
 export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
@@ -23,6 +22,8 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: 'Every machine (or one) at a glance: online, live codes',
       fields: { machine_no: takes(FIELD.machineNo, { description: 'only this machine' }) },
       signed: true,
+      // The machine is a filter here, and optional: the one statement finds the merchant's fleet or that machine of it.
+      refuses: ['machine-not-found'],
       read: async (request) => {
         const machineNo = request.payload.optionalText('machine_no') === undefined ? undefined : request.payload.machineNo();
         return machinesOverview(store.db, request.merchant.id, clock(request.now), machineNo);
@@ -34,10 +35,8 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: "Live codes per product of a machine",
       fields: { machine_no: needs(FIELD.machineNo) },
       signed: true,
-      read: async (request) => {
-        const machine = await findOwnedMachine(store.db, request.merchant.id, request.payload.machineNo());
-        return liveCodeCounts(store.db, machine, clock(request.now));
-      },
+      machine: true,
+      read: (request) => (machine) => liveCodeCounts(store.db, machine, clock(request.now)),
     },
     {
       method: 'POST',
@@ -45,6 +44,7 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: "An order's callbacks and every attempt",
       fields: { order_id: needs(FIELD.id) },
       signed: true,
+      refuses: ['not-found'],
       read: async (request) => merchantCallbacksOfOrder(store.db, request.merchant.id, request.payload.id('order_id'), config.timeZone),
     },
     {
@@ -53,8 +53,8 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: 'Send a callback again now',
       fields: { method: needs(FIELD.oneOf([METHOD.CALLBACK_RESEND])), id: needs(FIELD.id, { description: 'the callback' }) },
       signed: true,
+      refuses: ['not-found'],
       write: async (request, trx) => {
-        methodOf(request, [METHOD.CALLBACK_RESEND]);
         await resendCallback(trx, request.payload.id('id'), request.now, request.merchant.id);
         return {};
       },
@@ -65,11 +65,11 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: "A code's life: events, pushes, order",
       fields: { machine_no: needs(FIELD.machineNo), id: needs(FIELD.id, { description: 'the code' }) },
       signed: true,
-      read: async (request) => {
-        const machineNo = request.payload.machineNo();
+      machine: true,
+      refuses: ['not-found'],
+      read: (request) => {
         const codeId = request.payload.id('id');
-        const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
-        return pickupCodeHistory(store.db, machine, codeId, clock(request.now));
+        return (machine) => pickupCodeHistory(store.db, machine, codeId, clock(request.now));
       },
     },
   ]);

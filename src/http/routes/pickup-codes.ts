@@ -10,16 +10,17 @@ import { CODE_STATUS_FILTERS } from '../../protocol/code-status.js';
 import { METHOD } from '../../protocol/endpoints.js';
 import { FIELD, needs, PAGING_FIELDS, takes } from '../../protocol/request-fields.js';
 import { invalidField } from '../../protocol/errors.js';
-import { findOwnedMachine, listProductPickupCodes, queryMachinePickupCodes, type CodeQuery } from '../../service/catalogue.js';
+import { listProductPickupCodes, queryMachinePickupCodes, type CodeQuery } from '../../service/catalogue.js';
 import {
   cancelAllPickupCodes,
-  cancelOwnedPickupCode,
+  cancelPickupCode,
   cancelPickupCodesByIds,
   cancelProductPickupCodes,
   createPickupCodes,
   createPickupCodesForAllProducts,
 } from '../../service/pickup-codes.js';
 import { pickupCodeView } from '../../service/views.js';
+import type { MachineRef } from '../../service/context.js';
 import type { Tx } from '../../store/store.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { mapInSlices } from '../reply.js';
@@ -82,65 +83,75 @@ function codeQueryOf(p: FastifyRequest['payload']): CodeQuery {
   return filter;
 }
 
-export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
-  const { store, config } = deps;
-  const clock = (now: number) => ({ now, timeZone: config.timeZone });
-
-  async function create(request: FastifyRequest, trx: Tx) {
-    const p = request.payload;
-    const method = methodOf(request, CREATE_METHODS);
-    const machineNo = p.machineNo();
-    const options = {
-      codeLength: p.integer('code_length', { min: CODE_LENGTH.min, max: CODE_LENGTH.max, fallback: CODE_LENGTH.default }),
-      expiredAt: p.futureWallTime('expired_at', config.timeZone, request.now),
-      liveCodesLimit: request.merchant.live_codes_limit,
-    };
-    const forProduct =
-      method === METHOD.CREATE_FOR_PRODUCT ? { productId: p.id('product_id'), count: p.integer('count', { min: 1, max: 1_000_000, fallback: 1 }) } : undefined;
-    const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+/** Creating codes: the fields, then, on the merchant's machine, the codes made. */
+function create(request: FastifyRequest, timeZone: string) {
+  const p = request.payload;
+  const method = methodOf(request, CREATE_METHODS);
+  const options = {
+    codeLength: p.integer('code_length', { min: CODE_LENGTH.min, max: CODE_LENGTH.max, fallback: CODE_LENGTH.default }),
+    expiredAt: p.futureWallTime('expired_at', timeZone, request.now),
+    liveCodesLimit: request.merchant.live_codes_limit,
+  };
+  const forProduct =
+    method === METHOD.CREATE_FOR_PRODUCT ? { productId: p.id('product_id'), count: p.integer('count', { min: 1, max: 1_000_000, fallback: 1 }) } : undefined;
+  return async (trx: Tx, machine: MachineRef) => {
     const codes = forProduct
       ? await createPickupCodes(trx, changeContext(request), machine, forProduct.productId, forProduct.count, options)
       : await createPickupCodesForAllProducts(trx, changeContext(request), machine, options);
     return {
       codes: await mapInSlices(codes, (code) => {
-        const { id, product_id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock(request.now));
+        const { id, product_id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, { now: request.now, timeZone });
         return { id, product_id, code: digits, status, created_at, expired_at, quantity };
       }),
     };
-  }
+  };
+}
 
-  async function cancel(request: FastifyRequest, trx: Tx) {
-    const p = request.payload;
-    const method = methodOf(request, CANCEL_METHODS);
-    const machineNo = p.machineNo();
-    // Every field is read before the machine is looked up: a malformed request changes nothing.
-    const codeId = method === METHOD.CANCEL_ONE ? p.id('id') : undefined;
-    const ids = method === METHOD.CANCEL_IDS ? cancelIdsField(p.text('ids')) : undefined;
-    const productId = method === METHOD.CANCEL_PRODUCT ? p.id('product_id') : undefined;
-    const context = changeContext(request);
+/** Cancelling codes: every field is read before the machine is looked up and anything changes. */
+function cancel(request: FastifyRequest) {
+  const p = request.payload;
+  const method = methodOf(request, CANCEL_METHODS);
+  const codeId = method === METHOD.CANCEL_ONE ? p.id('id') : undefined;
+  const ids = method === METHOD.CANCEL_IDS ? cancelIdsField(p.text('ids')) : undefined;
+  const productId = method === METHOD.CANCEL_PRODUCT ? p.id('product_id') : undefined;
+  const context = changeContext(request);
+  return async (trx: Tx, machine: MachineRef) => {
     if (codeId !== undefined) {
-      await cancelOwnedPickupCode(trx, context, request.merchant.id, machineNo, codeId);
+      await cancelPickupCode(trx, context, machine, codeId);
       return {};
     }
-    const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
     // Extensions answer the count; a count of 0 is a zero value and left out, as the docs' `{}`.
     if (ids !== undefined) return { count: await cancelPickupCodesByIds(trx, context, machine, ids) };
     if (productId !== undefined) return { count: await cancelProductPickupCodes(trx, context, machine, productId) };
     return { count: await cancelAllPickupCodes(trx, context, machine) };
-  }
+  };
+}
 
+export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
+  const { store, config } = deps;
+  const clock = (now: number) => ({ now, timeZone: config.timeZone });
   registerOpenApiRoutes(scope, deps, [
-    { method: 'POST', url: '/pickup_codes', summary: 'Create codes for a product or for every product (pickup_code_create.md)', fields: CREATE_FIELDS, signed: true, write: create },
+    {
+      method: 'POST',
+      url: '/pickup_codes',
+      summary: 'Create codes for a product or for every product (pickup_code_create.md)',
+      fields: CREATE_FIELDS,
+      signed: true,
+      machine: true,
+      refuses: ['disabled', 'product-not-found', 'off-sale', 'above-capacity', 'above-live-codes-limit', 'code-space-exhausted'],
+      write: (request) => create(request, config.timeZone),
+    },
     {
       method: 'POST',
       url: '/products/:product_id/pickup_code',
       summary: "A product's live codes (pickup_code_get.md)",
       fields: { machine_no: needs(FIELD.machineNo) },
       signed: true,
-      read: async (request, params) => {
-        const machineNo = request.payload.machineNo();
+      machine: true,
+      refuses: ['product-not-found'],
+      read: (request, params) => {
         const productId = idField('product_id', params.product_id ?? '');
-        return listProductPickupCodes(store.db, request.merchant.id, machineNo, productId, clock(request.now));
+        return (machine) => listProductPickupCodes(store.db, machine, productId, clock(request.now));
       },
     },
     {
@@ -149,13 +160,21 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
       summary: "Every code of a machine by status, paged or by cursor",
       fields: QUERY_FIELDS,
       signed: true,
-      read: async (request) => {
-        const machineNo = request.payload.machineNo();
+      machine: true,
+      read: (request) => {
         const filter = codeQueryOf(request.payload);
-        const machine = await findOwnedMachine(store.db, request.merchant.id, machineNo);
-        return queryMachinePickupCodes(store.db, machine, filter, clock(request.now));
+        return (machine) => queryMachinePickupCodes(store.db, machine, filter, clock(request.now));
       },
     },
-    { method: 'PUT', url: '/pickup_codes', summary: 'Cancel one code, a list, a product\'s or all (pickup_code_delete.md)', fields: CANCEL_FIELDS, signed: true, write: cancel },
+    {
+      method: 'PUT',
+      url: '/pickup_codes',
+      summary: "Cancel one code, a list, a product's or all (pickup_code_delete.md)",
+      fields: CANCEL_FIELDS,
+      signed: true,
+      machine: true,
+      refuses: ['not-found', 'used', 'product-not-found'],
+      write: cancel,
+    },
   ]);
 };

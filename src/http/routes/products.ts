@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { StockDecision } from '../../domain/stock.js';
 import { METHOD } from '../../protocol/endpoints.js';
-import { findOwnedMachine, listProducts } from '../../service/catalogue.js';
+import { listProducts } from '../../service/catalogue.js';
 import { restockProducts, setStock } from '../../service/stock.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs, PAGING_FIELDS, takes } from '../../protocol/request-fields.js';
@@ -32,16 +32,16 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
         select_all: takes(FIELD.oneOf(['0', '1']), { description: '1: every product, not a page' }),
       },
       signed: true,
-      read: async (request) => {
+      machine: true,
+      read: (request) => {
         const p = request.payload;
-        const machineNo = p.machineNo();
         const filter = {
           ...p.paging(),
           categoryId: p.integer('category_id', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 }),
           cabinetName: p.optionalText('cabinet_name') ?? 'A',
           selectAll: p.oneOf('select_all', ['0', '1'], '0') === '1',
         };
-        return listProducts(store.db, await findOwnedMachine(store.db, request.merchant.id, machineNo), filter);
+        return (machine) => listProducts(store.db, machine, filter);
       },
     },
     {
@@ -55,19 +55,17 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
         inventory: needs(FIELD.integer(0, MAX_INVENTORY), { methods: [METHOD.PRODUCT_STOCK], extension: true, description: 'from 0 to the capacity' }),
       },
       signed: true,
-      write: async (request, trx) => {
+      machine: true,
+      refuses: ['product-not-found', 'bad-inventory'],
+      write: (request) => {
         const p = request.payload;
-        const method = methodOf(request, STOCK_METHODS);
-        const machineNo = p.machineNo();
-        if (method === METHOD.PRODUCT_RESTOCK) {
+        if (methodOf(request, STOCK_METHODS) === METHOD.PRODUCT_RESTOCK) {
           const productId = p.optionalId('product_id');
-          const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-          return stockView(await restockProducts(trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
+          return async (trx, machine) => stockView(await restockProducts(trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
         }
         const productId = p.id('product_id');
         const inventory = p.integer('inventory', { min: 0, max: MAX_INVENTORY, fallback: -1 });
-        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        return stockView([await setStock(trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
+        return async (trx, machine) => stockView([await setStock(trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
       },
     },
   ]);
