@@ -9,7 +9,7 @@ import { failedUnder, headersOf, log, summarise, totalCpuUs, type Contestant } f
 import { alternate, pairedRatio } from './pairs.js';
 import { applicationName, backendProbe, namedUrl } from './pg-backends.js';
 import { startChild, type ServerChild } from './processes.js';
-import { referenceOf, startReference, type Reference, type ReferenceServer } from './references.js';
+import { referenceOf, startReference, type Reference, type RunningServer } from './references.js';
 import type { BaselineFigures, ScenarioFigures, Settings } from './report.js';
 import { baselineWrite, SCENARIOS, type Scenario } from './scenarios.js';
 import { freshLocation, scratchFile, seedFixture, vendcloudArgs, withStore, type Fixture, type Location } from './seed.js';
@@ -40,13 +40,13 @@ async function measureBaselines(bare: ServerChild, fixture: Fixture, settings: S
   }
 }
 
-async function measureScenario(scenario: Scenario, fixture: Fixture, vend: ReferenceServer, reference: Reference, theirs: ReferenceServer, settings: Settings): Promise<ScenarioFigures> {
+async function measureScenario(scenario: Scenario, fixture: Fixture, vend: RunningServer, reference: Reference, theirs: RunningServer, settings: Settings): Promise<ScenarioFigures> {
   log(`scenario ${scenario.name}: ${scenario.title} (against ${reference})`);
   const headers = headersOf(fixture);
   const streams = scenario.streams(fixture);
   const contestants: Contestant[] = [
-    { name: 'vendcloud', child: vend.child, source: streams.vendcloud, headers, ...(vend.backends ? { backends: vend.backends } : {}) },
-    { name: reference, child: theirs.child, source: streams.baseline, headers, ...(theirs.backends ? { backends: theirs.backends } : {}) },
+    { name: 'vendcloud', ...vend, source: streams.vendcloud, headers },
+    { name: reference, ...theirs, source: streams.baseline, headers },
   ];
   const [ours, theirsRuns] = await alternate(scenario.name, contestants, settings);
   const { ratio, ratios } = pairedRatio(ours!, theirsRuns!, (m) => m.rps);
@@ -65,7 +65,7 @@ async function measureScenario(scenario: Scenario, fixture: Fixture, vend: Refer
 }
 
 /** vendcloud on a fresh copy of the run's store; on PostgreSQL, with its backends found by name. */
-async function startVendcloud(args: Args, location: Location): Promise<ReferenceServer> {
+async function startVendcloud(args: Args, location: Location): Promise<RunningServer> {
   const execArgv = args.profileDir ? ['--cpu-prof', '--cpu-prof-dir', args.profileDir] : [];
   if (args.profileDir) mkdirSync(args.profileDir, { recursive: true });
   if (!args.db) return { child: await startChild('vendcloud', 'vendcloud', vendcloudArgs(location), execArgv) };
@@ -85,7 +85,7 @@ export async function measureLoadScenarios(args: Args): Promise<{ baselines?: Ba
     seedFixture(store, { cancel: groups.has('cancel') ? pool : 1, consume: groups.has('consume') ? pool : 1, mixCancel: groups.has('mix') ? Math.ceil(pool * 0.25) : 1 }),
   );
   log(`seeded in ${Math.round(performance.now() - seedStarted)} ms`);
-  const references = new Map<Reference, ReferenceServer>();
+  const references = new Map<Reference, RunningServer>();
   const servers: ServerChild[] = [];
   try {
     const bare = await startReference('bare', fixture, args.db);

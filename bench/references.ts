@@ -26,13 +26,14 @@ export function referenceOf(scenario: Scenario, pgUrl: string | undefined): Refe
   return scenario.work === 'read' ? 'naive-read' : 'naive-write';
 }
 
-export interface ReferenceServer {
+/** A server child under test and, on PostgreSQL, what finds its backends. */
+export interface RunningServer {
   child: ServerChild;
   backends?: BackendProbe;
 }
 
 /** Starts the reference in its own process, on its own table of the run's store. */
-export async function startReference(reference: Reference, fixture: Fixture, pgUrl: string | undefined): Promise<ReferenceServer> {
+export async function startReference(reference: Reference, fixture: Fixture, pgUrl: string | undefined): Promise<RunningServer> {
   const key = ['--key', String(fixture.merchantId)];
   const product = ['--product', String(fixture.query.productId)];
   const name = REFERENCE_NAMES[reference];
