@@ -7,14 +7,13 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { API_PREFIX } from '../src/protocol/endpoints.js';
 import type { Args } from './args.js';
 import { median, type RequestSpec } from './load.js';
 import { headersOf, log, once, round, summarise, type Contestant } from './measure.js';
 import { alternate, pairedRatio } from './pairs.js';
 import { startChild, type ServerChild } from './processes.js';
 import type { BulkFigures, CallbackFigures, MachineLinkFigures, ScaleFigures } from './report.js';
-import { cancelAll, createMany, signedBody } from './scenarios.js';
+import { cancelAll, createMany, queryPage, queryProduct } from './scenarios.js';
 import { analyze, freshLocation, seedCodes, seedMachine, seedMerchant, seedProduct, seedQueryMachine, vendcloudArgs, withStore, type Credentials, type Target } from './seed.js';
 
 const CANCEL_ALL_CODES = 100_000;
@@ -70,9 +69,6 @@ export async function measureBulk(args: Args): Promise<BulkFigures> {
   }
 }
 
-const queryProduct = (t: Target, key: number): RequestSpec => ({ method: 'POST', path: `${API_PREFIX}/products/${t.productId}/pickup_code`, body: signedBody({ machine_no: t.machineNo }, key) });
-const queryPage = (t: Target, key: number): RequestSpec => ({ method: 'POST', path: `${API_PREFIX}/pickup_codes/query`, body: signedBody({ machine_no: t.machineNo, page: '1', per_page: '10' }, key) });
-
 export async function measureScale(args: Args): Promise<ScaleFigures> {
   const { settings } = args;
   const sizes = { small: 1_000, large: settings.scaleCodes };
@@ -95,7 +91,7 @@ export async function measureScale(args: Args): Promise<ScaleFigures> {
       const [small, large] = await alternate(`scale ${name}`, contestants, rounds);
       return { small: summarise(small!), large: summarise(large!), p50Ratio: pairedRatio(large!, small!, (m) => m.p50, 2).ratio };
     };
-    return { smallCodes: sizes.small, largeCodes: sizes.large, query: await measure('query', queryProduct), page: await measure('page', queryPage) };
+    return { smallCodes: sizes.small, largeCodes: sizes.large, query: await measure('query', (t, key) => queryProduct(t, key)), page: await measure('page', queryPage) };
   } finally {
     for (const s of stores) await s.child.stop();
   }

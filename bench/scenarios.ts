@@ -63,11 +63,11 @@ function pansySignedBody(fields: Record<string, string>, key: number): string {
   return JSON.stringify({ payload: encodeBase64Text(JSON.stringify({ ...signed, sign })) });
 }
 
-function queryProduct(target: Target, key: number, sign = signedBody): RequestSpec {
+export function queryProduct(target: Target, key: number, sign = signedBody): RequestSpec {
   return { method: 'POST', path: `${API_PREFIX}/products/${target.productId}/pickup_code`, body: sign({ machine_no: target.machineNo }, key) };
 }
 
-function queryPage(target: Target, key: number): RequestSpec {
+export function queryPage(target: Target, key: number): RequestSpec {
   return { method: 'POST', path: `${API_PREFIX}/pickup_codes/query`, body: signedBody({ machine_no: target.machineNo, page: '1', per_page: '10' }, key) };
 }
 
