@@ -21,13 +21,18 @@ import { encodeSignedPayload } from '../src/protocol/payload.js';
 import { createMachine, createMerchant, createProduct } from '../src/service/admin.js';
 import { startServer } from '../src/server.js';
 import { queuedIn } from '../src/store/repositories/callbacks.repository.js';
+import { isPostgresUrl } from '../src/store/store.js';
+import { dropSchemas, freshLocation } from './seed.js';
 
 const json = process.argv.includes('--json');
 const rounds = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 300);
 const dbFlag = process.argv.indexOf('--db');
 const dir = mkdtempSync(join(tmpdir(), 'vendcloud-callback-bench-'));
-const db = dbFlag > 0 ? process.argv[dbFlag + 1]! : join(dir, 'bench.sqlite');
-const store = db.startsWith('postgres') ? { pgSchema: `bench_callbacks_${process.pid}` } : {};
+const given = dbFlag > 0 ? process.argv[dbFlag + 1]! : join(dir, 'bench.sqlite');
+// On PostgreSQL a fresh schema, dropped at the end like the harness's own.
+const location = isPostgresUrl(given) ? freshLocation(given, 'callbacks') : undefined;
+const db = location?.db ?? given;
+const store = location?.options ?? {};
 
 let arrived: (() => void) | undefined;
 const receiver = createServer((incoming, response) => {
@@ -79,6 +84,7 @@ for (const { code } of codes) {
 }
 await sim.disconnect();
 await server.close();
+await dropSchemas();
 receiver.close();
 rmSync(dir, { recursive: true, force: true });
 

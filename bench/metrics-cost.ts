@@ -7,17 +7,20 @@
  * time of a scrape of the child with metrics, its backlog read from the store included.
  */
 import { createServer } from 'node:net';
-import { median, type LoadResult, type RequestSource } from './load.js';
+import { median } from './load.js';
+import { headersOf, round, summarise, type Contestant } from './measure.js';
+import { alternate, pairedRatio, type Rounds } from './pairs.js';
 import { startChild, type ServerChild } from './processes.js';
+import type { Summary } from './report.js';
 import { SCENARIOS } from './scenarios.js';
-import { freshLocation, seedFixture, withStore, type Fixture, type Location } from './seed.js';
+import { freshLocation, seedFixture, vendcloudArgs, withStore, type Fixture } from './seed.js';
 
 export interface MetricsCostFigures {
   scenarios: Array<{
     name: string;
     title: string;
-    off: { rps: number; p99: number; cpuUs: number };
-    on: { rps: number; p99: number; cpuUs: number };
+    off: Summary;
+    on: Summary;
     ratio: number;
     ratios: number[];
   }>;
@@ -28,20 +31,14 @@ export interface MetricsCostFigures {
 
 export interface MetricsCostDeps {
   pgUrl: string | undefined;
-  seconds: number;
-  warmupSeconds: number;
-  pairs: number;
+  rounds: Rounds;
+  /** Codes to seed in the cancel pool. */
   pools: number;
   log: (line: string) => void;
-  load: (label: string, stream: string, child: ServerChild, source: RequestSource, seconds: number, headers: Record<string, string>) => Promise<LoadResult>;
-  vendcloudArgs: (location: Location) => string[];
 }
 
 const SCENARIO_NAMES = ['query', 'cancel'];
 const SCRAPES = 9;
-
-const headersOf = (f: Fixture) => ({ appid: f.appid, appsecret: f.appSecret });
-const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -74,31 +71,14 @@ export async function measureMetricsCost(deps: MetricsCostDeps): Promise<Metrics
   try {
     for (const variant of variants) {
       const fixture = await withStore(variant.location, (s) => seedFixture(s, { cancel: deps.pools, consume: 1, mixCancel: 1 }));
-      seeded.push({ name: variant.name, fixture, child: await startChild(`vendcloud metrics ${variant.name}`, 'vendcloud', [...deps.vendcloudArgs(variant.location), ...variant.extra]) });
+      seeded.push({ name: variant.name, fixture, child: await startChild(`vendcloud metrics ${variant.name}`, 'vendcloud', [...vendcloudArgs(variant.location), ...variant.extra]) });
     }
     const figures: MetricsCostFigures['scenarios'] = [];
     for (const name of SCENARIO_NAMES) {
       const scenario = SCENARIOS.find((s) => s.name === name)!;
-      const streams = seeded.map((s) => ({ ...s, source: scenario.streams(s.fixture).vendcloud }));
-      for (const s of streams) await deps.load(`${name} warm-up metrics ${s.name}`, `metrics ${name} ${s.name}`, s.child, s.source, deps.warmupSeconds, headersOf(s.fixture));
-      const runs = new Map<string, LoadResult[]>(streams.map((s) => [s.name, []]));
-      const cpu = new Map<string, number>(streams.map((s) => [s.name, 0]));
-      const ratios: number[] = [];
-      for (let pair = 0; pair < deps.pairs; pair++) {
-        for (const s of streams) {
-          const before = s.child.cpuSeconds() ?? 0;
-          runs.get(s.name)!.push(await deps.load(`${name} #${pair + 1} metrics ${s.name}`, `metrics ${name} ${s.name}`, s.child, s.source, deps.seconds, headersOf(s.fixture)));
-          cpu.set(s.name, cpu.get(s.name)! + ((s.child.cpuSeconds() ?? 0) - before));
-        }
-        const [off, on] = [runs.get('off')!.at(-1)!, runs.get('on')!.at(-1)!];
-        ratios.push(off.rps > 0 ? on.rps / off.rps : NaN);
-      }
-      const summary = (who: string) => {
-        const results = runs.get(who)!;
-        const answers = results.reduce((sum, r) => sum + r.requests, 0) || 1;
-        return { rps: Math.round(median(results.map((r) => r.rps))), p99: median(results.map((r) => r.p99)), cpuUs: Math.round((cpu.get(who)! * 1e6) / answers) };
-      };
-      figures.push({ name, title: scenario.title, off: summary('off'), on: summary('on'), ratio: round(median(ratios)), ratios: ratios.map((r) => round(r)) });
+      const contestants: Contestant[] = seeded.map((s) => ({ name: s.name, child: s.child, source: scenario.streams(s.fixture).vendcloud, headers: headersOf(s.fixture) }));
+      const [off, on] = await alternate(`metrics ${name}`, contestants, deps.rounds);
+      figures.push({ name, title: scenario.title, off: summarise(off!), on: summarise(on!), ...pairedRatio(on!, off!, (m) => m.rps) });
     }
     const scrape = await scrapeTimes(`http://127.0.0.1:${metricsPort}/metrics`);
     return { scenarios: figures, scrapeMs: scrape.ms, scrapeBytes: scrape.bytes };

@@ -81,7 +81,7 @@ const READY_TIMEOUT_MS = 120_000;
 const CLOCK_TICKS = 100;
 
 /** utime + stime of the process, from /proc/<pid>/stat (fields 14 and 15; the name in parentheses may hold spaces). */
-function cpuSecondsOf(pid: number): number | undefined {
+export function cpuSecondsOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

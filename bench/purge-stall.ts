@@ -3,14 +3,14 @@
  * 100,000 callback rows past `--keep-callbacks-days` (80,000 attempts and the 20,000 delivered
  * webhook events they belong to, as a month of backlog would leave them) and purges them with
  * its housekeeping, in steps. Meanwhile some connections send another merchant's pings back to
- * back. The figures are the latencies of the pings that overlapped the purge (goal: p99 ≤ 50 ms,
- * as for a bulk cancel), the purge's duration, and its rows per second.
+ * back. The figures are the latencies of the pings that overlapped the purge (its goal is in
+ * goals.ts, as a bulk cancel's), the purge's duration, and its rows per second.
  */
 import { performance } from 'node:perf_hooks';
 import { API_PREFIX } from '../src/protocol/endpoints.js';
 import type { Store } from '../src/store/store.js';
 import { startChild } from './processes.js';
-import { keepAsking, latencies, STALL_GOAL_P99_MS, type Latencies, type Sample } from './stall.js';
+import { keepAsking, latencies, type Latencies, type Sample } from './stall.js';
 import { freshLocation, seedMerchant, withStore, type Location } from './seed.js';
 
 const EVENTS = 20_000;
@@ -29,8 +29,6 @@ export interface PurgeStallFigures {
   purgeMs: number;
   rowsPerSecond: number;
   ping: Latencies;
-  goalP99Ms: number;
-  met: boolean;
 }
 
 /** Delivered events finished 40 days ago, each with its attempts: what the purge must take away. */
@@ -112,7 +110,7 @@ export async function measurePurgeStall(db: string | undefined, vendcloudArgs: (
     const purgeMs = Math.round(window[1] - window[0]);
     const ping = latencies(pings, [window]);
     log(`  purge of ${total} rows: ${purgeMs} ms; during it ping p50 ${ping.p50} ms, p99 ${ping.p99} ms, max ${ping.max} ms (${ping.count})`);
-    return { rows: total, purgeMs, rowsPerSecond: Math.round((total / Math.max(purgeMs, 1)) * 1000), ping, goalP99Ms: STALL_GOAL_P99_MS, met: ping.p99 <= STALL_GOAL_P99_MS };
+    return { rows: total, purgeMs, rowsPerSecond: Math.round((total / Math.max(purgeMs, 1)) * 1000), ping };
   } finally {
     await vend.stop();
   }

@@ -21,6 +21,11 @@ export interface Location {
   options: StoreOptions;
 }
 
+/** How a vendcloud server child (bench/servers/vendcloud.ts) opens the location. */
+export function vendcloudArgs(location: Location): string[] {
+  return ['--db', location.db, ...(location.pgSchema ? ['--db-schema', location.pgSchema] : [])];
+}
+
 let tempDir: string | undefined;
 const schemas: Array<{ url: string; schema: string }> = [];
 

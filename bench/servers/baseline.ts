@@ -6,8 +6,8 @@
  *   naive    what a quick hand-rolled signed write costs: decode the base64 payload, verify
  *            the MD5 signature (the project's protocol module), run one prepared UPDATE on
  *            a 100,000-row SQLite table in WAL mode, one transaction (and fsync) per request.
- * And the least code that does the hot paths' work (issue 13), the yardsticks of query,
- * cancel one and consume:
+ * And the least code that does the hot paths' work on SQLite (issue 13), the yardsticks of
+ * query, cancel one and consume (pg-baseline.ts holds PostgreSQL's, (f) and (g)):
  *   naive-read   (d) decode, MD5 verify, ONE prepared better-sqlite3 SELECT of the product's
  *                live codes (the product id from the path, as vendcloud's query route), JSON out;
  *   naive-write  (e) decode, MD5 verify, one UPDATE of a distinct code and one history INSERT
@@ -17,43 +17,14 @@
  * Usage: node baseline.js bare|fastify|naive|naive-read|naive-write [--synchronous FULL|NORMAL]
  *        [--key MERCHANT_ID] [--db FILE] [--product ID]
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
-import { decodePayload } from '../../src/protocol/payload.js';
-import { verifySignature } from '../../src/protocol/signature.js';
 import { serveAsChild } from '../processes.js';
-
-const OK = '{"code":0,"message":"ok","data":{}}';
-const SIGN_INVALID = '{"code":10002,"message":"sign is invalid","data":{}}';
-export const NAIVE_ROWS = 100_000;
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(name);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
-
-function answer(response: ServerResponse, status: number, text: string): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
-function readBody(request: IncomingMessage, done: (body: string) => void): void {
-  let body = '';
-  request.setEncoding('utf8');
-  request.on('data', (chunk: string) => (body += chunk));
-  request.on('end', () => done(body));
-}
-
-async function listen(server: ReturnType<typeof createServer>): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  return typeof address === 'object' && address ? address.port : 0;
-}
+import { answer, INTERNAL_ERROR, NAIVE_ROWS, OK, option, productOf, READ_MACHINE_CODES, READ_PRODUCT_CODES, readBody, serve, signedServer } from './naive-http.js';
 
 async function bare(): Promise<void> {
-  const server = createServer((request, response) => readBody(request, () => answer(response, 200, OK)));
-  serveAsChild(await listen(server), () => new Promise((resolve) => server.close(() => resolve())));
+  await serve(createServer((request, response) => readBody(request, () => answer(response, 200, OK))));
 }
 
 async function fastify(): Promise<void> {
@@ -80,32 +51,18 @@ function openNaiveTable(file: string, synchronous: string): BetterSqlite3.Databa
 }
 
 async function naive(): Promise<void> {
-  const synchronous = option('--synchronous', 'FULL');
-  const key = option('--key', '1');
-  const db = openNaiveTable(option('--db', 'naive.sqlite'), synchronous);
+  const db = openNaiveTable(option('--db', 'naive.sqlite'), option('--synchronous', 'FULL'));
   const update = db.prepare('update accounts set balance = balance + 1, updated_at = ? where id = ?');
   let counter = 0;
-  const server = createServer((request, response) =>
-    readBody(request, (body) => {
-      try {
-        const fields = decodePayload((JSON.parse(body) as { payload: string }).payload);
-        if (!verifySignature(fields, key)) return answer(response, 401, SIGN_INVALID);
-        const id = Number(fields.id) || (counter++ % NAIVE_ROWS) + 1;
-        update.run(Math.floor(Date.now() / 1000), ((id - 1) % NAIVE_ROWS) + 1);
-        answer(response, 200, OK);
-      } catch {
-        answer(response, 400, '{"code":400,"message":"Bad Request","data":{}}');
-      }
-    }),
-  );
-  serveAsChild(await listen(server), async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  const server = signedServer(option('--key', '1'), (fields, _request, response) => {
+    const id = Number(fields.id) || (counter++ % NAIVE_ROWS) + 1;
+    update.run(Math.floor(Date.now() / 1000), ((id - 1) % NAIVE_ROWS) + 1);
+    answer(response, 200, OK);
+  });
+  await serve(server, () => {
     db.close();
   });
 }
-
-export const READ_MACHINE_CODES = 1_000;
-export const READ_PRODUCT_CODES = 5;
 
 /** A machine's codes as vendcloud keeps them: `product` has 5 live codes among 1,000. */
 function openReadTable(file: string, product: number): BetterSqlite3.Database {
@@ -125,24 +82,13 @@ function openReadTable(file: string, product: number): BetterSqlite3.Database {
 }
 
 async function naiveRead(): Promise<void> {
-  const key = option('--key', '1');
   const db = openReadTable(option('--db', 'naive-read.sqlite'), Number(option('--product', '1')));
   const live = db.prepare("select * from codes where product_id = ? and status = 'UNUSED' and (expired_at is null or expired_at > ?) order by id");
-  const server = createServer((request, response) =>
-    readBody(request, (body) => {
-      try {
-        const fields = decodePayload((JSON.parse(body) as { payload: string }).payload);
-        if (!verifySignature(fields, key)) return answer(response, 401, SIGN_INVALID);
-        const product = Number(/\/products\/([0-9]+)\//.exec(request.url ?? '')?.[1]);
-        const list = live.all(product, Math.floor(Date.now() / 1000));
-        answer(response, 200, `{"code":0,"message":"ok","data":${JSON.stringify({ list })}}`);
-      } catch {
-        answer(response, 400, '{"code":400,"message":"Bad Request","data":{}}');
-      }
-    }),
-  );
-  serveAsChild(await listen(server), async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  const server = signedServer(option('--key', '1'), (_fields, request, response) => {
+    const list = live.all(productOf(request), Math.floor(Date.now() / 1000));
+    answer(response, 200, `{"code":0,"message":"ok","data":${JSON.stringify({ list })}}`);
+  });
+  await serve(server, () => {
     db.close();
   });
 }
@@ -169,24 +115,15 @@ async function naiveWrite(): Promise<void> {
       commit(jobs, Math.floor(Date.now() / 1000));
       for (const job of jobs) answer(job.response, 200, OK);
     } catch {
-      for (const job of jobs) answer(job.response, 500, '{"code":500,"message":"Internal Server Error","data":{}}');
+      for (const job of jobs) answer(job.response, 500, INTERNAL_ERROR);
     }
   };
-  const server = createServer((request, response) =>
-    readBody(request, (body) => {
-      try {
-        const fields = decodePayload((JSON.parse(body) as { payload: string }).payload);
-        if (!verifySignature(fields, key)) return answer(response, 401, SIGN_INVALID);
-        // A distinct row per request: the next of its own, whatever the request names.
-        if (batch.length === 0) setImmediate(flush);
-        batch.push({ id: (counter++ % NAIVE_ROWS) + 1, response });
-      } catch {
-        answer(response, 400, '{"code":400,"message":"Bad Request","data":{}}');
-      }
-    }),
-  );
-  serveAsChild(await listen(server), async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+  const server = signedServer(key, (_fields, _request, response) => {
+    // A distinct row per request: the next of its own, whatever the request names.
+    if (batch.length === 0) setImmediate(flush);
+    batch.push({ id: (counter++ % NAIVE_ROWS) + 1, response });
+  });
+  await serve(server, () => {
     db.close();
   });
 }

@@ -27,9 +27,9 @@ function walk(dir: string): string[] {
   });
 }
 
-/** Every TypeScript file under `src/`. */
-export function sourceModules(): SourceModule[] {
-  return walk(join(ROOT, 'src'))
+/** Every TypeScript file under `src/`, or under another folder of the root (`bench`). */
+export function sourceModules(folder = 'src'): SourceModule[] {
+  return walk(join(ROOT, folder))
     .sort()
     .map((file) => ({ path: relative(ROOT, file).split('\\').join('/'), text: readFileSync(file, 'utf8') }));
 }
