@@ -160,3 +160,58 @@ describe('what an import file means where it says nothing', () => {
     assert.deepEqual([tea.channel_addr, tea.on_sale, tea.has_lift, tea.inventory, tea.cabinet_name, tea.channel_name], ['', 0, 1, 5, 'A', '13']);
   });
 });
+
+describe('the lists of an import file and how records refer to each other', () => {
+  it('a list left out or null is empty; a list that is not an array, or a record that is not an object, is named with why', () => {
+    const file: Record<string, unknown> = originalPlatformFile();
+    delete file.pickup_codes;
+    assert.deepEqual(readImportFile(file).file!.pickup_codes, []);
+    file.pickup_codes = null;
+    assert.deepEqual(readImportFile(file).file!.pickup_codes, []);
+    assert.deepEqual(readImportFile({ ...file, pickup_codes: {} }).problems, [{ path: '$.pickup_codes', message: 'must be an array' }]);
+    assert.deepEqual(readImportFile({ ...file, pickup_codes: [7] }).problems!.slice(0, 1), [{ path: '$.pickup_codes[0]', message: 'must be an object' }]);
+    assert.deepEqual(readImportFile([]).problems, [{ path: '$', message: 'must be an object with merchants, machines, products and pickup_codes' }]);
+  });
+  it('a record naming what the file lacks, or a product of another machine, is told what it names', () => {
+    const file = originalPlatformFile();
+    file.machines.push({ ...file.machines[0]!, id: 10010, machine_no: '16327139', merchant_id: 999 });
+    file.products.push({ ...file.products[0]!, id: 20003, machine_no: '99999999' });
+    file.pickup_codes[0]!.product_id = 31337;
+    file.pickup_codes[1]!.machine_no = '16327139';
+    assert.deepEqual(readImportFile(file).problems, [
+      { path: '$.machines[1].merchant_id', message: 'names no merchant of this file: 999' },
+      { path: '$.products[2].machine_no', message: 'names no machine of this file: 99999999' },
+      { path: '$.pickup_codes[0].product_id', message: 'names no product of this file: 31337' },
+      { path: '$.pickup_codes[1].product_id', message: 'product 20001 is on machine 16327138, not 16327139' },
+    ]);
+  });
+  it('a merchant id, a machine id or number, or a product id given twice is refused at the second', () => {
+    const file = originalPlatformFile();
+    file.merchants.push({ ...file.merchants[0]!, appid: 'another_appid' });
+    file.machines.push({ ...file.machines[0]!, machine_no: '16327139' });
+    file.machines.push({ ...file.machines[0]!, id: 10011 });
+    file.products.push({ ...file.products[0]! });
+    assert.deepEqual(readImportFile(file).problems, [
+      { path: '$.merchants[1].merchant_id', message: '10086 is also at $.merchants[0]' },
+      { path: '$.machines[1].id', message: '10009 is also at $.machines[0]' },
+      { path: '$.machines[2].machine_no', message: '16327138 is also at $.machines[0]' },
+      { path: '$.products[2].id', message: '20001 is also at $.products[0]' },
+    ]);
+  });
+  it('only live codes must be unique on a machine: a used or cancelled code may have the number of a live one', () => {
+    const file = originalPlatformFile();
+    file.pickup_codes[1]!.code = file.pickup_codes[0]!.code;
+    file.pickup_codes[2]!.code = file.pickup_codes[0]!.code;
+    assert.equal(readImportFile(file).problems, undefined);
+  });
+  it('at most 50 problems are listed, and the codes are read no further once there are', () => {
+    const file = originalPlatformFile();
+    file.pickup_codes = Array.from({ length: 60 }, (_, index) => ({ ...file.pickup_codes[0]!, id: 1000 + index, code: 'x' }));
+    const problems = readImportFile(file).problems!;
+    assert.equal(problems.length, 50);
+    assert.deepEqual(problems.at(-1), { path: '$.pickup_codes[49].code', message: 'must be 6 to 10 digits' });
+    const unknown = originalPlatformFile();
+    unknown.pickup_codes = Array.from({ length: 60 }, (_, index) => ({ ...unknown.pickup_codes[0]!, id: 1000 + index, code: String(10_000_000 + index), product_id: 1 }));
+    assert.equal(readImportFile(unknown).problems!.length, 50);
+  });
+});
