@@ -198,6 +198,17 @@ describe('the answer of a receiver', () => {
       await receiver.close();
     }
   });
+  it('broken off midway still gives the attempt the status the receiver sent', async () => {
+    const receiver = await answering((response) => {
+      response.writeHead(201);
+      response.write('partial', () => response.socket?.destroy());
+    });
+    try {
+      assert.equal(await postCallback(`${receiver.url}/broken`, '{}', {}, { timeoutMs: 2000, allowPrivate: true }), 201);
+    } finally {
+      await receiver.close();
+    }
+  });
   it('of exactly 64 KiB is not cut: one that then stalls runs into the time limit', async () => {
     const receiver = await stalling(KIB_64);
     try {
