@@ -99,6 +99,14 @@ describe('each field of an import file, its rule and the problem that names it',
     ['merchants', { appid: 'bad appid!' }, 'appid', 'must be 1 to 64 letters, digits, _ or -'],
     ['merchants', { appid: undefined }, 'appid', 'is required'],
     ['merchants', { appid: '' }, 'appid', 'is required'],
+    ['merchants', { name: undefined }, 'name', 'is required'],
+    ['machines', { machine_no: undefined }, 'machine_no', 'is required'],
+    ['products', { machine_no: undefined }, 'machine_no', 'is required'],
+    ['products', { name: undefined }, 'name', 'is required'],
+    ['pickup_codes', { machine_no: undefined }, 'machine_no', 'is required'],
+    ['pickup_codes', { status: 'USED' }, 'used_at', 'is required for a USED code'],
+    ['pickup_codes', { status: 'CANCELLED' }, 'cancelled_at', 'is required for a CANCELLED code'],
+    ['pickup_codes', { status: 'EXPIRED', expired_at: undefined }, 'expired_at', 'is required for an EXPIRED code'],
     ['merchants', { name: 'x'.repeat(1025) }, 'name', 'must be at most 1024 characters'],
     ['merchants', { name: true }, 'name', 'must be a string'],
     ['merchants', { webhook_url: 'ftp://hooks.example/' }, 'webhook_url', 'refused: only http and https'],
@@ -158,6 +166,19 @@ describe('what an import file means where it says nothing', () => {
     const [water, tea] = read.products as [typeof read.products[0], typeof read.products[0]];
     assert.deepEqual([water.price_cents, water.original_price_cents, water.channel_addr, water.channel_x, water.floor_type, water.on_sale, water.has_lift], [350, 350, '3', 0, 0, 1, 0]);
     assert.deepEqual([tea.channel_addr, tea.on_sale, tea.has_lift, tea.inventory, tea.cabinet_name, tea.channel_name], ['', 0, 1, 5, 'A', '13']);
+  });
+  it('a machine without a name is named after its number; a product without a category has none; a code without a status is UNUSED and keeps only the time of its own status', () => {
+    const file = originalPlatformFile();
+    delete file.machines[0]!.name;
+    delete file.products[1]!.cabinet_name;
+    file.products[0]!.category = 'Drinks';
+    delete file.pickup_codes[0]!.status;
+    file.pickup_codes[0]!.used_at = '2026-11-02 09:30:00';
+    file.pickup_codes[0]!.cancelled_at = '2026-11-02 09:30:00';
+    const read = readImportFile(file).file!;
+    assert.equal(read.machines[0]!.name, 'Machine 16327138');
+    assert.deepEqual(read.products.map((product) => [product.category, product.cabinet_name]), [['Drinks', 'A'], [null, 'A']]);
+    assert.deepEqual(read.pickup_codes.map((code) => [code.status, code.used_at === null, code.cancelled_at === null]), [['UNUSED', true, true], ['USED', false, true], ['CANCELLED', true, false]]);
   });
 });
 
