@@ -1,5 +1,6 @@
 // StrykerJS configuration for `npm run mutate` (docs/testing.md, "Mutation testing").
-// The target folder comes from VENDCLOUD_MUTATE (scripts/mutate.mjs sets it).
+// The target folder comes from VENDCLOUD_MUTATE (scripts/mutate.mjs sets it), and
+// VENDCLOUD_MUTATE_TESTS, when set, replaces the target's tests (comma-separated fragments).
 import { targets } from './stryker/targets.mjs';
 
 const name = process.env.VENDCLOUD_MUTATE ?? 'domain';
@@ -27,7 +28,7 @@ export default {
   tsconfigFile: '',
   ignorePatterns: ['.stryker-tmp', 'dist', 'reports', 'data', 'bench/results', 'console/dist', '*.sqlite*'],
   tap: {
-    testFiles: target.tests.map(compiled),
+    testFiles: (process.env.VENDCLOUD_MUTATE_TESTS?.split(',') ?? target.tests).map(compiled),
     nodeArgs: ['--test-reporter=tap', '-r', '{{hookFile}}', '{{testFile}}'],
     forceBail: true,
   },

@@ -18,7 +18,7 @@ export const targets = {
   },
   callbacks: {
     mutate: ['src/callbacks/**/*.ts'],
-    tests: ['test/callbacks/post', 'test/callbacks/sender-log', 'test/callbacks/callbacks', 'test/callbacks/wake'],
+    tests: ['test/callbacks/post', 'test/callbacks/sender-log', 'test/callbacks/sender.test', 'test/callbacks/callbacks', 'test/callbacks/wake'],
   },
   repositories: {
     mutate: ['src/store/repositories/**/*.ts'],

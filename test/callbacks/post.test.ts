@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import dns from 'node:dns';
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import { postCallback } from '../../src/callbacks/post.js';
@@ -162,6 +164,98 @@ describe('the time limit of an attempt', () => {
     } finally {
       dns.lookup = real;
       syncBuiltinESMExports();
+    }
+  });
+});
+
+/** A server on loopback whose every answer is written by `answer`; closed by the returned function. */
+async function answering(answer: (response: ServerResponse) => void): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((request, response) => request.resume().on('end', () => answer(response)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('the answer of a receiver', () => {
+  const KIB_64 = 64 * 1024;
+  /** Answers 200 with `bytes` bytes of body, then holds the answer open for ever. */
+  const stalling = (bytes: number) =>
+    answering((response) => {
+      response.writeHead(200);
+      response.write(Buffer.alloc(bytes, 'x'));
+    });
+
+  it('is read up to 64 KiB: a receiver that sends more and never ends does not hold the attempt, whose status is its answer', async () => {
+    const receiver = await stalling(KIB_64 + 1);
+    try {
+      assert.equal(await postCallback(`${receiver.url}/big`, '{}', {}, { timeoutMs: 2000, allowPrivate: true }), 200);
+    } finally {
+      await receiver.close();
+    }
+  });
+  it('broken off midway still gives the attempt the status the receiver sent', async () => {
+    const receiver = await answering((response) => {
+      response.writeHead(201);
+      response.write('partial', () => response.socket?.destroy());
+    });
+    try {
+      assert.equal(await postCallback(`${receiver.url}/broken`, '{}', {}, { timeoutMs: 2000, allowPrivate: true }), 201);
+    } finally {
+      await receiver.close();
+    }
+  });
+  it('of exactly 64 KiB is not cut: one that then stalls runs into the time limit', async () => {
+    const receiver = await stalling(KIB_64);
+    try {
+      const error = await rejection(postCallback(`${receiver.url}/64k`, '{}', {}, { timeoutMs: 300, allowPrivate: true }));
+      assert.equal(error.message, 'no answer within 300 ms');
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('the address a name resolves to', () => {
+  it('a name is resolved by the system (all its addresses), and the POST goes to the address it gave', async () => {
+    const receiver = await Receiver.start();
+    try {
+      const port = new URL(receiver.url).port;
+      assert.equal(await postCallback(`http://localhost:${port}/by-name`, '{}', {}, open), 200);
+      assert.equal(receiver.on('/by-name').at(-1)!.headers.host, `localhost:${port}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('an https target', () => {
+  const fixture = (name: string) => readFileSync(new URL(`../../../test/fixtures/tls/${name}`, import.meta.url));
+  it('is reached over TLS, which checks the receiver\'s certificate and is told the name (SNI): a self-signed one fails the attempt', async () => {
+    const names: string[] = [];
+    const server = createTlsServer({
+      key: fixture('receiver.key'),
+      cert: fixture('receiver.crt'),
+      SNICallback: (name, done) => {
+        names.push(name);
+        done(null, undefined);
+      },
+    }, (_request, response) => response.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dnsState = fakeDns([[{ address: '127.0.0.1', family: 4 }]]);
+    try {
+      const port = (server.address() as { port: number }).port;
+      const error = await rejection(postCallback(`https://merchant.example:${port}/tls`, '{}', {}, open));
+      assert.equal((error as Error & { code?: string }).code, 'DEPTH_ZERO_SELF_SIGNED_CERT');
+      assert.deepEqual(names, ['merchant.example']);
+    } finally {
+      dnsState.restore();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

@@ -4,6 +4,8 @@
  * failure as a warning with the error and what becomes of the callback.
  */
 import assert from 'node:assert/strict';
+import dns from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import { startCallbackSender, type CallbackSender } from '../../src/callbacks/sender.js';
 import { nowSeconds } from '../../src/protocol/time.js';
@@ -27,14 +29,14 @@ for (const kind of storeKinds()) {
     after(() => receiver.close());
 
     /** Queues one delivery-result callback to `path`, runs the sender until idle, returns its log. */
-    const sendOnce = (path: string, options: { allowPrivate: boolean } = { allowPrivate: true }) =>
+    const sendOnce = (path: string, options: { allowPrivate: boolean } = { allowPrivate: true }, base = receiver.url) =>
       withFreshStore(kind, async (store) => {
         const merchant = await seedMerchant(store, { products: 1 });
         const now = nowSeconds();
         await store.write((trx) =>
           queueDeliveryResult(trx, { actor: { name: 'test', requestId: null }, now }, {
             merchantId: merchant.merchant_id,
-            notifyUrl: `${receiver.url}${path}`,
+            notifyUrl: `${base}${path}`,
             deliveryId: 1,
             orderId: 11,
             recordId: 12,
@@ -91,6 +93,21 @@ for (const kind of storeKinds()) {
       assert.equal(receiver.on('/log-refused?token=secret').length, 0);
       assert.equal(lines[0]!.details.http_status, null);
       assert.equal(lines[0]!.details.error, 'RefusedTarget: loopback: callbacks to loopback and private addresses are refused unless the server runs with --allow-private-callbacks');
+    });
+    it('an error is logged cut to its first 300 characters', async () => {
+      const host = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example`;
+      const real = dns.lookup;
+      dns.lookup = ((name: string, options: unknown, callback: (error: Error | null, addresses: unknown) => void) =>
+        name === host ? setImmediate(() => callback(null, [{ address: '10.0.0.7', family: 4 }])) : (real as (...args: unknown[]) => void)(name, options, callback)) as typeof dns.lookup;
+      syncBuiltinESMExports();
+      try {
+        const lines = await sendOnce('/long', { allowPrivate: false }, `http://${host}`);
+        const whole = `RefusedTarget: ${host} resolves to a private address: callbacks to loopback and private addresses are refused unless the server runs with --allow-private-callbacks`;
+        assert.equal(lines[0]!.details.error, whole.slice(0, 300));
+      } finally {
+        dns.lookup = real;
+        syncBuiltinESMExports();
+      }
     });
   });
 }

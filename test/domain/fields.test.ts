@@ -1,7 +1,7 @@
 /** What a payload field may hold: each rule of src/domain/fields.ts at its edges, and the 10001 that names the field. */
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
-import { idField, isMachineNo, isPositiveId, machineNoField, PayloadReader } from '../../src/domain/fields.js';
+import { idField, isCabinetName, isCapacity, isFloorType, isInventoryWithin, isMachineNo, isPositiveId, machineNoField, PayloadReader } from '../../src/domain/fields.js';
 
 const reader = (payload: Record<string, unknown>) => new PayloadReader(payload as never);
 
@@ -55,6 +55,11 @@ describe('reading a payload', () => {
     assert.equal(reader({ a: 'x' }).optionalText('a'), 'x');
     refused(() => reader({ a: { b: '1' } }).optionalText('a'), 'a must be a string, not an object or array');
     refused(() => reader({ a: ['1'] }).optionalText('a'), 'a must be a string, not an object or array');
+  });
+  it('a route may read only the fields it declared: reading another is a programming error, not a refusal', () => {
+    const declared = new PayloadReader({ a: 'x', b: 'y' }, new Set(['a']));
+    assert.equal(declared.optionalText('a'), 'x');
+    assert.throws(() => declared.optionalText('b'), { message: 'the route reads the payload field b, which it does not declare' });
   });
   it('a required field that is absent is refused as required', () => {
     refused(() => reader({}).text('machine_no'), 'machine_no is required');
@@ -138,5 +143,20 @@ describe('reading a payload', () => {
     refused(() => reader({ u: `${longest}x` }).httpUrl('u'), 'u must be an http or https URL');
     refused(() => reader({ u: 'ftp://a.example/' }).httpUrl('u'), 'u must be an http or https URL');
     refused(() => reader({ u: 'not a url' }).httpUrl('u'), 'u must be an http or https URL');
+  });
+});
+
+describe('what an operator or an import sets on a machine', () => {
+  it('a cabinet is one capital letter, A to Z', () => {
+    assert.deepEqual(['A', 'Z', 'a', 'AB', '', '1', 'Ä'].map(isCabinetName), [true, true, false, false, false, false, false]);
+  });
+  it('a capacity is a whole number of at least 1', () => {
+    assert.deepEqual([1, 200, 0, -1, 1.5, Number.NaN].map(isCapacity), [true, true, false, false, false, false]);
+  });
+  it('stock is a whole number from 0 to the capacity', () => {
+    assert.deepEqual([0, 5, 10, -1, 11, 2.5].map((inventory) => isInventoryWithin(inventory, 10)), [true, true, true, false, false, false]);
+  });
+  it('a floor type is 1 (motor), 2 (electronic lock) or 3 (belt)', () => {
+    assert.deepEqual([1, 2, 3, 0, 4, 1.5].map(isFloorType), [true, true, true, false, false, false]);
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import { formatCents, parseCents } from '../../src/domain/money.js';
-import { generateAppid, generateSecret, hashSecret, secretMatches } from '../../src/domain/credentials.js';
+import { generateAppid, generateSecret, hashSecret, isAppid, isSecretHash, secretMatches } from '../../src/domain/credentials.js';
 
 describe('money', () => {
   it('parses whole units, one and two decimals into cents', () => {
@@ -49,5 +49,16 @@ describe('credentials', () => {
     assert.equal(secretMatches('abc', stored), true);
     assert.equal(secretMatches('abd', stored), false);
     assert.equal(secretMatches('abc', 'sha256:short'), false);
+  });
+});
+
+describe('credentials an import brings', () => {
+  it('an Appid is 1 to 64 letters, digits, _ or -', () => {
+    assert.deepEqual(['a', 'ds_0123-ABC', 'x'.repeat(64), '', 'x'.repeat(65), 'a b', 'a!', '!a', 'é'].map(isAppid), [true, true, true, false, false, false, false, false, false]);
+  });
+  it('a stored secret hash is sha256: and 64 lowercase hex digits, as hashSecret writes it', () => {
+    assert.equal(isSecretHash(hashSecret('s')), true);
+    const hex = 'a'.repeat(64);
+    assert.deepEqual([`sha256:${hex}`, `sha256:${hex}0`, `x sha256:${hex}`, `sha256:${'A'.repeat(64)}`, `sha256:${'g'.repeat(64)}`, 'sha256:a', `sha1:${hex}`].map(isSecretHash), [true, false, false, false, false, false, false]);
   });
 });
