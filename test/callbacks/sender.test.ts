@@ -77,10 +77,7 @@ for (const kind of storeKinds()) {
       });
     });
 
-    // On PostgreSQL the claim takes every due callback whatever its limit (callbacks.repository.ts
-    // `claimDue`: its `id in (select … limit n for update skip locked)` updates more than n rows).
-    const claimTakesAll = kind.name === 'postgres' ? 'known bug: on PostgreSQL claimDue ignores its limit, so all due callbacks are in flight at once' : false;
-    it('keeps at most `concurrency` attempts in flight, and sends the rest as those finish', { skip: claimTakesAll }, async () => {
+    it('keeps at most `concurrency` attempts in flight, and sends the rest as those finish', async () => {
       const held = await holdingReceiver();
       try {
         await withFreshStore(kind, async (store) => {

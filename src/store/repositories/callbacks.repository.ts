@@ -72,11 +72,20 @@ function dueAndFree(now: number) {
  */
 export function claimDue(db: Executor, now: number, until: number, token: string, limit: number): Promise<Callback[]> {
   const free = dueAndFree(now);
-  const due = db.selectFrom('callbacks').select('id').where(free).orderBy('next_attempt_at').orderBy('id').limit(limit);
+  // Materialized, so the pick runs once. Inlined as `id in (select … limit n for update)`,
+  // PostgreSQL may run the pick again for each row it updates; a row just claimed is no
+  // longer free then, so each run picks further rows and the limit is exceeded.
   return db
+    .with(
+      (name) => name('due').materialized(),
+      (cte) => {
+        const due = cte.selectFrom('callbacks').select('id').where(free).orderBy('next_attempt_at').orderBy('id').limit(limit);
+        return locksRows(db) ? due.forUpdate().skipLocked() : due;
+      },
+    )
     .updateTable('callbacks')
     .set({ claimed_until: until, claim_token: token })
-    .where('id', 'in', locksRows(db) ? due.forUpdate().skipLocked() : due)
+    .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
     .where(free)
     .returningAll()
     .execute();
