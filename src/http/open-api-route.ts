@@ -11,7 +11,7 @@ import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { SIGNED_FIELDS, type RouteFields } from '../protocol/request-fields.js';
 import type { ChangeContext } from '../service/context.js';
 import type { MerchantDirectory } from '../service/merchants.js';
-import type { Store, Tx } from '../store/store.js';
+import type { Store, Work } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
 import type { ConsumeGuard } from './consume-guard.js';
 import { authenticate } from './merchant-auth.js';
@@ -42,7 +42,7 @@ export type OpenApiRoute = {
   guard?: ConsumeGuard;
 } & (
   | { signed: boolean; read: (request: FastifyRequest, params: Params) => Promise<unknown> }
-  | { signed: true; write: (request: FastifyRequest, trx: Tx, params: Params) => Promise<unknown> }
+  | { signed: true; write: (request: FastifyRequest, work: Work, params: Params) => Promise<unknown> }
 );
 
 const ALL_METHODS: HTTPMethods[] = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'];
@@ -90,7 +90,7 @@ async function answerRoute(route: OpenApiRoute, deps: OpenApiDeps, request: Fast
   const params = request.params as Params;
   const answer =
     'write' in route
-      ? await deps.answers.answer(request, `${route.method} ${route.url}`, (trx) => route.write(request, trx, params))
+      ? await deps.answers.answer(request, `${route.method} ${route.url}`, (work) => route.write(request, work, params))
       : successAnswer(await route.read(request, params));
   return sendAnswer(reply, answer);
 }

@@ -25,13 +25,13 @@ export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
       },
       signed: true,
       guard: consumeGuard(deps.limits.wrongCodes, deps.store),
-      write: async (request, trx) => {
+      write: async (request, work) => {
         const p = request.payload;
         methodOf(request, [METHOD.CONSUME]);
         const machineNo = p.machineNo();
         const consume = { code: p.pickupCode(), productId: p.id('product_id'), tradeId: p.tradeId(), notifyUrl: p.httpUrl('notify_url') };
-        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        const order = await consumePickupCode(trx, changeContext(request), machine, consume);
+        const machine = await findOwnedMachine(work.trx, request.merchant.id, machineNo);
+        const order = await consumePickupCode(work, changeContext(request), machine, consume);
         return orderView(order, config.timeZone);
       },
     },

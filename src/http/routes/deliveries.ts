@@ -22,13 +22,13 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
       summary: 'Vend an order record (delivery_put.md)',
       fields: { method: needs(FIELD.oneOf([METHOD.DELIVERY_PUT])), machine_no: needs(FIELD.machineNo), order_id: needs(FIELD.id), record_id: needs(FIELD.id) },
       signed: true,
-      write: async (request, trx) => {
+      write: async (request, work) => {
         const p = request.payload;
         methodOf(request, [METHOD.DELIVERY_PUT]);
         const machineNo = p.machineNo();
         const asked = { orderId: p.id('order_id'), recordId: p.id('record_id') };
-        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        return startedDeliveryView(await deliverOrderRecord(trx, changeContext(request), machine, asked, timing), config.timeZone);
+        const machine = await findOwnedMachine(work.trx, request.merchant.id, machineNo);
+        return startedDeliveryView(await deliverOrderRecord(work, changeContext(request), machine, asked, timing), config.timeZone);
       },
     },
     {
@@ -42,13 +42,13 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
         notify_url: needs(FIELD.httpUrl),
       },
       signed: true,
-      write: async (request, trx) => {
+      write: async (request, work) => {
         const p = request.payload;
         methodOf(request, [METHOD.DELIVERY_PUT]);
         const machineNo = p.machineNo();
         const asked = { channelName: p.text('channel_name'), notifyUrl: p.httpUrl('notify_url') };
-        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        return startedDeliveryView(await deliverTestVend(trx, changeContext(request), machine, asked, timing), config.timeZone);
+        const machine = await findOwnedMachine(work.trx, request.merchant.id, machineNo);
+        return startedDeliveryView(await deliverTestVend(work, changeContext(request), machine, asked, timing), config.timeZone);
       },
     },
     {

@@ -53,9 +53,9 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: 'Send a callback again now',
       fields: { method: needs(FIELD.oneOf([METHOD.CALLBACK_RESEND])), id: needs(FIELD.id, { description: 'the callback' }) },
       signed: true,
-      write: async (request, trx) => {
+      write: async (request, work) => {
         methodOf(request, [METHOD.CALLBACK_RESEND]);
-        await resendCallback(trx, request.payload.id('id'), request.now, request.merchant.id);
+        await resendCallback(work, request.payload.id('id'), request.now, request.merchant.id);
         return {};
       },
     },

@@ -20,7 +20,7 @@ import {
   createPickupCodesForAllProducts,
 } from '../../service/pickup-codes.js';
 import { pickupCodeView } from '../../service/views.js';
-import type { Tx } from '../../store/store.js';
+import type { Work } from '../../store/store.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { mapInSlices } from '../reply.js';
 
@@ -86,7 +86,7 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
   const { store, config } = deps;
   const clock = (now: number) => ({ now, timeZone: config.timeZone });
 
-  async function create(request: FastifyRequest, trx: Tx) {
+  async function create(request: FastifyRequest, work: Work) {
     const p = request.payload;
     const method = methodOf(request, CREATE_METHODS);
     const machineNo = p.machineNo();
@@ -97,10 +97,10 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
     };
     const forProduct =
       method === METHOD.CREATE_FOR_PRODUCT ? { productId: p.id('product_id'), count: p.integer('count', { min: 1, max: 1_000_000, fallback: 1 }) } : undefined;
-    const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+    const machine = await findOwnedMachine(work.trx, request.merchant.id, machineNo);
     const codes = forProduct
-      ? await createPickupCodes(trx, changeContext(request), machine, forProduct.productId, forProduct.count, options)
-      : await createPickupCodesForAllProducts(trx, changeContext(request), machine, options);
+      ? await createPickupCodes(work, changeContext(request), machine, forProduct.productId, forProduct.count, options)
+      : await createPickupCodesForAllProducts(work, changeContext(request), machine, options);
     return {
       codes: await mapInSlices(codes, (code) => {
         const { id, product_id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, clock(request.now));
@@ -109,7 +109,7 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
     };
   }
 
-  async function cancel(request: FastifyRequest, trx: Tx) {
+  async function cancel(request: FastifyRequest, work: Work) {
     const p = request.payload;
     const method = methodOf(request, CANCEL_METHODS);
     const machineNo = p.machineNo();
@@ -119,14 +119,14 @@ export const pickupCodeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, d
     const productId = method === METHOD.CANCEL_PRODUCT ? p.id('product_id') : undefined;
     const context = changeContext(request);
     if (codeId !== undefined) {
-      await cancelOwnedPickupCode(trx, context, request.merchant.id, machineNo, codeId);
+      await cancelOwnedPickupCode(work, context, request.merchant.id, machineNo, codeId);
       return {};
     }
-    const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
+    const machine = await findOwnedMachine(work.trx, request.merchant.id, machineNo);
     // Extensions answer the count; a count of 0 is a zero value and left out, as the docs' `{}`.
-    if (ids !== undefined) return { count: await cancelPickupCodesByIds(trx, context, machine, ids) };
-    if (productId !== undefined) return { count: await cancelProductPickupCodes(trx, context, machine, productId) };
-    return { count: await cancelAllPickupCodes(trx, context, machine) };
+    if (ids !== undefined) return { count: await cancelPickupCodesByIds(work, context, machine, ids) };
+    if (productId !== undefined) return { count: await cancelProductPickupCodes(work, context, machine, productId) };
+    return { count: await cancelAllPickupCodes(work, context, machine) };
   }
 
   registerOpenApiRoutes(scope, deps, [

@@ -55,19 +55,19 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
         inventory: needs(FIELD.integer(0, MAX_INVENTORY), { methods: [METHOD.PRODUCT_STOCK], extension: true, description: 'from 0 to the capacity' }),
       },
       signed: true,
-      write: async (request, trx) => {
+      write: async (request, work) => {
         const p = request.payload;
         const method = methodOf(request, STOCK_METHODS);
         const machineNo = p.machineNo();
         if (method === METHOD.PRODUCT_RESTOCK) {
           const productId = p.optionalId('product_id');
-          const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-          return stockView(await restockProducts(trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
+          const machine = await findOwnedMachine(work.trx, request.merchant.id, machineNo);
+          return stockView(await restockProducts(work.trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
         }
         const productId = p.id('product_id');
         const inventory = p.integer('inventory', { min: 0, max: MAX_INVENTORY, fallback: -1 });
-        const machine = await findOwnedMachine(trx, request.merchant.id, machineNo);
-        return stockView([await setStock(trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
+        const machine = await findOwnedMachine(work.trx, request.merchant.id, machineNo);
+        return stockView([await setStock(work.trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
       },
     },
   ]);
