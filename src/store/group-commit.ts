@@ -77,7 +77,7 @@ export async function runJobs(trx: Tx, jobs: readonly Job[], control: SavepointC
 export interface GroupCommitOptions {
   /** Told each committed batch's number of writes (StoreOptions.onBatch). */
   onBatch?: ((size: number) => void) | undefined;
-  /** Told each committed change's Work, before its writer hears of the commit. */
+  /** Told each committed change's Work, before its writer hears of the commit; must not throw (the store's committed event). */
   onCommit: (work: Work) => void;
 }
 
@@ -150,11 +150,7 @@ export class GroupCommit {
         if (outcome.ok === 'again') job.retries++;
         again.push(job);
       } else if (outcome.ok) {
-        try {
-          this.options.onCommit(outcome.work);
-        } catch {
-          // The write committed; a listener's failure is not the writer's.
-        }
+        this.options.onCommit(outcome.work);
         job.resolve(outcome.value);
       } else job.reject(outcome.error);
     });

@@ -8,7 +8,6 @@
  * lock) gets a new Work: what a rolled-back run queued is gone with it.
  */
 import type { Transaction } from 'kysely';
-import { locksRows } from './executor.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
@@ -21,16 +20,12 @@ export interface Queued {
 
 export class Work {
   readonly queued: Queued = { pushes: false, callbacks: false };
-  /** Row locks exist only on PostgreSQL; SQLite serialises every writer already. */
-  readonly locksRows: boolean;
 
   constructor(
-    /** The change's transaction: every repository call of the change runs on it. */
+    /** The change's transaction: every repository call of the change runs on it (row locks where `locksRows(trx)`). */
     readonly trx: Tx,
     private readonly stepOfBulkChange: () => Promise<void>,
-  ) {
-    this.locksRows = locksRows(trx);
-  }
+  ) {}
 
   /** An outbox row was written: the dispatcher has work once this commits. */
   queuePushes(): void {
