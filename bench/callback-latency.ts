@@ -20,7 +20,6 @@ import { API_PREFIX } from '../src/protocol/endpoints.js';
 import { encodeSignedPayload } from '../src/protocol/payload.js';
 import { createMachine, createMerchant, createProduct } from '../src/service/admin.js';
 import { startServer } from '../src/server.js';
-import { queuedIn } from '../src/store/repositories/callbacks.repository.js';
 import { isPostgresUrl } from '../src/store/store.js';
 import { dropSchemas, freshLocation } from './seed.js';
 
@@ -63,8 +62,8 @@ async function api(path: string, fields: Record<string, string>): Promise<any> {
 
 // The commit that queued the round's callback (the machine's result): where the callback's own part begins.
 let queuedAt = 0;
-server.store.onCommit((trx) => {
-  if (queuedIn(trx)) queuedAt = performance.now();
+server.store.onCommit((work) => {
+  if (work.queued.callbacks) queuedAt = performance.now();
 });
 
 const codes: Array<{ code: string }> = (await api('/pickup_codes', { method: 'pickup_code.product.id', product_id: String(product.id), count: String(rounds) })).codes;

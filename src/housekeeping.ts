@@ -8,6 +8,7 @@
  */
 import { purgeOldCallbacksStep } from './service/callbacks.js';
 import { TIMEOUT_SWEEP_BATCH, timeOutOverdueDeliveries } from './service/deliveries.js';
+import { runChange } from './service/runner.js';
 import type { Store } from './store/store.js';
 
 export interface Chore {
@@ -63,7 +64,7 @@ export async function timeOutDeliveries(store: Store, now: number, timeoutSecond
   const context = { actor: { name: 'housekeeping', requestId: null }, now };
   let total = 0;
   for (;;) {
-    const count = await store.write((trx) => timeOutOverdueDeliveries(trx, context, { resultTimeoutSeconds: timeoutSeconds }));
+    const count = await runChange(store, (work) => timeOutOverdueDeliveries(work, context, { resultTimeoutSeconds: timeoutSeconds }));
     total += count;
     if (count < TIMEOUT_SWEEP_BATCH) return total;
   }
@@ -79,7 +80,7 @@ export async function purgeOldCallbacks(store: Store, now: number, keepDays: num
   const before = now - keepDays * 24 * 3600;
   let total = 0;
   for (;;) {
-    const count = await store.write((trx) => purgeOldCallbacksStep(trx, before));
+    const count = await runChange(store, (work) => purgeOldCallbacksStep(work.trx, before));
     if (count === 0) return total;
     total += count;
     await new Promise((resolve) => setImmediate(resolve));

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CallbacksConfig } from '../config.js';
-import { claimDueCallbacks, queuedCallbacks, recordAttempt, signedRequest, type Callback } from '../service/callback-sending.js';
+import { claimDueCallbacks, recordAttempt, signedRequest, type Callback } from '../service/callback-sending.js';
+import { runChange, WakeLoop } from '../service/runner.js';
 import type { Store } from '../store/store.js';
 import { postCallback } from './post.js';
 
@@ -39,9 +40,6 @@ function logAttempt(logger: SenderLogger, callback: Callback, outcome: string, r
 
 export function startCallbackSender(store: Store, config: CallbacksConfig, logger: SenderLogger): CallbackSender {
   const inFlight = new Set<Promise<void>>();
-  let round: Promise<void> | undefined;
-  let again = false;
-  let stopped = false;
   const attempts: Record<Awaited<ReturnType<typeof recordAttempt>>, number> = { delivered: 0, retry: 0, failed: 0, 'lost-claim': 0 };
 
   const attempt = async (callback: Callback, token: string): Promise<void> => {
@@ -50,70 +48,52 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
     let httpStatus: number | null = null;
     let error: string | null = null;
     try {
-      const request = await signedRequest(store, callback, startedAt);
+      const request = await signedRequest(store.db, callback, startedAt);
       httpStatus = await postCallback(request.url, request.body, request.headers, { timeoutMs: config.timeoutMs, allowPrivate: config.allowPrivate });
       if (httpStatus < 200 || httpStatus >= 300) error = `HTTP ${httpStatus}`;
     } catch (failure) {
       error = describe(failure);
     }
     const latencyMs = Math.round(performance.now() - started);
-    const outcome = await recordAttempt(store, callback, token, { startedAt, latencyMs, httpStatus, error, now: config.clock() });
+    const report = { startedAt, latencyMs, httpStatus, error, now: config.clock() };
+    const outcome = await runChange(store, (work) => recordAttempt(work, callback, token, report));
     attempts[outcome]++;
     logAttempt(logger, callback, outcome, { http_status: httpStatus, latency_ms: latencyMs, error });
   };
 
-  const runRound = async (): Promise<void> => {
-    do {
-      again = false;
-      const room = config.concurrency - inFlight.size;
-      if (room <= 0 || stopped) return;
-      const token = randomUUID();
-      const now = config.clock();
-      for (const callback of await claimDueCallbacks(store, now, config.leaseSeconds, room, token)) {
-        const sending = attempt(callback, token)
-          .catch((error: unknown) => logger.warn({ err: describe(error), callback_id: callback.id }, 'recording a callback attempt failed; it is retried after its lease'))
-          .finally(() => {
-            inFlight.delete(sending);
-            wake();
-          });
-        inFlight.add(sending);
-      }
-    } while (again && !stopped);
-  };
-
-  const wake = (): void => {
-    if (stopped) return;
-    if (round) {
-      again = true;
-      return;
+  const round = async (): Promise<void> => {
+    const room = config.concurrency - inFlight.size;
+    if (room <= 0) return;
+    const token = randomUUID();
+    const now = config.clock();
+    for (const callback of await runChange(store, (work) => claimDueCallbacks(work, now, config.leaseSeconds, room, token))) {
+      const sending = attempt(callback, token)
+        .catch((error: unknown) => logger.warn({ err: describe(error), callback_id: callback.id }, 'recording a callback attempt failed; it is retried after its lease'))
+        .finally(() => {
+          inFlight.delete(sending);
+          loop.wake();
+        });
+      inFlight.add(sending);
     }
-    round = runRound()
-      .catch((error: unknown) => logger.warn({ err: describe(error) }, 'callback round failed'))
-      .finally(() => {
-        round = undefined;
-        // A wake-up that came after the round's last look but before it ended.
-        if (again) wake();
-      });
   };
 
-  const timer = setInterval(wake, config.pollIntervalMs);
-  timer.unref();
-  const stopListening = store.onCommit((trx) => {
-    if (queuedCallbacks(trx)) wake();
+  const loop = new WakeLoop(store, {
+    wakesOn: 'callbacks',
+    pollIntervalMs: config.pollIntervalMs,
+    round,
+    onError: (error) => logger.warn({ err: describe(error) }, 'callback round failed'),
   });
-  wake();
+  loop.start();
 
   return {
     attempts,
     async idle() {
-      while (round || inFlight.size > 0) await Promise.allSettled([round, ...inFlight]);
+      while (loop.busy || inFlight.size > 0) await Promise.allSettled([loop.idle(), ...inFlight]);
     },
-    poke: wake,
+    poke: () => loop.wake(),
     async stop() {
-      stopped = true;
-      clearInterval(timer);
-      stopListening();
-      await Promise.allSettled([round, ...inFlight]);
+      await loop.stop();
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -4,6 +4,7 @@ import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
 import { AdminInputError } from '../service/admin.js';
 import { callbacksOfOrder, resendCallback, type CallbackView } from '../service/callbacks.js';
 import { Refused } from '../service/refused.js';
+import { runChange } from '../service/runner.js';
 import { withStore } from './admin.js';
 import { emit, parseWholeNumber, table, timeColumn } from './output.js';
 
@@ -43,7 +44,7 @@ export function registerCallbackCommands(program: Command): void {
     .action(async (callbackId: number, options: { db?: string; json?: boolean }) => {
       await withStore(options.db, async (store) => {
         try {
-          await store.write((trx) => resendCallback(trx, callbackId, nowSeconds()));
+          await runChange(store, (work) => resendCallback(work, callbackId, nowSeconds()));
         } catch (error) {
           if (error instanceof Refused) throw new AdminInputError(`no callback ${callbackId}`);
           throw error;

@@ -13,7 +13,8 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError, invalidField, isBusinessFailure } from '../protocol/errors.js';
 import type { Payload } from '../protocol/payload.js';
 import * as answers from '../store/repositories/answers.repository.js';
-import type { Store, Tx } from '../store/store.js';
+import { runChange } from '../service/runner.js';
+import type { Store, Tx, Work } from '../store/store.js';
 import { asApiError } from './refusals.js';
 import { failureAnswer, successAnswerInSlices, type Answer } from './reply.js';
 
@@ -73,27 +74,27 @@ export class AnsweredRequests {
    * sees the same outcome; request faults (4xx) are not, so a corrected request may use the
    * key again.
    */
-  async answer(request: FastifyRequest, route: string, change: (trx: Tx) => Promise<unknown>): Promise<Answer> {
+  async answer(request: FastifyRequest, route: string, change: (work: Work) => Promise<unknown>): Promise<Answer> {
     const key = request.idempotencyKey;
     // Strict replay protection wants the key signed: a header can be added to captured bytes.
     if (request.merchant.require_nonce && key?.source !== 'nonce') {
       throw invalidField('nonce', 'is required: this merchant accepts no signed write without a nonce in its payload');
     }
     // No key: nothing to look up and nothing to store.
-    if (key === undefined) return successAnswerInSlices(await this.store.write(change));
+    if (key === undefined) return successAnswerInSlices(await runChange(this.store, change));
     if (key.value.length > MAX_KEY_LENGTH) throw invalidField(key.source, `must be at most ${MAX_KEY_LENGTH} characters`);
     return this.answerOnce({ merchantId: request.merchant.id, key, fingerprint: fingerprintOf(route, request.payload.content()), now: request.now }, change);
   }
 
-  private async answerOnce(keyed: Keyed, change: (trx: Tx) => Promise<unknown>): Promise<Answer> {
+  private async answerOnce(keyed: Keyed, change: (work: Work) => Promise<unknown>): Promise<Answer> {
     const earlier = await this.find(keyed);
     if (earlier) return repeatOf(earlier, keyed);
     try {
-      return await this.store.write(async (trx) => {
-        const answer = await successAnswerInSlices(await change(trx));
+      return await runChange(this.store, async (work) => {
+        const answer = await successAnswerInSlices(await change(work));
         // A concurrent twin got here first (its row blocks ours until it commits):
         // throwing rolls back this request's change, and the twin's answer is returned.
-        if (!(await this.record(trx, keyed, answer.text))) throw new AnsweredMeanwhile();
+        if (!(await this.record(work.trx, keyed, answer.text))) throw new AnsweredMeanwhile();
         return answer;
       });
     } catch (error) {
@@ -101,7 +102,7 @@ export class AnsweredRequests {
       const refusal = asApiError(error);
       if (!(refusal instanceof ApiError) || !isBusinessFailure(refusal.code)) throw error;
       const answer = failureAnswer(refusal);
-      const recorded = await this.store.write((trx) => this.record(trx, keyed, answer.text));
+      const recorded = await runChange(this.store, (work) => this.record(work.trx, keyed, answer.text));
       return recorded ? answer : repeatOf((await this.find(keyed))!, keyed);
     }
   }
@@ -116,7 +117,7 @@ export class AnsweredRequests {
   }
 
   async purge(now: number): Promise<number> {
-    return this.store.write((trx) => answers.purgeAnsweredBefore(trx, now - this.retentionSeconds));
+    return runChange(this.store, (work) => answers.purgeAnsweredBefore(work.trx, now - this.retentionSeconds));
   }
 }
 

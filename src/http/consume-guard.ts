@@ -15,6 +15,7 @@ import type { FastifyReply, FastifyRequest, onSendHookHandler, preHandlerAsyncHo
 import { EVENT_TYPE } from '../domain/callbacks.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { queueMerchantEvent } from '../service/callbacks.js';
+import { runChange } from '../service/runner.js';
 import type { Store } from '../store/store.js';
 import { refuseOverLimit, type Limit } from './rate-limit.js';
 
@@ -57,7 +58,7 @@ export function consumeGuard(wrongCodes: Limit, store: Store): ConsumeGuard {
     request.log.warn({ merchant_id: request.merchant.id, machine_no: machineNo }, 'wrong pickup codes reached the limit; consumes refused');
     const context = { actor: { name: `merchant:${request.merchant.id}`, requestId: request.id }, now: request.now };
     const data = { machine_no: machineNo, wrong_codes: wrongCodes.max, retry_after: retryAfterSeconds };
-    await store.write((trx) => queueMerchantEvent(trx, context, request.merchant.id, EVENT_TYPE.MACHINE_CODE_GUESSING, data));
+    await runChange(store, (work) => queueMerchantEvent(work, context, request.merchant.id, EVENT_TYPE.MACHINE_CODE_GUESSING, data));
   };
 
   return {

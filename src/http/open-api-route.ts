@@ -20,7 +20,7 @@ import { findOwnedMachine } from '../service/catalogue.js';
 import type { ChangeContext, MachineRef } from '../service/context.js';
 import type { MerchantDirectory } from '../service/merchants.js';
 import { Refused } from '../service/refused.js';
-import type { Store, Tx } from '../store/store.js';
+import type { Store, Work } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
 import type { ConsumeGuard } from './consume-guard.js';
 import { authenticate } from './merchant-auth.js';
@@ -58,7 +58,7 @@ interface RouteDeclaration {
 /** A route that names no machine of the merchant's: its handler reads the request and answers. */
 type PlainHandler =
   | { machine?: undefined; signed: boolean; read: (request: FastifyRequest, params: Params) => Promise<unknown> }
-  | { machine?: undefined; signed: true; write: (request: FastifyRequest, trx: Tx, params: Params) => Promise<unknown> };
+  | { machine?: undefined; signed: true; write: (request: FastifyRequest, work: Work, params: Params) => Promise<unknown> };
 
 /**
  * A route on one of the merchant's machines, named by `machine_no` in its path or payload. Its
@@ -67,7 +67,7 @@ type PlainHandler =
  */
 type MachineHandler =
   | { machine: true; signed: boolean; read: (request: FastifyRequest, params: Params) => (machine: MachineRef) => Promise<unknown> }
-  | { machine: true; signed: true; write: (request: FastifyRequest, params: Params) => (trx: Tx, machine: MachineRef) => Promise<unknown> };
+  | { machine: true; signed: true; write: (request: FastifyRequest, params: Params) => (work: Work, machine: MachineRef) => Promise<unknown> };
 
 export type OpenApiRoute = RouteDeclaration & (PlainHandler | MachineHandler);
 type ReadRoute = Extract<OpenApiRoute, { read: unknown }>;
@@ -130,7 +130,7 @@ async function answerRoute(route: OpenApiRoute, deps: OpenApiDeps, request: Fast
   const params = request.params as Params;
   const answer =
     'write' in route
-      ? await deps.answers.answer(request, `${route.method} ${route.url}`, (trx) => answering(route, () => write(route, request, params, trx)))
+      ? await deps.answers.answer(request, `${route.method} ${route.url}`, (work) => answering(route, () => write(route, request, params, work)))
       : successAnswer(await answering(route, () => read(route, request, params, deps.store.db)));
   return sendAnswer(reply, answer);
 }
@@ -164,12 +164,12 @@ async function read(route: ReadRoute, request: FastifyRequest, params: Params, d
 }
 
 /** A write, in its transaction and in the same order; the machine is found inside the transaction. */
-async function write(route: WriteRoute, request: FastifyRequest, params: Params, trx: Tx): Promise<unknown> {
+async function write(route: WriteRoute, request: FastifyRequest, params: Params, work: Work): Promise<unknown> {
   checkMethod(route, request);
-  if (route.machine !== true) return route.write(request, trx, params);
+  if (route.machine !== true) return route.write(request, work, params);
   const machineNo = machineNoOf(route, request, params);
   const onMachine = route.write(request, params);
-  return onMachine(trx, await findOwnedMachine(trx, request.merchant.id, machineNo));
+  return onMachine(work, await findOwnedMachine(work.trx, request.merchant.id, machineNo));
 }
 
 /** The refusals a route may answer: those it declares, and 30003 when it takes a machine. */

@@ -13,12 +13,13 @@
 import { linkProfileOf } from '../domain/link-profiles.js';
 import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, originalFormOf, syncFields } from '../protocol/machine-messages.js';
 import { queueLiveCodes } from '../service/machine-catch-up.js';
+import { aloneRunner, runChange, WakeLoop } from '../service/runner.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import type { UnsentRow } from '../store/repositories/outbox.repository.js';
-import type { Store, Tx } from '../store/store.js';
+import type { Store, Work } from '../store/store.js';
 import { countByMethod, type LinkCounters } from './counters.js';
 import type { LinkLogger } from './logger.js';
 
@@ -57,14 +58,12 @@ interface Recipient {
 
 type BatchOutcome = 'more' | 'drained' | 'failed' | 'taken';
 
-/** Runs a change in the batch's transaction (PostgreSQL) or a write of its own (SQLite). */
-type Write = <T>(work: (trx: Tx) => Promise<T>) => Promise<T>;
+/** Runs a change in the batch's Work (PostgreSQL) or a write of its own (SQLite). */
+type Write = <T>(change: (work: Work) => Promise<T>) => Promise<T>;
 
 export class OutboxDispatcher {
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  /** Woken by a commit that queued pushes, by the poll, drained on close (service/runner.ts). */
+  private readonly loop: WakeLoop;
   /**
    * The machines this process is sending to, each by a worker of its own: a machine with a
    * long queue (a 100,000-code cancel-all to an original machine) holds up nobody else.
@@ -75,47 +74,35 @@ export class OutboxDispatcher {
     private readonly store: Store,
     private readonly publisher: Publisher,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.loop = new WakeLoop(store, {
+      wakesOn: 'pushes',
+      pollIntervalMs: options.pollIntervalMs,
+      round: async () => {
+        if (this.publisher.connected) await this.assignWorkers();
+      },
+      onError: (error) => this.options.logger.error({ err: error }, 'outbox dispatch failed'),
+    });
+  }
 
+  /** Starts the poll and listens to the committed event. */
   start(): void {
-    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
-    this.timer.unref();
-    this.wake();
+    this.loop.start();
   }
 
   /** Something may have been written to the outbox: send it now. Calls coalesce. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
+    this.loop.wake();
   }
 
   /** Resolves once nothing is being sent (the outbox is empty or the broker unreachable). */
   async idle(): Promise<void> {
-    while (this.running || this.serving.size > 0) await Promise.all([this.running, ...this.serving.values()]);
+    while (this.loop.busy || this.serving.size > 0) await Promise.all([this.loop.idle(), ...this.serving.values()]);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
+    await this.loop.stop();
     await this.idle();
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      do {
-        this.again = false;
-        if (!this.stopped && this.publisher.connected) await this.assignWorkers();
-      } while (this.again && !this.stopped);
-    } catch (error) {
-      // The poll tries again; a broken database must not take the process down.
-      this.options.logger.error({ err: error }, 'outbox dispatch failed');
-    }
   }
 
   /** A worker for each machine with unsent rows that has none yet, at most MACHINES_AT_ONCE in all. */
@@ -143,7 +130,7 @@ export class OutboxDispatcher {
   /** Sends the machine's rows batch by batch until none is left, a publish fails, or the process stops. */
   private async work(machineId: number): Promise<BatchOutcome> {
     for (;;) {
-      if (this.stopped || !this.publisher.connected) return 'failed';
+      if (this.loop.isStopped || !this.publisher.connected) return 'failed';
       const outcome = await this.batch(machineId);
       if (outcome !== 'more') return outcome;
     }
@@ -151,13 +138,14 @@ export class OutboxDispatcher {
 
   /** One batch of the machine's rows; on PostgreSQL in a transaction that holds the machine's lock. */
   private batch(machineId: number): Promise<BatchOutcome> {
-    if (this.store.dialect === 'postgres') {
-      return this.store.db.transaction().execute(async (trx) => {
-        if (!(await outbox.lockMachine(trx, machineId))) return 'taken';
-        return this.serveMachine(trx, machineId, (work) => work(trx));
+    const alone = aloneRunner(this.store);
+    if (alone) {
+      return alone(async (work) => {
+        if (!(await outbox.lockMachine(work.trx, machineId))) return 'taken';
+        return this.serveMachine(work.trx, machineId, (change) => change(work));
       });
     }
-    return this.serveMachine(this.store.db, machineId, (work) => this.store.write(work));
+    return this.serveMachine(this.store.db, machineId, (change) => runChange(this.store, change));
   }
 
   /**
@@ -165,7 +153,7 @@ export class OutboxDispatcher {
    * `more` if it has more waiting, `drained`, or `failed` when a publish failed.
    */
   private async serveMachine(db: Executor, machineId: number, write: Write): Promise<BatchOutcome> {
-    const markAsSent = (ids: number[]) => write((trx) => outbox.markSent(trx, ids, this.options.clock()));
+    const markAsSent = (ids: number[]) => write((work) => outbox.markSent(work.trx, ids, this.options.clock()));
     const recipient = await machines.findLinkedById(db, machineId);
     if (!recipient) return 'drained';
     const waiting = await outbox.unsentOf(db, machineId, MESSAGES_PER_BATCH);
@@ -202,9 +190,9 @@ export class OutboxDispatcher {
     }
     const syncs = rows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC);
     if (dropped.length > 0) {
-      await write(async (trx) => {
-        if (syncs) await queueLiveCodes(trx, recipient, this.options.clock());
-        await outbox.markSent(trx, dropped, this.options.clock());
+      await write(async (work) => {
+        if (syncs) await queueLiveCodes(work, recipient, this.options.clock());
+        await outbox.markSent(work.trx, dropped, this.options.clock());
       });
     }
     return kept;

@@ -25,10 +25,11 @@ import { settleVendResult } from '../service/deliveries.js';
 import { recordKeypadLock } from '../service/keypad-locks.js';
 import { redeemReportedCode } from '../service/machine-reports.js';
 import { markSilentMachinesOffline, recordMachineGone, recordMachineSeen } from '../service/machine-presence.js';
+import { runChange } from '../service/runner.js';
 import * as machines from '../store/repositories/machines.repository.js';
-import type { LinkedMachine } from '../store/repositories/machines.repository.js';
+import type { LinkedMachine, NetworkFacts } from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
-import type { Store } from '../store/store.js';
+import type { Store, Work } from '../store/store.js';
 import { countByMethod, type LinkCounters } from './counters.js';
 import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
@@ -126,10 +127,7 @@ export class MachineInbox {
         if (!CODE_ID.test(codeId) || (reportId !== undefined && !REPORT_ID.test(reportId))) {
           return this.drop('invalidFields', { ...where, id: codeId.slice(0, 32) });
         }
-        const { outcome, conflict } = await this.store.write(async (trx) => {
-          await recordMachineSeen(trx, this.context(sender, now), sender);
-          return redeemReportedCode(trx, this.context(sender, now), sender, Number(codeId), reportId);
-        });
+        const { outcome, conflict } = await this.changeSeen(sender, now, (work, context) => redeemReportedCode(work, context, sender, Number(codeId), reportId));
         if (outcome === 'duplicate') this.options.counters.duplicates++;
         if (conflict) this.options.counters.conflicts++;
         this.options.logger.info({ ...where, pickup_code_id: Number(codeId), report_id: reportId, outcome }, 'code redeemed at machine');
@@ -141,17 +139,20 @@ export class MachineInbox {
         break;
       case MACHINE_METHOD.PULL:
         // A pull is an extension: the machine that sends one speaks them.
-        await this.store.write(async (trx) => {
-          await machines.markExtended(trx, sender.id);
-          await recordMachineSeen(trx, this.context(sender, now), sender);
-          await outbox.enqueue(trx, sender.id, [syncMessage()], now);
+        await this.changeSeen(sender, now, async (work) => {
+          await machines.markExtended(work.trx, sender.id);
+          await outbox.enqueue(work, sender.id, [syncMessage()], now);
         });
         break;
       case MACHINE_METHOD.HEARTBEAT:
-        await this.store.write(async (trx) => {
-          if (fields[EXTENDED_LINK_FIELD] === EXTENDED_LINK_VALUE) await machines.markExtended(trx, sender.id);
-          await recordMachineSeen(trx, this.context(sender, now), sender, { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) });
-        });
+        await this.changeSeen(
+          sender,
+          now,
+          async (work) => {
+            if (fields[EXTENDED_LINK_FIELD] === EXTENDED_LINK_VALUE) await machines.markExtended(work.trx, sender.id);
+          },
+          { network_type: short(fields.network_type), network_rssi: short(fields.network_rssi) },
+        );
         break;
       case MACHINE_METHOD.PRODUCT_PUT:
       case MACHINE_METHOD.PRODUCT_RESTOCK:
@@ -162,15 +163,12 @@ export class MachineInbox {
         const lockSeconds = fields[KEYPAD_LOCK_FIELDS.lockSeconds] ?? '';
         if (!KEYPAD_COUNT.test(wrongCodes) || !KEYPAD_COUNT.test(lockSeconds)) return this.drop('invalidFields', where);
         const lock = { wrongCodes: Number(wrongCodes), lockSeconds: Number(lockSeconds) };
-        await this.store.write(async (trx) => {
-          await recordMachineSeen(trx, this.context(sender, now), sender);
-          await recordKeypadLock(trx, this.context(sender, now), sender, lock);
-        });
+        await this.changeSeen(sender, now, (work, context) => recordKeypadLock(work, context, sender, lock));
         this.options.logger.warn({ ...where, wrong_codes: lock.wrongCodes, lock_seconds: lock.lockSeconds }, 'keypad locked after wrong codes');
         break;
       }
       case MACHINE_METHOD.OFFLINE:
-        await this.store.write((trx) => recordMachineGone(trx, this.context(sender, now), sender, short(fields.reason)));
+        await runChange(this.store, (work) => recordMachineGone(work, this.context(sender, now), sender, short(fields.reason)));
         this.options.logger.info({ ...where, reason: short(fields.reason) }, 'machine went offline');
         break;
       default:
@@ -187,11 +185,7 @@ export class MachineInbox {
   private async catchUpIfOriginal(sender: Sender, now: number): Promise<void> {
     if (linkProfileOf(sender) !== 'original') return;
     // Seen in the same transaction: the next message (or the subscription) catches up no more.
-    const count = await this.store.write(async (trx) => {
-      const queued = await queueCatchUp(trx, sender, now);
-      await recordMachineSeen(trx, this.context(sender, now), sender);
-      return queued;
-    });
+    const count = await this.changeSeen(sender, now, (work) => queueCatchUp(work, sender, now));
     this.options.logger.info({ machine_no: sender.machine_no, messages: count }, 'catch-up of an original machine queued');
   }
 
@@ -211,10 +205,7 @@ export class MachineInbox {
       return false;
     }
     try {
-      const changed = await this.store.write(async (trx) => {
-        await recordMachineSeen(trx, this.context(sender, now), sender);
-        return applyStockReport(trx, this.context(sender, now), sender.id, report);
-      });
+      const changed = await this.changeSeen(sender, now, (work, context) => applyStockReport(work.trx, context, sender.id, report));
       this.options.logger.info({ ...where, products: changed, ...(report.kind === 'put' ? { lock_id: report.lockId?.slice(0, 32) } : {}) }, 'stock reported by machine');
       return true;
     } catch (error) {
@@ -235,10 +226,7 @@ export class MachineInbox {
       return false;
     }
     const result = { deliverStatus: Number(deliverStatus) as 0 | 1, floorStatus: Number(floorStatus), errorMsg: (fields.error_msg ?? '').slice(0, MAX_ERROR_MSG) };
-    const outcome = await this.store.write(async (trx) => {
-      await machines.markSeen(trx, sender.id, now);
-      return settleVendResult(trx, this.context(sender, now), sender, Number(deliveryId), result);
-    });
+    const outcome = await this.changeSeen(sender, now, (work, context) => settleVendResult(work, context, sender, Number(deliveryId), result));
     if (outcome === 'duplicate') this.options.counters.duplicates++;
     this.options.logger.info(
       { ...where, delivery_id: Number(deliveryId), report_id: reportId, deliver_status: result.deliverStatus, floor_status: result.floorStatus, outcome },
@@ -271,6 +259,19 @@ export class MachineInbox {
     void sending.finally(() => this.acknowledgements.delete(sending));
   }
 
+  /**
+   * Runs the change a machine's message asks for, with the machine seen (and online again,
+   * announced once) in the same transaction: the one place presence is recorded for every
+   * message but the machine's goodbye.
+   */
+  private changeSeen<T>(sender: Sender, now: number, change: (work: Work, context: ChangeContext) => Promise<T>, network?: NetworkFacts): Promise<T> {
+    const context = this.context(sender, now);
+    return runChange(this.store, async (work) => {
+      await recordMachineSeen(work, context, sender, network);
+      return change(work, context);
+    });
+  }
+
   private context(sender: Sender, now: number): ChangeContext {
     return { actor: { name: `machine:${sender.machine_no}`, requestId: null }, now };
   }
@@ -281,5 +282,5 @@ export class MachineInbox {
  * number of instances may run it at once.
  */
 export async function sweepSilentMachines(store: Store, now: number, timeoutSeconds: number): Promise<number> {
-  return store.write((trx) => markSilentMachinesOffline(trx, { actor: { name: 'link', requestId: null }, now }, timeoutSeconds));
+  return runChange(store, (work) => markSilentMachinesOffline(work, { actor: { name: 'link', requestId: null }, now }, timeoutSeconds));
 }

@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { DEFAULTS, type LinkConfig, type MqttOptions } from '../config.js';
-import { queuedPushes } from '../service/outbox.js';
 import type { Store } from '../store/store.js';
 import { SERVER_USERNAME } from './access.js';
 import * as machines from '../store/repositories/machines.repository.js';
@@ -165,12 +164,8 @@ export async function startMachineLink(
   // anyway (pushes wait in the outbox) and the client keeps reconnecting.
   await atMost(firstSubscription, broker ? 10_000 : 3000);
 
+  // Whoever committed outbox rows (a route, the inbox, another service), they leave now.
   dispatcher.start();
-  // Whoever committed outbox rows (a route, the inbox, another service), they leave now;
-  // commits that queued none (the dispatcher's own "sent" marks among them) wake nothing.
-  const stopWaking = store.onCommit((trx) => {
-    if (queuedPushes(trx)) dispatcher.wake();
-  });
 
   // Changes are stamped in whole seconds: each look goes back one second before the last.
   let revocationsSince = Math.floor(Date.now() / 1000) - 1;
@@ -195,7 +190,6 @@ export async function startMachineLink(
       return changed.filter((machineNo) => broker.disconnect(machineNo)).length;
     },
     async close() {
-      stopWaking();
       // Graceful shutdown: what is in the outbox now leaves before the client disconnects
       // (bounded: a broker that stopped answering leaves the rest for the next start).
       if (client.connected) {

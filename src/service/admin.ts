@@ -17,6 +17,7 @@ import * as stock from '../store/repositories/stock.repository.js';
 import type { Store } from '../store/store.js';
 import { generateWebhookSecret } from './callbacks.js';
 import { Refused } from './refused.js';
+import { runChange } from './runner.js';
 import { restockProducts, setStock } from './stock.js';
 
 /** A mistake in what the operator asked for; the CLI prints its message and exits 2. */
@@ -42,7 +43,7 @@ export async function createMerchant(store: Store, input: { name: string; expire
   const appSecret = generateSecret();
   const appid = generateAppid();
   const webhookSecret = generateWebhookSecret();
-  const merchantId = await store.write(async (trx) => {
+  const merchantId = await runChange(store, async ({ trx }) => {
     const id = await merchants.insert(trx, {
       name,
       appid,
@@ -84,13 +85,13 @@ export async function setMerchant(store: Store, merchantId: number, change: Merc
   if (Object.keys(values).length === 0) return;
   // Whatever changed, running instances drop their cached row of this merchant within a second.
   values.credentials_changed_at = nowSeconds();
-  if (!(await store.write((trx) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);
+  if (!(await runChange(store, ({ trx }) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);
 }
 
 /** A new AppSecret (returned, shown once); the old one answers 10013 on every instance within a second. */
 export async function rotateAppSecret(store: Store, merchantId: number): Promise<{ app_secret: string }> {
   const appSecret = generateSecret();
-  const found = await store.write((trx) => merchants.update(trx, merchantId, { app_secret_hash: hashSecret(appSecret), credentials_changed_at: nowSeconds() }));
+  const found = await runChange(store, ({ trx }) => merchants.update(trx, merchantId, { app_secret_hash: hashSecret(appSecret), credentials_changed_at: nowSeconds() }));
   if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
   return { app_secret: appSecret };
 }
@@ -98,7 +99,7 @@ export async function rotateAppSecret(store: Store, merchantId: number): Promise
 /** A new key for the opt-in HMAC request signature (returned, shown once); the old one stops at once. */
 export async function rotateSigningSecret(store: Store, merchantId: number): Promise<{ signing_secret: string }> {
   const signingSecret = generateSecret(48);
-  const found = await store.write((trx) => merchants.update(trx, merchantId, { signing_secret: signingSecret, credentials_changed_at: nowSeconds() }));
+  const found = await runChange(store, ({ trx }) => merchants.update(trx, merchantId, { signing_secret: signingSecret, credentials_changed_at: nowSeconds() }));
   if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
   return { signing_secret: signingSecret };
 }
@@ -106,7 +107,7 @@ export async function rotateSigningSecret(store: Store, merchantId: number): Pro
 /** A new MQTT password (returned, shown once); the old one stops at once and a connection logged in with it is closed. */
 export async function rotateMqttPassword(store: Store, machineNo: string): Promise<{ mqtt_password: string }> {
   const mqttPassword = generateSecret();
-  const found = await store.write((trx) => machines.update(trx, machineNo, { mqtt_password_hash: hashSecret(mqttPassword), credentials_changed_at: nowSeconds() }));
+  const found = await runChange(store, ({ trx }) => machines.update(trx, machineNo, { mqtt_password_hash: hashSecret(mqttPassword), credentials_changed_at: nowSeconds() }));
   if (!found) throw new AdminInputError(`no machine ${machineNo}`);
   return { mqtt_password: mqttPassword };
 }
@@ -127,7 +128,7 @@ export async function setMerchantWebhook(store: Store, merchantId: number, chang
     if (refused) throw new AdminInputError(`webhook URL refused: ${refused}`);
   }
   const secret = change.rotateSecret ? generateWebhookSecret() : undefined;
-  const found = await store.write((trx) => merchants.setWebhook(trx, merchantId, { ...(change.url !== undefined ? { url: change.url } : {}), ...(secret ? { secret } : {}) }));
+  const found = await runChange(store, ({ trx }) => merchants.setWebhook(trx, merchantId, { ...(change.url !== undefined ? { url: change.url } : {}), ...(secret ? { secret } : {}) }));
   if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
   return secret ? { webhook_secret: secret } : {};
 }
@@ -156,7 +157,7 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
     throw new AdminInputError(`unknown time zone: ${timeZone}`);
   }
   const mqttPassword = generateSecret();
-  const machineId = await store.write(async (trx) => {
+  const machineId = await runChange(store, async ({ trx }) => {
     if (!(await merchants.exists(trx, input.merchantId))) throw new AdminInputError(`no merchant ${input.merchantId}`);
     if (await machines.findByNumber(trx, input.machineNo)) throw new AdminInputError(`machine ${input.machineNo} exists already`);
     return machines.insert(trx, {
@@ -183,7 +184,7 @@ export async function setMachine(store: Store, machineNo: string, change: { pick
   // A disabled machine may not log in, and its live connection is closed (docs/security.md).
   if (change.disabled !== undefined) Object.assign(values, { disabled: change.disabled ? 1 : 0, credentials_changed_at: nowSeconds() });
   if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes, --operating, --link, --disable or --rotate-mqtt-password');
-  if (!(await store.write((trx) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
+  if (!(await runChange(store, ({ trx }) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
 }
 
 export interface ProductInput {
@@ -213,7 +214,7 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
     throw new AdminInputError('inventory must be an integer from 0 to the capacity');
   }
   const now = nowSeconds();
-  return store.write(async (trx) => {
+  return runChange(store, async ({ trx }) => {
     const machine = await machines.findByNumber(trx, input.machineNo);
     if (!machine) throw new AdminInputError(`no machine ${input.machineNo}`);
     const categoryId = input.category ? await products.categoryIdFor(trx, machine.merchant_id, input.category) : null;
@@ -242,7 +243,7 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
 const OPERATOR = { actor: { name: 'operator', requestId: null } };
 
 export async function setProductInventory(store: Store, productId: number, inventory: number): Promise<void> {
-  await store.write(async (trx) => {
+  await runChange(store, async ({ trx }) => {
     const machineId = await stock.machineOfProduct(trx, productId);
     if (machineId === undefined) throw new AdminInputError(`no product ${productId}`);
     try {
@@ -256,7 +257,7 @@ export async function setProductInventory(store: Store, productId: number, inven
 
 /** Every product of the machine (or the one given) on sale and refilled to capacity; how many. */
 export async function restockMachine(store: Store, machineNo: string, productId?: number): Promise<number> {
-  return store.write(async (trx) => {
+  return runChange(store, async ({ trx }) => {
     const machine = await machines.findByNumber(trx, machineNo);
     if (!machine) throw new AdminInputError(`no machine ${machineNo}`);
     try {

@@ -9,16 +9,14 @@ import { WEBHOOK_EVENT_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, webhookSignature } f
 import * as callbacks from '../store/repositories/callbacks.repository.js';
 import type { Callback } from '../store/repositories/callbacks.repository.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
-import type { Store } from '../store/store.js';
+import type { Executor } from '../store/executor.js';
+import type { Work } from '../store/store.js';
 
 export type { Callback };
 
-/** Whether a committed transaction queued a callback: new work for the sender. */
-export const queuedCallbacks = callbacks.queuedIn;
-
 /** Claims up to `limit` due callbacks for one attempt each, until `now + leaseSeconds`. */
-export function claimDueCallbacks(store: Store, now: number, leaseSeconds: number, limit: number, token: string): Promise<Callback[]> {
-  return store.write((trx) => callbacks.claimDue(trx, now, now + leaseSeconds, token, limit));
+export function claimDueCallbacks(work: Work, now: number, leaseSeconds: number, limit: number, token: string): Promise<Callback[]> {
+  return callbacks.claimDue(work.trx, now, now + leaseSeconds, token, limit);
 }
 
 export interface SignedRequest {
@@ -36,8 +34,8 @@ export interface SignedRequest {
  * every body is also HMAC-signed in the header with the merchant's current webhook secret,
  * which is what authenticates it. Both are read at each attempt, so a retry follows a change.
  */
-export async function signedRequest(store: Store, callback: Callback, now: number): Promise<SignedRequest> {
-  const merchant = await merchants.callbackSigningOf(store.db, callback.merchant_id);
+export async function signedRequest(db: Executor, callback: Callback, now: number): Promise<SignedRequest> {
+  const merchant = await merchants.callbackSigningOf(db, callback.merchant_id);
   let body = callback.body;
   if (callback.kind === 'notify') {
     const fields = { ...(JSON.parse(callback.body) as CallbackFields), timestamp: String(now) };
@@ -65,21 +63,19 @@ export interface AttemptReport {
 }
 
 /** Records the attempt: a 2xx delivers, anything else waits for the next time of the schedule or gives up. */
-export async function recordAttempt(store: Store, callback: Callback, token: string, report: AttemptReport): Promise<'delivered' | 'retry' | 'failed' | 'lost-claim'> {
+export async function recordAttempt(work: Work, callback: Callback, token: string, report: AttemptReport): Promise<'delivered' | 'retry' | 'failed' | 'lost-claim'> {
   const delivered = report.httpStatus !== null && report.httpStatus >= 200 && report.httpStatus < 300;
   const next = delivered ? undefined : nextAttemptAt(callback.scheduled_from, callback.attempts + 1, report.now);
   const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'pending';
-  const recorded = await store.write((trx) =>
-    callbacks.finishAttempt(trx, callback, token, {
-      startedAt: report.startedAt,
-      latencyMs: report.latencyMs,
-      httpStatus: report.httpStatus,
-      error: report.error,
-      state,
-      nextAttemptAt: next ?? null,
-      finishedAt: state === 'pending' ? null : report.now,
-    }),
-  );
+  const recorded = await callbacks.finishAttempt(work.trx, callback, token, {
+    startedAt: report.startedAt,
+    latencyMs: report.latencyMs,
+    httpStatus: report.httpStatus,
+    error: report.error,
+    state,
+    nextAttemptAt: next ?? null,
+    finishedAt: state === 'pending' ? null : report.now,
+  });
   if (!recorded) return 'lost-claim';
   return state === 'pending' ? 'retry' : state;
 }

@@ -10,7 +10,7 @@ import type { Executor } from '../store/executor.js';
 import * as callbacks from '../store/repositories/callbacks.repository.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
-import type { Tx } from '../store/store.js';
+import type { Tx, Work } from '../store/store.js';
 import type { ChangeContext } from './context.js';
 import { Refused } from './refused.js';
 
@@ -32,11 +32,12 @@ export interface EventRefs {
 }
 
 /** Queues an event for the merchant's webhook; nothing when the merchant has none. */
-export async function queueMerchantEvent(trx: Tx, context: ChangeContext, merchantId: number, type: EventType, data: Record<string, unknown>, refs: EventRefs = {}): Promise<void> {
+export async function queueMerchantEvent(work: Work, context: ChangeContext, merchantId: number, type: EventType, data: Record<string, unknown>, refs: EventRefs = {}): Promise<void> {
+  const { trx } = work;
   const webhook = await merchants.webhookOf(trx, merchantId);
   if (!webhook?.webhook_url) return;
   const eventId = newEventId();
-  await callbacks.enqueue(trx, {
+  await callbacks.enqueue(work, {
     merchantId,
     kind: 'event',
     eventId,
@@ -107,6 +108,7 @@ export async function merchantCallbacksOfOrder(db: Executor, merchantId: number,
 }
 
 /** Sends a callback again now, on a fresh schedule. Another merchant's callback is not found (80002). */
-export async function resendCallback(trx: Tx, callbackId: number, now: number, merchantId?: number): Promise<void> {
-  if (!(await callbacks.requeue(trx, callbackId, now, merchantId))) throw new Refused({ refused: 'not-found' });
+export async function resendCallback(work: Work, callbackId: number, now: number, merchantId?: number): Promise<void> {
+  const { trx } = work;
+  if (!(await callbacks.requeue(work, callbackId, now, merchantId))) throw new Refused({ refused: 'not-found' });
 }

@@ -23,7 +23,7 @@ import * as machines from '../store/repositories/machines.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import * as products from '../store/repositories/products.repository.js';
-import type { Tx } from '../store/store.js';
+import type { Tx, Work } from '../store/store.js';
 import type { ChangeContext, MachineRef } from './context.js';
 import { queueDeliveryResult } from './delivery-notices.js';
 import { accepted, Refused } from './refused.js';
@@ -51,7 +51,8 @@ interface Vend {
  * Writes the delivery, takes the machine's lock for the channel's stay time (`busy` when
  * another vend holds it) and queues the vend command, all in the caller's transaction.
  */
-async function commandVend(trx: Tx, context: ChangeContext, machine: MachineRef, channel: products.VendChannel, vend: Vend, timing: DeliveryTiming): Promise<StartedDelivery> {
+async function commandVend(work: Work, context: ChangeContext, machine: MachineRef, channel: products.VendChannel, vend: Vend, timing: DeliveryTiming): Promise<StartedDelivery> {
+  const { trx } = work;
   const { now } = context;
   const deliveryId = await deliveries.insert(trx, { merchantId: machine.merchant_id, machineId: machine.id, productId: channel.id, createdAt: now, ...vend });
   if (!(await deliveries.takeLock(trx, machine.id, deliveryId, now, now + stayTimeSeconds(channel.floor_type)))) throw new Refused({ refused: 'busy' });
@@ -67,18 +68,19 @@ async function commandVend(trx: Tx, context: ChangeContext, machine: MachineRef,
     quantity: vend.quantity,
     deadline: now + timing.resultTimeoutSeconds,
   });
-  await outbox.enqueue(trx, machine.id, [command], now);
+  await outbox.enqueue(work, machine.id, [command], now);
   return { deliveryId, createdAt: now, status: 'IS_DELIVERING' };
 }
 
 /** `device.delivery.put`: vend the record's item. The record moves to IS_DELIVERING by a conditional UPDATE, so it is commanded once. */
 export async function deliverOrderRecord(
-  trx: Tx,
+  work: Work,
   context: ChangeContext,
   machine: MachineRef,
   asked: { orderId: number; recordId: number },
   timing: DeliveryTiming,
 ): Promise<StartedDelivery> {
+  const { trx } = work;
   const order = await orders.findOfMerchant(trx, machine.merchant_id, asked.orderId);
   const record = order ? await orders.findRecord(trx, asked.recordId) : undefined;
   const isOnline = await machines.isOnline(trx, machine.id);
@@ -89,26 +91,28 @@ export async function deliverOrderRecord(
   const channel = await products.vendChannelOf(trx, machine.id, record!.product_id);
   if (!channel) throw new Refused({ refused: 'not-found' });
   if (!(await orders.setRecordStatusIf(trx, record!.id, WAITING_RECORD_STATUS, 'IS_DELIVERING'))) throw new Refused({ refused: 'not-deliverable' });
-  return commandVend(trx, context, machine, channel, { orderId: order!.id, recordId: record!.id, quantity: record!.quantity, notifyUrl: null }, timing);
+  return commandVend(work, context, machine, channel, { orderId: order!.id, recordId: record!.id, quantity: record!.quantity, notifyUrl: null }, timing);
 }
 
 /** delivery_test.md: a test vend of the channel named `channelName`; its result goes to `notifyUrl`. */
 export async function deliverTestVend(
-  trx: Tx,
+  work: Work,
   context: ChangeContext,
   machine: MachineRef,
   asked: { channelName: string; notifyUrl: string },
   timing: DeliveryTiming,
 ): Promise<StartedDelivery> {
+  const { trx } = work;
   const channel = await products.vendChannelNamed(trx, machine.id, asked.channelName);
   if (!channel) throw new Refused({ refused: 'product-not-found' });
   if (!(await machines.isOnline(trx, machine.id))) throw new Refused({ refused: 'offline' });
   if (channel.inventory < 1) throw new Refused({ refused: 'out-of-stock' });
-  return commandVend(trx, context, machine, channel, { orderId: null, recordId: null, quantity: 1, notifyUrl: asked.notifyUrl }, timing);
+  return commandVend(work, context, machine, channel, { orderId: null, recordId: null, quantity: 1, notifyUrl: asked.notifyUrl }, timing);
 }
 
 /** Applies a settlement if the delivery is still where it was read; false when something settled it first. */
-async function settle(trx: Tx, context: ChangeContext, delivery: deliveries.Delivery, settlement: Settlement): Promise<boolean> {
+async function settle(work: Work, context: ChangeContext, delivery: deliveries.Delivery, settlement: Settlement): Promise<boolean> {
+  const { trx } = work;
   const settled = { status: settlement.status, floorStatus: settlement.result.floorStatus, failReason: settlement.failReason, at: context.now };
   if (!(await deliveries.settleIf(trx, delivery.id, delivery.status, settled))) return false;
   if (delivery.record_id !== null) await orders.setRecordStatusIf(trx, delivery.record_id, delivery.status, settlement.status);
@@ -116,7 +120,7 @@ async function settle(trx: Tx, context: ChangeContext, delivery: deliveries.Deli
   if (settlement.stock === 'take-out') await products.takeOneLeft(trx, delivery.product_id);
   await deliveries.releaseLock(trx, delivery.machine_id, delivery.id);
   const notifyUrl = delivery.order_id === null ? delivery.notify_url : await orders.notifyUrlOf(trx, delivery.order_id);
-  await queueDeliveryResult(trx, context, {
+  await queueDeliveryResult(work, context, {
     merchantId: delivery.merchant_id,
     notifyUrl,
     orderId: delivery.order_id,
@@ -132,22 +136,24 @@ async function settle(trx: Tx, context: ChangeContext, delivery: deliveries.Deli
  * delivery settled (or loses the conditional UPDATE to its twin on another instance) and
  * changes nothing.
  */
-export async function settleVendResult(trx: Tx, context: ChangeContext, machine: { id: number }, deliveryId: number, result: VendResult): Promise<VendResultOutcome> {
+export async function settleVendResult(work: Work, context: ChangeContext, machine: { id: number }, deliveryId: number, result: VendResult): Promise<VendResultOutcome> {
+  const { trx } = work;
   const delivery = await deliveries.findForMachine(trx, machine.id, deliveryId);
   if (!delivery) return 'unknown-delivery';
   const decision = decideResult({ status: delivery.status, isTest: delivery.order_id === null }, result);
   if ('duplicate' in decision) return 'duplicate';
-  return (await settle(trx, context, delivery, decision)) ? 'settled' : 'duplicate';
+  return (await settle(work, context, delivery, decision)) ? 'settled' : 'duplicate';
 }
 
 /** The most deliveries one transaction of the timeout sweep settles. */
 export const TIMEOUT_SWEEP_BATCH = 100;
 
 /** Deliveries without a result `resultTimeoutSeconds` after their command time out; returns how many (at most TIMEOUT_SWEEP_BATCH). */
-export async function timeOutOverdueDeliveries(trx: Tx, context: ChangeContext, timing: DeliveryTiming): Promise<number> {
+export async function timeOutOverdueDeliveries(work: Work, context: ChangeContext, timing: DeliveryTiming): Promise<number> {
+  const { trx } = work;
   let count = 0;
   for (const delivery of await deliveries.overdue(trx, context.now - timing.resultTimeoutSeconds, TIMEOUT_SWEEP_BATCH)) {
-    if (await settle(trx, context, delivery, decideTimeout({ isTest: delivery.order_id === null }))) count++;
+    if (await settle(work, context, delivery, decideTimeout({ isTest: delivery.order_id === null }))) count++;
   }
   return count;
 }

@@ -5,7 +5,7 @@
  */
 import { deliveryResponseFields, EVENT_TYPE } from '../domain/callbacks.js';
 import * as callbacks from '../store/repositories/callbacks.repository.js';
-import type { Tx } from '../store/store.js';
+import type { Tx, Work } from '../store/store.js';
 import { newEventId, queueMerchantEvent } from './callbacks.js';
 import type { ChangeContext } from './context.js';
 
@@ -20,11 +20,12 @@ export interface DeliveryResultNotice {
   errorMsg: string;
 }
 
-export async function queueDeliveryResult(trx: Tx, context: ChangeContext, notice: DeliveryResultNotice): Promise<void> {
+export async function queueDeliveryResult(work: Work, context: ChangeContext, notice: DeliveryResultNotice): Promise<void> {
+  const { trx } = work;
   const result = { orderId: notice.orderId, recordId: notice.recordId, deliverStatus: notice.deliverStatus, floorStatus: notice.floorStatus, errorMsg: notice.errorMsg };
   const refs = { orderId: notice.orderId, recordId: notice.recordId, deliveryId: notice.deliveryId };
   if (notice.notifyUrl) {
-    await callbacks.enqueue(trx, {
+    await callbacks.enqueue(work, {
       merchantId: notice.merchantId,
       kind: 'notify',
       eventId: newEventId(),
@@ -37,7 +38,7 @@ export async function queueDeliveryResult(trx: Tx, context: ChangeContext, notic
     });
   }
   await queueMerchantEvent(
-    trx,
+    work,
     context,
     notice.merchantId,
     EVENT_TYPE.DELIVERY_RESULT,

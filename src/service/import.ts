@@ -12,8 +12,11 @@ import * as imports from '../store/repositories/imports.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { Dialect } from '../store/migrations.js';
-import type { Store } from '../store/store.js';
+import type { Store, Work } from '../store/store.js';
 import { planImport, type ImportTally } from './import-plan.js';
+import { runChange } from './runner.js';
+
+type ImportPlan = Awaited<ReturnType<typeof planImport>>;
 
 export type { ImportTally };
 
@@ -48,20 +51,26 @@ const tally = (plan: { merchants: unknown[]; machines: unknown[]; products: unkn
 
 /** Imports a checked file; throws ImportRefused (nothing written) when it contradicts the store. */
 export async function importFile(store: Store, file: ImportFile, options: ImportOptions = {}): Promise<ImportOutcome> {
-  const work = async (db: Executor): Promise<ImportOutcome> => {
+  const outcome = (plan: ImportPlan): ImportOutcome => ({ created: tally(plan.create), kept: plan.kept, dry_run: options.dryRun === true });
+  const checked = async (db: Executor): Promise<ImportPlan> => {
     const plan = await planImport(db, file);
     if (plan.refused.length > 0) throw new ImportRefused(plan.refused);
-    if (!options.dryRun) await create(db, store.dialect, plan.create, file.machines, options.progress);
-    return { created: tally(plan.create), kept: plan.kept, dry_run: options.dryRun === true };
+    return plan;
   };
-  return options.dryRun ? work(store.db) : store.write(work);
+  if (options.dryRun) return outcome(await checked(store.db));
+  return runChange(store, async (work) => {
+    const plan = await checked(work.trx);
+    await create(work, store.dialect, plan.create, file.machines, options.progress);
+    return outcome(plan);
+  });
 }
 
 /**
  * Inserts the records to create. A product's or a code's machine may be one the store kept
  * rather than one created now: `machines` are all the file's, whose ids are the stored ones.
  */
-async function create(db: Executor, dialect: Dialect, plan: ImportFile, machines: MachineRecord[], progress: ImportOptions['progress']): Promise<void> {
+async function create(work: Work, dialect: Dialect, plan: ImportFile, machines: MachineRecord[], progress: ImportOptions['progress']): Promise<void> {
+  const db = work.trx;
   const now = nowSeconds();
   const machineOf = new Map(machines.map((machine) => [machine.machine_no, machine]));
   await imports.insertMerchants(db, plan.merchants.map((merchant) => merchantRow(merchant, now)));
@@ -73,7 +82,7 @@ async function create(db: Executor, dialect: Dialect, plan: ImportFile, machines
   await imports.moveIdSequencesAboveKeptIds(db, dialect);
   // A machine asks for its whole list when it connects; one connected already hears of its
   // new codes by the same sync, in this transaction like every push.
-  for (const machineId of new Set(rows.map((row) => row.machine_id))) await outbox.enqueue(db, machineId, [syncMessage()], now);
+  for (const machineId of new Set(rows.map((row) => row.machine_id))) await outbox.enqueue(work, machineId, [syncMessage()], now);
 }
 
 function merchantRow(merchant: MerchantRecord, now: number) {

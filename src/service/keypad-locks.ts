@@ -6,7 +6,7 @@
  */
 import { EVENT_TYPE } from '../domain/callbacks.js';
 import type { MachineRef } from '../store/repositories/machines.repository.js';
-import type { Tx } from '../store/store.js';
+import type { Tx, Work } from '../store/store.js';
 import { queueMerchantEvent } from './callbacks.js';
 import type { ChangeContext } from './context.js';
 
@@ -15,8 +15,9 @@ export interface KeypadLock {
   lockSeconds: number;
 }
 
-export async function recordKeypadLock(trx: Tx, context: ChangeContext, machine: MachineRef, lock: KeypadLock): Promise<void> {
-  await queueMerchantEvent(trx, context, machine.merchant_id, EVENT_TYPE.MACHINE_KEYPAD_LOCKED, {
+export async function recordKeypadLock(work: Work, context: ChangeContext, machine: MachineRef, lock: KeypadLock): Promise<void> {
+  const { trx } = work;
+  await queueMerchantEvent(work, context, machine.merchant_id, EVENT_TYPE.MACHINE_KEYPAD_LOCKED, {
     machine_no: machine.machine_no,
     wrong_codes: lock.wrongCodes,
     lock_seconds: lock.lockSeconds,

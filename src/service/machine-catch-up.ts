@@ -11,7 +11,7 @@ import { CATCH_UP_MARGIN_SECONDS } from '../domain/link-profiles.js';
 import { codeCreatedMessage, codeDeletedMessage } from '../protocol/machine-messages.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
-import type { Tx } from '../store/store.js';
+import type { Tx, Work } from '../store/store.js';
 
 export interface ReturningMachine {
   id: number;
@@ -21,18 +21,20 @@ export interface ReturningMachine {
 }
 
 /** A create of every live code of the machine (the whole list changed, e.g. by an import); returns how many. */
-export async function queueLiveCodes(trx: Tx, machine: Pick<ReturningMachine, 'id' | 'time_zone'>, now: number): Promise<number> {
+export async function queueLiveCodes(work: Work, machine: Pick<ReturningMachine, 'id' | 'time_zone'>, now: number): Promise<number> {
+  const { trx } = work;
   const live = await codes.liveOnMachine(trx, machine.id, now);
-  if (live.length > 0) await outbox.enqueue(trx, machine.id, live.map((code) => codeCreatedMessage(code, machine.time_zone)), now);
+  if (live.length > 0) await outbox.enqueue(work, machine.id, live.map((code) => codeCreatedMessage(code, machine.time_zone)), now);
   return live.length;
 }
 
 /** Queues the machine's catch-up; returns how many messages. */
-export async function queueCatchUp(trx: Tx, machine: ReturningMachine, now: number): Promise<number> {
+export async function queueCatchUp(work: Work, machine: ReturningMachine, now: number): Promise<number> {
+  const { trx } = work;
   // A machine never heard of may still have received pushes: it hears of every code it ever had.
   const since = machine.last_seen_at === null ? 0 : machine.last_seen_at - CATCH_UP_MARGIN_SECONDS;
   const changed = await codes.changedOnMachineSince(trx, machine.id, since, now);
   const messages = changed.map((code) => (code.live ? codeCreatedMessage(code, machine.time_zone) : codeDeletedMessage(code.id)));
-  if (messages.length > 0) await outbox.enqueue(trx, machine.id, messages, now);
+  if (messages.length > 0) await outbox.enqueue(work, machine.id, messages, now);
   return messages.length;
 }

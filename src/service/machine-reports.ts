@@ -14,7 +14,7 @@ import * as machineReports from '../store/repositories/machine-reports.repositor
 import * as orders from '../store/repositories/orders.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { PickupCode } from '../store/schema.js';
-import type { Tx } from '../store/store.js';
+import type { Tx, Work } from '../store/store.js';
 import { queueMerchantEvent } from './callbacks.js';
 import { applyChange } from './code-changes.js';
 import type { ChangeContext, MachineRef } from './context.js';
@@ -39,12 +39,13 @@ export interface HandledReport {
  * its own (a code already USED stays as it is), but only a report id tells a re-sent report
  * from a second redemption of a code that another path already used.
  */
-export async function redeemReportedCode(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<HandledReport> {
+export async function redeemReportedCode(work: Work, context: ChangeContext, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<HandledReport> {
+  const { trx } = work;
   if (reportId !== undefined && !(await machineReports.claim(trx, machine.id, codeId, reportId, context.now))) return { outcome: 'duplicate' };
-  const { outcome, order, conflict } = await redeemAtMachine(trx, context, machine, codeId, reportId);
+  const { outcome, order, conflict } = await redeemAtMachine(work, context, machine, codeId, reportId);
   if (order) {
     await queueMerchantEvent(
-      trx,
+      work,
       context,
       machine.merchant_id,
       EVENT_TYPE.PICKUP_CODE_USED,
@@ -55,7 +56,7 @@ export async function redeemReportedCode(trx: Tx, context: ChangeContext, machin
   }
   if (conflict) {
     await queueMerchantEvent(
-      trx,
+      work,
       context,
       machine.merchant_id,
       EVENT_TYPE.PICKUP_CODE_CONFLICT,
@@ -70,7 +71,8 @@ export async function redeemReportedCode(trx: Tx, context: ChangeContext, machin
  * The code becomes USED even if it was cancelled or expired meanwhile (the item left); a
  * conflict is written and pushed as `decideRedeem` says (src/domain/redemptions.ts).
  */
-async function redeemAtMachine(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<Redemption> {
+async function redeemAtMachine(work: Work, context: ChangeContext, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<Redemption> {
+  const { trx } = work;
   const code = await codes.findOfMachine(trx, machine.id, codeId);
   const decision = decideRedeem(code, context.now, reportId === undefined && code?.status === 'USED' && (await spentAtMachine(trx, machine, code)));
   if (!('history' in decision)) return { outcome: decision.outcome };
@@ -81,7 +83,7 @@ async function redeemAtMachine(trx: Tx, context: ChangeContext, machine: Machine
     // The machine vended the item as it reported the code: the record is picked up, not waiting.
     order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, null, PICKED_UP_RECORD_STATUS);
   }
-  await applyChange(trx, context, machine, decision);
+  await applyChange(work, context, machine, decision);
   const conflict = decision.conflict && { met: decision.conflict, orderId: order?.orderId ?? code!.order_id, productId: code!.product_id };
   return { outcome: decision.outcome, ...(order ? { order } : {}), ...(conflict ? { conflict } : {}) };
 }

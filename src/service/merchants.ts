@@ -11,6 +11,7 @@ import { onlyFormOf, type SigningForm } from '../protocol/signature.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import type { MerchantAccount } from '../store/repositories/merchants.repository.js';
 import type { Store } from '../store/store.js';
+import { runChange } from './runner.js';
 
 export type { MerchantAccount };
 
@@ -74,7 +75,7 @@ export class MerchantDirectory {
     if (previous === form || !onlyFormOf(form, payload, String(merchant.id))) return;
     merchant.request_sign_form = form;
     try {
-      await this.store.write((trx) => merchants.recordRequestSignForm(trx, merchant.id, form));
+      await runChange(this.store, (work) => merchants.recordRequestSignForm(work.trx, merchant.id, form));
     } catch {
       merchant.request_sign_form = previous;
     }

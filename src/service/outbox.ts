@@ -6,9 +6,6 @@
 import * as outbox from '../store/repositories/outbox.repository.js';
 import type { Tx } from '../store/store.js';
 
-/** Whether a committed transaction queued a push: new work for the machine link's dispatcher. */
-export const queuedPushes = outbox.queuedIn;
-
 /** How long a sent push stays in the outbox (for inspection) before the purge deletes it. */
 export const SENT_PUSHES_KEPT_SECONDS = 24 * 3600;
 

@@ -1,6 +1,6 @@
 /**
- * The pickup-code use cases. Each runs inside the transaction it is given (opened at the
- * edge, by the route or the link handler, through `store.write`): it loads the state through
+ * The pickup-code use cases. Each runs in the Work it is given (opened at the edge, by the
+ * route or the link handler, through the runner, service/runner.ts): it loads the state through
  * the repositories, asks the rules of src/domain/pickup-codes.ts for a decision, and applies
  * it (the change, its history and its pushes to the machine) in that one transaction, so
  * they commit or vanish together. A refusal is thrown as `Refused`.
@@ -26,7 +26,8 @@ import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { PickupCode } from '../store/schema.js';
-import { pauseForOtherRequests, type Tx } from '../store/store.js';
+import { CHUNK } from '../store/executor.js';
+import type { Tx, Work } from '../store/store.js';
 import { applyChange as apply } from './code-changes.js';
 import { authorOf, type ChangeContext, type MachineRef } from './context.js';
 import { orderOf, recordPickupOrder, type PickupOrder } from './pickup-orders.js';
@@ -43,28 +44,27 @@ export interface CreateOptions {
 }
 
 export async function createPickupCodes(
-  trx: Tx,
+  work: Work,
   context: ChangeContext,
   machine: MachineRef,
   productId: number,
   count: number,
   options: CreateOptions,
 ): Promise<PickupCode[]> {
+  const { trx } = work;
   // The product's row is locked, so two creates under a limit cannot both count the same room.
   const product = await products.findForCreate(trx, machine.id, productId);
   const limit = options.liveCodesLimit ?? 'off';
   const live = limit === 'off' || !product ? 0 : ((await codes.liveCountsByProduct(trx, machine.id, context.now)).get(productId) ?? 0);
-  return insertCodes(trx, context, machine, accepted(decideCreate(machine, product, count, { limit, live })), options);
+  return insertCodes(work, context, machine, accepted(decideCreate(machine, product, count, { limit, live })), options);
 }
 
-export async function createPickupCodesForAllProducts(trx: Tx, context: ChangeContext, machine: MachineRef, options: CreateOptions): Promise<PickupCode[]> {
+export async function createPickupCodesForAllProducts(work: Work, context: ChangeContext, machine: MachineRef, options: CreateOptions): Promise<PickupCode[]> {
+  const { trx } = work;
   const stocked = await products.listStockedForCreate(trx, machine.id);
   const liveByProduct = await codes.liveCountsByProduct(trx, machine.id, context.now);
-  return insertCodes(trx, context, machine, accepted(decideCreateForAll(machine, stocked, liveByProduct)), options);
+  return insertCodes(work, context, machine, accepted(decideCreateForAll(machine, stocked, liveByProduct)), options);
 }
-
-/** Rows per INSERT, well under SQLite's limit on bound parameters. */
-const CHUNK = 500;
 
 /** `length` decimal digits from a cryptographic source, never starting with 0. */
 function drawCode(length: number): string {
@@ -73,7 +73,8 @@ function drawCode(length: number): string {
   return code;
 }
 
-async function insertCodes(trx: Tx, context: ChangeContext, machine: MachineRef, plan: CreatePlan, options: CreateOptions): Promise<PickupCode[]> {
+async function insertCodes(work: Work, context: ChangeContext, machine: MachineRef, plan: CreatePlan, options: CreateOptions): Promise<PickupCode[]> {
+  const { trx } = work;
   const wanted: number[] = plan.create.flatMap(({ productId, count }) => Array<number>(count).fill(productId));
   const created: PickupCode[] = [];
   let fruitlessRounds = 0;
@@ -99,11 +100,11 @@ async function insertCodes(trx: Tx, context: ChangeContext, machine: MachineRef,
       fruitlessRounds = inserted.length === 0 ? fruitlessRounds + 1 : 0;
       if (fruitlessRounds >= 20) throw new Refused({ refused: 'code-space-exhausted' });
     }
-    // A create of 100,000 codes must not hold other merchants' requests (see pauseForOtherRequests).
-    if (wanted.length > 0) await pauseForOtherRequests(trx);
+    // A create of 100,000 codes must not hold other merchants' requests (see Work.pause).
+    if (wanted.length > 0) await work.pause();
   }
   created.sort((a, b) => a.id - b.id);
-  await apply(trx, context, machine, codesCreated(created, machine.time_zone));
+  await apply(work, context, machine, codesCreated(created, machine.time_zone));
   return created;
 }
 
@@ -116,12 +117,13 @@ function cancelMark(context: ChangeContext, cancelId: string): codes.CancelMark 
  * Cancels one code of the machine. Works whatever the feature switch says and whether
  * the machine is online: a merchant must always be able to revoke a code.
  */
-export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, codeId: number): Promise<void> {
+export async function cancelPickupCode(work: Work, context: ChangeContext, machine: MachineRef, codeId: number): Promise<void> {
+  const { trx } = work;
   // The conditional UPDATE is the race's referee and reads the state at once: when it
   // matched, the code was UNUSED; only when it did not, the code is read to say why.
   const cancelled = await codes.cancelIfUnused(trx, machine.id, codeId, cancelMark(context, context.actor.requestId ?? randomUUID()));
   const state = cancelled ? { status: 'UNUSED' as const, order_id: null } : await codes.findState(trx, machine.id, codeId);
-  await apply(trx, context, machine, accepted(decideCancel(codeId, state)));
+  await apply(work, context, machine, accepted(decideCancel(codeId, state)));
 }
 
 /**
@@ -129,13 +131,14 @@ export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine:
  * (locked on PostgreSQL) and judged first; a refusal names the first id that is not an
  * UNUSED code of the machine, and nothing is cancelled.
  */
-export async function cancelPickupCodesByIds(trx: Tx, context: ChangeContext, machine: MachineRef, ids: number[]): Promise<number> {
+export async function cancelPickupCodesByIds(work: Work, context: ChangeContext, machine: MachineRef, ids: number[]): Promise<number> {
+  const { trx } = work;
   const states = await codes.findStatesForChange(trx, machine.id, ids);
   const decision = accepted(decideCancelMany(ids, states));
   const count = await codes.cancelIds(trx, machine.id, decision.cancel, cancelMark(context, randomUUID()));
   // Only a code changed since it was read (SQLite never; PostgreSQL holds the locks) could differ.
   if (count !== decision.cancel.length) throw new Error('pickup codes changed while being cancelled');
-  await apply(trx, context, machine, decision);
+  await apply(work, context, machine, decision);
   return count;
 }
 
@@ -148,7 +151,8 @@ export const BULK_STEP = 1000;
  * pause for other requests between steps, so 100,000 codes neither sit in memory at once
  * nor stall every other merchant.
  */
-async function cancelInSteps(trx: Tx, context: ChangeContext, machine: MachineRef, scope: codes.CodeScope, bulk: BulkCancel): Promise<number> {
+async function cancelInSteps(work: Work, context: ChangeContext, machine: MachineRef, scope: codes.CodeScope, bulk: BulkCancel): Promise<number> {
+  const { trx } = work;
   const newest = await codes.newestUnusedId(trx, scope);
   if (newest === undefined) return 0;
   // A fresh id marks exactly the rows this cancel changed, for the history rows, even if
@@ -162,23 +166,25 @@ async function cancelInSteps(trx: Tx, context: ChangeContext, machine: MachineRe
     const marked = { machineId: machine.id, cancelId: mark.cancelId, after, through };
     await history.recordForMarked(trx, { ...bulk.transition, from: 'UNUSED' }, author, marked);
     // One delete per code (cancelledMessages' form); the dispatcher makes one sync of them for an extended machine.
-    if (ids.length > 0) await outbox.enqueueDeletesForMarked(trx, marked, context.now);
+    if (ids.length > 0) await outbox.enqueueDeletesForMarked(work, marked, context.now);
     count += ids.length;
     after = through;
-    if (after < newest) await pauseForOtherRequests(trx);
+    if (after < newest) await work.pause();
   }
   return count;
 }
 
 /** `pickup_code.delete.all`: every UNUSED code of the machine. */
-export function cancelAllPickupCodes(trx: Tx, context: ChangeContext, machine: MachineRef): Promise<number> {
-  return cancelInSteps(trx, context, machine, { machineId: machine.id }, decideCancelAll());
+export function cancelAllPickupCodes(work: Work, context: ChangeContext, machine: MachineRef): Promise<number> {
+  const { trx } = work;
+  return cancelInSteps(work, context, machine, { machineId: machine.id }, decideCancelAll());
 }
 
 /** `pickup_code.delete.product`: every UNUSED code of one product of the machine. */
-export async function cancelProductPickupCodes(trx: Tx, context: ChangeContext, machine: MachineRef, productId: number): Promise<number> {
+export async function cancelProductPickupCodes(work: Work, context: ChangeContext, machine: MachineRef, productId: number): Promise<number> {
+  const { trx } = work;
   const bulk = accepted(decideCancelProduct(await products.isOfMachine(trx, machine.id, productId)));
-  return cancelInSteps(trx, context, machine, { machineId: machine.id, productId }, bulk);
+  return cancelInSteps(work, context, machine, { machineId: machine.id, productId }, bulk);
 }
 
 export interface ConsumeRequest {
@@ -193,7 +199,8 @@ function asEarlierConsume(earlier: orders.OrderWithTradeId | undefined) {
 }
 
 /** Consumes a code through the Open API: code USED, an order PICKUPCODE, stock − 1, atomically. */
-export async function consumePickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, request: ConsumeRequest): Promise<PickupOrder> {
+export async function consumePickupCode(work: Work, context: ChangeContext, machine: MachineRef, request: ConsumeRequest): Promise<PickupOrder> {
+  const { trx } = work;
   const code = await codes.findByDigits(trx, machine.id, request.productId, request.code);
   // The trade_id after the code: a twin of this consume that commits in between is seen by
   // this lookup (or, later still, by afterLostRace), never taken for another consume of the code.
@@ -203,7 +210,7 @@ export async function consumePickupCode(trx: Tx, context: ChangeContext, machine
   const product = await products.takeOne(trx, request.productId);
   if (!product) throw new Refused({ refused: 'out-of-stock' });
   if (!(await codes.markUsedIfUnused(trx, code!.id, context.now))) return afterLostRace(trx, context, machine, code!.id, request);
-  await apply(trx, context, machine, decision);
+  await apply(work, context, machine, decision);
   const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
   // A consume with this trade_id committed between this one's lookup and its insert (in
   // another batch, or on another instance). It spent another code (this one's UPDATE won

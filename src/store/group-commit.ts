@@ -1,144 +1,160 @@
 /**
- * Group commit for SQLite: the writes that arrive in one turn of the event loop share one
- * transaction and one fsync, each inside its own savepoint so that one request's failure
- * never undoes another's; every answer waits for the COMMIT.
+ * Group commit: the writes that arrive in one turn of the event loop share one transaction
+ * and one COMMIT (one fsync, one WAL flush), each inside its own savepoint so that one
+ * request's failure never undoes another's; every answer waits for the COMMIT, so no request
+ * is acknowledged before it is durable.
  *
- * A bulk change (100,000 codes) walks its rows in steps and pauses between them
- * (`stepOfBulkChange`), so that other requests are served meanwhile. Left alone, SQLite
- * would keep most of its pages dirty in the cache and write them all, then fsync tens of
- * megabytes, inside the COMMIT, on the event loop. So while a batch carries a bulk change
- * the writing connection's cache is kept small, which makes SQLite spill pages to the WAL
- * step by step, and before the COMMIT the WAL is flushed to disk off the loop (`syncWal`):
- * the COMMIT's own fsync then finds little left to do. Durability is unchanged: the COMMIT
- * still fsyncs before any answer goes out.
+ * This is the core both dialects share: the queue, the batches, a savepoint and a `Work` per
+ * change, the answers after the COMMIT, the batch sizes told to `onBatch`. What differs is a
+ * `BatchDialect` (sqlite-group-commit.ts: one batch at a time on the one writing connection,
+ * a bulk change's page cache and WAL sync; pg-group-commit.ts: a few batches in flight, each
+ * on a connection of its own, yielding to another batch's row locks).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
-import { fixedStatement } from './prepared.js';
-import type { Database } from './schema.js';
+import { Work, type Tx } from './work.js';
 
-type Tx = Transaction<Database>;
+/** The most writes one transaction carries, so one batch cannot grow without bound. */
+export const MAX_BATCH = 256;
 
-interface Job {
-  work: (trx: Tx) => Promise<unknown>;
+export interface Job {
+  change: (work: Work) => Promise<unknown>;
   resolve: (value: any) => void;
   reject: (error: unknown) => void;
+  /** How often the change yielded to another batch's row locks and waits to run again (PostgreSQL). */
+  retries: number;
 }
 
-// On SQLite these run on the connection directly (prepared.ts): three statements of every write.
-const savepoint = fixedStatement('savepoint request');
-const rollbackToSavepoint = fixedStatement('rollback to savepoint request');
-const releaseSavepoint = fixedStatement('release savepoint request');
+/** `again`: ran, yielded to another batch's lock, runs again; `later`: not run, after a yield in its batch. */
+export type Outcome = { ok: true; value: unknown; work: Work } | { ok: false; error: unknown } | { ok: 'again' } | { ok: 'later' };
 
-/** The most writes one SQLite transaction carries, so one batch cannot grow without bound. */
-const MAX_BATCH = 256;
-/** The writing connection's page cache during a bulk change, in KiB (SQLite's `cache_size` when negative). */
-const BULK_CACHE_KIB = 256;
+/** How a dialect runs the batches. */
+export interface BatchDialect {
+  /** How many batches may be in flight just now. */
+  inFlightLimit(): number;
+  /** Takes the next batch off the queue: at most MAX_BATCH jobs. */
+  nextBatch(queue: Job[]): Job[];
+  /** Runs the jobs in one transaction (through `runJobs`) and commits it; throws when it did not commit. */
+  commitBatch(jobs: Job[]): Promise<Outcome[]>;
+  /** After a committed batch whose outcomes are these. */
+  committed?(outcomes: readonly Outcome[]): void;
+}
+
+/** The transaction control of each change inside a batch's transaction. */
+export interface SavepointControl {
+  /** Before each change: its savepoint (`first`: the batch's first change). */
+  open(trx: Tx, job: Job, first: boolean): Promise<void>;
+  /** After a change failed: its savepoint rolled back. */
+  undo(trx: Tx): Promise<void>;
+  /** After each change, failed or not (SQLite releases its savepoint here). */
+  close?(trx: Tx): Promise<void>;
+  /** Whether a change that failed so runs again in a later batch. */
+  runsAgain(job: Job, error: unknown): boolean;
+  /** The pause between a bulk change's steps (`Work.pause`). */
+  stepOfBulkChange(): Promise<void>;
+}
+
+/** Runs each job's change in a savepoint of its own, handing it a Work of its own. */
+export async function runJobs(trx: Tx, jobs: readonly Job[], control: SavepointControl): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const job of jobs) {
+    // After a yield, the rest would most likely meet the same locks: they wait for a later batch.
+    if (outcomes.some((outcome) => outcome.ok === 'again')) {
+      outcomes.push({ ok: 'later' });
+      continue;
+    }
+    await control.open(trx, job, outcomes.length === 0);
+    const work = new Work(trx, () => control.stepOfBulkChange());
+    try {
+      outcomes.push({ ok: true, value: await job.change(work), work });
+    } catch (error) {
+      await control.undo(trx);
+      outcomes.push(control.runsAgain(job, error) ? { ok: 'again' } : { ok: false, error });
+    }
+    await control.close?.(trx);
+  }
+  return outcomes;
+}
 
 export interface GroupCommitOptions {
-  /** Flushes the WAL file to disk without blocking the event loop. */
-  syncWal?: () => Promise<void>;
   /** Told each committed batch's number of writes (StoreOptions.onBatch). */
   onBatch?: ((size: number) => void) | undefined;
-}
-
-/** The group commit whose open batch runs in each transaction, so a bulk change's step can find it. */
-const batchesOf = new WeakMap<Tx, GroupCommit>();
-
-/** Called between the steps of a bulk change (see the header); does nothing outside SQLite's group commit. */
-export async function stepOfBulkChange(trx: Tx): Promise<void> {
-  await batchesOf.get(trx)?.carriesBulkChange(trx);
+  /** Told each committed change's Work, before its writer hears of the commit; must not throw (the store's committed event). */
+  onCommit: (work: Work) => void;
 }
 
 export class GroupCommit {
   private queue: Job[] = [];
-  private running: Promise<void> | undefined;
-  /** The cache size to restore once the open batch's bulk change is done; undefined: no bulk change in it. */
-  private cacheBeforeBulk: number | undefined;
+  private inFlight = 0;
+  private scheduled = false;
+  private idle: Array<() => void> = [];
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly options: GroupCommitOptions = {},
+    private readonly dialect: BatchDialect,
+    private readonly options: GroupCommitOptions,
   ) {}
 
-  async carriesBulkChange(trx: Tx): Promise<void> {
-    if (this.cacheBeforeBulk !== undefined) return;
-    const { rows } = await sql<{ cache_size: number }>`pragma cache_size`.execute(trx);
-    this.cacheBeforeBulk = rows[0]?.cache_size ?? -2000;
-    await sql.raw(`pragma cache_size = -${BULK_CACHE_KIB}`).execute(trx);
-  }
-
-  /** Before the COMMIT of a batch that carried a bulk change: the cache back as it was, the WAL on disk. */
-  private async prepareBulkCommit(trx: Tx): Promise<void> {
-    if (this.cacheBeforeBulk === undefined) return;
-    await this.restoreCache(trx);
-    await this.options.syncWal?.();
-  }
-
-  private async restoreCache(on: Kysely<Database>): Promise<void> {
-    if (this.cacheBeforeBulk === undefined) return;
-    const size = Math.trunc(this.cacheBeforeBulk);
-    this.cacheBeforeBulk = undefined;
-    await sql.raw(`pragma cache_size = ${size}`).execute(on);
-  }
-
-  submit<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
+  submit<T>(change: (work: Work) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve, reject });
-      // Wait for the end of this event-loop turn, so every request that arrived in it
-      // joins the same transaction.
-      if (!this.running) this.running = new Promise((done) => setImmediate(() => this.run().finally(done)));
+      this.queue.push({ change, resolve, reject, retries: 0 });
+      this.schedule();
     });
   }
 
   async drain(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.inFlight > 0 || this.queue.length > 0 || this.scheduled) await new Promise<void>((done) => this.idle.push(done));
   }
 
-  private async run(): Promise<void> {
-    try {
-      while (this.queue.length > 0) await this.commitBatch(this.queue.splice(0, MAX_BATCH));
-    } finally {
-      this.running = undefined;
-    }
+  /** Starts a batch at the end of this turn (so every write that arrived in it joins), if the dialect has room for one. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.dialect.inFlightLimit() || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.inFlight >= this.dialect.inFlightLimit() || this.queue.length === 0) return this.settle();
+      this.inFlight++;
+      void this.commitBatch(this.dialect.nextBatch(this.queue)).finally(() => {
+        this.inFlight--;
+        this.schedule();
+        this.settle();
+      });
+      this.schedule();
+    });
+  }
+
+  /** Wakes `drain` once nothing runs or waits. */
+  private settle(): void {
+    if (this.inFlight > 0 || this.queue.length > 0 || this.scheduled) return;
+    for (const done of this.idle.splice(0)) done();
+  }
+
+  /** The dialect's limit grew (PostgreSQL's serial spell ended): batches may start again. */
+  wakeUp(): void {
+    this.schedule();
   }
 
   private async commitBatch(jobs: Job[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    let outcomes: Outcome[];
     try {
-      const trx = await this.db.startTransaction().execute();
-      batchesOf.set(trx, this);
-      try {
-        for (const job of jobs) {
-          await savepoint(trx);
-          try {
-            outcomes.push({ ok: true, value: await job.work(trx) });
-          } catch (error) {
-            await rollbackToSavepoint(trx);
-            outcomes.push({ ok: false, error });
-          }
-          await releaseSavepoint(trx);
-        }
-        await this.prepareBulkCommit(trx);
-        await trx.commit().execute();
-      } catch (error) {
-        await trx.rollback().execute().catch(() => undefined);
-        // A batch that failed before its COMMIT must not leave the next ones a small cache.
-        await this.restoreCache(this.db).catch(() => undefined);
-        throw error;
-      } finally {
-        batchesOf.delete(trx);
-      }
+      outcomes = await this.dialect.commitBatch(jobs);
     } catch (error) {
-      // The batch did not commit: nothing any job wrote exists, so every job fails.
+      // The batch did not commit: nothing any job wrote exists, so every job fails (a lost
+      // connection fails as the store's "unavailable", which the client may retry).
       for (const job of jobs) job.reject(error);
       return;
     }
     this.options.onBatch?.(jobs.length);
-    // Answer only after the commit, so no request is acknowledged before it is durable.
+    this.dialect.committed?.(outcomes);
+    const again: Job[] = [];
     jobs.forEach((job, index) => {
       const outcome = outcomes[index]!;
-      if (outcome.ok) job.resolve(outcome.value);
-      else job.reject(outcome.error);
+      if (outcome.ok === 'again' || outcome.ok === 'later') {
+        if (outcome.ok === 'again') job.retries++;
+        again.push(job);
+      } else if (outcome.ok) {
+        this.options.onCommit(outcome.work);
+        job.resolve(outcome.value);
+      } else job.reject(outcome.error);
     });
+    // First in the queue again: they arrived before what is queued now.
+    this.queue.unshift(...again);
   }
 }

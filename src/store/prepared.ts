@@ -8,33 +8,68 @@
  * behind the executor, synchronously: better-sqlite3 runs every statement on this thread
  * anyway, and Kysely's way there (query executor, connection provider, the connection's
  * mutex, a promise per step) cost more than the statements of a hot path themselves
- * (issue 13's profile). PostgreSQL, and any executor not registered here, goes through Kysely.
+ * (issue 13's profile). PostgreSQL, and any SQLite executor opened without a direct connection,
+ * goes through Kysely.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { sql, type Compilable, type CompiledQuery, type Kysely } from 'kysely';
+import { PostgresAdapter, SqliteAdapter, SqliteDialect, sql, type Compilable, type CompiledQuery, type Kysely, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.js';
 
 type Executor = Kysely<Database>;
 
 /**
- * When a registered connection may be used directly. The writing connection only inside a
- * transaction: there the transaction holds it (group commit runs one job at a time), and
- * outside one Kysely's mutex must order its users. The reading connection only outside a
- * transaction, so a read never joins a transaction someone else opened on it.
+ * When a connection may be used directly. The writing connection only inside a transaction:
+ * there the transaction holds it (group commit runs one job at a time), and outside one
+ * Kysely's mutex must order its users. The reading connection only outside a transaction, so
+ * a read never joins a transaction someone else opened on it.
  */
 export type DirectUse = 'in-transaction' | 'outside-transaction';
 
-const direct = new WeakMap<object, { raw: BetterSqlite3.Database; use: DirectUse }>();
+/** A better-sqlite3 connection that prepared queries may run on directly, with the statements prepared on it. */
+export class DirectConnection {
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
-/** Lets prepared queries on this Kysely (and its transactions) run on `raw` directly. */
-export function runPreparedDirectly(db: Executor, raw: BetterSqlite3.Database, use: DirectUse): void {
-  direct.set(db.getExecutor().adapter, { raw, use });
+  constructor(
+    private readonly raw: BetterSqlite3.Database,
+    readonly use: DirectUse,
+  ) {}
+
+  /** The statement of this text, prepared once on this connection (the texts are the prepared queries', a fixed few). */
+  prepare(text: string): BetterSqlite3.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.raw.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
 }
 
-function directConnection(db: Executor): BetterSqlite3.Database | undefined {
-  const entry = direct.get(db.getExecutor().adapter);
-  if (!entry || db.isTransaction !== (entry.use === 'in-transaction')) return undefined;
-  return entry.raw;
+/** SQLite's adapter, holding the direct connection of the Kysely it belongs to (and of that Kysely's transactions). */
+class DirectSqliteAdapter extends SqliteAdapter {
+  constructor(readonly direct: DirectConnection) {
+    super();
+  }
+}
+
+/** Kysely's SQLite dialect whose prepared queries may run on `direct` (see DirectUse). */
+export class DirectSqliteDialect extends SqliteDialect {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly direct: DirectConnection,
+  ) {
+    super(config);
+  }
+
+  override createAdapter(): SqliteAdapter {
+    return new DirectSqliteAdapter(this.direct);
+  }
+}
+
+function directConnection(db: Executor): DirectConnection | undefined {
+  const adapter = db.getExecutor().adapter;
+  if (!(adapter instanceof DirectSqliteAdapter) || db.isTransaction !== (adapter.direct.use === 'in-transaction')) return undefined;
+  return adapter.direct;
 }
 
 /** Stands for argument `index` while the query is compiled. */
@@ -43,32 +78,29 @@ const placeholder = (index: number) => `\u0000vendcloud-arg-${index}\u0000`;
 interface Template<Row> {
   compiled: CompiledQuery<Row>;
   slots: number[];
-  /** The statement prepared on each direct connection it ran on. */
-  statements: WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>;
 }
 
+type DialectName = 'sqlite' | 'postgres';
+
 export function preparedQuery<Args extends unknown[], Row>(build: (db: Executor, ...args: Args) => Compilable<Row>) {
-  const templates = new WeakMap<object, Template<Row>>();
+  /** The query compiled once per dialect: its text depends on nothing else. */
+  const templates: Partial<Record<DialectName, Template<Row>>> = {};
   return async (db: Executor, ...args: Args): Promise<Row[]> => {
-    const adapter = db.getExecutor().adapter;
-    let template = templates.get(adapter);
+    const dialect: DialectName = db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+    let template = templates[dialect];
     if (!template) {
       const compiled = build(db, ...(args.map((_, index) => placeholder(index)) as Args)).compile();
       const slots = compiled.parameters.map((value) => args.findIndex((_, index) => value === placeholder(index)));
       // An argument Kysely inlined instead of binding would be silently ignored: refuse.
       if (args.some((_, index) => !slots.includes(index))) throw new Error('preparedQuery: every argument must be a bound parameter');
-      template = { compiled, slots, statements: new WeakMap() };
-      templates.set(adapter, template);
+      template = { compiled, slots };
+      templates[dialect] = template;
     }
     const { compiled, slots } = template;
     const parameters = slots.map((slot, position) => (slot >= 0 ? args[slot] : compiled.parameters[position]));
-    const raw = directConnection(db);
-    if (raw) {
-      let statement = template.statements.get(raw);
-      if (!statement) {
-        statement = raw.prepare(compiled.sql);
-        template.statements.set(raw, statement);
-      }
+    const direct = directConnection(db);
+    if (direct) {
+      const statement = direct.prepare(compiled.sql);
       // As Kysely's SQLite driver: a statement that returns rows (RETURNING included) is read, any other run.
       if (statement.reader) return statement.all(parameters) as Row[];
       statement.run(parameters);
@@ -82,18 +114,9 @@ export function preparedQuery<Args extends unknown[], Row>(build: (db: Executor,
 /** A statement without parameters or rows (a savepoint), run as prepared queries are. */
 export function fixedStatement(text: string) {
   const viaKysely = sql.raw(text);
-  const statements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
   return async (db: Executor): Promise<void> => {
-    const raw = directConnection(db);
-    if (!raw) {
-      await viaKysely.execute(db);
-      return;
-    }
-    let statement = statements.get(raw);
-    if (!statement) {
-      statement = raw.prepare(text);
-      statements.set(raw, statement);
-    }
-    statement.run();
+    const direct = directConnection(db);
+    if (direct) direct.prepare(text).run();
+    else await viaKysely.execute(db);
   };
 }

@@ -2,8 +2,8 @@
  * Opens the database behind vendcloud: a SQLite file (the embedded default) or
  * PostgreSQL (a postgres:// URL), both through Kysely, migrated to the latest schema.
  *
- * Every change of state goes through `store.write(work)`: one transaction that commits
- * before the promise resolves. On SQLite, writes that arrive in the same turn of the
+ * Every change of state goes through `store.write(change)`: one transaction that commits
+ * before the promise resolves, the change handed a `Work` (work.ts) carrying it. On SQLite, writes that arrive in the same turn of the
  * event loop share one transaction and one fsync (group commit), each inside its own
  * savepoint so that one request's failure never undoes another's; on PostgreSQL likewise,
  * with a few batches in flight at once (pg-group-commit.ts). Reads on SQLite use a
@@ -15,29 +15,39 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { CheckpointerData } from './checkpointer.js';
-import { GroupCommit, stepOfBulkChange } from './group-commit.js';
-import { PgGroupCommit } from './pg-group-commit.js';
+import { GroupCommit } from './group-commit.js';
+import { PgBatches } from './pg-group-commit.js';
 import { PreparingClient } from './pg-statements.js';
 import { migrationProvider, type Dialect } from './migrations.js';
-import { runPreparedDirectly } from './prepared.js';
+import { DirectConnection, DirectSqliteDialect, type DirectUse } from './prepared.js';
 import type { Database } from './schema.js';
+import { SqliteBatches } from './sqlite-group-commit.js';
+import { Work, type Tx } from './work.js';
 
-export type Tx = Transaction<Database>;
+export type { Tx, Work };
 
 export interface Store {
   readonly dialect: Dialect;
-  /** For reads. Never use it inside `write`'s work: use the transaction given there. */
+  /** For reads. Never use it inside `write`'s change: use the Work's transaction. */
   readonly db: Kysely<Database>;
-  write<T>(work: (trx: Tx) => Promise<T>): Promise<T>;
+  /** Runs the change in the group commit's transaction; resolves after its COMMIT. */
+  write<T>(change: (work: Work) => Promise<T>): Promise<T>;
   /**
-   * Calls `listener` after each write committed (not after one that failed), e.g. so that
-   * the machine link publishes the outbox rows the write added, with the transaction the
-   * write's work was given (a repository can tell what it wrote in it). Returns its removal.
+   * Runs the change in a transaction of its own, outside the group commit, on PostgreSQL only
+   * (undefined on SQLite, whose one writer it would hold): for a change that holds row locks
+   * while it waits for something outside the database (the dispatcher's batch of a machine,
+   * held while the broker acknowledges it). Its Work has no bulk-change pause.
    */
-  onCommit(listener: (trx: Tx) => void): () => void;
+  writeAlone?<T>(change: (work: Work) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after each write committed (not after one that failed), with the Work
+   * the write's change was given (what it queued), so that the machine link's dispatcher and
+   * the callback sender wake after a commit that gave them something. Returns its removal.
+   */
+  onCommit(listener: (work: Work) => void): () => void;
   /** PostgreSQL's connection pool as it is now (for the metrics); undefined on SQLite. */
   poolState?(): PoolState;
   close(): Promise<void>;
@@ -51,8 +61,9 @@ export interface PoolState {
   waiting: number;
 }
 
-/** A store as each dialect opens it; `announcingCommits` adds the committed event. */
+/** A store as each dialect opens it, telling `announce` of every committed change. */
 type OpenedDialect = Omit<Store, 'onCommit'>;
+type Announce = (work: Work) => void;
 
 export interface StoreOptions {
   /** SQLite `synchronous` pragma; FULL (default) makes every answered write survive a power cut. */
@@ -101,7 +112,17 @@ interface OpenedStore {
 }
 
 export async function openStore(location: string, options: StoreOptions = {}): Promise<Store> {
-  const { store, schemaDb } = isPostgresUrl(location) ? await openPostgres(location, options) : openSqlite(location, options);
+  const listeners = new Set<(work: Work) => void>();
+  const announce: Announce = (work) => {
+    for (const listener of listeners) {
+      try {
+        listener(work);
+      } catch {
+        // The write committed; a listener's failure is not the writer's.
+      }
+    }
+  };
+  const { store, schemaDb } = isPostgresUrl(location) ? await openPostgres(location, options, announce) : openSqlite(location, options, announce);
   try {
     // Kysely looks for its migration tables in every schema unless told which one; with
     // another schema's tables in sight it skips creating its own and then fails to find them.
@@ -114,35 +135,12 @@ export async function openStore(location: string, options: StoreOptions = {}): P
     await store.close();
     throw error;
   }
-  return announcingCommits(store);
-}
-
-function announcingCommits(store: OpenedDialect): Store {
-  const listeners = new Set<(trx: Tx) => void>();
   return {
-    dialect: store.dialect,
-    db: store.db,
-    async write(work) {
-      let given: Tx | undefined;
-      const result = await store.write((trx) => {
-        given = trx;
-        return work(trx);
-      });
-      for (const listener of listeners) {
-        try {
-          listener(given!);
-        } catch {
-          // The write committed; a listener's failure is not the writer's.
-        }
-      }
-      return result;
-    },
+    ...store,
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...(store.poolState ? { poolState: store.poolState } : {}),
-    close: () => store.close(),
   };
 }
 
@@ -168,39 +166,38 @@ function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database
   });
 }
 
-function openSqliteConnection(file: string, options: StoreOptions): { raw: BetterSqlite3.Database; db: Kysely<Database> } {
+function openSqliteConnection(file: string, options: StoreOptions, use: DirectUse): { raw: BetterSqlite3.Database; db: Kysely<Database> } {
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
   raw.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
-  return { raw, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) }) };
+  return { raw, db: new Kysely<Database>({ dialect: new DirectSqliteDialect({ database: withStatementCache(raw) }, new DirectConnection(raw, use)) }) };
 }
 
-function openSqlite(file: string, options: StoreOptions): OpenedStore {
+function openSqlite(file: string, options: StoreOptions, announce: Announce): OpenedStore {
   const inMemory = file === ':memory:';
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
-  const { raw, db: writer } = openSqliteConnection(file, options);
+  const { raw, db: writer } = openSqliteConnection(file, options, 'in-transaction');
   // Kysely lends a SQLite connection to one transaction at a time; reads on the writing
   // connection would wait for a bulk write's whole transaction. (A second connection to
   // :memory: would be another, empty database.)
-  const reading = inMemory ? { raw, db: writer } : openSqliteConnection(file, options);
+  const reading = inMemory ? { raw, db: writer } : openSqliteConnection(file, options, 'outside-transaction');
   const reader = reading.db;
-  runPreparedDirectly(writer, raw, 'in-transaction');
-  if (reader !== writer) runPreparedDirectly(reader, reading.raw, 'outside-transaction');
   let checkpointer: { stop(): Promise<void> } | undefined;
   if (!inMemory) {
     raw.pragma('wal_autocheckpoint = 0');
     // Should the worker ever fail, SQLite checkpoints on the loop again rather than never.
     checkpointer = startCheckpointer(file, () => raw.open && raw.pragma('wal_autocheckpoint = 1000'));
   }
-  const groupCommit = new GroupCommit(writer, { ...(inMemory ? {} : { syncWal: () => syncFile(`${file}-wal`) }), onBatch: options.onBatch });
+  const batches = new SqliteBatches(writer, inMemory ? {} : { syncWal: () => syncFile(`${file}-wal`) });
+  const groupCommit = new GroupCommit(batches, { onBatch: options.onBatch, onCommit: announce });
   return {
     schemaDb: writer,
     store: {
       dialect: 'sqlite',
       db: reader,
-      write: (work) => groupCommit.submit(work),
+      write: (change) => groupCommit.submit(change),
       async close() {
         await groupCommit.drain();
         await checkpointer?.stop();
@@ -241,7 +238,7 @@ function startCheckpointer(file: string, onFailure: () => void): { stop(): Promi
   };
 }
 
-async function openPostgres(url: string, options: StoreOptions): Promise<OpenedStore> {
+async function openPostgres(url: string, options: StoreOptions, announce: Announce): Promise<OpenedStore> {
   const schema = options.pgSchema;
   const pool = new pg.Pool({
     connectionString: url,
@@ -262,13 +259,16 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
     await pool.query(`create schema if not exists ${schema}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const groupCommit = new PgGroupCommit(db, options.pgWriteBatches ?? PG_WRITE_BATCHES, options.onBatch);
+  const batches = new PgBatches(db, options.pgWriteBatches ?? PG_WRITE_BATCHES);
+  const groupCommit = new GroupCommit(batches, { onBatch: options.onBatch, onCommit: announce });
+  batches.roomAgain = () => groupCommit.wakeUp();
   return {
     schemaDb: db,
     store: {
       dialect: 'postgres',
       db,
-      write: (work) => groupCommit.submit(work),
+      write: (change) => groupCommit.submit(change),
+      writeAlone: (change) => writeAlone(db, change, announce),
       poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       async close() {
         await groupCommit.drain();
@@ -278,15 +278,13 @@ async function openPostgres(url: string, options: StoreOptions): Promise<OpenedS
   };
 }
 
-/**
- * Lets the event loop serve other requests between the steps of a bulk change. SQLite runs
- * every statement on this thread, so a 100,000-row statement would hold every other
- * merchant's request for its whole length; in steps of a few thousand rows with a pause
- * between them, nobody waits more than one step. The transaction stays open throughout (all
- * or nothing); writes that arrive meanwhile queue for the next transaction (group commit
- * runs one at a time), so they neither wait inside nor share the bulk change's fate.
- */
-export async function pauseForOtherRequests(trx: Tx): Promise<void> {
-  await stepOfBulkChange(trx);
-  await new Promise((resolve) => setImmediate(resolve));
+/** A transaction of its own on a pooled connection (Store.writeAlone), announced once committed. */
+async function writeAlone<T>(db: Kysely<Database>, change: (work: Work) => Promise<T>, announce: Announce): Promise<T> {
+  let done: Work | undefined;
+  const value = await db.transaction().execute(async (trx) => {
+    done = new Work(trx, async () => undefined);
+    return change(done);
+  });
+  announce(done!);
+  return value;
 }

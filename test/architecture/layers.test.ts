@@ -29,6 +29,11 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ops: ['ops', 'service', 'store', 'link', 'callbacks', 'protocol', 'config.ts'],
 };
 
+/** Opening a transaction: the store's write (group commit or alone), or Kysely's own. */
+const OPENS_TRANSACTION = /\bstore\.(write|writeAlone)\b|\.transaction\(\)|\.startTransaction\(\)/;
+/** The most files outside src/store that open transactions: the runner, and at most one caller of the store beside it. */
+const MAX_TRANSACTION_OPENERS = 2;
+
 /** `src/http/app.ts` → `http`; a file at the top of src/ → its own name. */
 function layerOf(path: string): string {
   return path.split('/')[1]!;
@@ -48,6 +53,22 @@ describe('architecture', () => {
   it('no file outside src/store builds or writes SQL', () => {
     const offenders = outsideStore.filter((module) => SQL.test(withoutComments(module.text)));
     assert.deepEqual(offenders.map((module) => module.path), []);
+  });
+
+  it('no module-level WeakMap or WeakSet in src/store: what a change carries lives in its Work, caches in the object owning them', () => {
+    const identityMaps = modules.filter((module) => module.path.startsWith('src/store/') && /\bWeak(Map|Set)\b/.test(withoutComments(module.text)));
+    assert.deepEqual(identityMaps.map((module) => module.path), []);
+  });
+
+  it(`at most ${MAX_TRANSACTION_OPENERS} files outside src/store open transactions: every entry point goes through the runner`, () => {
+    const openers = outsideStore.filter((module) => OPENS_TRANSACTION.test(withoutComments(module.text))).map((module) => module.path);
+    assert.ok(openers.length <= MAX_TRANSACTION_OPENERS, openers.join(', '));
+    assert.ok(openers.includes('src/service/runner.ts'), openers.join(', '));
+  });
+
+  it('the rows per chunked statement (CHUNK) are defined once', () => {
+    const definitions = modules.flatMap((module) => (withoutComments(module.text).match(/\b(const|let|var)\s+CHUNK\b/g) ?? []).map(() => module.path));
+    assert.deepEqual(definitions, ['src/store/executor.ts']);
   });
 
   it('each layer imports only the layers below it', () => {

@@ -199,7 +199,7 @@ for (const [index, kind] of storeKinds().entries()) {
       assert.match(await page.locator('dd.network').innerText(), /wifi · -60 dBm/);
       const [water, juice] = demo.product_ids;
       const stock = async (productId: number) => (await linked.store.db.selectFrom('products').select(['inventory', 'capacity']).where('id', '=', productId).executeTakeFirstOrThrow());
-      await linked.store.write((trx) => trx.updateTable('products').set({ inventory: 1 }).where('id', 'in', [water!, juice!]).execute());
+      await linked.store.write(({ trx }) => trx.updateTable('products').set({ inventory: 1 }).where('id', 'in', [water!, juice!]).execute());
       await page.getByRole('button', { name: '补货 Mineral water 550ml' }).click();
       await eventually(async () => (await stock(water!)).inventory === 10, 'the water is refilled to its capacity');
       assert.equal((await stock(juice!)).inventory, 1, 'the juice is not');

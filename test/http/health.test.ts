@@ -40,7 +40,7 @@ for (const kind of storeKinds()) {
     it('/readyz is 503 naming the migrations this code has that the database has not run', async () => {
       const server = await startTestServer(kind);
       try {
-        await server.store.write((trx) => trx.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0004_outbox_by_machine' as never).execute());
+        await server.store.write(({ trx }) => trx.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0004_outbox_by_machine' as never).execute());
         const answer = await probe(`${server.url}/readyz`);
         assert.equal(answer.status, 503);
         assert.deepEqual(answer.body, { ready: false, database: 'ok', migrations: 'down: not run: 0004_outbox_by_machine' });

@@ -47,7 +47,7 @@ for (const kind of storeKinds()) {
 
     it('product.restock refills one product or every product of the machine to capacity, on sale, with a history row each', async () => {
       const [first, second] = machine().productIds;
-      await server.store.write((trx) => trx.updateTable('products').set({ inventory: 2, on_sale: 0 }).where('id', '=', second!).execute());
+      await server.store.write(({ trx }) => trx.updateTable('products').set({ inventory: 2, on_sale: 0 }).where('id', '=', second!).execute());
       const one = await api('/products', { machine_no: machine().machine_no, method: 'product.restock', product_id: String(second) }, 'PUT');
       assert.equal(one.body.code, 0, JSON.stringify(one.body));
       assert.deepEqual(await stock(second!), [10, 1]);

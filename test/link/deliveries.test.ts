@@ -179,6 +179,28 @@ for (const kind of storeKinds()) {
       await eventually(() => machine.vending.unacknowledged() === 0, 'the machine holds no unacknowledged result');
     });
 
+    it('a machine marked offline whose next message is a vend result is online again, and its merchant hears machine.online once, as after any other message', async () => {
+      const { fixture, machine } = await onlineMachine();
+      const merchant = api(fixture);
+      const { orderId, recordId } = await merchant.consumed();
+      const deliveryId = (await merchant.deliver(orderId, recordId)).body.data.delivery_id as string;
+      await settled(merchant, deliveryId, '出货完成');
+      const merchantId = fixture.merchant.merchant_id;
+      const onlineEvents = async () =>
+        (await linked.store.db.selectFrom('callbacks').select('id').where('merchant_id', '=', merchantId).where('event_type', '=', 'machine.online').execute()).length;
+      // The merchant listens to events; the machine is offline, as the sweep leaves a machine it has not heard from.
+      await linked.store.write(async ({ trx }) => {
+        await trx.updateTable('merchants').set({ webhook_url: 'https://merchant.example/events' }).where('id', '=', merchantId).execute();
+        await trx.updateTable('machines').set({ is_online: 0 }).where('machine_no', '=', fixture.machineNo).execute();
+      });
+      const eventsBefore = await onlineEvents();
+      const handledBefore = linked.server.link!.counters.byMethod.handled[MACHINE_METHOD.VEND_RESULT] ?? 0;
+      await machine.publishRaw(SERVER_TOPIC, machine.message(MACHINE_METHOD.VEND_RESULT, { delivery_id: deliveryId, report_id: `v${deliveryId}`, deliver_status: '1', floor_status: '1', error_msg: '' }));
+      await eventually(() => (linked.server.link!.counters.byMethod.handled[MACHINE_METHOD.VEND_RESULT] ?? 0) === handledBefore + 1, 'the vend result was handled');
+      assert.equal((await merchant.call(`/rent/machines/${fixture.machineNo}`, undefined)).body.data.is_online, true);
+      assert.equal(await onlineEvents(), eventsBefore + 1, 'one machine.online event queued');
+    });
+
     it('an offline machine: 30002, and nothing is written', async () => {
       const fixture = await seedMachine(linked.store);
       const merchant = api(fixture);
@@ -226,9 +248,9 @@ for (const kind of storeKinds()) {
       const ref = (await machinesRepository.findOwned(linked.store.db, fixture.merchant.merchant_id, fixture.machineNo))!;
       const context = { actor: { name: 'test', requestId: null }, now: Math.floor(Date.now() / 1000) };
       // One transaction: the vend command and a sync (above 20 cancels) wait in the outbox together.
-      const started = await linked.store.write(async (trx) => {
-        await cancelAllPickupCodes(trx, context, ref);
-        return deliverTestVend(trx, context, ref, { channelName: 'A1', notifyUrl: 'https://merchant.example/debug' }, { resultTimeoutSeconds: TIMEOUT_SECONDS });
+      const started = await linked.store.write(async (work) => {
+        await cancelAllPickupCodes(work, context, ref);
+        return deliverTestVend(work, context, ref, { channelName: 'A1', notifyUrl: 'https://merchant.example/debug' }, { resultTimeoutSeconds: TIMEOUT_SECONDS });
       });
       await settled(merchant, String(started.deliveryId), '出货完成');
       await eventually(() => machine.codes().length === 0, 'the sync emptied the list');

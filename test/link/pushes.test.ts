@@ -181,7 +181,7 @@ for (const kind of storeKinds()) {
         const machine = await linked.store.db.selectFrom('machines').select('id').where('machine_no', '=', fixture.machineNo).executeTakeFirstOrThrow();
         // Written behind the dispatcher's back (the raw store wakes nobody), as another
         // instance's rows would be.
-        await linked.store.write((trx) =>
+        await linked.store.write(({ trx }) =>
           trx
             .insertInto('outbox')
             .values([1, 2, 3].map((id) => ({ machine_id: machine.id, method: 'client.pickup_codes.delete', body: JSON.stringify({ id: String(id) }), created_at: 1 })))

@@ -133,7 +133,7 @@ for (const kind of storeKinds()) {
       assert.equal(made.body.code, 0, JSON.stringify(made.body));
       const code = made.body.data.codes[0] as { id: number };
       // Its expiry passes while the machine still holds it.
-      await linked.store.write((trx) => trx.updateTable('pickup_codes').set({ expired_at: nowSeconds() - 1 }).where('id', '=', code.id).execute());
+      await linked.store.write(({ trx }) => trx.updateTable('pickup_codes').set({ expired_at: nowSeconds() - 1 }).where('id', '=', code.id).execute());
       assert.equal((await report(code.id)).acknowledgement.outcome, 'redeemed');
       const last = (await history(code.id)).events.at(-1)!;
       assert.deepEqual({ action: last.action, from: last.from_status, to: last.to_status, detail: last.detail }, { action: 'conflict', from: 'UNUSED', to: 'USED', detail: 'conflict: redeemed at the machine after it expired' });

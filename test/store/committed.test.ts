@@ -16,9 +16,9 @@ for (const kind of storeKinds()) {
         const stop = store.onCommit(() => {
           counted.push(store.db.selectFrom('merchants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((row) => Number(row.n)));
         });
-        await store.write((trx) => trx.insertInto('merchants').values(newMerchant('first')).execute());
+        await store.write(({ trx }) => trx.insertInto('merchants').values(newMerchant('first')).execute());
         await assert.rejects(
-          store.write(async (trx) => {
+          store.write(async ({ trx }) => {
             await trx.insertInto('merchants').values(newMerchant('second')).execute();
             throw new Error('changed my mind');
           }),
@@ -26,7 +26,7 @@ for (const kind of storeKinds()) {
         assert.deepEqual(seen, [0]);
         assert.deepEqual(await Promise.all(counted), [1]);
         stop();
-        await store.write((trx) => trx.insertInto('merchants').values(newMerchant('third')).execute());
+        await store.write(({ trx }) => trx.insertInto('merchants').values(newMerchant('third')).execute());
         assert.deepEqual(seen, [0, 0]);
         assert.equal(counted.length, 1);
       }));

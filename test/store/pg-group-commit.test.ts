@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { isStoreUnavailable } from '../../src/store/store.js';
 import { storeKinds, withFreshStore } from '../helpers/stores.js';
+import type { Tx } from '../../src/store/store.js';
 
 const postgres = storeKinds().find((kind) => kind.name === 'postgres');
 const newMerchant = (name: string) => ({ name, appid: `ds${name}`.padEnd(18, '0'), app_secret_hash: 'sha256:x', created_at: 1 });
@@ -21,25 +22,25 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 describe('PostgreSQL group commit', { skip: postgres!.skip }, () => {
   it('the writes of one turn share one transaction (one backend transaction id)', () =>
     withFreshStore(postgres!, async (store) => {
-      const ids = await Promise.all([1, 2, 3].map(() => store.write(async (trx) => (await sql<{ id: string }>`select txid_current()::text as id`.execute(trx)).rows[0]!.id)));
+      const ids = await Promise.all([1, 2, 3].map(() => store.write(async ({ trx }) => (await sql<{ id: string }>`select txid_current()::text as id`.execute(trx)).rows[0]!.id)));
       assert.equal(new Set(ids).size, 1, `one transaction: ${ids.join(', ')}`);
     }));
 
   it('two batches that lock rows in opposite orders: neither waits for PostgreSQL to detect the deadlock, the one that yields runs again, and both writes succeed whole', { timeout: 30_000 }, () =>
     withFreshStore(postgres!, async (store) => {
-      await store.write((trx) => trx.insertInto('merchants').values([newMerchant('a'), newMerchant('b')]).execute());
-      const rename = (trx: Parameters<Parameters<typeof store.write>[0]>[0], from: string, to: string) =>
+      await store.write(({ trx }) => trx.insertInto('merchants').values([newMerchant('a'), newMerchant('b')]).execute());
+      const rename = (trx: Tx, from: string, to: string) =>
         trx.updateTable('merchants').set({ name: to }).where('appid', '=', newMerchant(from).appid).execute();
       // PostgreSQL would notice the deadlock only after a minute, past this test's timeout:
       // the writes must get out of it by themselves, not by PostgreSQL's deadlock detection.
-      const noDeadlockDetection = (trx: Parameters<Parameters<typeof store.write>[0]>[0]) => sql`set local deadlock_timeout = '60s'`.execute(trx);
+      const noDeadlockDetection = (trx: Tx) => sql`set local deadlock_timeout = '60s'`.execute(trx);
       const runs = { first: 0, second: 0 };
       let firstHoldsA!: () => void;
       const aLocked = new Promise<void>((resolve) => (firstHoldsA = resolve));
       let secondHoldsB!: () => void;
       const bLocked = new Promise<void>((resolve) => (secondHoldsB = resolve));
       // First locks a, then wants b; second (a batch of the next turn) locks b, then wants a.
-      const first = store.write(async (trx) => {
+      const first = store.write(async ({ trx }) => {
         runs.first++;
         await noDeadlockDetection(trx);
         await rename(trx, 'a', 'a by first');
@@ -49,7 +50,7 @@ describe('PostgreSQL group commit', { skip: postgres!.skip }, () => {
       });
       await aLocked;
       await nextTurn();
-      const second = store.write(async (trx) => {
+      const second = store.write(async ({ trx }) => {
         runs.second++;
         await noDeadlockDetection(trx);
         await rename(trx, 'b', 'b by second');
@@ -74,9 +75,9 @@ describe('PostgreSQL group commit', { skip: postgres!.skip }, () => {
         let waiterDone = false;
         // The same turn: both start in one batch, the second behind the first.
         const waiter = store
-          .write((trx) => sql`select pg_advisory_xact_lock_shared(${lockKey})`.execute(trx))
+          .write(({ trx }) => sql`select pg_advisory_xact_lock_shared(${lockKey})`.execute(trx))
           .finally(() => (waiterDone = true));
-        const other = store.write((trx) => trx.insertInto('merchants').values(newMerchant('other')).returning('id').executeTakeFirstOrThrow());
+        const other = store.write(({ trx }) => trx.insertInto('merchants').values(newMerchant('other')).returning('id').executeTakeFirstOrThrow());
         const outcome = await Promise.race([other.then(() => 'committed'), new Promise((resolve) => setTimeout(resolve, 10_000, 'still waiting'))]);
         assert.equal(outcome, 'committed', 'the other write commits while the lock is still held');
         assert.equal(waiterDone, false, 'the waiting write still waits');
@@ -91,15 +92,15 @@ describe('PostgreSQL group commit', { skip: postgres!.skip }, () => {
   it('a batch whose connection is ended fails each of its writes as store unavailable, and nothing of it stays', { timeout: 30_000 }, () =>
     withFreshStore(postgres!, async (store) => {
       const results = await Promise.allSettled([
-        store.write((trx) => trx.insertInto('merchants').values(newMerchant('kept?')).execute()),
-        store.write(async (trx) => {
+        store.write(({ trx }) => trx.insertInto('merchants').values(newMerchant('kept?')).execute()),
+        store.write(async ({ trx }) => {
           await sql`select pg_terminate_backend(pg_backend_pid())`.execute(trx);
         }),
       ]);
       assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
       for (const result of results) assert.ok(isStoreUnavailable((result as PromiseRejectedResult).reason), String((result as PromiseRejectedResult).reason));
       assert.equal((await store.db.selectFrom('merchants').select('name').execute()).length, 0);
-      await store.write((trx) => trx.insertInto('merchants').values(newMerchant('after')).execute());
+      await store.write(({ trx }) => trx.insertInto('merchants').values(newMerchant('after')).execute());
       assert.equal((await store.db.selectFrom('merchants').select('name').execute()).length, 1, 'the next write succeeds on a new connection');
     }));
 });

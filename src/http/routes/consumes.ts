@@ -29,7 +29,7 @@ export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
       write: (request) => {
         const p = request.payload;
         const consume = { code: p.pickupCode(), productId: p.id('product_id'), tradeId: p.tradeId(), notifyUrl: p.httpUrl('notify_url') };
-        return async (trx, machine) => orderView(await consumePickupCode(trx, changeContext(request), machine, consume), config.timeZone);
+        return async (work, machine) => orderView(await consumePickupCode(work, changeContext(request), machine, consume), config.timeZone);
       },
     },
   ]);

@@ -25,7 +25,7 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
       refuses: ['not-found', 'not-deliverable', 'offline', 'no-vend-command', 'busy'],
       write: (request) => {
         const asked = { orderId: request.payload.id('order_id'), recordId: request.payload.id('record_id') };
-        return async (trx, machine) => startedDeliveryView(await deliverOrderRecord(trx, changeContext(request), machine, asked, timing), config.timeZone);
+        return async (work, machine) => startedDeliveryView(await deliverOrderRecord(work, changeContext(request), machine, asked, timing), config.timeZone);
       },
     },
     {
@@ -43,7 +43,7 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
       refuses: ['product-not-found', 'offline', 'out-of-stock', 'busy'],
       write: (request) => {
         const asked = { channelName: request.payload.text('channel_name'), notifyUrl: request.payload.httpUrl('notify_url') };
-        return async (trx, machine) => startedDeliveryView(await deliverTestVend(trx, changeContext(request), machine, asked, timing), config.timeZone);
+        return async (work, machine) => startedDeliveryView(await deliverTestVend(work, changeContext(request), machine, asked, timing), config.timeZone);
       },
     },
     {

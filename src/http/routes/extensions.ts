@@ -54,8 +54,8 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       fields: { method: needs(FIELD.oneOf([METHOD.CALLBACK_RESEND])), id: needs(FIELD.id, { description: 'the callback' }) },
       signed: true,
       refuses: ['not-found'],
-      write: async (request, trx) => {
-        await resendCallback(trx, request.payload.id('id'), request.now, request.merchant.id);
+      write: async (request, work) => {
+        await resendCallback(work, request.payload.id('id'), request.now, request.merchant.id);
         return {};
       },
     },

@@ -21,7 +21,7 @@ import {
 } from '../../service/pickup-codes.js';
 import { pickupCodeView } from '../../service/views.js';
 import type { MachineRef } from '../../service/context.js';
-import type { Tx } from '../../store/store.js';
+import type { Work } from '../../store/store.js';
 import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { mapInSlices } from '../reply.js';
 
@@ -94,10 +94,10 @@ function create(request: FastifyRequest, timeZone: string) {
   };
   const forProduct =
     method === METHOD.CREATE_FOR_PRODUCT ? { productId: p.id('product_id'), count: p.integer('count', { min: 1, max: 1_000_000, fallback: 1 }) } : undefined;
-  return async (trx: Tx, machine: MachineRef) => {
+  return async (work: Work, machine: MachineRef) => {
     const codes = forProduct
-      ? await createPickupCodes(trx, changeContext(request), machine, forProduct.productId, forProduct.count, options)
-      : await createPickupCodesForAllProducts(trx, changeContext(request), machine, options);
+      ? await createPickupCodes(work, changeContext(request), machine, forProduct.productId, forProduct.count, options)
+      : await createPickupCodesForAllProducts(work, changeContext(request), machine, options);
     return {
       codes: await mapInSlices(codes, (code) => {
         const { id, product_id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, { now: request.now, timeZone });
@@ -115,15 +115,15 @@ function cancel(request: FastifyRequest) {
   const ids = method === METHOD.CANCEL_IDS ? cancelIdsField(p.text('ids')) : undefined;
   const productId = method === METHOD.CANCEL_PRODUCT ? p.id('product_id') : undefined;
   const context = changeContext(request);
-  return async (trx: Tx, machine: MachineRef) => {
+  return async (work: Work, machine: MachineRef) => {
     if (codeId !== undefined) {
-      await cancelPickupCode(trx, context, machine, codeId);
+      await cancelPickupCode(work, context, machine, codeId);
       return {};
     }
     // Extensions answer the count; a count of 0 is a zero value and left out, as the docs' `{}`.
-    if (ids !== undefined) return { count: await cancelPickupCodesByIds(trx, context, machine, ids) };
-    if (productId !== undefined) return { count: await cancelProductPickupCodes(trx, context, machine, productId) };
-    return { count: await cancelAllPickupCodes(trx, context, machine) };
+    if (ids !== undefined) return { count: await cancelPickupCodesByIds(work, context, machine, ids) };
+    if (productId !== undefined) return { count: await cancelProductPickupCodes(work, context, machine, productId) };
+    return { count: await cancelAllPickupCodes(work, context, machine) };
   };
 }
 

@@ -61,11 +61,11 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
         const p = request.payload;
         if (methodOf(request, STOCK_METHODS) === METHOD.PRODUCT_RESTOCK) {
           const productId = p.optionalId('product_id');
-          return async (trx, machine) => stockView(await restockProducts(trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
+          return async ({ trx }, machine) => stockView(await restockProducts(trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
         }
         const productId = p.id('product_id');
         const inventory = p.integer('inventory', { min: 0, max: MAX_INVENTORY, fallback: -1 });
-        return async (trx, machine) => stockView([await setStock(trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
+        return async ({ trx }, machine) => stockView([await setStock(trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
       },
     },
   ]);

@@ -7,7 +7,8 @@
  */
 import type { CallbackKind, CallbackState } from '../../domain/callbacks.js';
 import type { ExpressionBuilder, Selectable } from 'kysely';
-import { locksRows, QueuingTransactions, type Executor } from '../executor.js';
+import { locksRows, type Executor } from '../executor.js';
+import type { Work } from '../work.js';
 import type { Database } from '../schema.js';
 
 export type Callback = Selectable<Database['callbacks']>;
@@ -26,16 +27,10 @@ export interface NewCallback {
   now: number;
 }
 
-/** The transactions of this process that queued (or re-queued) a callback. */
-const queuing = new QueuingTransactions();
-
-/** Whether this transaction queued a callback (see QueuingTransactions). */
-export function queuedIn(trx: Executor): boolean {
-  return queuing.queuedIn(trx);
-}
-
-export async function enqueue(db: Executor, callback: NewCallback): Promise<number> {
-  queuing.mark(db);
+/** Queues the callback in the change's transaction; the sender takes it once it commits. */
+export async function enqueue(work: Work, callback: NewCallback): Promise<number> {
+  work.queueCallbacks();
+  const db = work.trx;
   const row = await db
     .insertInto('callbacks')
     .values({
@@ -142,9 +137,9 @@ export async function finishAttempt(db: Executor, callback: Pick<Callback, 'id' 
 }
 
 /** Queues the callback again now, with a fresh 24-hour schedule; false when there is no such callback (of that merchant). */
-export async function requeue(db: Executor, id: number, now: number, merchantId?: number): Promise<boolean> {
-  queuing.mark(db);
-  let query = db
+export async function requeue(work: Work, id: number, now: number, merchantId?: number): Promise<boolean> {
+  work.queueCallbacks();
+  let query = work.trx
     .updateTable('callbacks')
     // A claim in hand is left alone: that attempt is recorded when it ends, and the next one is due at once.
     .set({ state: 'pending', scheduled_from: now, next_attempt_at: now, finished_at: null })

@@ -6,16 +6,13 @@
  */
 import { sql } from 'kysely';
 import type { CodeStatus, VisibleStatus } from '../../domain/pickup-codes.js';
-import { locksRows, type Executor } from '../executor.js';
+import { CHUNK, locksRows, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
 import type { PickupCode } from '../schema.js';
 
 export function liveAt(now: number) {
   return sql<boolean>`status = 'UNUSED' and (expired_at is null or expired_at > ${now})`;
 }
-
-/** Rows per statement, well under SQLite's limit on bound parameters. */
-const CHUNK = 500;
 
 /** What cancelling writes on a code: the soft delete and who did it, when, in which request. */
 export interface CancelMark {

@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { CodeStatus, HistoryEntry, Transition } from '../../domain/pickup-codes.js';
-import type { Executor } from '../executor.js';
+import { CHUNK, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
 import type { NewCodeHistory } from '../schema.js';
 
@@ -14,9 +14,6 @@ export interface Author {
   requestId: string | null;
   at: number;
 }
-
-/** Rows per INSERT, well under SQLite's limit on bound parameters. */
-const CHUNK = 500;
 
 function historyRow(entry: HistoryEntry, author: Author): NewCodeHistory {
   return {

@@ -14,7 +14,7 @@ import type { MachineTable, MerchantTable, PickupCodeTable, ProductTable } from 
  * (PostgreSQL's limit is 65,535). Fewer, bigger statements: each is a round trip on
  * PostgreSQL (the bench's 100,000 codes, BENCHMARKS.md "Moving in").
  */
-const CHUNK = 2_000;
+const ROWS_PER_INSERT = 2_000;
 /** Ids per `in (…)` list when looking records up, one parameter each. */
 const LOOKUP_CHUNK = 10_000;
 
@@ -65,21 +65,21 @@ export function unusedCodesOn(db: Executor, machineIds: readonly number[]): Prom
 export type KeptIdRow<T> = Insertable<T> & { id: number };
 
 export async function insertMerchants(db: Executor, rows: ReadonlyArray<KeptIdRow<MerchantTable>>): Promise<void> {
-  for (let start = 0; start < rows.length; start += CHUNK) await db.insertInto('merchants').values(rows.slice(start, start + CHUNK)).execute();
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) await db.insertInto('merchants').values(rows.slice(start, start + ROWS_PER_INSERT)).execute();
 }
 
 export async function insertMachines(db: Executor, rows: ReadonlyArray<KeptIdRow<MachineTable>>): Promise<void> {
-  for (let start = 0; start < rows.length; start += CHUNK) await db.insertInto('machines').values(rows.slice(start, start + CHUNK)).execute();
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) await db.insertInto('machines').values(rows.slice(start, start + ROWS_PER_INSERT)).execute();
 }
 
 export async function insertProducts(db: Executor, rows: ReadonlyArray<KeptIdRow<ProductTable>>): Promise<void> {
-  for (let start = 0; start < rows.length; start += CHUNK) await db.insertInto('products').values(rows.slice(start, start + CHUNK)).execute();
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) await db.insertInto('products').values(rows.slice(start, start + ROWS_PER_INSERT)).execute();
 }
 
 /** Inserts the codes chunk by chunk; `progress` hears how many are in after each chunk. */
 export async function insertCodes(db: Executor, rows: ReadonlyArray<KeptIdRow<PickupCodeTable>>, progress?: (inserted: number) => void): Promise<void> {
-  for (let start = 0; start < rows.length; start += CHUNK) {
-    const chunk = rows.slice(start, start + CHUNK);
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT);
     await db.insertInto('pickup_codes').values(chunk).execute();
     progress?.(start + chunk.length);
   }

@@ -4,12 +4,10 @@
  */
 import { sql } from 'kysely';
 import { MACHINE_METHOD, type MachineMessage } from '../../protocol/machine-messages.js';
-import { locksRows, QueuingTransactions, type Executor } from '../executor.js';
+import { CHUNK, locksRows, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
+import type { Work } from '../work.js';
 import type { MarkedCodes } from './history.repository.js';
-
-/** Rows per statement, well under SQLite's limit on bound parameters. */
-const CHUNK = 500;
 
 const insertOne = preparedQuery((db, machineId: number, method: string, body: string, now: number) =>
   db.insertInto('outbox').values(outboxRow(machineId, method, body, now)),
@@ -19,16 +17,10 @@ function outboxRow(machineId: number, method: string, body: string, now: number)
   return { machine_id: machineId, method, body, created_at: now };
 }
 
-/** The transactions of this process that queued a push. */
-const queuing = new QueuingTransactions();
-
-/** Whether this transaction queued a push (see QueuingTransactions). */
-export function queuedIn(trx: Executor): boolean {
-  return queuing.queuedIn(trx);
-}
-
-export async function enqueue(db: Executor, machineId: number, messages: readonly MachineMessage[], now: number): Promise<void> {
-  queuing.mark(db);
+/** Queues the messages for the machine in the change's transaction; the dispatcher sends them once it commits. */
+export async function enqueue(work: Work, machineId: number, messages: readonly MachineMessage[], now: number): Promise<void> {
+  work.queuePushes();
+  const db = work.trx;
   if (messages.length === 1) {
     await insertOne(db, machineId, messages[0]!.method, JSON.stringify(messages[0]!.fields), now);
     return;
@@ -65,9 +57,9 @@ const insertDeletesForMarked = preparedQuery((db, machineId: number, now: number
  * One delete per code a step of a bulk cancel marked, in id order, written by the database as
  * its history rows are, so 100,000 codes never sit in memory as messages.
  */
-export async function enqueueDeletesForMarked(db: Executor, marked: MarkedCodes, now: number): Promise<void> {
-  queuing.mark(db);
-  await insertDeletesForMarked(db, marked.machineId, now, marked.cancelId, marked.after, marked.through);
+export async function enqueueDeletesForMarked(work: Work, marked: MarkedCodes, now: number): Promise<void> {
+  work.queuePushes();
+  await insertDeletesForMarked(work.trx, marked.machineId, now, marked.cancelId, marked.after, marked.through);
 }
 
 /** Deletes pushes sent before `sentBefore`; ids are never reused, so sync revisions keep growing. */

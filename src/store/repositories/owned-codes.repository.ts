@@ -1,14 +1,13 @@
 /**
- * Pickup codes reached through the merchant's machine, named by its number, in ONE
- * statement: the hot paths' joins (issue 13). The ownership check, which each request made
- * as a statement of its own before, is part of the statement's condition, so another
- * merchant's machine finds nothing, as `machines.findOwned` would. What they tell apart
- * (no machine, no product) keeps the refusals and their order unchanged.
+ * A product's live codes reached through the merchant's machine, named by its number, in ONE
+ * statement (issue 13). The ownership check is part of the statement's condition, so another
+ * merchant's machine finds nothing, as `machines.findOwned` would; what it tells apart (no
+ * machine, no product) keeps the refusals and their order unchanged.
  */
 import type { Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
 import type { PickupCode } from '../schema.js';
-import { cancelledColumns, liveAt, type CancelMark } from './codes.repository.js';
+import { liveAt } from './codes.repository.js';
 
 const liveCodesOfOwnedProduct = preparedQuery((db, productId: number, now: number, machineNo: string, merchantId: number) =>
   db
@@ -32,22 +31,4 @@ export async function liveOfOwnedProduct(db: Executor, merchantId: number, machi
   if (rows.length === 0) return 'machine-not-found';
   if (rows[0]!.owned_product_id === null) return 'product-not-found';
   return rows.filter((row) => row.id !== null) as unknown as PickupCode[];
-}
-
-const cancelUnusedOwnedCode = preparedQuery((db, at: number, by: string, cancelId: string, codeId: number, machineNo: string, merchantId: number) =>
-  db
-    .updateTable('pickup_codes')
-    .set(cancelledColumns({ at, by, cancelId }))
-    .where('id', '=', codeId)
-    .where('status', '=', 'UNUSED')
-    .where('machine_id', '=', (eb) => eb.selectFrom('machines').select('id').where('machine_no', '=', machineNo).where('merchant_id', '=', merchantId))
-    .returning('machine_id'),
-);
-
-/**
- * Cancels the code if it is an UNUSED code of the merchant's machine; returns the machine's
- * id, or undefined when nothing matched (no such machine, or the code is not UNUSED on it).
- */
-export async function cancelIfUnusedOnOwned(db: Executor, merchantId: number, machineNo: string, codeId: number, mark: CancelMark): Promise<number | undefined> {
-  return (await cancelUnusedOwnedCode(db, mark.at, mark.by, mark.cancelId, codeId, machineNo, merchantId))[0]?.machine_id;
 }
