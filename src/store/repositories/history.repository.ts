@@ -18,7 +18,7 @@ export interface Author {
 /** Rows per INSERT, well under SQLite's limit on bound parameters. */
 const CHUNK = 500;
 
-function historyRow(entry: HistoryEntry, author: Author): NewCodeHistory {
+export function historyRow(entry: HistoryEntry, author: Author): NewCodeHistory {
   return {
     pickup_code_id: entry.codeId,
     action: entry.action,

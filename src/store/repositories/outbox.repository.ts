@@ -15,12 +15,17 @@ const insertOne = preparedQuery((db, machineId: number, method: string, body: st
   db.insertInto('outbox').values(outboxRow(machineId, method, body, now)),
 );
 
-function outboxRow(machineId: number, method: string, body: string, now: number) {
+export function outboxRow(machineId: number, method: string, body: string, now: number) {
   return { machine_id: machineId, method, body, created_at: now };
 }
 
 /** The transactions of this process that queued a push. */
 const queuing = new QueuingTransactions();
+
+/** Tells the dispatcher that this transaction queues a push (see QueuingTransactions). */
+export function markQueuing(trx: Executor): void {
+  queuing.mark(trx);
+}
 
 /** Whether this transaction queued a push (see QueuingTransactions). */
 export function queuedIn(trx: Executor): boolean {
@@ -28,7 +33,7 @@ export function queuedIn(trx: Executor): boolean {
 }
 
 export async function enqueue(db: Executor, machineId: number, messages: readonly MachineMessage[], now: number): Promise<void> {
-  queuing.mark(db);
+  markQueuing(db);
   if (messages.length === 1) {
     await insertOne(db, machineId, messages[0]!.method, JSON.stringify(messages[0]!.fields), now);
     return;
@@ -66,7 +71,7 @@ const insertDeletesForMarked = preparedQuery((db, machineId: number, now: number
  * its history rows are, so 100,000 codes never sit in memory as messages.
  */
 export async function enqueueDeletesForMarked(db: Executor, marked: MarkedCodes, now: number): Promise<void> {
-  queuing.mark(db);
+  markQueuing(db);
   await insertDeletesForMarked(db, marked.machineId, now, marked.cancelId, marked.after, marked.through);
 }
 
