@@ -21,6 +21,7 @@ import {
 } from '../domain/pickup-codes.js';
 import type { LiveCodesLimit } from '../domain/live-codes-limit.js';
 import * as codes from '../store/repositories/codes.repository.js';
+import * as consumes from '../store/repositories/consumes.repository.js';
 import * as history from '../store/repositories/history.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
@@ -214,11 +215,11 @@ export async function consumePickupCode(trx: Tx, context: ChangeContext, machine
   const earlier = await orders.findByTradeId(trx, machine.merchant_id, request.tradeId);
   const decision = accepted(decideConsume(machine, code, asEarlierConsume(earlier), asked(machine, request), context.now));
   if ('repeat' in decision) return orderOf(earlier!, request.tradeId);
-  const product = await products.takeOne(trx, request.productId);
-  if (!product) throw new Refused({ refused: 'out-of-stock' });
-  if (!(await codes.markUsedIfUnused(trx, code!.id, context.now))) return afterLostRace(trx, context, machine, code!.id, request);
+  const spent = await consumes.takeStockAndUseCode(trx, request.productId, code!.id, context.now);
+  if (spent === 'out-of-stock') throw new Refused({ refused: 'out-of-stock' });
+  if (spent === 'code-changed') return afterLostRace(trx, context, machine, code!.id, request);
   await apply(trx, context, machine, decision);
-  const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  const order = await recordPickupOrder(trx, context, machine, code!, spent.priceCents, request);
   // A consume with this trade_id committed between this one's lookup and its insert (in
   // another batch, or on another instance). It spent another code (this one's UPDATE won
   // this code), so it asked for something else: the trade_id is reused, and the refusal
