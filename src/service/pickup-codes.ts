@@ -53,9 +53,9 @@ export async function createPickupCodes(
   count: number,
   options: CreateOptions,
 ): Promise<PickupCode[]> {
-  // The product's row is locked, so two creates under a limit cannot both count the same room.
-  const product = await products.findForCreate(trx, machine.id, productId);
+  // Under a limit the product's row is locked, so two creates cannot both count the same room.
   const limit = options.liveCodesLimit ?? 'off';
+  const product = await products.findForCreate(trx, machine.id, productId, limit !== 'off');
   const live = limit === 'off' || !product ? 0 : ((await codes.liveCountsByProduct(trx, machine.id, context.now)).get(productId) ?? 0);
   return insertCodes(trx, context, machine, accepted(decideCreate(machine, product, count, { limit, live })), options);
 }
