@@ -209,10 +209,9 @@ function asEarlierConsume(earlier: orders.OrderWithTradeId | undefined) {
 
 /** Consumes a code through the Open API: code USED, an order PICKUPCODE, stock − 1, atomically. */
 export async function consumePickupCode(trx: Tx, context: ChangeContext, machine: MachineRef, request: ConsumeRequest): Promise<PickupOrder> {
-  const code = await codes.findByDigits(trx, machine.id, request.productId, request.code);
-  // The trade_id after the code: a twin of this consume that commits in between is seen by
-  // this lookup (or, later still, by afterLostRace), never taken for another consume of the code.
-  const earlier = await orders.findByTradeId(trx, machine.merchant_id, request.tradeId);
+  // The code and the trade_id on one snapshot: a twin of this consume that commits after it is
+  // met by the UPDATE that spends the code (afterLostRace), never taken for another consume of it.
+  const { code, earlier } = await consumes.findForConsume(trx, machine, request.productId, request.code, request.tradeId);
   const decision = accepted(decideConsume(machine, code, asEarlierConsume(earlier), asked(machine, request), context.now));
   if ('repeat' in decision) return orderOf(earlier!, request.tradeId);
   const spent = await consumes.takeStockAndUseCode(trx, request.productId, code!.id, context.now);
