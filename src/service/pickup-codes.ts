@@ -134,9 +134,12 @@ export async function cancelPickupCode(trx: Tx, context: ChangeContext, machine:
  * machine (30003 if it is not the merchant's) and then the code read, to say why.
  */
 export async function cancelOwnedPickupCode(trx: Tx, context: ChangeContext, merchantId: number, machineNo: string, codeId: number): Promise<void> {
-  const machineId = await ownedCodes.cancelIfUnusedOnOwned(trx, merchantId, machineNo, codeId, cancelMark(context, context.actor.requestId ?? randomUUID()));
+  // What a cancel of an UNUSED code writes is known before the UPDATE, so the UPDATE writes it
+  // too (one statement on PostgreSQL), and only when it matched.
+  const change = accepted(decideCancel(codeId, { status: 'UNUSED', order_id: null }));
+  const mark = cancelMark(context, context.actor.requestId ?? randomUUID());
+  const machineId = await ownedCodes.cancelIfUnusedOnOwned(trx, merchantId, machineNo, codeId, mark, { change, author: authorOf(context) });
   if (machineId === undefined) return cancelPickupCode(trx, context, await findOwnedMachine(trx, merchantId, machineNo), codeId);
-  await apply(trx, context, { id: machineId }, accepted(decideCancel(codeId, { status: 'UNUSED', order_id: null })));
 }
 
 /**
