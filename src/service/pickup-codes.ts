@@ -20,7 +20,9 @@ import {
   type CreatePlan,
 } from '../domain/pickup-codes.js';
 import type { LiveCodesLimit } from '../domain/live-codes-limit.js';
+import * as codeChanges from '../store/repositories/code-changes.repository.js';
 import * as codes from '../store/repositories/codes.repository.js';
+import * as consumes from '../store/repositories/consumes.repository.js';
 import * as history from '../store/repositories/history.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
@@ -52,9 +54,9 @@ export async function createPickupCodes(
   options: CreateOptions,
 ): Promise<PickupCode[]> {
   const { trx } = work;
-  // The product's row is locked, so two creates under a limit cannot both count the same room.
-  const product = await products.findForCreate(trx, machine.id, productId);
+  // Under a limit the product's row is locked, so two creates cannot both count the same room.
   const limit = options.liveCodesLimit ?? 'off';
+  const product = await products.findForCreate(trx, machine.id, productId, limit !== 'off');
   const live = limit === 'off' || !product ? 0 : ((await codes.liveCountsByProduct(trx, machine.id, context.now)).get(productId) ?? 0);
   return insertCodes(work, context, machine, accepted(decideCreate(machine, product, count, { limit, live })), options);
 }
@@ -118,11 +120,14 @@ function cancelMark(context: ChangeContext, cancelId: string): codes.CancelMark 
  * the machine is online: a merchant must always be able to revoke a code.
  */
 export async function cancelPickupCode(work: Work, context: ChangeContext, machine: MachineRef, codeId: number): Promise<void> {
-  const { trx } = work;
-  // The conditional UPDATE is the race's referee and reads the state at once: when it
-  // matched, the code was UNUSED; only when it did not, the code is read to say why.
-  const cancelled = await codes.cancelIfUnused(trx, machine.id, codeId, cancelMark(context, context.actor.requestId ?? randomUUID()));
-  const state = cancelled ? { status: 'UNUSED' as const, order_id: null } : await codes.findState(trx, machine.id, codeId);
+  // The conditional UPDATE is the race's referee: when it matched, the code was UNUSED, and
+  // what cancelling an UNUSED code writes (history, push) is known before it, so it is
+  // written with it (one statement on PostgreSQL). Only when it did not match is the code
+  // read, to say why.
+  const change = accepted(decideCancel(codeId, { status: 'UNUSED', order_id: null }));
+  const mark = cancelMark(context, context.actor.requestId ?? randomUUID());
+  if (await codeChanges.cancelIfUnused(work, machine.id, codeId, mark, { change, author: authorOf(context) })) return;
+  const state = await codes.findState(work.trx, machine.id, codeId);
   await apply(work, context, machine, accepted(decideCancel(codeId, state)));
 }
 
@@ -201,17 +206,16 @@ function asEarlierConsume(earlier: orders.OrderWithTradeId | undefined) {
 /** Consumes a code through the Open API: code USED, an order PICKUPCODE, stock − 1, atomically. */
 export async function consumePickupCode(work: Work, context: ChangeContext, machine: MachineRef, request: ConsumeRequest): Promise<PickupOrder> {
   const { trx } = work;
-  const code = await codes.findByDigits(trx, machine.id, request.productId, request.code);
-  // The trade_id after the code: a twin of this consume that commits in between is seen by
-  // this lookup (or, later still, by afterLostRace), never taken for another consume of the code.
-  const earlier = await orders.findByTradeId(trx, machine.merchant_id, request.tradeId);
+  // The code and the trade_id on one snapshot: a twin of this consume that commits after it is
+  // met by the UPDATE that spends the code (afterLostRace), never taken for another consume of it.
+  const { code, earlier } = await consumes.findForConsume(trx, machine, request.productId, request.code, request.tradeId);
   const decision = accepted(decideConsume(machine, code, asEarlierConsume(earlier), asked(machine, request), context.now));
   if ('repeat' in decision) return orderOf(earlier!, request.tradeId);
-  const product = await products.takeOne(trx, request.productId);
-  if (!product) throw new Refused({ refused: 'out-of-stock' });
-  if (!(await codes.markUsedIfUnused(trx, code!.id, context.now))) return afterLostRace(trx, context, machine, code!.id, request);
+  const spent = await consumes.takeStockAndUseCode(trx, request.productId, code!.id, context.now);
+  if (spent === 'out-of-stock') throw new Refused({ refused: 'out-of-stock' });
+  if (spent === 'code-changed') return afterLostRace(trx, context, machine, code!.id, request);
   await apply(work, context, machine, decision);
-  const order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, request);
+  const order = await recordPickupOrder(trx, context, machine, code!, spent.priceCents, request);
   // A consume with this trade_id committed between this one's lookup and its insert (in
   // another batch, or on another instance). It spent another code (this one's UPDATE won
   // this code), so it asked for something else: the trade_id is reused, and the refusal

@@ -1,6 +1,5 @@
 /** The orders that spending a pickup code makes: through the API (a consume) or at the machine. */
 import { PICKUP_ORDER_STATUS, PICKUP_RECORD_STATUS } from '../domain/pickup-codes.js';
-import * as codes from '../store/repositories/codes.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import type { PickupCode } from '../store/schema.js';
 import type { Tx } from '../store/store.js';
@@ -35,7 +34,7 @@ export function orderOf(earlier: orders.OrderWithTradeId, tradeId: string): Pick
 
 /**
  * The order and its one record for a spent code, linked from the code; undefined, and
- * nothing written, when a consume with the same trade_id committed first (see `orders.insert`).
+ * nothing written, when a consume with the same trade_id committed first (see `orders.insertOfCode`).
  */
 export async function recordPickupOrder(trx: Tx, context: ChangeContext, machine: MachineRef, code: PickupCode, priceCents: number, origin: null, recordStatus?: string): Promise<PickupOrder>;
 export async function recordPickupOrder(
@@ -55,19 +54,22 @@ export async function recordPickupOrder(
   origin: ConsumeOrigin | null,
   recordStatus: string = PICKUP_RECORD_STATUS,
 ): Promise<PickupOrder | undefined> {
-  const orderId = await orders.insert(trx, {
-    merchantId: machine.merchant_id,
-    machineId: machine.id,
-    tradeId: origin?.tradeId ?? null,
-    notifyUrl: origin?.notifyUrl ?? null,
-    amountCents: priceCents,
-    status: PICKUP_ORDER_STATUS,
-    pickupCodeId: code.id,
-    createdAt: context.now,
-  });
-  if (orderId === undefined) return undefined;
-  const recordId = await orders.insertRecord(trx, { orderId, productId: code.product_id, quantity: 1, priceCents, status: recordStatus });
-  await codes.linkToOrder(trx, code.id, orderId);
+  const inserted = await orders.insertOfCode(
+    trx,
+    {
+      merchantId: machine.merchant_id,
+      machineId: machine.id,
+      tradeId: origin?.tradeId ?? null,
+      notifyUrl: origin?.notifyUrl ?? null,
+      amountCents: priceCents,
+      status: PICKUP_ORDER_STATUS,
+      pickupCodeId: code.id,
+      createdAt: context.now,
+    },
+    { productId: code.product_id, quantity: 1, priceCents, status: recordStatus },
+  );
+  if (inserted === undefined) return undefined;
+  const { orderId, recordId } = inserted;
   return {
     orderId,
     tradeId: origin?.tradeId ?? null,

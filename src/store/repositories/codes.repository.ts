@@ -146,35 +146,6 @@ export async function cancelStep(db: Executor, scope: CodeScope, after: number, 
   return (await query.returning('id').execute()).map((row) => row.id);
 }
 
-// The live code first, through the partial unique index on the machine's UNUSED codes (the
-// literal status lets the planner use it); only when there is none, the latest used or
-// cancelled one, to say why. Looking for both at once scanned every code the machine had.
-const liveCode = preparedQuery((db, machineId: number, code: string, productId: number) =>
-  db
-    .selectFrom('pickup_codes')
-    .selectAll()
-    .where('machine_id', '=', machineId)
-    .where('code', '=', code)
-    .where(sql<boolean>`status = 'UNUSED'`)
-    .where('product_id', '=', productId),
-);
-
-const latestCode = preparedQuery((db, machineId: number, productId: number, code: string) =>
-  db
-    .selectFrom('pickup_codes')
-    .selectAll()
-    .where('machine_id', '=', machineId)
-    .where('product_id', '=', productId)
-    .where('code', '=', code)
-    .orderBy('id', 'desc')
-    .limit(1),
-);
-
-/** The code a customer's digits name for a consume: the UNUSED one, else the latest. */
-export async function findByDigits(db: Executor, machineId: number, productId: number, code: string): Promise<PickupCode | undefined> {
-  return (await liveCode(db, machineId, code, productId))[0] ?? (await latestCode(db, machineId, productId, code))[0];
-}
-
 const useUnusedCode = preparedQuery((db, at: number, codeId: number) =>
   db.updateTable('pickup_codes').set({ status: 'USED', used_at: at }).where('id', '=', codeId).where('status', '=', 'UNUSED').returning('id'),
 );

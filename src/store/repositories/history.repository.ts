@@ -15,7 +15,7 @@ export interface Author {
   at: number;
 }
 
-function historyRow(entry: HistoryEntry, author: Author): NewCodeHistory {
+export function historyRow(entry: HistoryEntry, author: Author): NewCodeHistory {
   return {
     pickup_code_id: entry.codeId,
     action: entry.action,

@@ -1,6 +1,9 @@
 /** Orders and their records: what a consume through the API or a redemption at a machine made. */
-import type { Executor } from '../executor.js';
+import { sql, type QueryCreator } from 'kysely';
+import { locksRows, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
+import type { Database } from '../schema.js';
+import * as codes from './codes.repository.js';
 
 // A consume's trade_id is its natural key: the order it made, with what a repeat must match.
 const orderWithTradeId = preparedQuery((db, merchantId: number, tradeId: string) =>
@@ -45,8 +48,18 @@ export interface NewOrder {
   createdAt: number;
 }
 
-const insertOrder = preparedQuery(
-  (db, merchantId: number, machineId: number, tradeId: string | null, notifyUrl: string | null, amountCents: number, status: string, codeId: number, at: number) =>
+function orderInsert(
+  db: QueryCreator<Database>,
+  merchantId: number,
+  machineId: number,
+  tradeId: string | null,
+  notifyUrl: string | null,
+  amountCents: number,
+  status: string,
+  codeId: number,
+  at: number,
+) {
+  return (
     db
       .insertInto('orders')
       .values({
@@ -64,8 +77,11 @@ const insertOrder = preparedQuery(
       // failing its whole transaction with a unique violation (a 500). A machine's order
       // has no trade_id (NULLs never collide).
       .onConflict((conflict) => conflict.columns(['merchant_id', 'trade_id']).doNothing())
-      .returning('id'),
-);
+      .returning('id')
+  );
+}
+
+const insertOrder = preparedQuery(orderInsert);
 
 /** The new order's id; undefined when the merchant's trade_id was taken meanwhile by a consume that committed first. */
 export async function insert(db: Executor, order: NewOrder): Promise<number | undefined> {
@@ -88,6 +104,81 @@ const insertOrderRecord = preparedQuery((db, orderId: number, productId: number,
 export async function insertRecord(db: Executor, record: NewOrderRecord): Promise<number> {
   const [row] = await insertOrderRecord(db, record.orderId, record.productId, record.quantity, record.priceCents, record.status);
   return row!.id;
+}
+
+/**
+ * A spent code's order on PostgreSQL: the order, its record and the code's link to it in ONE
+ * statement (a data-modifying WITH); the record and the link follow the order's insert, so
+ * when the trade_id was taken (ON CONFLICT DO NOTHING) none of them is written.
+ */
+const insertOrderOfCode = preparedQuery(
+  (
+    db,
+    merchantId: number,
+    machineId: number,
+    tradeId: string | null,
+    notifyUrl: string | null,
+    amountCents: number,
+    status: string,
+    codeId: number,
+    at: number,
+    productId: number,
+    quantity: number,
+    priceCents: number,
+    recordStatus: string,
+  ) =>
+    db
+      .with('new_order', (cte) => orderInsert(cte, merchantId, machineId, tradeId, notifyUrl, amountCents, status, codeId, at))
+      .with('new_record', (cte) =>
+        cte
+          .insertInto('order_records')
+          .columns(['order_id', 'product_id', 'quantity', 'price_cents', 'status'])
+          .expression((eb) =>
+            eb
+              .selectFrom('new_order')
+              .select(['new_order.id', sql.val(productId).as('product_id'), sql.val(quantity).as('quantity'), sql.val(priceCents).as('price_cents'), sql.val(recordStatus).as('status')]),
+          )
+          .returning('id'),
+      )
+      .with('linked', (cte) =>
+        cte
+          .updateTable('pickup_codes')
+          .from('new_order')
+          .set((eb) => ({ order_id: eb.ref('new_order.id') }))
+          .where('pickup_codes.id', '=', codeId),
+      )
+      .selectFrom(['new_order', 'new_record'])
+      .select(['new_order.id as order_id', 'new_record.id as record_id']),
+);
+
+/**
+ * The order of a spent code, its one record and the code's link to the order; undefined, and
+ * nothing written, when the merchant's trade_id was taken meanwhile (see `insert`).
+ */
+export async function insertOfCode(db: Executor, order: NewOrder, record: Omit<NewOrderRecord, 'orderId'>): Promise<{ orderId: number; recordId: number } | undefined> {
+  if (locksRows(db)) {
+    const [row] = await insertOrderOfCode(
+      db,
+      order.merchantId,
+      order.machineId,
+      order.tradeId,
+      order.notifyUrl,
+      order.amountCents,
+      order.status,
+      order.pickupCodeId,
+      order.createdAt,
+      record.productId,
+      record.quantity,
+      record.priceCents,
+      record.status,
+    );
+    return row && { orderId: row.order_id, recordId: row.record_id };
+  }
+  const orderId = await insert(db, order);
+  if (orderId === undefined) return undefined;
+  const recordId = await insertRecord(db, { ...record, orderId });
+  await codes.linkToOrder(db, order.pickupCodeId, orderId);
+  return { orderId, recordId };
 }
 
 /** The order and its first record. */

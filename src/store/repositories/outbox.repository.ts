@@ -13,7 +13,7 @@ const insertOne = preparedQuery((db, machineId: number, method: string, body: st
   db.insertInto('outbox').values(outboxRow(machineId, method, body, now)),
 );
 
-function outboxRow(machineId: number, method: string, body: string, now: number) {
+export function outboxRow(machineId: number, method: string, body: string, now: number) {
   return { machine_id: machineId, method, body, created_at: now };
 }
 
@@ -124,10 +124,21 @@ export async function newestIdOf(db: Executor, machineId: number): Promise<numbe
   return Number(newest?.id ?? 0);
 }
 
+// The ids travel as ONE parameter, a PostgreSQL array or a JSON array for SQLite, so a round
+// of any size is one statement of one text, prepared once (an `in ($1 … $n)` is a new text,
+// parsed and planned anew, for every count), and needs no chunks under SQLite's parameter limit.
+const markIdsSent = preparedQuery((db, now: number, ids: string) =>
+  db
+    .updateTable('outbox')
+    .set({ sent_at: now })
+    .where((eb) => (locksRows(db) ? eb('id', '=', sql<number>`any(cast(${ids} as bigint[]))`) : eb('id', 'in', sql<number>`(select value from json_each(${ids}))`)))
+    .where('sent_at', 'is', null),
+);
+
+/** Marks the rows sent (those not marked yet), in one statement. */
 export async function markSent(db: Executor, ids: readonly number[], now: number): Promise<void> {
-  for (let start = 0; start < ids.length; start += CHUNK) {
-    await db.updateTable('outbox').set({ sent_at: now }).where('id', 'in', ids.slice(start, start + CHUNK)).where('sent_at', 'is', null).execute();
-  }
+  if (ids.length === 0) return;
+  await markIdsSent(db, now, locksRows(db) ? `{${ids.map(Math.trunc).join(',')}}` : JSON.stringify(ids));
 }
 
 /** The machine's pushes naming that code (created, deleted) queued in that second. */

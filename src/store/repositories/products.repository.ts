@@ -70,9 +70,20 @@ function lockedForStock<Q extends { forUpdate(): Q }>(db: Executor, query: Q): Q
   return locksRows(db) ? query.forUpdate() : query;
 }
 
-/** The machine's product as a create reads it, locked until the transaction ends. */
-export function findForCreate(db: Executor, machineId: number, productId: number): Promise<Pick<Product, 'id' | 'on_sale' | 'capacity' | 'inventory'> | undefined> {
-  return lockedForStock(db, db.selectFrom('products').select(['id', 'on_sale', 'capacity', 'inventory']).where('id', '=', productId).where('machine_id', '=', machineId)).executeTakeFirst();
+/**
+ * The machine's product as a create reads it; with `countsLiveCodes` (a live-codes limit
+ * applies) locked until the transaction ends. Without a limit a create decides on the
+ * product's own fields alone, so it takes no lock: on PostgreSQL creates of one product in
+ * two batches would otherwise wait for each other's COMMIT (and yield, issue 23).
+ */
+export function findForCreate(
+  db: Executor,
+  machineId: number,
+  productId: number,
+  countsLiveCodes = true,
+): Promise<Pick<Product, 'id' | 'on_sale' | 'capacity' | 'inventory'> | undefined> {
+  const query = db.selectFrom('products').select(['id', 'on_sale', 'capacity', 'inventory']).where('id', '=', productId).where('machine_id', '=', machineId);
+  return (countsLiveCodes ? lockedForStock(db, query) : query).executeTakeFirst();
 }
 
 /** The machine's products on sale with stock, locked until the transaction ends. */
