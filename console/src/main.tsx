@@ -13,6 +13,7 @@ import { SignInPage } from './pages/sign-in.js';
 import { loadServerConfig, restoreSession, signOut, type Session } from './session.js';
 import { SessionContext } from './ui.js';
 import './styles.css';
+import './forms.css';
 import { API_PREFIX } from '../../src/protocol/endpoints.js';
 
 type Route = { page: 'machines' } | { page: 'machine'; machineNo: string } | { page: 'code'; machineNo: string; codeId: number };

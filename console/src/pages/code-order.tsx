@@ -1,7 +1,7 @@
 /** The order that spent a code (order_get.md): its facts and its records, each with its product and delivery state. */
 import type { Order } from '../../../src/client/index.js';
 import { useT } from '../i18n.js';
-import { useOrderWords } from '../order-words.js';
+import { useOrderWords } from '../words/order-words.js';
 import { WallTime } from '../ui.js';
 
 export function OrderSection({ order, productName }: { order: Order; productName: (id: number) => string }) {

@@ -1,15 +1,10 @@
 /** One machine: its state, its products with stock and live codes, creating and cancelling codes. */
 import { useState } from 'preact/hooks';
-import type { Product } from '../../../src/client/index.js';
 import { useT } from '../i18n.js';
-import { machineProducts } from '../machine-products.js';
+import { machineProducts, type MachineProduct } from '../machine-products.js';
 import { ErrorNotice, Flag, UpdatedAt, usePoll, useSession, WallTime } from '../ui.js';
 import { CodesSection } from './machine-codes.js';
 import { CreateCodesForm } from './create-codes.js';
-
-export interface MachineProduct extends Product {
-  liveCodes: number;
-}
 
 export function MachinePage({ machineNo }: { machineNo: string }) {
   const t = useT();
