@@ -5,15 +5,17 @@
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import * as callbacks from './words/callbacks.js';
 import * as codes from './words/codes.js';
 import * as common from './words/common.js';
 import * as machine from './words/machine.js';
+import * as orders from './words/orders.js';
 
-const zh = { ...common.zh, ...machine.zh, ...codes.zh } as const;
+const zh = { ...common.zh, ...machine.zh, ...codes.zh, ...orders.zh, ...callbacks.zh } as const;
 
 export type MessageKey = keyof typeof zh;
 
-const en: Record<MessageKey, string> = { ...common.en, ...machine.en, ...codes.en };
+const en: Record<MessageKey, string> = { ...common.en, ...machine.en, ...codes.en, ...orders.en, ...callbacks.en };
 
 export type Language = 'zh' | 'en';
 const dictionaries: Record<Language, Record<MessageKey, string>> = { zh, en };

@@ -11,6 +11,7 @@ import type { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { clientFor, tradeId } from '../helpers/client.js';
 import { eventually, LinkedServer, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
 import { Receiver } from '../helpers/receiver.js';
+import { startTestServer } from '../helpers/server.js';
 import { storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
@@ -72,17 +73,27 @@ for (const kind of storeKinds()) {
       await assert.rejects(clientFor(linked.server.url, stranger.merchant).orderDeliveries(stranger.machineNo, order.orderId), (error: OpenApiError) => error.code === ErrorCode.RECORD_NOT_FOUND);
     });
 
-    it('counts the pushes waiting for an offline machine and the oldest one; none once it has them', async () => {
-      const offline = await seedMachine(linked.store, fixture.merchant);
-      assert.deepEqual(await api.unsentPushes(offline.machineNo), { unsent: 0 });
-      await api.createPickupCodes(offline.machineNo, { productId: offline.productId, count: 3 });
-      const waiting = await api.unsentPushes(offline.machineNo);
-      assert.equal(waiting.unsent, 3);
-      assert.ok(waiting.oldestQueuedAt instanceof Date);
-      const late = simulator(linked.brokerUrl, offline);
-      machines.push(late);
-      await late.connect();
-      await eventually(async () => (await api.unsentPushes(offline.machineNo)).unsent === 0, 'the pushes were sent');
+    it('counts the pushes waiting for a machine while the server has no machine link, and the oldest one', async () => {
+      // Without a link (no broker) every push waits: the dispatcher never hands it on.
+      const unlinked = await startTestServer(kind);
+      try {
+        const waiting = await seedMachine(unlinked.store);
+        const client = clientFor(unlinked.url, waiting.merchant);
+        assert.deepEqual(await client.unsentPushes(waiting.machineNo), { unsent: 0 });
+        await client.createPickupCodes(waiting.machineNo, { productId: waiting.productId, count: 3 });
+        const unsent = await client.unsentPushes(waiting.machineNo);
+        assert.equal(unsent.unsent, 3);
+        assert.ok(unsent.oldestQueuedAt instanceof Date);
+      } finally {
+        await unlinked.close();
+      }
+    });
+
+    it('counts none once the machine link has handed the pushes on', async () => {
+      const late = await seedMachine(linked.store, fixture.merchant);
+      await api.createPickupCodes(late.machineNo, { productId: late.productId, count: 3 });
+      await eventually(async () => (await api.unsentPushes(late.machineNo)).unsent === 0, 'the pushes were handed to the broker');
+      assert.deepEqual(await api.unsentPushes(late.machineNo), { unsent: 0 });
     });
 
     it('sets the webhook, signs its events with a rotated secret shown once, lists them newest first with their attempts, and clears it', async () => {
