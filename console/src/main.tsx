@@ -1,5 +1,6 @@
 /**
- * The merchant console: sign in, then machines → a machine → a code. Pages are addressed
+ * The merchant console: sign in, then machines → a machine → a code, or its orders → an
+ * order with its deliveries and callbacks; and the merchant's webhook. Pages are addressed
  * by the URL's fragment (#/machines/10000001), so the server serves one file and nothing
  * secret ever sits in a URL.
  */
@@ -9,19 +10,34 @@ import { I18n, saveLanguage, savedLanguage, translator, type Language } from './
 import { CodePage } from './pages/code.js';
 import { MachinePage } from './pages/machine.js';
 import { MachinesPage } from './pages/machines.js';
+import { OrderPage } from './pages/order.js';
+import { OrdersPage } from './pages/orders.js';
+import { WebhookPage } from './pages/webhook.js';
 import { SignInPage } from './pages/sign-in.js';
 import { loadServerConfig, restoreSession, signOut, type Session } from './session.js';
 import { SessionContext } from './ui.js';
 import './styles.css';
+import './forms.css';
 import { API_PREFIX } from '../../src/protocol/endpoints.js';
 
-type Route = { page: 'machines' } | { page: 'machine'; machineNo: string } | { page: 'code'; machineNo: string; codeId: number };
+type Route =
+  | { page: 'machines' }
+  | { page: 'webhook' }
+  | { page: 'machine'; machineNo: string }
+  | { page: 'orders'; machineNo: string }
+  | { page: 'code' | 'order'; machineNo: string; id: number };
+
+const ID = /^[1-9][0-9]{0,15}$/;
 
 function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (parts[0] === 'webhook') return { page: 'webhook' };
   if (parts[0] === 'machines' && parts[1]) {
-    if (parts[2] === 'codes' && /^[1-9][0-9]{0,15}$/.test(parts[3] ?? '')) return { page: 'code', machineNo: parts[1], codeId: Number(parts[3]) };
-    return { page: 'machine', machineNo: parts[1] };
+    const machineNo = parts[1];
+    if (parts[2] === 'codes' && ID.test(parts[3] ?? '')) return { page: 'code', machineNo, id: Number(parts[3]) };
+    if (parts[2] === 'orders' && ID.test(parts[3] ?? '')) return { page: 'order', machineNo, id: Number(parts[3]) };
+    if (parts[2] === 'orders') return { page: 'orders', machineNo };
+    return { page: 'machine', machineNo };
   }
   return { page: 'machines' };
 }
@@ -74,6 +90,7 @@ function App({ timeZone }: { timeZone: string }) {
         </a>
         <nav aria-label={t('appName')}>
           {session && <a href="#/machines">{t('machines')}</a>}
+          {session && <a href="#/webhook">{t('webhook')}</a>}
           <a href={`${API_PREFIX}/docs`}>{t('apiReference')}</a>
         </nav>
         <div class="tools">
@@ -95,7 +112,10 @@ function App({ timeZone }: { timeZone: string }) {
           <SessionContext.Provider value={session}>
             {route.page === 'machines' && <MachinesPage />}
             {route.page === 'machine' && <MachinePage key={route.machineNo} machineNo={route.machineNo} />}
-            {route.page === 'code' && <CodePage key={`${route.machineNo}/${route.codeId}`} machineNo={route.machineNo} codeId={route.codeId} />}
+            {route.page === 'code' && <CodePage key={`${route.machineNo}/${route.id}`} machineNo={route.machineNo} codeId={route.id} />}
+            {route.page === 'orders' && <OrdersPage key={route.machineNo} machineNo={route.machineNo} />}
+            {route.page === 'order' && <OrderPage key={`${route.machineNo}/${route.id}`} machineNo={route.machineNo} orderId={route.id} />}
+            {route.page === 'webhook' && <WebhookPage />}
           </SessionContext.Provider>
         )}
       </main>

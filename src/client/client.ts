@@ -4,62 +4,18 @@
  * @noble/hashes) and talks through `fetch`, so it runs on Node 20+, Deno, Bun, browsers
  * and edge workers alike; nothing here needs `node:` modules or Web Crypto's digest.
  */
-import { API_PREFIX, METHOD } from '../protocol/endpoints.js';
-import { encodeSignedPayload } from '../protocol/payload.js';
-import { assertTimeZone, DEFAULT_TIME_ZONE, formatWallTime, nowSeconds } from '../protocol/time.js';
-import { list, WireReader, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupOrder, type Product } from './results.js';
+import { METHOD } from '../protocol/endpoints.js';
+import { list, type MachineDetail, type MachineSummary, type Page, type PickupCode, type PickupOrder, type Product } from './results.js';
 import type { CodeOptions, ConsumeRequest, CreateCodesRequest, PickupCodeQuery, ProductQuery, WallTimeInput } from './requests.js';
 import { readOrderCallback, type OrderCallback } from './callback-results.js';
-import { exchange, headerValue, nonce, type Fetch, type TransportOptions } from './transport.js';
 import { readDelivery, readDeliveryState, readOrder, type Delivery, type DeliveryState, type Order } from './delivery-results.js';
 import { readLiveCodeCount, readMachineOverview, readPickupCodeHistory, readProductStock, type LiveCodeCount, type MachineOverview, type PickupCodeHistory, type ProductStock } from './extension-results.js';
+import { ClientCore, type FieldValue } from './client-core.js';
+import { readOrderDelivery, readOrderOfDay, readUnsentPushes, readWebhook, type OrderDelivery, type OrderOfDay, type UnsentPushes, type Webhook } from './lifecycle-results.js';
 
-export interface VendcloudClientOptions {
-  /** The server's root, e.g. `https://cloud.example.com` (a trailing `/api/openapi/v1` is fine too). */
-  baseUrl: string;
-  appId: string;
-  appSecret: string;
-  /** The merchant id: the key every payload is signed with. */
-  merchantId: number | string;
-  /** Per attempt, milliseconds; default 10 000. */
-  timeoutMs?: number;
-  /** Further attempts after a network failure or a 5xx; default 2. Never after a 4xx or business failure. */
-  retries?: number;
-  /** The platform time zone the server writes times in; default Asia/Shanghai. */
-  timeZone?: string;
-  /** Defaults to the global `fetch`. */
-  fetch?: Fetch;
-  /** The merchant's signing secret: each request carries Vendcloud-Request-Signature (docs/security.md). */
-  signingSecret?: string;
-}
+export type { VendcloudClientOptions } from './client-core.js';
 
-type FieldValue = string | number | undefined;
-
-const DEFAULTS = { timeoutMs: 10_000, retries: 2 };
-
-export class VendcloudClient {
-  private readonly apiUrl: string;
-  private readonly headers: Record<string, string>;
-  private readonly key: string;
-  private readonly timeZone: string;
-  private readonly transport: TransportOptions;
-  private readonly read: WireReader;
-
-  constructor(options: VendcloudClientOptions) {
-    const root = new URL(options.baseUrl).href.replace(/\/+$/, '');
-    this.apiUrl = root.endsWith(API_PREFIX) ? root : `${root}${API_PREFIX}`;
-    this.headers = { Appid: headerValue('appId', options.appId), AppSecret: headerValue('appSecret', options.appSecret) };
-    this.key = String(options.merchantId);
-    this.timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
-    assertTimeZone(this.timeZone);
-    const retries = options.retries ?? DEFAULTS.retries;
-    if (!Number.isInteger(retries) || retries < 0) throw new RangeError('retries must be a whole number ≥ 0');
-    const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
-    if (!fetchImpl) throw new TypeError('no fetch in this runtime: pass one as options.fetch');
-    this.transport = { fetch: fetchImpl, timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs, retries, ...(options.signingSecret ? { signingSecret: options.signingSecret } : {}) };
-    this.read = new WireReader(this.timeZone);
-  }
-
+export class VendcloudClient extends ClientCore {
   /** Checks the credentials: resolves "pong". */
   async ping(): Promise<string> {
     return String(await this.unsigned('/ping'));
@@ -235,21 +191,41 @@ export class VendcloudClient {
     return readDeliveryState(this.read, (await this.signed('POST', `/deliveries/${deliveryId}`, { machine_no: machineNo })) as object);
   }
 
-  /**
-   * The base64 payload for exactly these fields, signed with this client's merchant id,
-   * as a request body carries it. Adds nothing (no timestamp): for comparing with what
-   * another client produces.
-   */
-  signPayload(fields: Record<string, string>): string {
-    return encodeSignedPayload(fields, this.key);
+  /** Extension: the machine's orders made on `day` (`YYYY-MM-DD`, or a Date's day in the platform zone), newest first, with their records. */
+  async ordersOfDay(machineNo: string, day: WallTimeInput, paging: { page?: number; perPage?: number } = {}): Promise<Page<OrderOfDay>> {
+    const data = await this.signed('POST', '/orders/query', { machine_no: machineNo, date: this.wallTime(day).slice(0, 10), page: paging.page, per_page: paging.perPage });
+    return this.read.page(data, (order) => readOrderOfDay(this.read, order), paging.perPage ?? 10);
   }
 
-  /** Formats a Date as the platform's wall time; a string is sent as written. */
-  wallTime(value: WallTimeInput): string {
-    if (typeof value === 'string') return value;
-    const ms = value.getTime();
-    if (Number.isNaN(ms)) throw new RangeError('invalid Date');
-    return formatWallTime(Math.floor(ms / 1000), this.timeZone);
+  /** Extension: every delivery of the order's records, oldest first; 80002 if not the machine's order. */
+  async orderDeliveries(machineNo: string, orderId: number): Promise<OrderDelivery[]> {
+    return list(await this.signed('POST', '/deliveries/query', { machine_no: machineNo, order_id: orderId })).map((delivery) => readOrderDelivery(this.read, delivery));
+  }
+
+  /** Extension: how many pushes wait for the machine (it is offline, or slow to acknowledge), and since when. */
+  async unsentPushes(machineNo: string): Promise<UnsentPushes> {
+    return readUnsentPushes(this.read, (await this.signed('POST', '/machines/pushes', { machine_no: machineNo })) as object);
+  }
+
+  /** Extension: the merchant's latest callbacks and events (older than `beforeId` when given), newest first, with every attempt. */
+  async latestCallbacks(query: { perPage?: number; beforeId?: number } = {}): Promise<OrderCallback[]> {
+    const data = await this.signed('POST', '/callbacks/latest', { per_page: query.perPage, before_id: query.beforeId });
+    return list(data).map((callback) => readOrderCallback(this.read, callback));
+  }
+
+  /** Extension: where the merchant's events go, and whether a secret signs them. */
+  async getWebhook(): Promise<Webhook> {
+    return readWebhook((await this.signed('POST', '/webhook', {})) as object);
+  }
+
+  /** Extension: the merchant's events go to `url` from now on (`null`: nowhere, and none is queued). */
+  async setWebhook(url: string | null): Promise<void> {
+    await this.signed('PUT', '/webhook', url === null ? { method: METHOD.WEBHOOK_CLEAR } : { method: METHOD.WEBHOOK_SET, webhook_url: url });
+  }
+
+  /** Extension: a new webhook secret, replacing the old one at once; returned this once only. */
+  async rotateWebhookSecret(): Promise<string> {
+    return ((await this.signed('PUT', '/webhook', { method: METHOD.WEBHOOK_ROTATE_SECRET })) as { webhook_secret: string }).webhook_secret;
   }
 
   private codeOptions(options: CodeOptions): Record<string, FieldValue> {
@@ -261,30 +237,5 @@ export class VendcloudClient {
 
   private createdCodes(data: unknown): PickupCode[] {
     return list((data as { codes?: unknown })?.codes).map((code) => this.read.pickupCode(code));
-  }
-
-  private unsigned(path: string): Promise<unknown> {
-    return exchange({ method: 'POST', url: `${this.apiUrl}${path}`, headers: this.headers }, this.transport);
-  }
-
-  /**
-   * Signs once and hands the same body to every attempt. The nonce is the call's
-   * idempotency key: every attempt of one call carries it, so the server runs the call
-   * once and answers a retry from its record; no two calls share it.
-   */
-  private signed(method: 'POST' | 'PUT', path: string, fields: Record<string, FieldValue>): Promise<unknown> {
-    const payload: Record<string, string> = {};
-    for (const [name, value] of Object.entries(fields)) if (value !== undefined) payload[name] = String(value);
-    payload.timestamp = String(nowSeconds());
-    payload.nonce = nonce();
-    return exchange(
-      {
-        method,
-        url: `${this.apiUrl}${path}`,
-        headers: { ...this.headers, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ payload: this.signPayload(payload) }),
-      },
-      this.transport,
-    );
   }
 }

@@ -13,6 +13,7 @@ export type { Fetch } from './transport.js';
 export { API_PREFIX, METHOD } from '../protocol/endpoints.js';
 export { ErrorCode } from '../protocol/errors.js';
 export type { OrderCallback, CallbackAttempt } from './callback-results.js';
+export type { OrderOfDay, OrderDelivery, UnsentPushes, Webhook } from './lifecycle-results.js';
 export { verifyWebhook } from './webhooks.js';
 export type { WebhookHeaders, VerifyWebhookOptions } from './webhooks.js';
 export { WEBHOOK_SIGNATURE_HEADER, WEBHOOK_EVENT_ID_HEADER } from '../protocol/webhook-signature.js';

@@ -28,6 +28,7 @@ import { consumeRoutes } from './routes/consumes.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { orderRoutes } from './routes/orders.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { lifecycleRoutes } from './routes/lifecycle.js';
 import { machineRoutes } from './routes/machines.js';
 import { pickupCodeRoutes } from './routes/pickup-codes.js';
 import { productRoutes } from './routes/products.js';
@@ -155,7 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (scope) => {
       decorateMerchantRequest(scope);
-      for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, orderRoutes, deliveryRoutes, extensionRoutes]) await scope.register(routes, deps);
+      for (const routes of [machineRoutes, productRoutes, pickupCodeRoutes, consumeRoutes, orderRoutes, deliveryRoutes, extensionRoutes, lifecycleRoutes]) await scope.register(routes, deps);
     },
     { prefix: API_PREFIX },
   );

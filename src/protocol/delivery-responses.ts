@@ -18,9 +18,12 @@ export const DELIVERY_STATUS_WORDS = {
 
 const deliveryWords = { type: 'string', enum: Object.values(DELIVERY_STATUS_WORDS) } as const;
 
+/** order_get.md's order statuses. */
+export const ORDER_STATUSES = ['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'PICKUPCODE', 'NOTPAY', 'TESTPAY'] as const;
+
 // order_get.md: records with constant statuses; `notify_sent` is "0" or "1".
 export const ORDER_DETAIL: JsonSchema = object(
-  orderFields(['SUCCESS', 'REFUND', 'CLOSED', 'REVOKED', 'USERPAYING', 'PAYERROR', 'PICKUPCODE', 'NOTPAY', 'TESTPAY'], RECORD_STATUSES),
+  orderFields(ORDER_STATUSES, RECORD_STATUSES),
   ['order_id', 'date', 'amount', 'status', 'records'],
 );
 

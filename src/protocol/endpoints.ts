@@ -26,4 +26,10 @@ export const METHOD = {
   PRODUCT_RESTOCK: 'product.restock',
   /** Extension: one product's stock (`product_id`, `inventory` from 0 to its capacity). */
   PRODUCT_STOCK: 'product.stock',
+  /** Extension: the merchant's webhook URL (`webhook_url`), docs/console.md. */
+  WEBHOOK_SET: 'webhook.set',
+  /** Extension: no webhook; the merchant's events are not queued. */
+  WEBHOOK_CLEAR: 'webhook.clear',
+  /** Extension: a new webhook secret, answered once. */
+  WEBHOOK_ROTATE_SECRET: 'webhook.rotate_secret',
 } as const;

@@ -58,6 +58,7 @@ export const FIELD = {
   text: { type: 'string', minLength: 1 },
   oneOf: (values: readonly string[]): JsonSchema => ({ type: 'string', enum: values }),
   wallTime: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$' },
+  day: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
   code: { type: 'string', pattern: '^[0-9]{6,10}$' },
   codePrefix: { type: 'string', pattern: '^[0-9]{1,10}$' },
   tradeId: { type: 'string', pattern: '^[A-Za-z0-9_-]{20,32}$' },

@@ -12,6 +12,7 @@
  */
 import { DELIVERY_STARTED, DELIVERY_STATE, ORDER_DETAIL } from './delivery-responses.js';
 import { ErrorCode } from './errors.js';
+import { ORDER_DELIVERIES, ORDERS_OF_DAY, UNSENT_PUSHES, WEBHOOK, WEBHOOK_SECRET } from './lifecycle-responses.js';
 import { METHOD } from './endpoints.js';
 import { digits, EMPTY_LIST, EMPTY_OBJECT, extension, flag, id, list, money, object, orderFields, page, positive, text, wallTime, type JsonSchema } from './schema-parts.js';
 
@@ -241,6 +242,18 @@ export const OPEN_API_RESPONSES: readonly ResponseShape[] = [
   { verb: 'POST', path: '/pickup_codes/history', data: CODE_HISTORY },
   { verb: 'POST', path: '/callbacks/query', data: { type: 'array', items: CALLBACK } },
   { verb: 'PUT', path: '/callbacks', dataByMethod: { [METHOD.CALLBACK_RESEND]: EMPTY_OBJECT } },
+  // The console's lifecycle pages (lifecycle-responses.ts); before `/orders/:order_id` and
+  // `/deliveries/:delivery_id`, whose patterns would take their paths too.
+  { verb: 'POST', path: '/orders/query', data: ORDERS_OF_DAY },
+  { verb: 'POST', path: '/deliveries/query', data: ORDER_DELIVERIES },
+  { verb: 'POST', path: '/machines/pushes', data: UNSENT_PUSHES },
+  { verb: 'POST', path: '/callbacks/latest', data: { type: 'array', items: CALLBACK } },
+  { verb: 'POST', path: '/webhook', data: WEBHOOK },
+  {
+    verb: 'PUT',
+    path: '/webhook',
+    dataByMethod: { [METHOD.WEBHOOK_SET]: EMPTY_OBJECT, [METHOD.WEBHOOK_CLEAR]: EMPTY_OBJECT, [METHOD.WEBHOOK_ROTATE_SECRET]: WEBHOOK_SECRET },
+  },
   { verb: 'POST', path: '/orders/:order_id', data: ORDER_DETAIL },
   { verb: 'POST', path: '/deliveries', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },
   { verb: 'POST', path: '/deliveries/debug', dataByMethod: { [METHOD.DELIVERY_PUT]: DELIVERY_STARTED } },

@@ -94,6 +94,17 @@ export function parseWallTime(text: string, timeZone = DEFAULT_TIME_ZONE): numbe
   return guess;
 }
 
+/**
+ * The calendar day `YYYY-MM-DD` in the zone as Unix seconds [from, to): its midnight and the
+ * next day's (23 or 25 hours apart across a DST change); undefined when not a real day.
+ */
+export function wallDayRange(day: string, timeZone = DEFAULT_TIME_ZONE): { from: number; to: number } | undefined {
+  const from = parseWallTime(`${day} 00:00:00`, timeZone);
+  if (from === undefined) return undefined;
+  const next = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)) + 1)).toISOString().slice(0, 10);
+  return { from, to: parseWallTime(`${next} 00:00:00`, timeZone)! };
+}
+
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }

@@ -7,6 +7,7 @@ import { credentialsMigration } from './credentials-migration.js';
 import { callbackSignFormMigration } from './callback-sign-form-migration.js';
 import { linkProfilesMigration } from './link-profiles-migration.js';
 import { retentionMigration } from './retention-migration.js';
+import { consoleReadsMigration } from './console-reads-migration.js';
 import { liveCodesLimitMigration } from './live-codes-limit-migration.js';
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 
@@ -290,6 +291,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0010_callback_sign_form': callbackSignFormMigration,
         '0011_conflicts': retentionMigration,
         '0012_live_codes_limit': liveCodesLimitMigration,
+        '0013_console_reads': consoleReadsMigration,
       };
     },
   };

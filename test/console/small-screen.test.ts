@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { VendcloudClient } from '../../src/client/index.js';
 import { ensureDemoData, type DemoCredentials } from '../../src/service/demo.js';
-import { clientFor } from '../helpers/client.js';
+import { clientFor, tradeId } from '../helpers/client.js';
 import { CHROMIUM_PATH, needs } from '../helpers/components.js';
 import { brokerModes, LinkedServer } from '../helpers/link.js';
 import { after, before, describe, it } from '../helpers/node-test.js';
@@ -19,6 +19,8 @@ import { storeKinds } from '../helpers/stores.js';
 const embedded = brokerModes().find((mode) => mode.name === 'embedded')!;
 const kind = storeKinds()[0]!;
 const PHONE = { width: 390, height: 844 };
+/** Wider than a phone on one line: it must wrap, not push the page sideways. */
+const LONG_URL = 'https://merchant.example/webhooks/vendcloud/events/for/the/lobby/machines';
 
 /** Where `npm run screenshots` keeps the pictures (docs/console); otherwise none are kept. */
 const screenshots = process.env.VENDCLOUD_SCREENSHOTS;
@@ -103,6 +105,34 @@ describe('the console on a phone, in the browser’s language', needs('chromium'
     await page.getByRole('button', { name: '切换到中文' }).click();
     await page.reload();
     await page.getByRole('heading', { name: `设备 ${demo.machine_no}` }).waitFor();
+    await page.context().close();
+  });
+
+  it("at 390 px: a machine's orders, an order's page, and the webhook page with a long URL never scroll sideways", async () => {
+    const [code] = await api.createPickupCodes(demo.machine_no, { productId: demo.product_ids[0]! });
+    const order = await api.consumePickupCode(demo.machine_no, { code: code!.code, productId: demo.product_ids[0]!, tradeId: tradeId(), notifyUrl: LONG_URL });
+    await api.setWebhook(LONG_URL);
+    const page = await openAs('en-US');
+    await page.getByLabel('Appid').fill(demo.appid);
+    await page.getByLabel('AppSecret').fill(demo.app_secret);
+    await page.getByLabel(/Merchant id/).fill(String(demo.merchant_id));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'My machines' }).waitFor();
+
+    await page.goto(`${linked.server.url}/console/#/machines/${demo.machine_no}/orders`);
+    const row = page.locator(`tr[data-order-id="${order.orderId}"]`);
+    await row.waitFor();
+    assert.equal(await overflow(page), 0, 'the orders of the day fit');
+    await row.getByRole('link', { name: String(order.orderId), exact: true }).click();
+    await page.getByRole('heading', { name: `Order ${order.orderId}` }).waitFor();
+    await page.locator('table.records').waitFor();
+    assert.equal(await overflow(page), 0, "the order's page fits");
+    await photograph(page, 'phone-order');
+
+    await page.getByRole('link', { name: 'Webhook' }).click();
+    await page.getByRole('heading', { name: 'Webhook', exact: true }).waitFor();
+    await page.locator('.webhook-url', { hasText: LONG_URL }).waitFor();
+    assert.equal(await overflow(page), 0, 'the webhook page fits');
     await page.context().close();
   });
 });

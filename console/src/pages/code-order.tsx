@@ -1,10 +1,21 @@
-/** The order that spent a code (order_get.md): its facts and its records, each with its product and delivery state. */
-import type { Order } from '../../../src/client/index.js';
+/**
+ * An order (order_get.md): its facts and its records, each with its product and delivery
+ * state; on a code's page, and on the order's own page with a delivery button per record.
+ */
+import type { ComponentChildren } from 'preact';
+import type { Order, OrderRecord } from '../../../src/client/index.js';
 import { useT } from '../i18n.js';
-import { useOrderWords } from '../order-words.js';
+import { useOrderWords } from '../words/order-words.js';
 import { WallTime } from '../ui.js';
 
-export function OrderSection({ order, productName }: { order: Order; productName: (id: number) => string }) {
+interface Props {
+  order: Order;
+  productName: (id: number) => string;
+  /** What can be done with a record (a column of its own when given). */
+  recordActions?: (record: OrderRecord) => ComponentChildren;
+}
+
+export function OrderSection({ order, productName, recordActions }: Props) {
   const t = useT();
   const words = useOrderWords();
   return (
@@ -47,6 +58,7 @@ export function OrderSection({ order, productName }: { order: Order; productName
               {t('price')}
             </th>
             <th scope="col">{words.state}</th>
+            {recordActions && <th scope="col">{t('actions')}</th>}
           </tr>
         </thead>
         <tbody>
@@ -57,6 +69,7 @@ export function OrderSection({ order, productName }: { order: Order; productName
               <td class="number">{record.quantity}</td>
               <td class="number">{record.price}</td>
               <td class="record-state">{words.stateWords(record.status)}</td>
+              {recordActions && <td>{recordActions(record)}</td>}
             </tr>
           ))}
         </tbody>

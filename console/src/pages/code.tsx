@@ -1,7 +1,7 @@
 /** One code's life: its product by name, its changes (who, which request or machine, when), its conflicts, its pushes, its order with its records. */
 import type { MachinePush, PickupCodeEvent, PickupCodeHistory } from '../../../src/client/index.js';
 import { useContext } from 'preact/hooks';
-import { conflictWords, type ConflictMet } from '../conflict-words.js';
+import { conflictWords, type ConflictMet } from '../words/conflict-words.js';
 import { I18n, knownKey, useT, type Translate } from '../i18n.js';
 import { machineProducts } from '../machine-products.js';
 import { ErrorNotice, StatusBadge, UpdatedAt, usePoll, useSession, WallTime } from '../ui.js';

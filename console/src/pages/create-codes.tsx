@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import type { PickupCode } from '../../../src/client/index.js';
 import { useT } from '../i18n.js';
 import { ErrorNotice, useSession } from '../ui.js';
-import type { MachineProduct } from './machine.js';
+import type { MachineProduct } from '../machine-products.js';
 
 const ALL = 'all';
 const CODE_LENGTHS = [6, 7, 8, 9, 10];

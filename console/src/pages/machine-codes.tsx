@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import type { PickupCode, PickupCodeStatusFilter } from '../../../src/client/index.js';
 import { ConsoleRefusal, useT, type Message } from '../i18n.js';
 import { Dialog, ErrorNotice, StatusBadge, usePoll, useSession, WallTime } from '../ui.js';
-import type { MachineProduct } from './machine.js';
+import type { MachineProduct } from '../machine-products.js';
 
 const STATUSES: PickupCodeStatusFilter[] = ['UNUSED', 'USED', 'EXPIRED', 'CANCELLED', 'ALL'];
 const PER_PAGE = 20;

@@ -1,15 +1,11 @@
 /** One machine: its state, its products with stock and live codes, creating and cancelling codes. */
 import { useState } from 'preact/hooks';
-import type { Product } from '../../../src/client/index.js';
 import { useT } from '../i18n.js';
-import { machineProducts } from '../machine-products.js';
+import { machineProducts, type MachineProduct } from '../machine-products.js';
 import { ErrorNotice, Flag, UpdatedAt, usePoll, useSession, WallTime } from '../ui.js';
 import { CodesSection } from './machine-codes.js';
 import { CreateCodesForm } from './create-codes.js';
-
-export interface MachineProduct extends Product {
-  liveCodes: number;
-}
+import { TestVendForm } from './test-vend.js';
 
 export function MachinePage({ machineNo }: { machineNo: string }) {
   const t = useT();
@@ -17,10 +13,15 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
   // Bumped after a change made on this page, so every list reloads at once.
   const [changes, setChanges] = useState(0);
   const machine = usePoll(async () => {
-    const [[overview], all, counts] = await Promise.all([client.machinesOverview(machineNo), machineProducts(client, machineNo), client.liveCodeCounts(machineNo)]);
+    const [[overview], all, counts, pushes] = await Promise.all([
+      client.machinesOverview(machineNo),
+      machineProducts(client, machineNo),
+      client.liveCodeCounts(machineNo),
+      client.unsentPushes(machineNo),
+    ]);
     const live = new Map(counts.map((count) => [count.productId, count.liveCodes]));
     const products: MachineProduct[] = all.map((product) => ({ ...product, liveCodes: live.get(product.id) ?? 0 }));
-    return { overview: overview!, products };
+    return { overview: overview!, products, pushes };
   }, `machine:${machineNo}:${changes}`);
   const changed = () => setChanges((count) => count + 1);
   const data = machine.data;
@@ -34,6 +35,9 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
         {t('machineTitle', { no: machineNo })}
         {data?.overview.machineName && <span class="muted"> · {data.overview.machineName}</span>}
       </h1>
+      <p>
+        <a href={`#/machines/${encodeURIComponent(machineNo)}/orders`}>{t('orders')} →</a>
+      </p>
       <ErrorNotice error={machine.error} />
       <UpdatedAt at={machine.updatedAt} />
       {data && (
@@ -60,6 +64,18 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
               <dd class="link-profile">{data.overview.linkProfile === 'extended' ? t('linkExtended') : t('linkOriginal')}</dd>
             </div>
             <div>
+              <dt>{t('unsentPushes')}</dt>
+              <dd class="unsent-pushes">
+                {data.pushes.oldestQueuedAt ? (
+                  <>
+                    {data.pushes.unsent} · <WallTime at={data.pushes.oldestQueuedAt} />
+                  </>
+                ) : (
+                  t('noneWaiting')
+                )}
+              </dd>
+            </div>
+            <div>
               <dt>{t('operating')}</dt>
               <dd>
                 <Flag on={data.overview.operating} yes={t('inOperation')} no={t('notOperating')} />
@@ -79,6 +95,7 @@ export function MachinePage({ machineNo }: { machineNo: string }) {
           <ProductsTable machineNo={machineNo} products={data.products} onRestocked={changed} />
           <CreateCodesForm machineNo={machineNo} products={data.products} onCreated={changed} />
           <CodesSection machineNo={machineNo} products={data.products} liveCodes={data.overview.liveCodes} changes={changes} onChanged={changed} />
+          <TestVendForm machineNo={machineNo} products={data.products} />
         </>
       )}
     </section>

@@ -220,3 +220,10 @@ export async function countPending(db: Executor): Promise<number> {
   const row = await db.selectFrom('callbacks').select((eb) => eb.fn.countAll<number>().as('count')).where('state', '=', 'pending').executeTakeFirst();
   return Number(row?.count ?? 0);
 }
+
+/** The merchant's latest callbacks (before `beforeId` when given), newest first: the `callbacks_by_merchant` index. */
+export function latestOfMerchant(db: Executor, merchantId: number, limit: number, beforeId?: number): Promise<Callback[]> {
+  let query = db.selectFrom('callbacks').selectAll().where('merchant_id', '=', merchantId);
+  if (beforeId !== undefined) query = query.where('id', '<', beforeId);
+  return query.orderBy('id', 'desc').limit(limit).execute();
+}

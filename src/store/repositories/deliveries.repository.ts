@@ -99,3 +99,9 @@ export function overdue(db: Executor, commandedBy: number, limit: number): Promi
     .limit(limit)
     .execute();
 }
+
+/** The deliveries of these order records, oldest first: a range of the `deliveries_by_record` index. */
+export async function ofRecords(db: Executor, merchantId: number, recordIds: readonly number[]): Promise<Delivery[]> {
+  if (recordIds.length === 0) return [];
+  return db.selectFrom('deliveries').selectAll().where('record_id', 'in', recordIds).where('merchant_id', '=', merchantId).orderBy('id').execute();
+}

@@ -211,3 +211,22 @@ export async function setRecordStatusIf(db: Executor, recordId: number, from: st
 export async function notifyUrlOf(db: Executor, orderId: number): Promise<string | null> {
   return (await db.selectFrom('orders').select('notify_url').where('id', '=', orderId).executeTakeFirst())?.notify_url ?? null;
 }
+
+/**
+ * The machine's orders made in [from, to) (Unix seconds), newest first, one page of them, and
+ * how many there are: a range of the `orders_by_machine` index (the console's orders of a day).
+ */
+export async function pageOfMachineBetween(db: Executor, machineId: number, from: number, to: number, limit: number, offset: number) {
+  const between = db.selectFrom('orders').where('machine_id', '=', machineId).where('created_at', '>=', from).where('created_at', '<', to);
+  const [rows, total] = await Promise.all([
+    between.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    between.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst(),
+  ]);
+  return { rows, total: Number(total?.count ?? 0) };
+}
+
+/** The records of these orders, by order then id. */
+export async function recordsOfOrders(db: Executor, orderIds: readonly number[]) {
+  if (orderIds.length === 0) return [];
+  return db.selectFrom('order_records').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('id').execute();
+}

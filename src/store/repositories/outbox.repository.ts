@@ -170,15 +170,17 @@ export function firstPushFrom(db: Executor, machineId: number, at: number, metho
 }
 
 /**
- * How many pushes wait to be sent, and when the oldest of them was written (null: none wait).
+ * How many pushes wait to be sent (to one machine, when given), and when the oldest of them
+ * was written (null: none wait).
  * A range of the `outbox_unsent` index (sent_at first): its cost follows the rows waiting,
  * not the outbox's size, so the metrics may ask on every scrape.
  */
-export async function unsentBacklog(db: Executor): Promise<{ count: number; oldestAt: number | null }> {
-  const row = await db
+export async function unsentBacklog(db: Executor, machineId?: number): Promise<{ count: number; oldestAt: number | null }> {
+  let query = db
     .selectFrom('outbox')
     .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest_at')])
-    .where('sent_at', 'is', null)
-    .executeTakeFirst();
+    .where('sent_at', 'is', null);
+  if (machineId !== undefined) query = query.where('machine_id', '=', machineId);
+  const row = await query.executeTakeFirst();
   return { count: Number(row?.count ?? 0), oldestAt: row?.oldest_at == null ? null : Number(row.oldest_at) };
 }

@@ -1,10 +1,10 @@
 /**
- * The words of an order's records on a code's page, in both languages, kept beside i18n.ts
- * (whose dictionaries are full). A record's state is order_get.md's constant; the Chinese
+ * The words of an order's records (a code's page, the orders' pages), in both languages, by
+ * record state rather than as flat keys of i18n.ts. A record's state is order_get.md's constant; the Chinese
  * words are the original platform's where its pages give them (未取货, 已取货, 出货完成, ...).
  */
 import { useContext } from 'preact/hooks';
-import { I18n, type Language } from './i18n.js';
+import { I18n, type Language } from '../i18n.js';
 
 interface OrderWords {
   records: string;

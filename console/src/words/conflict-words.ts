@@ -1,8 +1,8 @@
 /**
  * The words of a conflicting redemption (docs/mqtt.md) on a code's page, in both languages,
- * kept beside i18n.ts (whose dictionaries are full) with the same `{name}` placeholders.
+ * by what the redemption met rather than as flat keys of i18n.ts, with its `{name}` placeholders.
  */
-import type { Language } from './i18n.js';
+import type { Language } from '../i18n.js';
 
 /** What the redemption met, as the notice names it. */
 export type ConflictMet = 'USED' | 'CANCELLED' | 'EXPIRED';
