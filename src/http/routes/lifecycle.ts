@@ -10,7 +10,6 @@ import { METHOD } from '../../protocol/endpoints.js';
 import { invalidField } from '../../protocol/errors.js';
 import { FIELD, needs, PAGING_FIELDS, takes } from '../../protocol/request-fields.js';
 import { wallDayRange } from '../../protocol/time.js';
-import { findOwnedMachine } from '../../service/catalogue.js';
 import { deliveriesOfOrder, latestCallbacks, ordersOfMachineBetween, unsentPushesOf } from '../../service/lifecycle.js';
 import { merchantWebhook, rotateWebhookSecret, setWebhookUrl } from '../../service/webhook.js';
 import { methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
@@ -41,7 +40,6 @@ function webhookUrlOf(request: FastifyRequest): string {
 export const lifecycleRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
   const { store, config } = deps;
   const { timeZone } = config;
-  const ownedMachine = (request: FastifyRequest) => findOwnedMachine(store.db, request.merchant.id, request.payload.machineNo());
   registerOpenApiRoutes(scope, deps, [
     {
       method: 'POST',
@@ -49,9 +47,11 @@ export const lifecycleRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: "A machine's orders of one day, newest first, with their records",
       fields: { machine_no: needs(FIELD.machineNo), date: needs(FIELD.day, { description: 'the day, in the platform time zone' }), ...PAGING_FIELDS },
       signed: true,
-      read: async (request) => {
+      machine: true,
+      read: (request) => {
         const range = dayOf(request, timeZone);
-        return ordersOfMachineBetween(store.db, await ownedMachine(request), range, request.payload.paging(), timeZone);
+        const paging = request.payload.paging();
+        return (machine) => ordersOfMachineBetween(store.db, machine, range, paging, timeZone);
       },
     },
     {
@@ -60,9 +60,11 @@ export const lifecycleRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: "An order's deliveries, oldest first",
       fields: { machine_no: needs(FIELD.machineNo), order_id: needs(FIELD.id) },
       signed: true,
-      read: async (request) => {
+      machine: true,
+      refuses: ['not-found'],
+      read: (request) => {
         const orderId = request.payload.id('order_id');
-        return deliveriesOfOrder(store.db, await ownedMachine(request), orderId, timeZone);
+        return (machine) => deliveriesOfOrder(store.db, machine, orderId, timeZone);
       },
     },
     {
@@ -71,7 +73,8 @@ export const lifecycleRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: 'How many pushes wait for a machine, and since when',
       fields: { machine_no: needs(FIELD.machineNo) },
       signed: true,
-      read: async (request) => unsentPushesOf(store.db, await ownedMachine(request), timeZone),
+      machine: true,
+      read: () => (machine) => unsentPushesOf(store.db, machine, timeZone),
     },
     {
       method: 'POST',
@@ -97,7 +100,7 @@ export const lifecycleRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       summary: 'Set or clear the webhook URL, or rotate its secret (answered once)',
       fields: { method: needs(FIELD.oneOf(WEBHOOK_METHODS)), webhook_url: takes(FIELD.httpUrl, { description: `for ${METHOD.WEBHOOK_SET}` }) },
       signed: true,
-      write: async (request, trx) => {
+      write: async (request, { trx }) => {
         const method = methodOf(request, WEBHOOK_METHODS);
         if (method === METHOD.WEBHOOK_ROTATE_SECRET) return rotateWebhookSecret(trx, request.merchant.id);
         await setWebhookUrl(trx, request.merchant.id, method === METHOD.WEBHOOK_SET ? webhookUrlOf(request) : null);
