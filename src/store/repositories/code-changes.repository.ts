@@ -86,21 +86,8 @@ const cancelUnusedCodeRecorded = preparedQuery(
       .with('history', (cte) =>
         cte
           .insertInto('code_history')
-          .columns(['pickup_code_id', 'action', 'from_status', 'to_status', 'actor', 'request_id', 'detail', 'at'])
-          .expression((eb) =>
-            eb
-              .selectFrom('cancelled')
-              .select([
-                sql.val(codeId).as('pickup_code_id'),
-                sql.val(action).as('action'),
-                sql.val(from).as('from_status'),
-                sql.val(to).as('to_status'),
-                sql.val(actor).as('actor'),
-                sql.val(requestId).as('request_id'),
-                sql.val(detail).as('detail'),
-                sql.val(at).as('at'),
-              ]),
-          ),
+          .columns(history.HISTORY_COLUMNS)
+          .expression((eb) => eb.selectFrom('cancelled').select([sql.val(codeId).as('pickup_code_id'), ...history.historyValues(action, from, to, actor, requestId, detail, at)])),
       )
       .with('push', (cte) =>
         cte

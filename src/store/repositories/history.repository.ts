@@ -28,6 +28,25 @@ export function historyRow(entry: HistoryEntry, author: Author): NewCodeHistory 
   };
 }
 
+/** A history row's columns, in the order `historyValues` selects them after the code's id. */
+export const HISTORY_COLUMNS = ['pickup_code_id', 'action', 'from_status', 'to_status', 'actor', 'request_id', 'detail', 'at'] as const;
+
+/**
+ * A history row's columns but the code's id, as values to select beside it, for an
+ * `INSERT … SELECT` that writes one row per code the SELECT finds (`historyRow`'s mapping).
+ */
+export function historyValues(action: string, from: string | null, to: string, actor: string, requestId: string | null, detail: string | null, at: number) {
+  return [
+    sql.val(action).as('action'),
+    sql.val(from).as('from_status'),
+    sql.val(to).as('to_status'),
+    sql.val(actor).as('actor'),
+    sql.val(requestId).as('request_id'),
+    sql.val(detail).as('detail'),
+    sql.val(at).as('at'),
+  ] as const;
+}
+
 const insertOne = preparedQuery(
   (db, codeId: number, action: Transition['action'], from: Transition['from'], to: Transition['to'], actor: string, requestId: string | null, detail: string | null, at: number) =>
     db.insertInto('code_history').values(historyRow({ codeId, action, from, to, ...(detail === null ? {} : { detail }) }, { actor, requestId, at })),
@@ -57,20 +76,11 @@ const insertForMarked = preparedQuery(
   (db, action: string, from: string, to: string, detail: string | null, actor: string, requestId: string | null, at: number, machineId: number, cancelId: string, after: number, through: number) =>
     db
       .insertInto('code_history')
-      .columns(['pickup_code_id', 'action', 'from_status', 'to_status', 'actor', 'request_id', 'detail', 'at'])
+      .columns(HISTORY_COLUMNS)
       .expression((eb) =>
         eb
           .selectFrom('pickup_codes')
-          .select([
-            'id',
-            sql.val(action).as('action'),
-            sql.val(from).as('from_status'),
-            sql.val(to).as('to_status'),
-            sql.val(actor).as('actor'),
-            sql.val(requestId).as('request_id'),
-            sql.val(detail).as('detail'),
-            sql.val(at).as('at'),
-          ])
+          .select(['id', ...historyValues(action, from, to, actor, requestId, detail, at)])
           .where('machine_id', '=', machineId)
           .where('cancel_request_id', '=', cancelId)
           .where('id', '>', after)
