@@ -6,13 +6,11 @@
  * held (issue 23). SQLite runs its statements in this process, where two cost less than the
  * round trip saved, and its INSERT writes one table only.
  */
-import { sql, type QueryCreator } from 'kysely';
+import { sql } from 'kysely';
 import type { Change, Transition } from '../../domain/pickup-codes.js';
 import { locksRows } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
-import type { Database } from '../schema.js';
 import type { Work } from '../work.js';
-import { cancelledColumns, type CancelMark } from './codes.repository.js';
 import * as codes from './codes.repository.js';
 import * as history from './history.repository.js';
 import * as outbox from './outbox.repository.js';
@@ -56,10 +54,6 @@ export async function recordChange(work: Work, machineId: number, change: Change
   if (change.messages.length > 0) await outbox.enqueue(work, machineId, change.messages, now);
 }
 
-function cancelUnused(db: QueryCreator<Database>, mark: CancelMark, codeId: number, machineId: number) {
-  return db.updateTable('pickup_codes').set(cancelledColumns(mark)).where('id', '=', codeId).where('machine_id', '=', machineId).where('status', '=', 'UNUSED').returning('machine_id');
-}
-
 /**
  * On PostgreSQL, the cancel of one code, its history row and its push in ONE statement: the
  * two INSERTs read the UPDATE's RETURNING, so they write nothing when it matched nothing.
@@ -82,7 +76,7 @@ const cancelUnusedCodeRecorded = preparedQuery(
     body: string,
   ) =>
     db
-      .with('cancelled', (cte) => cancelUnused(cte, { at, by, cancelId }, codeId, machineId))
+      .with('cancelled', (cte) => codes.cancelUnusedStatement(cte, { at, by, cancelId }, codeId, machineId))
       .with('history', (cte) =>
         cte
           .insertInto('code_history')
@@ -109,7 +103,7 @@ export interface CancelRecord {
  * Cancels the code if it is an UNUSED code of the machine, and then writes `record` (history
  * and push, at the mark's time); false, and nothing written, when it is not (any more).
  */
-export async function cancelIfUnused(work: Work, machineId: number, codeId: number, mark: CancelMark, record: CancelRecord): Promise<boolean> {
+export async function cancelIfUnused(work: Work, machineId: number, codeId: number, mark: codes.CancelMark, record: CancelRecord): Promise<boolean> {
   const [entry] = record.change.history;
   const [message] = record.change.messages;
   if (locksRows(work.trx) && record.change.history.length === 1 && record.change.messages.length === 1) {

@@ -4,11 +4,11 @@
  * Changes of status are conditional UPDATEs (`... where status = 'UNUSED'`): of a cancel and
  * a consume (or two cancels) of the same code, only the one whose UPDATE matched wins.
  */
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import type { CodeStatus, VisibleStatus } from '../../domain/pickup-codes.js';
 import { CHUNK, locksRows, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
-import type { PickupCode } from '../schema.js';
+import type { Database, PickupCode } from '../schema.js';
 
 export function liveAt(now: number) {
   return sql<boolean>`status = 'UNUSED' and (expired_at is null or expired_at > ${now})`;
@@ -47,15 +47,12 @@ export function insertUnlessTaken(db: Executor, codes: readonly NewCode[]): Prom
     .execute();
 }
 
-const cancelUnusedCode = preparedQuery((db, at: number, by: string, cancelId: string, codeId: number, machineId: number) =>
-  db
-    .updateTable('pickup_codes')
-    .set(cancelledColumns({ at, by, cancelId }))
-    .where('id', '=', codeId)
-    .where('machine_id', '=', machineId)
-    .where('status', '=', 'UNUSED')
-    .returning('id'),
-);
+/** The conditional UPDATE that cancels one code, the race's referee: it matches only while the code is an UNUSED code of the machine. */
+export function cancelUnusedStatement(db: QueryCreator<Database>, mark: CancelMark, codeId: number, machineId: number) {
+  return db.updateTable('pickup_codes').set(cancelledColumns(mark)).where('id', '=', codeId).where('machine_id', '=', machineId).where('status', '=', 'UNUSED').returning('machine_id');
+}
+
+const cancelUnusedCode = preparedQuery((db, at: number, by: string, cancelId: string, codeId: number, machineId: number) => cancelUnusedStatement(db, { at, by, cancelId }, codeId, machineId));
 
 /** False when the code is not an UNUSED code of the machine (any more). */
 export async function cancelIfUnused(db: Executor, machineId: number, codeId: number, mark: CancelMark): Promise<boolean> {
