@@ -4,12 +4,13 @@
  * machine. A machine at its limit answers 10029 (429, Retry-After) until the window ends,
  * without its code being looked at; other machines are not affected.
  *
- * The misses are counted once answered, so a right code never counts; for the count to be
- * read before each code is evaluated, an instance takes a machine's consumes one at a time
- * (a machine vends one item at a time anyway). A burst of concurrent guesses therefore meets
- * the limit after `max` misses on one instance, and after at most `max` more on each other
- * instance counting in the same Redis. The charge that reaches the limit tells the merchant
- * (the `machine.code_guessing` event).
+ * The misses are counted once answered, so a right code never counts. Each consume being
+ * evaluated may still turn out a miss, so an instance lets a machine's consumes run side by
+ * side only while the misses counted plus those in flight stay below `max`: a machine far
+ * from its limit has up to `max` consumes in one group commit, one near it takes them one at
+ * a time. A burst of concurrent guesses therefore meets the limit after `max` misses on one
+ * instance, and after at most `max` more on each other instance counting in the same Redis.
+ * The charge that reaches the limit tells the merchant (the `machine.code_guessing` event).
  */
 import type { FastifyReply, FastifyRequest, onSendHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { EVENT_TYPE } from '../domain/callbacks.js';
@@ -21,7 +22,7 @@ import { refuseOverLimit, type Limit } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** This consume's turn on its machine: ended (and its miss counted) as it is answered. */
+    /** This consume's place among its machine's consumes in flight: left (its miss counted first) as it is answered. */
     consumeTurn?: { key: string; end: () => void };
   }
 }
@@ -33,24 +34,61 @@ export interface ConsumeGuard {
   onSend: onSendHookHandler;
 }
 
-export function consumeGuard(wrongCodes: Limit, store: Store): ConsumeGuard {
-  /** The last consume in line on each machine of this instance. */
-  const lines = new Map<string, Promise<void>>();
+/** One machine's consumes on this instance. */
+interface Flight {
+  /** Consumes being evaluated: each may yet be a miss. */
+  evaluated: number;
+  /** Consumes that ended (their misses charged) so far: a count read across an end is stale. */
+  ended: number;
+  /** Consumes not yet answered, evaluated or not: the entry is dropped when none is left. */
+  present: number;
+  /** The consumes waiting for one being evaluated to end, first come first woken. */
+  waiting: Array<() => void>;
+}
 
-  const takeTurn = async (request: FastifyRequest, key: string): Promise<void> => {
-    const before = lines.get(key) ?? Promise.resolve();
-    let end!: () => void;
-    const mine = new Promise<void>((resolve) => (end = resolve));
-    const last = before.then(() => mine);
-    lines.set(key, last);
-    request.consumeTurn = {
-      key,
-      end: () => {
-        end();
-        if (lines.get(key) === last) lines.delete(key);
-      },
-    };
-    await before;
+export function consumeGuard(wrongCodes: Limit, store: Store): ConsumeGuard {
+  const flights = new Map<string, Flight>();
+
+  const leave = (key: string, flight: Flight, evaluated: boolean): void => {
+    if (evaluated) {
+      flight.evaluated--;
+      flight.ended++;
+    }
+    flight.present--;
+    // One place freed (or, after a refusal, the limit reached): the next in line reads the count again.
+    flight.waiting.shift()?.();
+    if (flight.present === 0) flights.delete(key);
+  };
+
+  const inLine = (flight: Flight): Promise<void> => new Promise<void>((resolve) => flight.waiting.push(resolve));
+
+  /** Undefined when the consume may be evaluated; the seconds to wait when the machine is at its limit. */
+  const enter = async (request: FastifyRequest, key: string): Promise<number | undefined> => {
+    let flight = flights.get(key);
+    if (!flight) flights.set(key, (flight = { evaluated: 0, ended: 0, present: 0, waiting: [] }));
+    flight.present++;
+    // First come, first evaluated: behind whoever waits already.
+    if (flight.waiting.length > 0) await inLine(flight);
+    for (;;) {
+      const endedBefore = flight.ended;
+      const misses = await wrongCodes.counted(key);
+      // A consume ended while the count was read: its miss may not be in it.
+      if (flight.ended !== endedBefore) continue;
+      if (misses.count >= wrongCodes.max) {
+        leave(key, flight, false);
+        return misses.retryAfterSeconds;
+      }
+      if (misses.count + flight.evaluated < wrongCodes.max) {
+        flight.evaluated++;
+        // Room for more: the next in line comes too.
+        if (misses.count + flight.evaluated < wrongCodes.max) flight.waiting.shift()?.();
+        break;
+      }
+      await inLine(flight);
+    }
+    const entered = flight;
+    request.consumeTurn = { key, end: () => leave(key, entered, true) };
+    return undefined;
   };
 
   const tellMerchant = async (request: FastifyRequest, retryAfterSeconds: number): Promise<void> => {
@@ -68,8 +106,7 @@ export function consumeGuard(wrongCodes: Limit, store: Store): ConsumeGuard {
       if (wrongCodes.max <= 0 || machineNo === undefined) return;
       // Per merchant and machine: another merchant naming this machine_no cannot lock it.
       const key = `${request.merchant.id}:${machineNo}`;
-      await takeTurn(request, key);
-      const wait = await wrongCodes.exhausted(key);
+      const wait = await enter(request, key);
       if (wait !== undefined) refuseOverLimit(reply, wait, ErrorCode.TOO_MANY_WRONG_CODES);
     },
     async onSend(request, reply, payload) {

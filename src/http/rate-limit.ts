@@ -55,11 +55,16 @@ export class Limit {
     return { over: counted.count > this.max, ...counted };
   }
 
+  /** The key's count now, without adding to it; 0 when not counted (no limit, or Redis unreachable). */
+  async counted(key: string): Promise<WindowCount> {
+    if (this.max <= 0) return { count: 0, retryAfterSeconds: 0 };
+    return (await this.counter.peek(this.prefix + key)) ?? { count: 0, retryAfterSeconds: 0 };
+  }
+
   /** The seconds to wait when the key is at its limit already, without counting. */
   async exhausted(key: string): Promise<number | undefined> {
-    if (this.max <= 0) return undefined;
-    const counted = await this.counter.peek(this.prefix + key);
-    return counted && counted.count >= this.max ? counted.retryAfterSeconds : undefined;
+    const counted = await this.counted(key);
+    return this.max > 0 && counted.count >= this.max ? counted.retryAfterSeconds : undefined;
   }
 }
 
