@@ -1,12 +1,12 @@
 /**
- * Numbered migrations that only move forward. The same steps run on SQLite and
- * PostgreSQL; only the identity column differs, so each migration is built for a dialect.
+ * Numbered migrations that only move forward: the same steps on SQLite and PostgreSQL, each built for its dialect (only the identity column differs).
  */
 import { callbacksMigration } from './callbacks-migration.js';
 import { credentialsMigration } from './credentials-migration.js';
 import { callbackSignFormMigration } from './callback-sign-form-migration.js';
 import { linkProfilesMigration } from './link-profiles-migration.js';
 import { retentionMigration } from './retention-migration.js';
+import { codePageMigration } from './code-page-migration.js';
 import { consoleReadsMigration } from './console-reads-migration.js';
 import { liveCodesLimitMigration } from './live-codes-limit-migration.js';
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
@@ -292,6 +292,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0011_conflicts': retentionMigration,
         '0012_live_codes_limit': liveCodesLimitMigration,
         '0013_console_reads': consoleReadsMigration,
+        '0014_code_page': codePageMigration,
       };
     },
   };
