@@ -35,7 +35,7 @@ export interface PurgeStallFigures {
 async function seedOldCallbacks(store: Store, merchantId: number): Promise<void> {
   const long = Math.floor(Date.now() / 1000) - 40 * DAY;
   for (let first = 0; first < EVENTS; first += SEED_CHUNK) {
-    await store.write(async ({ trx }) => {
+    await store.write({ actor: 'bench', requestId: null, at: long }, async ({ trx }) => {
       const events = Array.from({ length: Math.min(SEED_CHUNK, EVENTS - first) }, (_, index) => ({
         merchant_id: merchantId,
         kind: 'event' as const,

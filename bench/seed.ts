@@ -103,7 +103,7 @@ export async function seedProduct(store: Store, machine: { machineNo: string; ma
 export async function seedCodes(store: Store, target: Target, count: number, firstCode: number): Promise<void> {
   if (count <= 0) return;
   const now = Math.floor(Date.now() / 1000);
-  await store.write(async ({ trx }) => {
+  await store.write({ actor: 'bench', requestId: null, at: now }, async ({ trx }) => {
     if (store.dialect === 'postgres') {
       await sql`insert into pickup_codes (machine_id, product_id, code, status, quantity, expired_at, created_at)
         select ${target.machineId}, ${target.productId}, (${firstCode}::bigint + i)::text, 'UNUSED', 1, null, ${now}

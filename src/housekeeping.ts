@@ -8,7 +8,7 @@
  */
 import { purgeOldCallbacksStep } from './service/callbacks.js';
 import { TIMEOUT_SWEEP_BATCH, timeOutOverdueDeliveries } from './service/deliveries.js';
-import { runChange } from './service/runner.js';
+import { choreAuthor, runChange } from './service/runner.js';
 import type { Store } from './store/store.js';
 
 export interface Chore {
@@ -61,10 +61,9 @@ export function startHousekeeping(chores: Chore[], logger: ChoreLogger): Houseke
  * number of instances may sweep at once and a result arriving meanwhile wins or loses cleanly.
  */
 export async function timeOutDeliveries(store: Store, now: number, timeoutSeconds: number): Promise<number> {
-  const context = { actor: { name: 'housekeeping', requestId: null }, now };
   let total = 0;
   for (;;) {
-    const count = await runChange(store, (work) => timeOutOverdueDeliveries(work, context, { resultTimeoutSeconds: timeoutSeconds }));
+    const count = await runChange(store, choreAuthor(now), (work) => timeOutOverdueDeliveries(work, { resultTimeoutSeconds: timeoutSeconds }));
     total += count;
     if (count < TIMEOUT_SWEEP_BATCH) return total;
   }
@@ -80,7 +79,7 @@ export async function purgeOldCallbacks(store: Store, now: number, keepDays: num
   const before = now - keepDays * 24 * 3600;
   let total = 0;
   for (;;) {
-    const count = await runChange(store, (work) => purgeOldCallbacksStep(work.trx, before));
+    const count = await runChange(store, choreAuthor(now), (work) => purgeOldCallbacksStep(work.trx, before));
     if (count === 0) return total;
     total += count;
     await new Promise((resolve) => setImmediate(resolve));

@@ -16,7 +16,7 @@ import { logDestination, logFormat } from './log-format.js';
 import { startMetricsListener, type MetricsListener } from './ops/metrics-listener.js';
 import { Metrics } from './ops/metrics.js';
 import { purgeSentPushes } from './service/outbox.js';
-import { runChange } from './service/runner.js';
+import { choreAuthor, runChange } from './service/runner.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface ServerOptions extends ConfigInput {
@@ -56,7 +56,7 @@ function chores(config: Config, store: Store, answers: AnsweredRequests, link: M
   const { purgeIntervalMs, sweepIntervalMs, deliveryTimeoutIntervalMs, revocationIntervalMs, keepCallbacksDays } = config.housekeeping;
   return [
     { name: 'purging answered requests', intervalMs: purgeIntervalMs, run: () => answers.purge(clock()) },
-    { name: 'purging sent pushes', intervalMs: purgeIntervalMs, run: () => runChange(store, (work) => purgeSentPushes(work.trx, clock())) },
+    { name: 'purging sent pushes', intervalMs: purgeIntervalMs, run: () => runChange(store, choreAuthor(clock()), (work) => purgeSentPushes(work.trx, work.now)) },
     { name: 'purging old callbacks', intervalMs: purgeIntervalMs, run: () => purgeOldCallbacks(store, clock(), keepCallbacksDays) },
     ...(link ? [{ name: 'offline sweep', intervalMs: sweepIntervalMs, run: () => link.sweepOffline() }] : []),
     ...(link ? [{ name: 'revoked machine credentials', intervalMs: revocationIntervalMs, run: () => link.closeRevoked() }] : []),

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CallbacksConfig } from '../config.js';
 import { claimDueCallbacks, recordAttempt, signedRequest, type Callback } from '../service/callback-sending.js';
-import { runChange, WakeLoop } from '../service/runner.js';
-import type { Store } from '../store/store.js';
+import { authorAt, runChange, WakeLoop } from '../service/runner.js';
+import type { Author, Store } from '../store/store.js';
 import { postCallback } from './post.js';
 
 export interface SenderLogger {
@@ -27,6 +27,11 @@ export interface CallbackSender {
 }
 
 /** An error's message without the URL's query (it may carry the merchant's tokens), short. */
+/** The author of the sender's bookkeeping (its claims, its attempts), at `now`. */
+function senderAuthor(now: number): Author {
+  return authorAt('callback sender', now);
+}
+
 function describe(error: unknown): string {
   const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
   return message.replace(/\?\S*/g, '?…').slice(0, 300);
@@ -55,8 +60,8 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
       error = describe(failure);
     }
     const latencyMs = Math.round(performance.now() - started);
-    const report = { startedAt, latencyMs, httpStatus, error, now: config.clock() };
-    const outcome = await runChange(store, (work) => recordAttempt(work, callback, token, report));
+    const report = { startedAt, latencyMs, httpStatus, error };
+    const outcome = await runChange(store, senderAuthor(config.clock()), (work) => recordAttempt(work, callback, token, report));
     attempts[outcome]++;
     logAttempt(logger, callback, outcome, { http_status: httpStatus, latency_ms: latencyMs, error });
   };
@@ -65,8 +70,7 @@ export function startCallbackSender(store: Store, config: CallbacksConfig, logge
     const room = config.concurrency - inFlight.size;
     if (room <= 0) return;
     const token = randomUUID();
-    const now = config.clock();
-    for (const callback of await runChange(store, (work) => claimDueCallbacks(work, now, config.leaseSeconds, room, token))) {
+    for (const callback of await runChange(store, senderAuthor(config.clock()), (work) => claimDueCallbacks(work, config.leaseSeconds, room, token))) {
       const sending = attempt(callback, token)
         .catch((error: unknown) => logger.warn({ err: describe(error), callback_id: callback.id }, 'recording a callback attempt failed; it is retried after its lease'))
         .finally(() => {

@@ -1,7 +1,7 @@
 /** The operator's view of callbacks (docs/callbacks.md): every attempt of an order's callbacks, and a resend by hand. */
 import type { Command } from 'commander';
-import { DEFAULT_TIME_ZONE, nowSeconds } from '../protocol/time.js';
-import { AdminInputError } from '../service/admin.js';
+import { DEFAULT_TIME_ZONE } from '../protocol/time.js';
+import { AdminInputError, operatorAuthor } from '../service/admin.js';
 import { callbacksOfOrder, resendCallback, type CallbackView } from '../service/callbacks.js';
 import { Refused } from '../service/refused.js';
 import { runChange } from '../service/runner.js';
@@ -44,7 +44,7 @@ export function registerCallbackCommands(program: Command): void {
     .action(async (callbackId: number, options: { db?: string; json?: boolean }) => {
       await withStore(options.db, async (store) => {
         try {
-          await runChange(store, (work) => resendCallback(work, callbackId, nowSeconds()));
+          await runChange(store, operatorAuthor(), (work) => resendCallback(work, callbackId));
         } catch (error) {
           if (error instanceof Refused) throw new AdminInputError(`no callback ${callbackId}`);
           throw error;

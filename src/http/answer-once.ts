@@ -13,8 +13,8 @@ import type { FastifyRequest } from 'fastify';
 import { ApiError, invalidField, isBusinessFailure } from '../protocol/errors.js';
 import type { Payload } from '../protocol/payload.js';
 import * as answers from '../store/repositories/answers.repository.js';
-import { runChange } from '../service/runner.js';
-import type { Store, Tx, Work } from '../store/store.js';
+import { choreAuthor, runChange } from '../service/runner.js';
+import type { Author, Store, Work } from '../store/store.js';
 import { asApiError } from './refusals.js';
 import { failureAnswer, successAnswerInSlices, type Answer } from './reply.js';
 
@@ -54,7 +54,8 @@ interface Keyed {
   merchantId: number;
   key: IdempotencyKey;
   fingerprint: string;
-  now: number;
+  /** Who asks, and when: the request's change and its stored answer are written by it. */
+  author: Author;
 }
 
 export class AnsweredRequests {
@@ -72,29 +73,29 @@ export class AnsweredRequests {
    * Runs a signed write and returns its answer. With a key, `change` runs once per
    * (merchant, key); business failures (HTTP 200, non-zero code) are stored too, so a retry
    * sees the same outcome; request faults (4xx) are not, so a corrected request may use the
-   * key again.
+   * key again. `author` writes the change (and the stored answer).
    */
-  async answer(request: FastifyRequest, route: string, change: (work: Work) => Promise<unknown>): Promise<Answer> {
+  async answer(request: FastifyRequest, route: string, author: Author, change: (work: Work) => Promise<unknown>): Promise<Answer> {
     const key = request.idempotencyKey;
     // Strict replay protection wants the key signed: a header can be added to captured bytes.
     if (request.merchant.require_nonce && key?.source !== 'nonce') {
       throw invalidField('nonce', 'is required: this merchant accepts no signed write without a nonce in its payload');
     }
     // No key: nothing to look up and nothing to store.
-    if (key === undefined) return successAnswerInSlices(await runChange(this.store, change));
+    if (key === undefined) return successAnswerInSlices(await runChange(this.store, author, change));
     if (key.value.length > MAX_KEY_LENGTH) throw invalidField(key.source, `must be at most ${MAX_KEY_LENGTH} characters`);
-    return this.answerOnce({ merchantId: request.merchant.id, key, fingerprint: fingerprintOf(route, request.payload.content()), now: request.now }, change);
+    return this.answerOnce({ merchantId: request.merchant.id, key, fingerprint: fingerprintOf(route, request.payload.content()), author }, change);
   }
 
   private async answerOnce(keyed: Keyed, change: (work: Work) => Promise<unknown>): Promise<Answer> {
     const earlier = await this.find(keyed);
     if (earlier) return repeatOf(earlier, keyed);
     try {
-      return await runChange(this.store, async (work) => {
+      return await runChange(this.store, keyed.author, async (work) => {
         const answer = await successAnswerInSlices(await change(work));
         // A concurrent twin got here first (its row blocks ours until it commits):
         // throwing rolls back this request's change, and the twin's answer is returned.
-        if (!(await this.record(work.trx, keyed, answer.text))) throw new AnsweredMeanwhile();
+        if (!(await this.record(work, keyed, answer.text))) throw new AnsweredMeanwhile();
         return answer;
       });
     } catch (error) {
@@ -102,7 +103,7 @@ export class AnsweredRequests {
       const refusal = asApiError(error);
       if (!(refusal instanceof ApiError) || !isBusinessFailure(refusal.code)) throw error;
       const answer = failureAnswer(refusal);
-      const recorded = await runChange(this.store, (work) => this.record(work.trx, keyed, answer.text));
+      const recorded = await runChange(this.store, keyed.author, (work) => this.record(work, keyed, answer.text));
       return recorded ? answer : repeatOf((await this.find(keyed))!, keyed);
     }
   }
@@ -112,12 +113,12 @@ export class AnsweredRequests {
   }
 
   /** False when an answer was stored first by a concurrent twin. */
-  private async record(trx: Tx, keyed: Keyed, response: string): Promise<boolean> {
-    return answers.insert(trx, keyed.merchantId, keyed.key.value, { fingerprint: keyed.fingerprint, response }, keyed.now);
+  private async record(work: Work, keyed: Keyed, response: string): Promise<boolean> {
+    return answers.insert(work.trx, keyed.merchantId, keyed.key.value, { fingerprint: keyed.fingerprint, response }, work.now);
   }
 
   async purge(now: number): Promise<number> {
-    return runChange(this.store, (work) => answers.purgeAnsweredBefore(work.trx, now - this.retentionSeconds));
+    return runChange(this.store, choreAuthor(now), (work) => answers.purgeAnsweredBefore(work.trx, work.now - this.retentionSeconds));
   }
 }
 

@@ -18,6 +18,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { queueMerchantEvent } from '../service/callbacks.js';
 import { runChange } from '../service/runner.js';
 import type { Store } from '../store/store.js';
+import { merchantAuthor } from './merchant-auth.js';
 import { refuseOverLimit, type Limit } from './rate-limit.js';
 
 declare module 'fastify' {
@@ -94,9 +95,8 @@ export function consumeGuard(wrongCodes: Limit, store: Store): ConsumeGuard {
   const tellMerchant = async (request: FastifyRequest, retryAfterSeconds: number): Promise<void> => {
     const machineNo = request.payload.optionalText('machine_no');
     request.log.warn({ merchant_id: request.merchant.id, machine_no: machineNo }, 'wrong pickup codes reached the limit; consumes refused');
-    const context = { actor: { name: `merchant:${request.merchant.id}`, requestId: request.id }, now: request.now };
     const data = { machine_no: machineNo, wrong_codes: wrongCodes.max, retry_after: retryAfterSeconds };
-    await runChange(store, (work) => queueMerchantEvent(work, context, request.merchant.id, EVENT_TYPE.MACHINE_CODE_GUESSING, data));
+    await runChange(store, merchantAuthor(request), (work) => queueMerchantEvent(work, request.merchant.id, EVENT_TYPE.MACHINE_CODE_GUESSING, data));
   };
 
   return {

@@ -13,6 +13,7 @@ import { decodePayload, type Payload, type PayloadValue } from '../protocol/payl
 import { REQUEST_SIGNATURE_HEADER, requestSignatureHolds } from '../protocol/request-signature.js';
 import { verifySignature, type SigningForm } from '../protocol/signature.js';
 import { assertMerchantActive, type MerchantAccount, type MerchantDirectory } from '../service/merchants.js';
+import type { Author } from '../store/store.js';
 import { idempotencyKeyOf, type IdempotencyKey } from './answer-once.js';
 import { refuseOverLimit, type HttpLimits } from './rate-limit.js';
 import { extractPayload } from './request-payload.js';
@@ -114,12 +115,17 @@ export function authenticate(deps: AuthenticationDeps): preHandlerAsyncHookHandl
       assertFreshTimestamp(fields.timestamp, now, deps.timestampWindowSeconds);
     }
     assertMerchantActive(merchant, now);
-    if (request.signingForm) await deps.merchants.recordSigningForm(merchant, fields, request.signingForm);
     request.merchant = merchant;
     request.payload = new PayloadReader(fields, request.routeOptions.config.fields);
     request.idempotencyKey = signed ? idempotencyKeyOf(request.payload.optionalText('nonce'), headerValue(request, 'idempotency-key')) : undefined;
     request.now = now;
+    if (request.signingForm) await deps.merchants.recordSigningForm(merchant, fields, request.signingForm, merchantAuthor(request));
   };
+}
+
+/** The author of every change an authenticated request makes: its merchant, the request, its `now`. */
+export function merchantAuthor(request: FastifyRequest): Author {
+  return { actor: `merchant:${request.merchant.id}`, requestId: request.id, at: request.now };
 }
 
 /**

@@ -17,13 +17,13 @@ import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { SIGNED_FIELDS, type RouteFields } from '../protocol/request-fields.js';
 import { machineNoField } from '../domain/fields.js';
 import { findOwnedMachine } from '../service/catalogue.js';
-import type { ChangeContext, MachineRef } from '../service/context.js';
 import type { MerchantDirectory } from '../service/merchants.js';
 import { Refused } from '../service/refused.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
 import type { Store, Work } from '../store/store.js';
 import type { AnsweredRequests } from './answer-once.js';
 import type { ConsumeGuard } from './consume-guard.js';
-import { authenticate } from './merchant-auth.js';
+import { authenticate, merchantAuthor } from './merchant-auth.js';
 import type { HttpLimits } from './rate-limit.js';
 import type { RefusalReason } from './refusals.js';
 import { sendAnswer, successAnswer } from './reply.js';
@@ -82,11 +82,6 @@ export function methodOf<T extends string>(request: FastifyRequest, allowed: rea
   return method as T;
 }
 
-/** Who changes what and when, as the history rows of a merchant's change record it. */
-export function changeContext(request: FastifyRequest): ChangeContext {
-  return { actor: { name: `merchant:${request.merchant.id}`, requestId: request.id }, now: request.now };
-}
-
 /**
  * A route that names a machine (`:machine_no` in its path, or a required `machine_no` field)
  * takes it from the pipeline, which checks that it is the merchant's; registering one that
@@ -130,7 +125,7 @@ async function answerRoute(route: OpenApiRoute, deps: OpenApiDeps, request: Fast
   const params = request.params as Params;
   const answer =
     'write' in route
-      ? await deps.answers.answer(request, `${route.method} ${route.url}`, (work) => answering(route, () => write(route, request, params, work)))
+      ? await deps.answers.answer(request, `${route.method} ${route.url}`, merchantAuthor(request), (work) => answering(route, () => write(route, request, params, work)))
       : successAnswer(await answering(route, () => read(route, request, params, deps.store.db)));
   return sendAnswer(reply, answer);
 }

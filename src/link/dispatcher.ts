@@ -13,13 +13,13 @@
 import { linkProfileOf } from '../domain/link-profiles.js';
 import { CODE_LIST_METHODS, encodeMachineMessage, MACHINE_METHOD, machineTopic, originalFormOf, syncFields } from '../protocol/machine-messages.js';
 import { queueLiveCodes } from '../service/machine-catch-up.js';
-import { aloneRunner, runChange, WakeLoop } from '../service/runner.js';
+import { aloneRunner, authorAt, runChange, WakeLoop } from '../service/runner.js';
 import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import type { UnsentRow } from '../store/repositories/outbox.repository.js';
-import type { Store, Work } from '../store/store.js';
+import type { Author, Store, Work } from '../store/store.js';
 import { countByMethod, type LinkCounters } from './counters.js';
 import type { LinkLogger } from './logger.js';
 
@@ -140,12 +140,17 @@ export class OutboxDispatcher {
   private batch(machineId: number): Promise<BatchOutcome> {
     const alone = aloneRunner(this.store);
     if (alone) {
-      return alone(async (work) => {
+      return alone(this.author(), async (work) => {
         if (!(await outbox.lockMachine(work.trx, machineId))) return 'taken';
         return this.serveMachine(work.trx, machineId, (change) => change(work));
       });
     }
-    return this.serveMachine(this.store.db, machineId, (change) => runChange(this.store, change));
+    return this.serveMachine(this.store.db, machineId, (change) => runChange(this.store, this.author(), change));
+  }
+
+  /** The author of the dispatcher's bookkeeping (rows marked sent, an original machine's list queued), now. */
+  private author(): Author {
+    return authorAt('dispatcher', this.options.clock());
   }
 
   /**
@@ -153,7 +158,7 @@ export class OutboxDispatcher {
    * `more` if it has more waiting, `drained`, or `failed` when a publish failed.
    */
   private async serveMachine(db: Executor, machineId: number, write: Write): Promise<BatchOutcome> {
-    const markAsSent = (ids: number[]) => write((work) => outbox.markSent(work.trx, ids, this.options.clock()));
+    const markAsSent = (ids: number[]) => write((work) => outbox.markSent(work.trx, ids, work.now));
     const recipient = await machines.findLinkedById(db, machineId);
     if (!recipient) return 'drained';
     const waiting = await outbox.unsentOf(db, machineId, MESSAGES_PER_BATCH);
@@ -191,8 +196,8 @@ export class OutboxDispatcher {
     const syncs = rows.some((row) => row.method === MACHINE_METHOD.CODES_SYNC);
     if (dropped.length > 0) {
       await write(async (work) => {
-        if (syncs) await queueLiveCodes(work, recipient, this.options.clock());
-        await outbox.markSent(work.trx, dropped, this.options.clock());
+        if (syncs) await queueLiveCodes(work, recipient);
+        await outbox.markSent(work.trx, dropped, work.now);
       });
     }
     return kept;

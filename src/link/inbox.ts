@@ -18,18 +18,17 @@ import {
   type MachineMessage,
 } from '../protocol/machine-messages.js';
 import { linkProfileOf } from '../domain/link-profiles.js';
-import type { ChangeContext } from '../service/context.js';
 import { queueCatchUp } from '../service/machine-catch-up.js';
 import { Refused } from '../service/refused.js';
 import { settleVendResult } from '../service/deliveries.js';
 import { recordKeypadLock } from '../service/keypad-locks.js';
 import { redeemReportedCode } from '../service/machine-reports.js';
 import { markSilentMachinesOffline, recordMachineGone, recordMachineSeen } from '../service/machine-presence.js';
-import { runChange } from '../service/runner.js';
+import { authorAt, runChange } from '../service/runner.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import type { LinkedMachine, NetworkFacts } from '../store/repositories/machines.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
-import type { Store, Work } from '../store/store.js';
+import type { Author, Store, Work } from '../store/store.js';
 import { countByMethod, type LinkCounters } from './counters.js';
 import type { Publisher } from './dispatcher.js';
 import type { LinkLogger } from './logger.js';
@@ -127,7 +126,7 @@ export class MachineInbox {
         if (!CODE_ID.test(codeId) || (reportId !== undefined && !REPORT_ID.test(reportId))) {
           return this.drop('invalidFields', { ...where, id: codeId.slice(0, 32) });
         }
-        const { outcome, conflict } = await this.changeSeen(sender, now, (work, context) => redeemReportedCode(work, context, sender, Number(codeId), reportId));
+        const { outcome, conflict } = await this.changeSeen(sender, now, (work) => redeemReportedCode(work, sender, Number(codeId), reportId));
         if (outcome === 'duplicate') this.options.counters.duplicates++;
         if (conflict) this.options.counters.conflicts++;
         this.options.logger.info({ ...where, pickup_code_id: Number(codeId), report_id: reportId, outcome }, 'code redeemed at machine');
@@ -141,7 +140,7 @@ export class MachineInbox {
         // A pull is an extension: the machine that sends one speaks them.
         await this.changeSeen(sender, now, async (work) => {
           await machines.markExtended(work.trx, sender.id);
-          await outbox.enqueue(work, sender.id, [syncMessage()], now);
+          await outbox.enqueue(work, sender.id, [syncMessage()], work.now);
         });
         break;
       case MACHINE_METHOD.HEARTBEAT:
@@ -163,12 +162,12 @@ export class MachineInbox {
         const lockSeconds = fields[KEYPAD_LOCK_FIELDS.lockSeconds] ?? '';
         if (!KEYPAD_COUNT.test(wrongCodes) || !KEYPAD_COUNT.test(lockSeconds)) return this.drop('invalidFields', where);
         const lock = { wrongCodes: Number(wrongCodes), lockSeconds: Number(lockSeconds) };
-        await this.changeSeen(sender, now, (work, context) => recordKeypadLock(work, context, sender, lock));
+        await this.changeSeen(sender, now, (work) => recordKeypadLock(work, sender, lock));
         this.options.logger.warn({ ...where, wrong_codes: lock.wrongCodes, lock_seconds: lock.lockSeconds }, 'keypad locked after wrong codes');
         break;
       }
       case MACHINE_METHOD.OFFLINE:
-        await runChange(this.store, (work) => recordMachineGone(work, this.context(sender, now), sender, short(fields.reason)));
+        await runChange(this.store, machineAuthor(sender, now), (work) => recordMachineGone(work, sender, short(fields.reason)));
         this.options.logger.info({ ...where, reason: short(fields.reason) }, 'machine went offline');
         break;
       default:
@@ -185,7 +184,7 @@ export class MachineInbox {
   private async catchUpIfOriginal(sender: Sender, now: number): Promise<void> {
     if (linkProfileOf(sender) !== 'original') return;
     // Seen in the same transaction: the next message (or the subscription) catches up no more.
-    const count = await this.changeSeen(sender, now, (work) => queueCatchUp(work, sender, now));
+    const count = await this.changeSeen(sender, now, (work) => queueCatchUp(work, sender));
     this.options.logger.info({ machine_no: sender.machine_no, messages: count }, 'catch-up of an original machine queued');
   }
 
@@ -205,7 +204,7 @@ export class MachineInbox {
       return false;
     }
     try {
-      const changed = await this.changeSeen(sender, now, (work, context) => applyStockReport(work.trx, context, sender.id, report));
+      const changed = await this.changeSeen(sender, now, (work) => applyStockReport(work, sender.id, report));
       this.options.logger.info({ ...where, products: changed, ...(report.kind === 'put' ? { lock_id: report.lockId?.slice(0, 32) } : {}) }, 'stock reported by machine');
       return true;
     } catch (error) {
@@ -226,7 +225,7 @@ export class MachineInbox {
       return false;
     }
     const result = { deliverStatus: Number(deliverStatus) as 0 | 1, floorStatus: Number(floorStatus), errorMsg: (fields.error_msg ?? '').slice(0, MAX_ERROR_MSG) };
-    const outcome = await this.changeSeen(sender, now, (work, context) => settleVendResult(work, context, sender, Number(deliveryId), result));
+    const outcome = await this.changeSeen(sender, now, (work) => settleVendResult(work, sender, Number(deliveryId), result));
     if (outcome === 'duplicate') this.options.counters.duplicates++;
     this.options.logger.info(
       { ...where, delivery_id: Number(deliveryId), report_id: reportId, deliver_status: result.deliverStatus, floor_status: result.floorStatus, outcome },
@@ -264,17 +263,17 @@ export class MachineInbox {
    * announced once) in the same transaction: the one place presence is recorded for every
    * message but the machine's goodbye.
    */
-  private changeSeen<T>(sender: Sender, now: number, change: (work: Work, context: ChangeContext) => Promise<T>, network?: NetworkFacts): Promise<T> {
-    const context = this.context(sender, now);
-    return runChange(this.store, async (work) => {
-      await recordMachineSeen(work, context, sender, network);
-      return change(work, context);
+  private changeSeen<T>(sender: Sender, now: number, change: (work: Work) => Promise<T>, network?: NetworkFacts): Promise<T> {
+    return runChange(this.store, machineAuthor(sender, now), async (work) => {
+      await recordMachineSeen(work, sender, network);
+      return change(work);
     });
   }
+}
 
-  private context(sender: Sender, now: number): ChangeContext {
-    return { actor: { name: `machine:${sender.machine_no}`, requestId: null }, now };
-  }
+/** The author of every change a machine's message makes: the machine, at the message's `now`. */
+function machineAuthor(sender: Sender, now: number): Author {
+  return authorAt(`machine:${sender.machine_no}`, now);
 }
 
 /**
@@ -282,5 +281,5 @@ export class MachineInbox {
  * number of instances may run it at once.
  */
 export async function sweepSilentMachines(store: Store, now: number, timeoutSeconds: number): Promise<number> {
-  return runChange(store, (work) => markSilentMachinesOffline(work, { actor: { name: 'link', requestId: null }, now }, timeoutSeconds));
+  return runChange(store, authorAt('link', now), (work) => markSilentMachinesOffline(work, timeoutSeconds));
 }

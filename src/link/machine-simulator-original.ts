@@ -9,57 +9,31 @@
  * with `client.product.put` when it knows it (`stock`). Anything else it ignores.
  */
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
-import mqtt, { type MqttClient } from 'mqtt';
-import { encodeMachineMessage, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
+import { encodeMachineMessage, MACHINE_METHOD, machineTopic } from '../protocol/machine-messages.js';
 import { nowSeconds } from '../protocol/time.js';
-import { toMachineCode, type MachineCode } from './machine-codes.js';
+import { toMachineCode } from './machine-codes.js';
 import type { MachineSimulatorOptions } from './machine-simulator-options.js';
 import type { RedeemOutcome } from './machine-simulator.js';
-import { parseMachineMessage, signatureHolds } from './message.js';
-import { withoutNagleDelay } from './no-delay.js';
+import { SimulatedMachine } from './simulated-machine.js';
 
 /** The docs' examples send this machine_id; the firmware never learns another. */
 const DOCS_MACHINE_ID = '000';
 
-export class OriginalMachineSimulator extends EventEmitter {
-  private readonly list = new Map<string, MachineCode>();
+export class OriginalMachineSimulator extends SimulatedMachine {
   /** Items in stock per product id, as the machine counts them (options.stock). */
   private readonly stock: Map<string, number>;
-  private client: MqttClient | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
   readonly counters = { received: 0, dropped: 0, ignored: 0, testVends: 0 };
-  private readonly log: (line: string) => void;
+  protected readonly network = { type: '4G', rssi: '-67' };
 
-  constructor(private readonly options: MachineSimulatorOptions) {
-    super();
-    this.log = options.log ?? (() => undefined);
+  constructor(options: MachineSimulatorOptions) {
+    super(options);
     this.stock = new Map(Object.entries(options.stock ?? {}));
-  }
-
-  get connected(): boolean {
-    return this.client?.connected ?? false;
-  }
-
-  /** The local list, ascending id. */
-  codes(): MachineCode[] {
-    return [...this.list.values()].sort((a, b) => Number(a.id) - Number(b.id));
   }
 
   /** Connects and subscribes; rejects if the broker refuses. */
   async connect(): Promise<void> {
     if (this.client) return;
-    const client = mqtt.connect(this.options.url, {
-      clientId: `original-${this.options.machineNo}-${randomBytes(3).toString('hex')}`,
-      username: this.options.machineNo,
-      password: this.options.password,
-      clean: true,
-      reconnectPeriod: 500,
-      connectTimeout: 5000,
-      will: { topic: SERVER_TOPIC, payload: Buffer.from(this.message(MACHINE_METHOD.OFFLINE, { reason: 'network_timeout' })), qos: 1, retain: false },
-    });
-    this.client = withoutNagleDelay(client);
-    client.on('message', (_topic, payload) => this.receive(payload));
+    const client = this.login(`original-${this.options.machineNo}-${randomBytes(3).toString('hex')}`, 'network_timeout');
     client.on('connect', () => {
       this.log(`connected to ${this.options.url} as ${this.options.machineNo} (original firmware)`);
       void this.sendHeartbeat();
@@ -67,23 +41,13 @@ export class OriginalMachineSimulator extends EventEmitter {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', (error) => {
-        this.client = undefined;
-        client.end(true);
+        this.loginFailed(client);
         reject(error);
       });
     });
     await client.subscribeAsync(machineTopic(this.options.machineNo), { qos: 1 });
-    this.heartbeat = setInterval(() => void this.sendHeartbeat(), (this.options.heartbeatSeconds ?? 300) * 1000);
-    this.heartbeat.unref();
+    this.startHeartbeat();
     this.emit('online');
-  }
-
-  /** Drops the connection (a DISCONNECT: no last will). */
-  async disconnect(): Promise<void> {
-    clearInterval(this.heartbeat);
-    const client = this.client;
-    this.client = undefined;
-    if (client) await client.endAsync();
   }
 
   /** Says goodbye with the docs' `client.offline` and disconnects. */
@@ -110,15 +74,6 @@ export class OriginalMachineSimulator extends EventEmitter {
     return { ok: true, code: entry };
   }
 
-  async sendHeartbeat(): Promise<void> {
-    if (!this.client?.connected) return;
-    await this.publish(MACHINE_METHOD.HEARTBEAT, {
-      network_type: this.options.networkType ?? '4G',
-      network_rssi: this.options.networkRssi ?? '-67',
-      uptime_minutes_today: String(Math.floor(process.uptime() / 60)),
-    });
-  }
-
   /** One item of the product left: the machine reports its count (product.put.md), when it keeps one. */
   private async afterVend(productId: string): Promise<void> {
     const left = this.stock.get(productId);
@@ -127,21 +82,13 @@ export class OriginalMachineSimulator extends EventEmitter {
     if (this.client?.connected) await this.publish(MACHINE_METHOD.PRODUCT_PUT, { product_id: productId, current_inventory: String(this.stock.get(productId)) });
   }
 
-  private message(method: string, body: Record<string, string>): string {
+  protected message(method: string, body: Record<string, string>): string {
     return encodeMachineMessage({ machineId: DOCS_MACHINE_ID, machineNo: this.options.machineNo, method, timestamp: nowSeconds() }, body, this.options.appid);
   }
 
-  private async publish(method: string, body: Record<string, string>): Promise<void> {
-    await this.client!.publishAsync(SERVER_TOPIC, this.message(method, body), { qos: 1 });
-  }
-
-  private receive(bytes: Uint8Array): void {
-    this.counters.received++;
-    const message = parseMachineMessage(bytes);
-    if (!message || message.clientId !== this.options.machineNo || !signatureHolds(message, this.options.appid)) {
-      this.counters.dropped++;
-      return;
-    }
+  protected receive(bytes: Uint8Array): void {
+    const message = this.checked(bytes);
+    if (!message) return;
     const fields = message.fields;
     switch (message.method) {
       case MACHINE_METHOD.CODE_CREATED: {

@@ -6,41 +6,37 @@
  * redemption is reported with a report id and sent again, after every (re)connect and on a
  * timer, until the server acknowledges it. `vendcloud machine-sim` drives it; tests import it.
  */
-import { EventEmitter } from 'node:events';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { nowSeconds } from '../protocol/time.js';
 import { encodeMachineMessage, EXTENDED_LINK_FIELD, EXTENDED_LINK_VALUE, MACHINE_METHOD, machineTopic, SERVER_TOPIC } from '../protocol/machine-messages.js';
-import { parseMachineMessage, signatureHolds } from './message.js';
 import { KeypadLock } from './keypad-lock.js';
 import { syncedCodes, toMachineCode, VendedIds, type MachineCode } from './machine-codes.js';
 import type { MachineSimulatorOptions } from './machine-simulator-options.js';
 import { SimulatedVending } from './machine-vending.js';
-import { withoutNagleDelay } from './no-delay.js';
 import { publishUnlessClosed } from './publish-unless-closed.js';
+import { SimulatedMachine } from './simulated-machine.js';
 import { UnacknowledgedReports, type UnacknowledgedReport } from './unacknowledged-reports.js';
 
 export type { MachineSimulatorOptions };
 
 export type RedeemOutcome = { ok: true; code: MachineCode } | { ok: false; reason: 'unknown code' | 'expired' | 'keypad locked' };
 
-export class MachineSimulator extends EventEmitter {
-  private readonly list = new Map<string, MachineCode>();
+export class MachineSimulator extends SimulatedMachine {
   private readonly vended = new VendedIds();
   private readonly reports: UnacknowledgedReports;
-  private client: MqttClient | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
   private resendTimer: NodeJS.Timeout | undefined;
   machineId = '0'; // learned from the server's messages
   revision = -1;
   readonly counters = { received: 0, dropped: 0, syncs: 0, acknowledgements: 0 };
-  private readonly log: (line: string) => void;
+  protected readonly network = { type: 'wifi', rssi: '-60' };
+  // It says in every heartbeat that it speaks the extensions.
+  protected override readonly heartbeatExtension = { [EXTENDED_LINK_FIELD]: EXTENDED_LINK_VALUE };
   /** Vend commands and their results (machine-vending.ts); `vending.fault` injects a fault. */
   readonly vending: SimulatedVending;
   readonly keypad: KeypadLock;
 
-  constructor(private readonly options: MachineSimulatorOptions) {
-    super();
-    this.log = options.log ?? (() => undefined);
+  constructor(options: MachineSimulatorOptions) {
+    super(options);
     const sendResult = async (method: string, body: Record<string, string>) => !!this.client?.connected && publishUnlessClosed(this.client, SERVER_TOPIC, this.message(method, body));
     this.vending = new SimulatedVending(options, sendResult, this.log, nowSeconds);
     this.keypad = new KeypadLock(options.keypadLock ?? {}, sendResult, this.log);
@@ -54,30 +50,10 @@ export class MachineSimulator extends EventEmitter {
     return this.reports.all();
   }
 
-  get connected(): boolean {
-    return this.client?.connected ?? false;
-  }
-
-  /** The local list, ascending id. */
-  codes(): MachineCode[] {
-    return [...this.list.values()].sort((a, b) => Number(a.id) - Number(b.id));
-  }
-
   /** Connects; resolves once subscribed (and the pull sent), rejects if the broker refuses. */
   async connect(): Promise<void> {
     if (this.client) return;
-    const client = mqtt.connect(this.options.url, {
-      ...(this.options.ca ? { ca: this.options.ca } : {}), clientId: this.options.machineNo,
-      username: this.options.machineNo,
-      password: this.options.password,
-      clean: true,
-      reconnectPeriod: 500,
-      connectTimeout: 5000,
-      resubscribe: false,
-      will: { topic: SERVER_TOPIC, payload: Buffer.from(this.message(MACHINE_METHOD.OFFLINE, { reason: 'connection lost' })), qos: 1, retain: false },
-    });
-    this.client = withoutNagleDelay(client);
-    client.on('message', (_topic, payload) => this.receive(payload));
+    const client = this.login(this.options.machineNo, 'connection lost', { ...(this.options.ca ? { ca: this.options.ca } : {}), resubscribe: false });
     let settled = false;
     await new Promise<void>((resolve, reject) => {
       client.on('connect', () => {
@@ -95,14 +71,12 @@ export class MachineSimulator extends EventEmitter {
         this.log(`mqtt error: ${error.message}`);
         if (!settled) {
           settled = true;
-          this.client = undefined;
-          client.end(true);
+          this.loginFailed(client);
           reject(error);
         }
       });
     });
-    this.heartbeat = setInterval(() => void this.sendHeartbeat(), (this.options.heartbeatSeconds ?? 300) * 1000);
-    this.heartbeat.unref();
+    this.startHeartbeat();
     const resendMs = (this.options.resendSeconds ?? 30) * 1000;
     this.resendTimer = setInterval(() => void this.sendReports(this.reports.due(Date.now() - resendMs)).then(() => this.vending.resend()), resendMs);
     this.resendTimer.unref();
@@ -141,7 +115,7 @@ export class MachineSimulator extends EventEmitter {
   }
 
   /** A signed message of this machine, with fields overridden as given (tests impersonate with it). */
-  message(method: string, body: Record<string, string>, envelope: { machineNo?: string; appid?: string } = {}): string {
+  override message(method: string, body: Record<string, string>, envelope: { machineNo?: string; appid?: string } = {}): string {
     return encodeMachineMessage(
       { machineId: this.machineId, machineNo: envelope.machineNo ?? this.options.machineNo, method, timestamp: nowSeconds() },
       body,
@@ -199,14 +173,6 @@ export class MachineSimulator extends EventEmitter {
     this.log(`offline (${reason})`);
   }
 
-  /** Drops the connection without a word, as a machine losing power does (the broker sends its last will). */
-  async disconnect(): Promise<void> {
-    this.stopTimers();
-    const client = this.client;
-    this.client = undefined;
-    if (client) await client.endAsync();
-  }
-
   /** Closes the socket without DISCONNECT, so the broker publishes the last will. */
   crash(): void {
     this.stopTimers();
@@ -216,35 +182,14 @@ export class MachineSimulator extends EventEmitter {
     client?.end(true);
   }
 
-  private stopTimers(): void {
-    clearInterval(this.heartbeat);
+  protected override stopTimers(): void {
+    super.stopTimers();
     clearInterval(this.resendTimer);
   }
 
-  async sendHeartbeat(): Promise<void> {
-    if (!this.client?.connected) return;
-    await this.publish(MACHINE_METHOD.HEARTBEAT, {
-      network_type: this.options.networkType ?? 'wifi',
-      network_rssi: this.options.networkRssi ?? '-60',
-      uptime_minutes_today: String(Math.floor(process.uptime() / 60)),
-      [EXTENDED_LINK_FIELD]: EXTENDED_LINK_VALUE,
-    });
-  }
-
-  private requireClient(): MqttClient {
-    if (!this.client) throw new Error('not connected');
-    return this.client;
-  }
-
-  private async publish(method: string, body: Record<string, string>): Promise<void> {
-    await this.requireClient().publishAsync(SERVER_TOPIC, this.message(method, body), { qos: 1 });
-  }
-
-  private receive(bytes: Uint8Array): void {
-    this.counters.received++;
-    const message = parseMachineMessage(bytes);
-    if (!message || message.clientId !== this.options.machineNo || !signatureHolds(message, this.options.appid)) {
-      this.counters.dropped++;
+  protected receive(bytes: Uint8Array): void {
+    const message = this.checked(bytes);
+    if (!message) {
       this.log('dropped a message that failed the signature check');
       return;
     }

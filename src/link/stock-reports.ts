@@ -6,9 +6,8 @@
  */
 import type { Flag } from '../domain/stock.js';
 import { MACHINE_METHOD } from '../protocol/machine-messages.js';
-import type { ChangeContext } from '../service/context.js';
 import { restockProducts, setStock } from '../service/stock.js';
-import type { Tx } from '../store/store.js';
+import type { Work } from '../store/store.js';
 
 export type StockReport =
   | { kind: 'put'; productId: number; inventory: number; onSale: Flag | undefined; lockId: string | undefined }
@@ -48,10 +47,10 @@ export function parseStockReport(method: string, fields: Record<string, string>)
 }
 
 /** Applies the report in the transaction given; throws `Refused` when the rules refuse it. */
-export async function applyStockReport(trx: Tx, context: ChangeContext, machineId: number, report: StockReport): Promise<number> {
+export async function applyStockReport(work: Work, machineId: number, report: StockReport): Promise<number> {
   if (report.kind === 'put') {
-    await setStock(trx, context, machineId, report.productId, { inventory: report.inventory, onSale: report.onSale, reason: 'product.put' });
+    await setStock(work, machineId, report.productId, { inventory: report.inventory, onSale: report.onSale, reason: 'product.put' });
     return 1;
   }
-  return (await restockProducts(trx, context, machineId, report.productIds, report.operation)).length;
+  return (await restockProducts(work, machineId, report.productIds, report.operation)).length;
 }

@@ -14,15 +14,20 @@ import * as machines from '../store/repositories/machines.repository.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import * as stock from '../store/repositories/stock.repository.js';
-import type { Store } from '../store/store.js';
+import type { Author, Store } from '../store/store.js';
 import { generateWebhookSecret } from './callbacks.js';
 import { Refused } from './refused.js';
-import { runChange } from './runner.js';
+import { authorAt, runChange } from './runner.js';
 import { restockProducts, setStock } from './stock.js';
 
 /** A mistake in what the operator asked for; the CLI prints its message and exits 2. */
 export class AdminInputError extends Error {
   override name = 'AdminInputError';
+}
+
+/** The author of the operator's changes (the CLI's commands), now: their stock changes' history names it. */
+export function operatorAuthor(): Author {
+  return authorAt('operator', nowSeconds());
 }
 
 /** What a merchant signs its Open API requests with. */
@@ -43,14 +48,14 @@ export async function createMerchant(store: Store, input: { name: string; expire
   const appSecret = generateSecret();
   const appid = generateAppid();
   const webhookSecret = generateWebhookSecret();
-  const merchantId = await runChange(store, async ({ trx }) => {
+  const merchantId = await runChange(store, operatorAuthor(), async ({ trx, now }) => {
     const id = await merchants.insert(trx, {
       name,
       appid,
       appSecretHash: hashSecret(appSecret),
       verified: input.verified !== false,
       expiresAt: input.expiresAt ?? null,
-      createdAt: nowSeconds(),
+      createdAt: now,
     });
     await merchants.setWebhook(trx, id, { secret: webhookSecret });
     return id;
@@ -84,14 +89,15 @@ export async function setMerchant(store: Store, merchantId: number, change: Merc
   if (change.callbackSignForm !== undefined) values.callback_sign_form = change.callbackSignForm;
   if (Object.keys(values).length === 0) return;
   // Whatever changed, running instances drop their cached row of this merchant within a second.
-  values.credentials_changed_at = nowSeconds();
-  if (!(await runChange(store, ({ trx }) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);
+  const author = operatorAuthor();
+  values.credentials_changed_at = author.at;
+  if (!(await runChange(store, author, ({ trx }) => merchants.update(trx, merchantId, values)))) throw new AdminInputError(`no merchant ${merchantId}`);
 }
 
 /** A new AppSecret (returned, shown once); the old one answers 10013 on every instance within a second. */
 export async function rotateAppSecret(store: Store, merchantId: number): Promise<{ app_secret: string }> {
   const appSecret = generateSecret();
-  const found = await runChange(store, ({ trx }) => merchants.update(trx, merchantId, { app_secret_hash: hashSecret(appSecret), credentials_changed_at: nowSeconds() }));
+  const found = await runChange(store, operatorAuthor(), ({ trx, now }) => merchants.update(trx, merchantId, { app_secret_hash: hashSecret(appSecret), credentials_changed_at: now }));
   if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
   return { app_secret: appSecret };
 }
@@ -99,7 +105,7 @@ export async function rotateAppSecret(store: Store, merchantId: number): Promise
 /** A new key for the opt-in HMAC request signature (returned, shown once); the old one stops at once. */
 export async function rotateSigningSecret(store: Store, merchantId: number): Promise<{ signing_secret: string }> {
   const signingSecret = generateSecret(48);
-  const found = await runChange(store, ({ trx }) => merchants.update(trx, merchantId, { signing_secret: signingSecret, credentials_changed_at: nowSeconds() }));
+  const found = await runChange(store, operatorAuthor(), ({ trx, now }) => merchants.update(trx, merchantId, { signing_secret: signingSecret, credentials_changed_at: now }));
   if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
   return { signing_secret: signingSecret };
 }
@@ -107,7 +113,7 @@ export async function rotateSigningSecret(store: Store, merchantId: number): Pro
 /** A new MQTT password (returned, shown once); the old one stops at once and a connection logged in with it is closed. */
 export async function rotateMqttPassword(store: Store, machineNo: string): Promise<{ mqtt_password: string }> {
   const mqttPassword = generateSecret();
-  const found = await runChange(store, ({ trx }) => machines.update(trx, machineNo, { mqtt_password_hash: hashSecret(mqttPassword), credentials_changed_at: nowSeconds() }));
+  const found = await runChange(store, operatorAuthor(), ({ trx, now }) => machines.update(trx, machineNo, { mqtt_password_hash: hashSecret(mqttPassword), credentials_changed_at: now }));
   if (!found) throw new AdminInputError(`no machine ${machineNo}`);
   return { mqtt_password: mqttPassword };
 }
@@ -128,7 +134,7 @@ export async function setMerchantWebhook(store: Store, merchantId: number, chang
     if (refused) throw new AdminInputError(`webhook URL refused: ${refused}`);
   }
   const secret = change.rotateSecret ? generateWebhookSecret() : undefined;
-  const found = await runChange(store, ({ trx }) => merchants.setWebhook(trx, merchantId, { ...(change.url !== undefined ? { url: change.url } : {}), ...(secret ? { secret } : {}) }));
+  const found = await runChange(store, operatorAuthor(), ({ trx }) => merchants.setWebhook(trx, merchantId, { ...(change.url !== undefined ? { url: change.url } : {}), ...(secret ? { secret } : {}) }));
   if (!found) throw new AdminInputError(`no merchant ${merchantId}`);
   return secret ? { webhook_secret: secret } : {};
 }
@@ -157,7 +163,7 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
     throw new AdminInputError(`unknown time zone: ${timeZone}`);
   }
   const mqttPassword = generateSecret();
-  const machineId = await runChange(store, async ({ trx }) => {
+  const machineId = await runChange(store, operatorAuthor(), async ({ trx, now }) => {
     if (!(await merchants.exists(trx, input.merchantId))) throw new AdminInputError(`no merchant ${input.merchantId}`);
     if (await machines.findByNumber(trx, input.machineNo)) throw new AdminInputError(`machine ${input.machineNo} exists already`);
     return machines.insert(trx, {
@@ -169,7 +175,7 @@ export async function createMachine(store: Store, input: MachineInput): Promise<
       pickup_codes_enabled: input.pickupCodes ? 1 : 0,
       time_zone: timeZone,
       mqtt_password_hash: hashSecret(mqttPassword),
-      created_at: nowSeconds(),
+      created_at: now,
     });
   });
   return { machine_no: input.machineNo, machine_id: machineId, mqtt_password: mqttPassword };
@@ -182,9 +188,10 @@ export async function setMachine(store: Store, machineNo: string, change: { pick
   if (change.link !== undefined && !isLinkMode(change.link)) throw new AdminInputError('link must be original, extended or auto');
   if (change.link !== undefined) values.link_mode = change.link;
   // A disabled machine may not log in, and its live connection is closed (docs/security.md).
-  if (change.disabled !== undefined) Object.assign(values, { disabled: change.disabled ? 1 : 0, credentials_changed_at: nowSeconds() });
+  const author = operatorAuthor();
+  if (change.disabled !== undefined) Object.assign(values, { disabled: change.disabled ? 1 : 0, credentials_changed_at: author.at });
   if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes, --operating, --link, --disable or --rotate-mqtt-password');
-  if (!(await runChange(store, ({ trx }) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
+  if (!(await runChange(store, author, ({ trx }) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
 }
 
 export interface ProductInput {
@@ -213,8 +220,7 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   if (!isInventoryWithin(input.inventory, input.capacity)) {
     throw new AdminInputError('inventory must be an integer from 0 to the capacity');
   }
-  const now = nowSeconds();
-  return runChange(store, async ({ trx }) => {
+  return runChange(store, operatorAuthor(), async ({ trx, now }) => {
     const machine = await machines.findByNumber(trx, input.machineNo);
     if (!machine) throw new AdminInputError(`no machine ${input.machineNo}`);
     const categoryId = input.category ? await products.categoryIdFor(trx, machine.merchant_id, input.category) : null;
@@ -239,15 +245,12 @@ export async function createProduct(store: Store, input: ProductInput): Promise<
   });
 }
 
-/** The operator's changes of stock (`vendcloud product set`, `product restock`), with their history. */
-const OPERATOR = { actor: { name: 'operator', requestId: null } };
-
 export async function setProductInventory(store: Store, productId: number, inventory: number): Promise<void> {
-  await runChange(store, async ({ trx }) => {
-    const machineId = await stock.machineOfProduct(trx, productId);
+  await runChange(store, operatorAuthor(), async (work) => {
+    const machineId = await stock.machineOfProduct(work.trx, productId);
     if (machineId === undefined) throw new AdminInputError(`no product ${productId}`);
     try {
-      await setStock(trx, { ...OPERATOR, now: nowSeconds() }, machineId, productId, { inventory, reason: 'set' });
+      await setStock(work, machineId, productId, { inventory, reason: 'set' });
     } catch (error) {
       if (error instanceof Refused) throw new AdminInputError('inventory must be a whole number from 0 to the capacity');
       throw error;
@@ -257,11 +260,11 @@ export async function setProductInventory(store: Store, productId: number, inven
 
 /** Every product of the machine (or the one given) on sale and refilled to capacity; how many. */
 export async function restockMachine(store: Store, machineNo: string, productId?: number): Promise<number> {
-  return runChange(store, async ({ trx }) => {
-    const machine = await machines.findByNumber(trx, machineNo);
+  return runChange(store, operatorAuthor(), async (work) => {
+    const machine = await machines.findByNumber(work.trx, machineNo);
     if (!machine) throw new AdminInputError(`no machine ${machineNo}`);
     try {
-      return (await restockProducts(trx, { ...OPERATOR, now: nowSeconds() }, machine.id, productId === undefined ? 'all' : [productId], 1)).length;
+      return (await restockProducts(work, machine.id, productId === undefined ? 'all' : [productId], 1)).length;
     } catch (error) {
       if (error instanceof Refused) throw new AdminInputError(`no product ${productId} in machine ${machineNo}`);
       throw error;

@@ -14,9 +14,9 @@ import type { Work } from '../store/store.js';
 
 export type { Callback };
 
-/** Claims up to `limit` due callbacks for one attempt each, until `now + leaseSeconds`. */
-export function claimDueCallbacks(work: Work, now: number, leaseSeconds: number, limit: number, token: string): Promise<Callback[]> {
-  return callbacks.claimDue(work.trx, now, now + leaseSeconds, token, limit);
+/** Claims up to `limit` due callbacks for one attempt each, until the Work's clock + `leaseSeconds`. */
+export function claimDueCallbacks(work: Work, leaseSeconds: number, limit: number, token: string): Promise<Callback[]> {
+  return callbacks.claimDue(work.trx, work.now, work.now + leaseSeconds, token, limit);
 }
 
 export interface SignedRequest {
@@ -58,14 +58,12 @@ export interface AttemptReport {
   /** The answer's status, or null when there was none (refused target, connection, timeout). */
   httpStatus: number | null;
   error: string | null;
-  /** Unix seconds when the attempt ended. */
-  now: number;
 }
 
-/** Records the attempt: a 2xx delivers, anything else waits for the next time of the schedule or gives up. */
+/** Records the attempt, ended at the Work's clock: a 2xx delivers, anything else waits for the next time of the schedule or gives up. */
 export async function recordAttempt(work: Work, callback: Callback, token: string, report: AttemptReport): Promise<'delivered' | 'retry' | 'failed' | 'lost-claim'> {
   const delivered = report.httpStatus !== null && report.httpStatus >= 200 && report.httpStatus < 300;
-  const next = delivered ? undefined : nextAttemptAt(callback.scheduled_from, callback.attempts + 1, report.now);
+  const next = delivered ? undefined : nextAttemptAt(callback.scheduled_from, callback.attempts + 1, work.now);
   const state = delivered ? 'delivered' : next === undefined ? 'failed' : 'pending';
   const recorded = await callbacks.finishAttempt(work.trx, callback, token, {
     startedAt: report.startedAt,
@@ -74,7 +72,7 @@ export async function recordAttempt(work: Work, callback: Callback, token: strin
     error: report.error,
     state,
     nextAttemptAt: next ?? null,
-    finishedAt: state === 'pending' ? null : report.now,
+    finishedAt: state === 'pending' ? null : work.now,
   });
   if (!recorded) return 'lost-claim';
   return state === 'pending' ? 'retry' : state;

@@ -11,7 +11,6 @@ import * as callbacks from '../store/repositories/callbacks.repository.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import type { Tx, Work } from '../store/store.js';
-import type { ChangeContext } from './context.js';
 import { Refused } from './refused.js';
 
 /** A fresh `Vendcloud-Event-Id`. */
@@ -32,7 +31,7 @@ export interface EventRefs {
 }
 
 /** Queues an event for the merchant's webhook; nothing when the merchant has none. */
-export async function queueMerchantEvent(work: Work, context: ChangeContext, merchantId: number, type: EventType, data: Record<string, unknown>, refs: EventRefs = {}): Promise<void> {
+export async function queueMerchantEvent(work: Work, merchantId: number, type: EventType, data: Record<string, unknown>, refs: EventRefs = {}): Promise<void> {
   const { trx } = work;
   const webhook = await merchants.webhookOf(trx, merchantId);
   if (!webhook?.webhook_url) return;
@@ -43,11 +42,11 @@ export async function queueMerchantEvent(work: Work, context: ChangeContext, mer
     eventId,
     eventType: type,
     url: webhook.webhook_url,
-    body: JSON.stringify(eventEnvelope(eventId, type, context.now, data)),
+    body: JSON.stringify(eventEnvelope(eventId, type, work.now, data)),
     orderId: refs.orderId ?? null,
     recordId: refs.recordId ?? null,
     deliveryId: refs.deliveryId ?? null,
-    now: context.now,
+    now: work.now,
   });
 }
 
@@ -108,7 +107,6 @@ export async function merchantCallbacksOfOrder(db: Executor, merchantId: number,
 }
 
 /** Sends a callback again now, on a fresh schedule. Another merchant's callback is not found (80002). */
-export async function resendCallback(work: Work, callbackId: number, now: number, merchantId?: number): Promise<void> {
-  const { trx } = work;
-  if (!(await callbacks.requeue(work, callbackId, now, merchantId))) throw new Refused({ refused: 'not-found' });
+export async function resendCallback(work: Work, callbackId: number, merchantId?: number): Promise<void> {
+  if (!(await callbacks.requeue(work, callbackId, work.now, merchantId))) throw new Refused({ refused: 'not-found' });
 }

@@ -7,7 +7,7 @@ import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as ownedCodes from '../store/repositories/owned-codes.repository.js';
 import * as products from '../store/repositories/products.repository.js';
-import type { MachineRef } from './context.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
 import { Refused } from './refused.js';
 import { channelPosition, CURRENCIES, machineTypeView, page, pickupCodeView, type Clock } from './views.js';
 

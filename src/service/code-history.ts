@@ -10,7 +10,7 @@ import * as codes from '../store/repositories/codes.repository.js';
 import * as history from '../store/repositories/history.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
-import type { MachineRef } from './context.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
 import type { PickupOrder } from './pickup-orders.js';
 import { Refused } from './refused.js';
 import { orderView, pickupCodeView, type Clock } from './views.js';

@@ -24,7 +24,7 @@ import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { Tx, Work } from '../store/store.js';
-import type { ChangeContext, MachineRef } from './context.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
 import { queueDeliveryResult } from './delivery-notices.js';
 import { accepted, Refused } from './refused.js';
 import { boardAddr } from './views.js';
@@ -51,9 +51,9 @@ interface Vend {
  * Writes the delivery, takes the machine's lock for the channel's stay time (`busy` when
  * another vend holds it) and queues the vend command, all in the caller's transaction.
  */
-async function commandVend(work: Work, context: ChangeContext, machine: MachineRef, channel: products.VendChannel, vend: Vend, timing: DeliveryTiming): Promise<StartedDelivery> {
+async function commandVend(work: Work, machine: MachineRef, channel: products.VendChannel, vend: Vend, timing: DeliveryTiming): Promise<StartedDelivery> {
   const { trx } = work;
-  const { now } = context;
+  const { now } = work;
   const deliveryId = await deliveries.insert(trx, { merchantId: machine.merchant_id, machineId: machine.id, productId: channel.id, createdAt: now, ...vend });
   if (!(await deliveries.takeLock(trx, machine.id, deliveryId, now, now + stayTimeSeconds(channel.floor_type)))) throw new Refused({ refused: 'busy' });
   const command = vendMessage({
@@ -75,7 +75,6 @@ async function commandVend(work: Work, context: ChangeContext, machine: MachineR
 /** `device.delivery.put`: vend the record's item. The record moves to IS_DELIVERING by a conditional UPDATE, so it is commanded once. */
 export async function deliverOrderRecord(
   work: Work,
-  context: ChangeContext,
   machine: MachineRef,
   asked: { orderId: number; recordId: number },
   timing: DeliveryTiming,
@@ -91,13 +90,12 @@ export async function deliverOrderRecord(
   const channel = await products.vendChannelOf(trx, machine.id, record!.product_id);
   if (!channel) throw new Refused({ refused: 'not-found' });
   if (!(await orders.setRecordStatusIf(trx, record!.id, WAITING_RECORD_STATUS, 'IS_DELIVERING'))) throw new Refused({ refused: 'not-deliverable' });
-  return commandVend(work, context, machine, channel, { orderId: order!.id, recordId: record!.id, quantity: record!.quantity, notifyUrl: null }, timing);
+  return commandVend(work, machine, channel, { orderId: order!.id, recordId: record!.id, quantity: record!.quantity, notifyUrl: null }, timing);
 }
 
 /** delivery_test.md: a test vend of the channel named `channelName`; its result goes to `notifyUrl`. */
 export async function deliverTestVend(
   work: Work,
-  context: ChangeContext,
   machine: MachineRef,
   asked: { channelName: string; notifyUrl: string },
   timing: DeliveryTiming,
@@ -107,20 +105,20 @@ export async function deliverTestVend(
   if (!channel) throw new Refused({ refused: 'product-not-found' });
   if (!(await machines.isOnline(trx, machine.id))) throw new Refused({ refused: 'offline' });
   if (channel.inventory < 1) throw new Refused({ refused: 'out-of-stock' });
-  return commandVend(work, context, machine, channel, { orderId: null, recordId: null, quantity: 1, notifyUrl: asked.notifyUrl }, timing);
+  return commandVend(work, machine, channel, { orderId: null, recordId: null, quantity: 1, notifyUrl: asked.notifyUrl }, timing);
 }
 
 /** Applies a settlement if the delivery is still where it was read; false when something settled it first. */
-async function settle(work: Work, context: ChangeContext, delivery: deliveries.Delivery, settlement: Settlement): Promise<boolean> {
+async function settle(work: Work, delivery: deliveries.Delivery, settlement: Settlement): Promise<boolean> {
   const { trx } = work;
-  const settled = { status: settlement.status, floorStatus: settlement.result.floorStatus, failReason: settlement.failReason, at: context.now };
+  const settled = { status: settlement.status, floorStatus: settlement.result.floorStatus, failReason: settlement.failReason, at: work.now };
   if (!(await deliveries.settleIf(trx, delivery.id, delivery.status, settled))) return false;
   if (delivery.record_id !== null) await orders.setRecordStatusIf(trx, delivery.record_id, delivery.status, settlement.status);
   if (settlement.stock === 'put-back') await products.returnOne(trx, delivery.product_id);
   if (settlement.stock === 'take-out') await products.takeOneLeft(trx, delivery.product_id);
   await deliveries.releaseLock(trx, delivery.machine_id, delivery.id);
   const notifyUrl = delivery.order_id === null ? delivery.notify_url : await orders.notifyUrlOf(trx, delivery.order_id);
-  await queueDeliveryResult(work, context, {
+  await queueDeliveryResult(work, {
     merchantId: delivery.merchant_id,
     notifyUrl,
     orderId: delivery.order_id,
@@ -136,24 +134,24 @@ async function settle(work: Work, context: ChangeContext, delivery: deliveries.D
  * delivery settled (or loses the conditional UPDATE to its twin on another instance) and
  * changes nothing.
  */
-export async function settleVendResult(work: Work, context: ChangeContext, machine: { id: number }, deliveryId: number, result: VendResult): Promise<VendResultOutcome> {
+export async function settleVendResult(work: Work, machine: { id: number }, deliveryId: number, result: VendResult): Promise<VendResultOutcome> {
   const { trx } = work;
   const delivery = await deliveries.findForMachine(trx, machine.id, deliveryId);
   if (!delivery) return 'unknown-delivery';
   const decision = decideResult({ status: delivery.status, isTest: delivery.order_id === null }, result);
   if ('duplicate' in decision) return 'duplicate';
-  return (await settle(work, context, delivery, decision)) ? 'settled' : 'duplicate';
+  return (await settle(work, delivery, decision)) ? 'settled' : 'duplicate';
 }
 
 /** The most deliveries one transaction of the timeout sweep settles. */
 export const TIMEOUT_SWEEP_BATCH = 100;
 
 /** Deliveries without a result `resultTimeoutSeconds` after their command time out; returns how many (at most TIMEOUT_SWEEP_BATCH). */
-export async function timeOutOverdueDeliveries(work: Work, context: ChangeContext, timing: DeliveryTiming): Promise<number> {
+export async function timeOutOverdueDeliveries(work: Work, timing: DeliveryTiming): Promise<number> {
   const { trx } = work;
   let count = 0;
-  for (const delivery of await deliveries.overdue(trx, context.now - timing.resultTimeoutSeconds, TIMEOUT_SWEEP_BATCH)) {
-    if (await settle(work, context, delivery, decideTimeout({ isTest: delivery.order_id === null }))) count++;
+  for (const delivery of await deliveries.overdue(trx, work.now - timing.resultTimeoutSeconds, TIMEOUT_SWEEP_BATCH)) {
+    if (await settle(work, delivery, decideTimeout({ isTest: delivery.order_id === null }))) count++;
   }
   return count;
 }

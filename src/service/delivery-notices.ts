@@ -7,7 +7,6 @@ import { deliveryResponseFields, EVENT_TYPE } from '../domain/callbacks.js';
 import * as callbacks from '../store/repositories/callbacks.repository.js';
 import type { Tx, Work } from '../store/store.js';
 import { newEventId, queueMerchantEvent } from './callbacks.js';
-import type { ChangeContext } from './context.js';
 
 export interface DeliveryResultNotice {
   merchantId: number;
@@ -20,7 +19,7 @@ export interface DeliveryResultNotice {
   errorMsg: string;
 }
 
-export async function queueDeliveryResult(work: Work, context: ChangeContext, notice: DeliveryResultNotice): Promise<void> {
+export async function queueDeliveryResult(work: Work, notice: DeliveryResultNotice): Promise<void> {
   const { trx } = work;
   const result = { orderId: notice.orderId, recordId: notice.recordId, deliverStatus: notice.deliverStatus, floorStatus: notice.floorStatus, errorMsg: notice.errorMsg };
   const refs = { orderId: notice.orderId, recordId: notice.recordId, deliveryId: notice.deliveryId };
@@ -34,12 +33,11 @@ export async function queueDeliveryResult(work: Work, context: ChangeContext, no
       // timestamp and sign are added at each attempt (signedRequest in callback-sending.ts).
       body: JSON.stringify(deliveryResponseFields(result)),
       ...refs,
-      now: context.now,
+      now: work.now,
     });
   }
   await queueMerchantEvent(
     work,
-    context,
     notice.merchantId,
     EVENT_TYPE.DELIVERY_RESULT,
     {

@@ -8,7 +8,7 @@ import * as machines from '../store/repositories/machines.repository.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import * as products from '../store/repositories/products.repository.js';
 import type { Store } from '../store/store.js';
-import { createMachine, createMerchant, createProduct } from './admin.js';
+import { createMachine, createMerchant, createProduct, operatorAuthor } from './admin.js';
 import { runChange } from './runner.js';
 
 export const DEMO_MERCHANT_NAME = 'Demo Merchant';
@@ -44,7 +44,7 @@ export async function ensureDemoData(store: Store): Promise<DemoCredentials> {
   }
   const appSecret = generateSecret();
   const mqttPassword = generateSecret();
-  const machine = await runChange(store, async ({ trx }) => {
+  const machine = await runChange(store, operatorAuthor(), async ({ trx }) => {
     await merchants.setSecretHash(trx, existing.id, hashSecret(appSecret));
     await machines.update(trx, DEMO_MACHINE_NO, { mqtt_password_hash: hashSecret(mqttPassword) });
     return (await machines.findByNumber(trx, DEMO_MACHINE_NO))!;

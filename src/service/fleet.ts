@@ -9,7 +9,7 @@ import type { Executor } from '../store/executor.js';
 import * as codes from '../store/repositories/codes.repository.js';
 import * as machines from '../store/repositories/machines.repository.js';
 import * as products from '../store/repositories/products.repository.js';
-import type { MachineRef } from './context.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
 import { Refused } from './refused.js';
 import type { Clock } from './views.js';
 

@@ -14,7 +14,7 @@ import * as products from '../store/repositories/products.repository.js';
 import type { Dialect } from '../store/migrations.js';
 import type { Store, Work } from '../store/store.js';
 import { planImport, type ImportTally } from './import-plan.js';
-import { runChange } from './runner.js';
+import { authorAt, runChange } from './runner.js';
 
 type ImportPlan = Awaited<ReturnType<typeof planImport>>;
 
@@ -58,7 +58,7 @@ export async function importFile(store: Store, file: ImportFile, options: Import
     return plan;
   };
   if (options.dryRun) return outcome(await checked(store.db));
-  return runChange(store, async (work) => {
+  return runChange(store, authorAt('import', nowSeconds()), async (work) => {
     const plan = await checked(work.trx);
     await create(work, store.dialect, plan.create, file.machines, options.progress);
     return outcome(plan);
@@ -70,8 +70,7 @@ export async function importFile(store: Store, file: ImportFile, options: Import
  * rather than one created now: `machines` are all the file's, whose ids are the stored ones.
  */
 async function create(work: Work, dialect: Dialect, plan: ImportFile, machines: MachineRecord[], progress: ImportOptions['progress']): Promise<void> {
-  const db = work.trx;
-  const now = nowSeconds();
+  const { trx: db, now } = work;
   const machineOf = new Map(machines.map((machine) => [machine.machine_no, machine]));
   await imports.insertMerchants(db, plan.merchants.map((merchant) => merchantRow(merchant, now)));
   await imports.insertMachines(db, plan.machines.map((machine) => machineRow(machine, now)));

@@ -8,16 +8,15 @@ import { EVENT_TYPE } from '../domain/callbacks.js';
 import type { MachineRef } from '../store/repositories/machines.repository.js';
 import type { Tx, Work } from '../store/store.js';
 import { queueMerchantEvent } from './callbacks.js';
-import type { ChangeContext } from './context.js';
 
 export interface KeypadLock {
   wrongCodes: number;
   lockSeconds: number;
 }
 
-export async function recordKeypadLock(work: Work, context: ChangeContext, machine: MachineRef, lock: KeypadLock): Promise<void> {
+export async function recordKeypadLock(work: Work, machine: MachineRef, lock: KeypadLock): Promise<void> {
   const { trx } = work;
-  await queueMerchantEvent(work, context, machine.merchant_id, EVENT_TYPE.MACHINE_KEYPAD_LOCKED, {
+  await queueMerchantEvent(work, machine.merchant_id, EVENT_TYPE.MACHINE_KEYPAD_LOCKED, {
     machine_no: machine.machine_no,
     wrong_codes: lock.wrongCodes,
     lock_seconds: lock.lockSeconds,

@@ -11,7 +11,7 @@ import * as deliveries from '../store/repositories/deliveries.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import * as outbox from '../store/repositories/outbox.repository.js';
 import { callbackView, type CallbackView } from './callbacks.js';
-import type { MachineRef } from './context.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
 import { Refused } from './refused.js';
 import { page } from './views.js';
 

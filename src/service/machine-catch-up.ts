@@ -21,16 +21,16 @@ export interface ReturningMachine {
 }
 
 /** A create of every live code of the machine (the whole list changed, e.g. by an import); returns how many. */
-export async function queueLiveCodes(work: Work, machine: Pick<ReturningMachine, 'id' | 'time_zone'>, now: number): Promise<number> {
-  const { trx } = work;
+export async function queueLiveCodes(work: Work, machine: Pick<ReturningMachine, 'id' | 'time_zone'>): Promise<number> {
+  const { trx, now } = work;
   const live = await codes.liveOnMachine(trx, machine.id, now);
   if (live.length > 0) await outbox.enqueue(work, machine.id, live.map((code) => codeCreatedMessage(code, machine.time_zone)), now);
   return live.length;
 }
 
 /** Queues the machine's catch-up; returns how many messages. */
-export async function queueCatchUp(work: Work, machine: ReturningMachine, now: number): Promise<number> {
-  const { trx } = work;
+export async function queueCatchUp(work: Work, machine: ReturningMachine): Promise<number> {
+  const { trx, now } = work;
   // A machine never heard of may still have received pushes: it hears of every code it ever had.
   const since = machine.last_seen_at === null ? 0 : machine.last_seen_at - CATCH_UP_MARGIN_SECONDS;
   const changed = await codes.changedOnMachineSince(trx, machine.id, since, now);

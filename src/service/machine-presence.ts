@@ -9,30 +9,29 @@ import * as machines from '../store/repositories/machines.repository.js';
 import type { NetworkFacts } from '../store/repositories/machines.repository.js';
 import type { Tx, Work } from '../store/store.js';
 import { queueMerchantEvent } from './callbacks.js';
-import type { ChangeContext } from './context.js';
 
 export type PresentMachine = Pick<machines.LinkedMachine, 'id' | 'merchant_id' | 'machine_no'>;
 
-export async function recordMachineSeen(work: Work, context: ChangeContext, machine: PresentMachine, network?: NetworkFacts): Promise<void> {
+export async function recordMachineSeen(work: Work, machine: PresentMachine, network?: NetworkFacts): Promise<void> {
   const { trx } = work;
   const cameOnline = await machines.switchOnline(trx, machine.id, 1);
-  await machines.markSeen(trx, machine.id, context.now, network);
-  if (cameOnline) await queueMerchantEvent(work, context, machine.merchant_id, EVENT_TYPE.MACHINE_ONLINE, { machine_no: machine.machine_no });
+  await machines.markSeen(trx, machine.id, work.now, network);
+  if (cameOnline) await queueMerchantEvent(work, machine.merchant_id, EVENT_TYPE.MACHINE_ONLINE, { machine_no: machine.machine_no });
 }
 
-export async function recordMachineGone(work: Work, context: ChangeContext, machine: PresentMachine, reason: string): Promise<void> {
+export async function recordMachineGone(work: Work, machine: PresentMachine, reason: string): Promise<void> {
   const { trx } = work;
   if (await machines.switchOnline(trx, machine.id, 0)) {
-    await queueMerchantEvent(work, context, machine.merchant_id, EVENT_TYPE.MACHINE_OFFLINE, { machine_no: machine.machine_no, reason: reason || 'goodbye' });
+    await queueMerchantEvent(work, machine.merchant_id, EVENT_TYPE.MACHINE_OFFLINE, { machine_no: machine.machine_no, reason: reason || 'goodbye' });
   }
 }
 
 /** Marks machines silent for longer than the timeout offline; returns how many. */
-export async function markSilentMachinesOffline(work: Work, context: ChangeContext, timeoutSeconds: number): Promise<number> {
+export async function markSilentMachinesOffline(work: Work, timeoutSeconds: number): Promise<number> {
   const { trx } = work;
-  const silent = await machines.markSilentOffline(trx, context.now - timeoutSeconds);
+  const silent = await machines.markSilentOffline(trx, work.now - timeoutSeconds);
   for (const machine of silent) {
-    await queueMerchantEvent(work, context, machine.merchant_id, EVENT_TYPE.MACHINE_OFFLINE, { machine_no: machine.machine_no, reason: 'no heartbeat' });
+    await queueMerchantEvent(work, machine.merchant_id, EVENT_TYPE.MACHINE_OFFLINE, { machine_no: machine.machine_no, reason: 'no heartbeat' });
   }
   return silent.length;
 }

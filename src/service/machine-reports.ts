@@ -17,7 +17,7 @@ import type { PickupCode } from '../store/schema.js';
 import type { Tx, Work } from '../store/store.js';
 import { queueMerchantEvent } from './callbacks.js';
 import { applyChange } from './code-changes.js';
-import type { ChangeContext, MachineRef } from './context.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
 import { recordPickupOrder, type PickupOrder } from './pickup-orders.js';
 
 /** What became of a redemption reported by a machine: the order it made, the conflict it met. */
@@ -39,14 +39,13 @@ export interface HandledReport {
  * its own (a code already USED stays as it is), but only a report id tells a re-sent report
  * from a second redemption of a code that another path already used.
  */
-export async function redeemReportedCode(work: Work, context: ChangeContext, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<HandledReport> {
+export async function redeemReportedCode(work: Work, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<HandledReport> {
   const { trx } = work;
-  if (reportId !== undefined && !(await machineReports.claim(trx, machine.id, codeId, reportId, context.now))) return { outcome: 'duplicate' };
-  const { outcome, order, conflict } = await redeemAtMachine(work, context, machine, codeId, reportId);
+  if (reportId !== undefined && !(await machineReports.claim(trx, machine.id, codeId, reportId, work.now))) return { outcome: 'duplicate' };
+  const { outcome, order, conflict } = await redeemAtMachine(work, machine, codeId, reportId);
   if (order) {
     await queueMerchantEvent(
       work,
-      context,
       machine.merchant_id,
       EVENT_TYPE.PICKUP_CODE_USED,
       // record_status IS_PICKED_UP: the item left the machine at the keypad.
@@ -57,7 +56,6 @@ export async function redeemReportedCode(work: Work, context: ChangeContext, mac
   if (conflict) {
     await queueMerchantEvent(
       work,
-      context,
       machine.merchant_id,
       EVENT_TYPE.PICKUP_CODE_CONFLICT,
       { machine_no: machine.machine_no, pickup_code_id: codeId, product_id: conflict.productId, met: conflict.met, order_id: conflict.orderId, report_id: reportId ?? null },
@@ -71,19 +69,19 @@ export async function redeemReportedCode(work: Work, context: ChangeContext, mac
  * The code becomes USED even if it was cancelled or expired meanwhile (the item left); a
  * conflict is written and pushed as `decideRedeem` says (src/domain/redemptions.ts).
  */
-async function redeemAtMachine(work: Work, context: ChangeContext, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<Redemption> {
+async function redeemAtMachine(work: Work, machine: MachineRef, codeId: number, reportId: string | undefined): Promise<Redemption> {
   const { trx } = work;
   const code = await codes.findOfMachine(trx, machine.id, codeId);
-  const decision = decideRedeem(code, context.now, reportId === undefined && code?.status === 'USED' && (await spentAtMachine(trx, machine, code)));
+  const decision = decideRedeem(code, work.now, reportId === undefined && code?.status === 'USED' && (await spentAtMachine(trx, machine, code)));
   if (!('history' in decision)) return { outcome: decision.outcome };
   let order: PickupOrder | undefined;
   if (decision.spends) {
     const product = await products.takeOneLeft(trx, code!.product_id);
-    if (!(await codes.markUsedFrom(trx, code!.id, code!.status, context.now))) throw new Error(`pickup code ${code!.id} changed while being redeemed`);
+    if (!(await codes.markUsedFrom(trx, code!.id, code!.status, work.now))) throw new Error(`pickup code ${code!.id} changed while being redeemed`);
     // The machine vended the item as it reported the code: the record is picked up, not waiting.
-    order = await recordPickupOrder(trx, context, machine, code!, product.price_cents, null, PICKED_UP_RECORD_STATUS);
+    order = await recordPickupOrder(work, machine, code!, product.price_cents, null, PICKED_UP_RECORD_STATUS);
   }
-  await applyChange(work, context, machine, decision);
+  await applyChange(work, machine, decision);
   const conflict = decision.conflict && { met: decision.conflict, orderId: order?.orderId ?? code!.order_id, productId: code!.product_id };
   return { outcome: decision.outcome, ...(order ? { order } : {}), ...(conflict ? { conflict } : {}) };
 }

@@ -10,7 +10,7 @@ import type { Payload } from '../protocol/payload.js';
 import { onlyFormOf, type SigningForm } from '../protocol/signature.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import type { MerchantAccount } from '../store/repositories/merchants.repository.js';
-import type { Store } from '../store/store.js';
+import type { Author, Store } from '../store/store.js';
 import { runChange } from './runner.js';
 
 export type { MerchantAccount };
@@ -70,12 +70,12 @@ export class MerchantDirectory {
    * write is not the request's failure: the row is left as it was and a later request tries
    * again.
    */
-  async recordSigningForm(merchant: MerchantAccount, payload: Payload, form: SigningForm): Promise<void> {
+  async recordSigningForm(merchant: MerchantAccount, payload: Payload, form: SigningForm, author: Author): Promise<void> {
     const previous = merchant.request_sign_form;
     if (previous === form || !onlyFormOf(form, payload, String(merchant.id))) return;
     merchant.request_sign_form = form;
     try {
-      await runChange(this.store, (work) => merchants.recordRequestSignForm(work.trx, merchant.id, form));
+      await runChange(this.store, author, (work) => merchants.recordRequestSignForm(work.trx, merchant.id, form));
     } catch {
       merchant.request_sign_form = previous;
     }

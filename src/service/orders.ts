@@ -6,7 +6,7 @@ import type { Executor } from '../store/executor.js';
 import type { Delivery } from '../store/repositories/deliveries.repository.js';
 import * as callbacks from '../store/repositories/callbacks.repository.js';
 import * as orders from '../store/repositories/orders.repository.js';
-import type { MachineRef } from './context.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
 import { Refused } from './refused.js';
 import type { StartedDelivery } from './deliveries.js';
 

@@ -2,8 +2,8 @@
 import { PICKUP_ORDER_STATUS, PICKUP_RECORD_STATUS } from '../domain/pickup-codes.js';
 import * as orders from '../store/repositories/orders.repository.js';
 import type { PickupCode } from '../store/schema.js';
-import type { Tx } from '../store/store.js';
-import type { ChangeContext, MachineRef } from './context.js';
+import type { MachineRef } from '../store/repositories/machines.repository.js';
+import type { Work } from '../store/store.js';
 
 export interface PickupOrder {
   orderId: number;
@@ -36,18 +36,16 @@ export function orderOf(earlier: orders.OrderWithTradeId, tradeId: string): Pick
  * The order and its one record for a spent code, linked from the code; undefined, and
  * nothing written, when a consume with the same trade_id committed first (see `orders.insertOfCode`).
  */
-export async function recordPickupOrder(trx: Tx, context: ChangeContext, machine: MachineRef, code: PickupCode, priceCents: number, origin: null, recordStatus?: string): Promise<PickupOrder>;
+export async function recordPickupOrder(work: Work, machine: MachineRef, code: PickupCode, priceCents: number, origin: null, recordStatus?: string): Promise<PickupOrder>;
 export async function recordPickupOrder(
-  trx: Tx,
-  context: ChangeContext,
+  work: Work,
   machine: MachineRef,
   code: PickupCode,
   priceCents: number,
   origin: ConsumeOrigin,
 ): Promise<PickupOrder | undefined>;
 export async function recordPickupOrder(
-  trx: Tx,
-  context: ChangeContext,
+  work: Work,
   machine: MachineRef,
   code: PickupCode,
   priceCents: number,
@@ -55,7 +53,7 @@ export async function recordPickupOrder(
   recordStatus: string = PICKUP_RECORD_STATUS,
 ): Promise<PickupOrder | undefined> {
   const inserted = await orders.insertOfCode(
-    trx,
+    work.trx,
     {
       merchantId: machine.merchant_id,
       machineId: machine.id,
@@ -64,7 +62,7 @@ export async function recordPickupOrder(
       amountCents: priceCents,
       status: PICKUP_ORDER_STATUS,
       pickupCodeId: code.id,
-      createdAt: context.now,
+      createdAt: work.now,
     },
     { productId: code.product_id, quantity: 1, priceCents, status: recordStatus },
   );
@@ -74,7 +72,7 @@ export async function recordPickupOrder(
     orderId,
     tradeId: origin?.tradeId ?? null,
     amountCents: priceCents,
-    createdAt: context.now,
+    createdAt: work.now,
     pickupCodeId: code.id,
     record: { id: recordId, productId: code.product_id, quantity: 1, priceCents, status: recordStatus },
   };

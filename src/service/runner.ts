@@ -3,19 +3,30 @@
  * (`http/answer-once.ts`), the machine messages (`link/inbox.ts`), the chores
  * (`housekeeping.ts`), the outbox dispatcher, the callback sender, the operator's commands
  * and the demo. `runChange` is the one call of `store.write` outside src/store: the change is
- * handed a `Work` (store/work.ts) and passes it down to the services, which never open a
- * transaction of their own.
+ * handed a `Work` (store/work.ts) carrying its author (who asked, and the clock it is written
+ * at, given here by the entry point) and passes it down to the services, which never open a
+ * transaction of their own nor read a clock of their own.
  *
  * The background senders (the dispatcher, the callback sender) share one `WakeLoop`: woken by
  * the store's committed event when the committed Work queued what they send, by a poll (other
  * instances' rows, retries coming due), and drained on close.
  */
-import type { Store, Work } from '../store/store.js';
+import type { Author, Store, Work } from '../store/store.js';
 import type { Queued } from '../store/work.js';
 
-/** Runs the change in one transaction of the store's group commit; resolves after its COMMIT. */
-export function runChange<T>(store: Store, change: (work: Work) => Promise<T>): Promise<T> {
-  return store.write(change);
+/** Runs the change, by its author, in one transaction of the store's group commit; resolves after its COMMIT. */
+export function runChange<T>(store: Store, author: Author, change: (work: Work) => Promise<T>): Promise<T> {
+  return store.write(author, change);
+}
+
+/** The author of a change nobody asked for by a request: a machine, the operator, a chore, at `at`. */
+export function authorAt(actor: string, at: number): Author {
+  return { actor, requestId: null, at };
+}
+
+/** The author of a chore's change (the purges, the delivery timeouts) at `now`. */
+export function choreAuthor(now: number): Author {
+  return authorAt('housekeeping', now);
 }
 
 /**
@@ -23,9 +34,9 @@ export function runChange<T>(store: Store, change: (work: Work) => Promise<T>): 
  * `Store.writeAlone`), for a change that holds row locks while it waits on something outside
  * the database; undefined where it has none (SQLite).
  */
-export function aloneRunner(store: Store): (<T>(change: (work: Work) => Promise<T>) => Promise<T>) | undefined {
+export function aloneRunner(store: Store): (<T>(author: Author, change: (work: Work) => Promise<T>) => Promise<T>) | undefined {
   if (!store.writeAlone) return undefined;
-  return (change) => store.writeAlone!(change);
+  return (author, change) => store.writeAlone!(author, change);
 }
 
 export interface WakeLoopOptions {

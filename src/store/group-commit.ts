@@ -10,12 +10,14 @@
  * a bulk change's page cache and WAL sync; pg-group-commit.ts: a few batches in flight, each
  * on a connection of its own, yielding to another batch's row locks).
  */
-import { Work, type Tx } from './work.js';
+import { Work, type Author, type Tx } from './work.js';
 
 /** The most writes one transaction carries, so one batch cannot grow without bound. */
 export const MAX_BATCH = 256;
 
 export interface Job {
+  /** Who asked for the change, and when: the same on every run of it. */
+  author: Author;
   change: (work: Work) => Promise<unknown>;
   resolve: (value: any) => void;
   reject: (error: unknown) => void;
@@ -62,7 +64,7 @@ export async function runJobs(trx: Tx, jobs: readonly Job[], control: SavepointC
       continue;
     }
     await control.open(trx, job, outcomes.length === 0);
-    const work = new Work(trx, () => control.stepOfBulkChange());
+    const work = new Work(trx, job.author, () => control.stepOfBulkChange());
     try {
       outcomes.push({ ok: true, value: await job.change(work), work });
     } catch (error) {
@@ -92,9 +94,9 @@ export class GroupCommit {
     private readonly options: GroupCommitOptions,
   ) {}
 
-  submit<T>(change: (work: Work) => Promise<T>): Promise<T> {
+  submit<T>(author: Author, change: (work: Work) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ change, resolve, reject, retries: 0 });
+      this.queue.push({ author, change, resolve, reject, retries: 0 });
       this.schedule();
     });
   }

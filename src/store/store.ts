@@ -2,8 +2,9 @@
  * Opens the database behind vendcloud: a SQLite file (the embedded default) or
  * PostgreSQL (a postgres:// URL), both through Kysely, migrated to the latest schema.
  *
- * Every change of state goes through `store.write(change)`: one transaction that commits
- * before the promise resolves, the change handed a `Work` (work.ts) carrying it. On SQLite, writes that arrive in the same turn of the
+ * Every change of state goes through `store.write(author, change)`: one transaction that
+ * commits before the promise resolves, the change handed a `Work` (work.ts) carrying it and
+ * its author. On SQLite, writes that arrive in the same turn of the
  * event loop share one transaction and one fsync (group commit), each inside its own
  * savepoint so that one request's failure never undoes another's; on PostgreSQL likewise,
  * with a few batches in flight at once (pg-group-commit.ts). Reads on SQLite use a
@@ -25,23 +26,23 @@ import { migrationProvider, type Dialect } from './migrations.js';
 import { DirectConnection, DirectSqliteDialect, type DirectUse } from './prepared.js';
 import type { Database } from './schema.js';
 import { SqliteBatches } from './sqlite-group-commit.js';
-import { Work, type Tx } from './work.js';
+import { Work, type Author, type Tx } from './work.js';
 
-export type { Tx, Work };
+export type { Author, Tx, Work };
 
 export interface Store {
   readonly dialect: Dialect;
   /** For reads. Never use it inside `write`'s change: use the Work's transaction. */
   readonly db: Kysely<Database>;
-  /** Runs the change in the group commit's transaction; resolves after its COMMIT. */
-  write<T>(change: (work: Work) => Promise<T>): Promise<T>;
+  /** Runs the change, by its author, in the group commit's transaction; resolves after its COMMIT. */
+  write<T>(author: Author, change: (work: Work) => Promise<T>): Promise<T>;
   /**
    * Runs the change in a transaction of its own, outside the group commit, on PostgreSQL only
    * (undefined on SQLite, whose one writer it would hold): for a change that holds row locks
    * while it waits for something outside the database (the dispatcher's batch of a machine,
    * held while the broker acknowledges it). Its Work has no bulk-change pause.
    */
-  writeAlone?<T>(change: (work: Work) => Promise<T>): Promise<T>;
+  writeAlone?<T>(author: Author, change: (work: Work) => Promise<T>): Promise<T>;
   /**
    * Calls `listener` after each write committed (not after one that failed), with the Work
    * the write's change was given (what it queued), so that the machine link's dispatcher and
@@ -197,7 +198,7 @@ function openSqlite(file: string, options: StoreOptions, announce: Announce): Op
     store: {
       dialect: 'sqlite',
       db: reader,
-      write: (change) => groupCommit.submit(change),
+      write: (author, change) => groupCommit.submit(author, change),
       async close() {
         await groupCommit.drain();
         await checkpointer?.stop();
@@ -267,8 +268,8 @@ async function openPostgres(url: string, options: StoreOptions, announce: Announ
     store: {
       dialect: 'postgres',
       db,
-      write: (change) => groupCommit.submit(change),
-      writeAlone: (change) => writeAlone(db, change, announce),
+      write: (author, change) => groupCommit.submit(author, change),
+      writeAlone: (author, change) => writeAlone(db, author, change, announce),
       poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       async close() {
         await groupCommit.drain();
@@ -279,10 +280,10 @@ async function openPostgres(url: string, options: StoreOptions, announce: Announ
 }
 
 /** A transaction of its own on a pooled connection (Store.writeAlone), announced once committed. */
-async function writeAlone<T>(db: Kysely<Database>, change: (work: Work) => Promise<T>, announce: Announce): Promise<T> {
+async function writeAlone<T>(db: Kysely<Database>, author: Author, change: (work: Work) => Promise<T>, announce: Announce): Promise<T> {
   let done: Work | undefined;
   const value = await db.transaction().execute(async (trx) => {
-    done = new Work(trx, async () => undefined);
+    done = new Work(trx, author, async () => undefined);
     return change(done);
   });
   announce(done!);

@@ -1,16 +1,28 @@
 /**
- * The unit of work: one change as the store runs it. `store.write` hands each change a `Work`
- * carrying its transaction and collecting what must follow its commit: whether it queued
- * pushes for the machine link's dispatcher or callbacks for the callback sender (the
- * committed event hands the Work to its listeners, so each sender wakes only after a commit
- * that gave it something to send), and the pause between the steps of a bulk change, which
- * the dialect's group commit provides. A change that runs again (PostgreSQL's yield to a row
- * lock) gets a new Work: what a rolled-back run queued is gone with it.
+ * The unit of work: one change as the store runs it. `store.write(author, change)` hands the
+ * change a `Work` carrying its transaction and who asked for it and when (its `Author`: the
+ * actor, the request, and the clock every row of the change is written at), and collecting
+ * what must follow its commit: whether it queued pushes for the machine link's dispatcher or
+ * callbacks for the callback sender (the committed event hands the Work to its listeners, so
+ * each sender wakes only after a commit that gave it something to send), and the pause
+ * between the steps of a bulk change, which the dialect's group commit provides. A change that runs again (PostgreSQL's yield to a row
+ * lock) gets a new Work: what a rolled-back run queued is gone with it, its author and clock
+ * stay those it was given.
  */
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
+
+/** Who made a change, and when: the same for every row the change writes (its history rows among them). */
+export interface Author {
+  /** e.g. `merchant:3`, `machine:12345678`, `operator`, `housekeeping`. */
+  actor: string;
+  /** The merchant's request that asked for the change; null for a machine's message or a chore. */
+  requestId: string | null;
+  /** The change's clock, in seconds. */
+  at: number;
+}
 
 /** What a change queued for a background sender, read after its commit. */
 export interface Queued {
@@ -24,8 +36,15 @@ export class Work {
   constructor(
     /** The change's transaction: every repository call of the change runs on it (row locks where `locksRows(trx)`). */
     readonly trx: Tx,
+    /** Who asked for the change, and when. */
+    readonly author: Author,
     private readonly stepOfBulkChange: () => Promise<void>,
   ) {}
+
+  /** The change's clock (its author's `at`): what it writes is written at this time. */
+  get now(): number {
+    return this.author.at;
+  }
 
   /** An outbox row was written: the dispatcher has work once this commits. */
   queuePushes(): void {

@@ -18,7 +18,7 @@ import { clientFor } from '../helpers/client.js';
 import { eventually } from '../helpers/link.js';
 import { Receiver } from '../helpers/receiver.js';
 import { asMerchant, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   describe(`callbacks and webhooks [${kind.name}]`, { skip: kind.skip }, () => {
@@ -54,8 +54,8 @@ for (const kind of storeKinds()) {
     };
 
     const queue = async (notice: Partial<DeliveryResultNotice> & { orderId: number | null; recordId: number | null }, path = `/notify/${++serial}`) => {
-      await server.store.write((work) =>
-        queueDeliveryResult(work, { actor: { name: 'test', requestId: null }, now }, {
+      await server.store.write({ actor: 'test', requestId: null, at: now }, (work) =>
+        queueDeliveryResult(work, {
           merchantId: merchant.merchant_id,
           notifyUrl: `${receiver.url}${path}`,
           deliveryId: ++serial,
@@ -159,10 +159,10 @@ for (const kind of storeKinds()) {
 
     it("a claim whose sender died is taken again once its lease ends, not before", async () => {
       // A callback claimed by an instance that died before sending it.
-      const id = await server.store.write((work) =>
+      const id = await server.store.write(BY_TEST, (work) =>
         callbacks.enqueue(work, { merchantId: merchant.merchant_id, kind: 'event', eventId: `evt_${'d'.repeat(32)}`, eventType: 'delivery.result', url: `${receiver.url}/dead`, body: '{}', orderId: null, recordId: null, deliveryId: null, now: now + 1 }),
       );
-      const claimed = await server.store.write(({ trx }) => callbacks.claim(trx, id, now + 1, now + 61, 'dead-instance'));
+      const claimed = await server.store.write(BY_TEST, ({ trx }) => callbacks.claim(trx, id, now + 1, now + 61, 'dead-instance'));
       assert.ok(claimed);
       now += 30;
       server.callbacks.poke();

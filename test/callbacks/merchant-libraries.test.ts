@@ -85,8 +85,8 @@ for (const kind of storeKinds()) {
       const paths: Record<string, string> = {};
       for (const [name, result] of Object.entries(results)) {
         const path = (paths[name] = `/notify/${++serial}`);
-        await server.store.write((work) =>
-          queueDeliveryResult(work, { actor: { name: 'test', requestId: null }, now: nowSeconds() }, { merchantId: merchant.merchant_id, notifyUrl: `${receiver.url}${path}`, deliveryId: ++serial, ...result }),
+        await server.store.write({ actor: 'test', requestId: null, at: nowSeconds() }, (work) =>
+          queueDeliveryResult(work, { merchantId: merchant.merchant_id, notifyUrl: `${receiver.url}${path}`, deliveryId: ++serial, ...result }),
         );
       }
       await eventually(() => Object.values(paths).every((path) => receiver.on(path).length === 1), 'every callback received');

@@ -13,7 +13,7 @@ import { queueDeliveryResult } from '../../src/service/delivery-notices.js';
 import { eventually } from '../helpers/link.js';
 import { Receiver } from '../helpers/receiver.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 const DAY = 24 * 3600;
 
@@ -44,8 +44,8 @@ for (const kind of storeKinds()) {
     const deliveredResult = async () => {
       const deliveryId = ++serial;
       const received = receiver.received.length;
-      await server.store.write((work) =>
-        queueDeliveryResult(work, { actor: { name: 'test', requestId: null }, now }, {
+      await server.store.write({ actor: 'test', requestId: null, at: now }, (work) =>
+        queueDeliveryResult(work, {
           merchantId: merchant.merchant_id,
           notifyUrl: `${receiver.url}/notify/${deliveryId}`,
           orderId: null,
@@ -98,7 +98,7 @@ for (const kind of storeKinds()) {
       const ids: number[] = [];
       for (let i = 0; i < 3; i++) ids.push(await deliveredResult());
       // More attempts than a step takes (500): the backlog of a long outage of the purge.
-      await server.store.write(async ({ trx }) => {
+      await server.store.write(BY_TEST, async ({ trx }) => {
         const [first] = await trx.selectFrom('callbacks').select('id').where('delivery_id', '=', ids[0]!).execute();
         const rows = Array.from({ length: 1200 }, (_, index) => ({ callback_id: first!.id, attempt: 100 + index, started_at: now, latency_ms: 1, http_status: 500, error: null, outcome: 'retry' as const }));
         for (let start = 0; start < rows.length; start += 400) await trx.insertInto('callback_attempts').values(rows.slice(start, start + 400)).execute();

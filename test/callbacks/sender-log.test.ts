@@ -33,8 +33,8 @@ for (const kind of storeKinds()) {
       withFreshStore(kind, async (store) => {
         const merchant = await seedMerchant(store, { products: 1 });
         const now = nowSeconds();
-        await store.write((work) =>
-          queueDeliveryResult(work, { actor: { name: 'test', requestId: null }, now }, {
+        await store.write({ actor: 'test', requestId: null, at: now }, (work) =>
+          queueDeliveryResult(work, {
             merchantId: merchant.merchant_id,
             notifyUrl: `${base}${path}`,
             deliveryId: 1,

@@ -48,8 +48,8 @@ for (const kind of storeKinds()) {
 
     const queue = async (store: Store, merchantId: number, url: string, count: number, now: number) => {
       for (let i = 1; i <= count; i++) {
-        await store.write((trx) =>
-          queueDeliveryResult(trx, { actor: { name: 'test', requestId: null }, now }, {
+        await store.write({ actor: 'test', requestId: null, at: now }, (work) =>
+          queueDeliveryResult(work, {
             merchantId, notifyUrl: `${url}/${i}`, deliveryId: i, orderId: null, recordId: null, deliverStatus: 1, floorStatus: 1, errorMsg: '',
           }),
         );

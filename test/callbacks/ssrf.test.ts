@@ -62,8 +62,8 @@ for (const kind of storeKinds()) {
     });
 
     const firstAttempt = async (server: TestServer, url: string) => {
-      await server.store.write((work) =>
-        queueDeliveryResult(work, { actor: { name: 'test', requestId: null }, now: nowSeconds() }, {
+      await server.store.write({ actor: 'test', requestId: null, at: nowSeconds() }, (work) =>
+        queueDeliveryResult(work, {
           merchantId: merchant.merchant_id, notifyUrl: url, orderId: null, recordId: null, deliveryId: ++serial, deliverStatus: 1, floorStatus: 1, errorMsg: '',
         }),
       );

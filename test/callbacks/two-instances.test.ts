@@ -44,9 +44,9 @@ describe('two instances share the callback queue [postgres]', { skip: postgres!.
       return seen.get(id) === 1 ? 500 : 200;
     };
     // Queued for a moment later, so that both senders find them due together when the clock moves.
-    await first.store.write(async (work) => {
+    await first.store.write({ actor: 'test', requestId: null, at: now + 1 }, async (work) => {
       for (let i = 1; i <= count; i++) {
-        await queueDeliveryResult(work, { actor: { name: 'test', requestId: null }, now: now + 1 }, {
+        await queueDeliveryResult(work, {
           merchantId: merchant.merchant_id, notifyUrl: `${receiver.url}/n/${i}`, orderId: null, recordId: null, deliveryId: i, deliverStatus: 1, floorStatus: 1, errorMsg: '',
         });
       }

@@ -29,8 +29,8 @@ for (const kind of storeKinds()) {
 
     it('each of 20 callbacks, queued one after another, reaches the receiver without waiting for a poll', async () => {
       for (let i = 1; i <= 20; i++) {
-        await server.store.write((work) =>
-          queueDeliveryResult(work, { actor: { name: 'test', requestId: null }, now: nowSeconds() }, {
+        await server.store.write({ actor: 'test', requestId: null, at: nowSeconds() }, (work) =>
+          queueDeliveryResult(work, {
             merchantId: merchant.merchant_id, notifyUrl: `${receiver.url}/w/${i}`, orderId: null, recordId: null, deliveryId: i, deliverStatus: 1, floorStatus: 1, errorMsg: '',
           }),
         );

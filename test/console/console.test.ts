@@ -16,7 +16,7 @@ import { MACHINE_METHOD, SERVER_TOPIC } from '../../src/protocol/machine-message
 import { ensureDemoData, type DemoCredentials } from '../../src/service/demo.js';
 import { clientFor } from '../helpers/client.js';
 import { brokerModes, eventually, LinkedServer, simulator } from '../helpers/link.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 /** Where `npm run screenshots` keeps the pictures (docs/console); otherwise they are taken and dropped. */
 const screenshots = process.env.VENDCLOUD_SCREENSHOTS;
@@ -199,7 +199,7 @@ for (const [index, kind] of storeKinds().entries()) {
       assert.match(await page.locator('dd.network').innerText(), /wifi · -60 dBm/);
       const [water, juice] = demo.product_ids;
       const stock = async (productId: number) => (await linked.store.db.selectFrom('products').select(['inventory', 'capacity']).where('id', '=', productId).executeTakeFirstOrThrow());
-      await linked.store.write(({ trx }) => trx.updateTable('products').set({ inventory: 1 }).where('id', 'in', [water!, juice!]).execute());
+      await linked.store.write(BY_TEST, ({ trx }) => trx.updateTable('products').set({ inventory: 1 }).where('id', 'in', [water!, juice!]).execute());
       await page.getByRole('button', { name: '补货 Mineral water 550ml' }).click();
       await eventually(async () => (await stock(water!)).inventory === 10, 'the water is refilled to its capacity');
       assert.equal((await stock(juice!)).inventory, 1, 'the juice is not');

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStore, type Store, type StoreOptions } from '../../src/store/store.js';
+import { openStore, type Author, type Store, type StoreOptions } from '../../src/store/store.js';
 import { needs } from './components.js';
 
 export interface StoreKind {
@@ -16,6 +16,9 @@ export interface StoreKind {
   /** A fresh, empty database: where it is, how to open it, how to remove it. */
   fresh(): Promise<{ db: string; options: StoreOptions; cleanup(): Promise<void> }>;
 }
+
+/** The author of a test's own writes (its fixtures, a state set by hand): no request, at time 0. */
+export const BY_TEST: Author = { actor: 'test', requestId: null, at: 0 };
 
 let counter = 0;
 

@@ -8,7 +8,7 @@ import { after, before, describe, it } from '../helpers/node-test.js';
 import { formatWallTime, nowSeconds } from '../../src/protocol/time.js';
 import { createMerchant, setMachine } from '../../src/service/admin.js';
 import { asMerchant, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 import { tradeId } from '../helpers/client.js';
 
 for (const kind of storeKinds()) {
@@ -46,7 +46,7 @@ for (const kind of storeKinds()) {
       await create(3);
       await setMachine(server.store, machine(1).machine_no, { pickupCodes: false, operating: false });
       const seenAt = now - 30;
-      await server.store.write(({ trx }) => trx.updateTable('machines').set({ is_online: 1, last_seen_at: seenAt }).where('machine_no', '=', machine(0).machine_no).execute());
+      await server.store.write(BY_TEST, ({ trx }) => trx.updateTable('machines').set({ is_online: 1, last_seen_at: seenAt }).where('machine_no', '=', machine(0).machine_no).execute());
 
       const answer = await ok('/machines/overview', {});
       assert.deepEqual(

@@ -10,7 +10,7 @@ import { needs } from '../helpers/components.js';
 import { eventually } from '../helpers/link.js';
 import { startOwnMosquitto, type OwnMosquitto } from '../helpers/mosquitto.js';
 import { startTestServer } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 import { startServer } from '../../src/server.js';
 
 async function probe(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -40,7 +40,7 @@ for (const kind of storeKinds()) {
     it('/readyz is 503 naming the migrations this code has that the database has not run', async () => {
       const server = await startTestServer(kind);
       try {
-        await server.store.write(({ trx }) => trx.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0004_outbox_by_machine' as never).execute());
+        await server.store.write(BY_TEST, ({ trx }) => trx.deleteFrom('kysely_migration' as never).where('name' as never, '=', '0004_outbox_by_machine' as never).execute());
         const answer = await probe(`${server.url}/readyz`);
         assert.equal(answer.status, 503);
         assert.deepEqual(answer.body, { ready: false, database: 'ok', migrations: 'down: not run: 0004_outbox_by_machine' });

@@ -18,7 +18,7 @@ import { asApiError } from '../../src/http/refusals.js';
 import { ApiError, ErrorCode } from '../../src/protocol/errors.js';
 import { FIELD, needs } from '../../src/protocol/request-fields.js';
 import { nowSeconds } from '../../src/protocol/time.js';
-import type { MachineRef } from '../../src/service/context.js';
+import type { MachineRef } from '../../src/store/repositories/machines.repository.js';
 import { MerchantDirectory } from '../../src/service/merchants.js';
 import { Refused } from '../../src/service/refused.js';
 import type { Store } from '../../src/store/store.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from '../helpers/node-test.js';
 import { needs } from '../helpers/components.js';
 import { asMerchant, seedMerchant, startTestServer, type MerchantFixture, type TestServer } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   describe(`stock through the Open API [${kind.name}]`, needs(kind), () => {
@@ -47,7 +47,7 @@ for (const kind of storeKinds()) {
 
     it('product.restock refills one product or every product of the machine to capacity, on sale, with a history row each', async () => {
       const [first, second] = machine().productIds;
-      await server.store.write(({ trx }) => trx.updateTable('products').set({ inventory: 2, on_sale: 0 }).where('id', '=', second!).execute());
+      await server.store.write(BY_TEST, ({ trx }) => trx.updateTable('products').set({ inventory: 2, on_sale: 0 }).where('id', '=', second!).execute());
       const one = await api('/products', { machine_no: machine().machine_no, method: 'product.restock', product_id: String(second) }, 'PUT');
       assert.equal(one.body.code, 0, JSON.stringify(one.body));
       assert.deepEqual(await stock(second!), [10, 1]);

@@ -16,7 +16,7 @@ import { OpenApiError } from '../../src/client/index.js';
 import { clientFor, tradeId } from '../helpers/client.js';
 import { eventually, LinkedServer, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
 import { asMerchant, type ApiAnswer } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 const TIMEOUT_SECONDS = 2;
 
@@ -190,7 +190,7 @@ for (const kind of storeKinds()) {
       const onlineEvents = async () =>
         (await linked.store.db.selectFrom('callbacks').select('id').where('merchant_id', '=', merchantId).where('event_type', '=', 'machine.online').execute()).length;
       // The merchant listens to events; the machine is offline, as the sweep leaves a machine it has not heard from.
-      await linked.store.write(async ({ trx }) => {
+      await linked.store.write(BY_TEST, async ({ trx }) => {
         await trx.updateTable('merchants').set({ webhook_url: 'https://merchant.example/events' }).where('id', '=', merchantId).execute();
         await trx.updateTable('machines').set({ is_online: 0 }).where('machine_no', '=', fixture.machineNo).execute();
       });
@@ -254,11 +254,10 @@ for (const kind of storeKinds()) {
       await merchant.call('/pickup_codes', { machine_no: fixture.machineNo, method: 'pickup_code.product.id', product_id: String(fixture.productId), count: '25' });
       await eventually(() => machine.codes().length === 25, 'the machine holds 25 codes');
       const ref = (await machinesRepository.findOwned(linked.store.db, fixture.merchant.merchant_id, fixture.machineNo))!;
-      const context = { actor: { name: 'test', requestId: null }, now: Math.floor(Date.now() / 1000) };
       // One transaction: the vend command and a sync (above 20 cancels) wait in the outbox together.
-      const started = await linked.store.write(async (work) => {
-        await cancelAllPickupCodes(work, context, ref);
-        return deliverTestVend(work, context, ref, { channelName: 'A1', notifyUrl: 'https://merchant.example/debug' }, { resultTimeoutSeconds: TIMEOUT_SECONDS });
+      const started = await linked.store.write({ actor: 'test', requestId: null, at: Math.floor(Date.now() / 1000) }, async (work) => {
+        await cancelAllPickupCodes(work, ref);
+        return deliverTestVend(work, ref, { channelName: 'A1', notifyUrl: 'https://merchant.example/debug' }, { resultTimeoutSeconds: TIMEOUT_SECONDS });
       });
       await settled(merchant, String(started.deliveryId), '出货完成');
       await eventually(() => machine.codes().length === 0, 'the sync emptied the list');

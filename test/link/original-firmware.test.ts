@@ -11,7 +11,7 @@ import { DocsMachine } from '../helpers/docs-machine.js';
 import { brokerModes, eventually, LinkedServer, merchantApi, sameIds, seedMachine, type LinkFixture } from '../helpers/link.js';
 import { tradeId } from '../helpers/client.js';
 import { asMerchant } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   for (const mode of brokerModes()) {
@@ -69,7 +69,7 @@ for (const kind of storeKinds()) {
         // The item left at the keypad: its record is picked up, and no delivery can vend it again.
         const record = await linked.store.db.selectFrom('order_records').select(['id', 'status']).where('order_id', '=', orders[0]!.id).executeTakeFirstOrThrow();
         assert.equal(record.status, 'IS_PICKED_UP');
-        await linked.store.write(({ trx }) => trx.updateTable('machines').set({ link_mode: 'extended', is_online: 1 }).where('machine_no', '=', fixture.machineNo).execute());
+        await linked.store.write(BY_TEST, ({ trx }) => trx.updateTable('machines').set({ link_mode: 'extended', is_online: 1 }).where('machine_no', '=', fixture.machineNo).execute());
         const call = asMerchant(linked.server.url, fixture.merchant);
         const delivery = await call('/deliveries', { machine_no: fixture.machineNo, method: 'device.delivery.put', order_id: String(orders[0]!.id), record_id: String(record.id) });
         assert.equal(delivery.body.code, 80004);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from '../helpers/node-test.js';
 import { needs } from '../helpers/components.js';
 import type { MachineSimulator } from '../../src/link/machine-simulator.js';
 import { brokerModes, eventually, heldIds, LinkedServer, merchantApi, sameIds, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   for (const mode of brokerModes()) {
@@ -181,7 +181,7 @@ for (const kind of storeKinds()) {
         const machine = await linked.store.db.selectFrom('machines').select('id').where('machine_no', '=', fixture.machineNo).executeTakeFirstOrThrow();
         // Written behind the dispatcher's back (the raw store wakes nobody), as another
         // instance's rows would be.
-        await linked.store.write(({ trx }) =>
+        await linked.store.write(BY_TEST, ({ trx }) =>
           trx
             .insertInto('outbox')
             .values([1, 2, 3].map((id) => ({ machine_id: machine.id, method: 'client.pickup_codes.delete', body: JSON.stringify({ id: String(id) }), created_at: 1 })))

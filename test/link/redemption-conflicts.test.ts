@@ -14,7 +14,7 @@ import { createMerchant, setMerchantWebhook, type NewMerchant } from '../../src/
 import { eventually, LinkedServer, merchantApi, seedMachine, simulator, type LinkFixture } from '../helpers/link.js';
 import { Receiver, type Received } from '../helpers/receiver.js';
 import { asMerchant } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 for (const kind of storeKinds()) {
   describe(`redemptions that conflict with the code's state [${kind.name}]`, { skip: kind.skip }, () => {
@@ -133,7 +133,7 @@ for (const kind of storeKinds()) {
       assert.equal(made.body.code, 0, JSON.stringify(made.body));
       const code = made.body.data.codes[0] as { id: number };
       // Its expiry passes while the machine still holds it.
-      await linked.store.write(({ trx }) => trx.updateTable('pickup_codes').set({ expired_at: nowSeconds() - 1 }).where('id', '=', code.id).execute());
+      await linked.store.write(BY_TEST, ({ trx }) => trx.updateTable('pickup_codes').set({ expired_at: nowSeconds() - 1 }).where('id', '=', code.id).execute());
       assert.equal((await report(code.id)).acknowledgement.outcome, 'redeemed');
       const last = (await history(code.id)).events.at(-1)!;
       assert.deepEqual({ action: last.action, from: last.from_status, to: last.to_status, detail: last.detail }, { action: 'conflict', from: 'UNUSED', to: 'USED', detail: 'conflict: redeemed at the machine after it expired' });

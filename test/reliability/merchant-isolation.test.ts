@@ -16,7 +16,7 @@ import { nowSeconds } from '../../src/protocol/time.js';
 import * as machines from '../../src/store/repositories/machines.repository.js';
 import { tradeId } from '../helpers/client.js';
 import { asMerchant, seedMerchant, startTestServer, type ApiAnswer, type MerchantFixture, type TestServer } from '../helpers/server.js';
-import { storeKinds } from '../helpers/stores.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
 
 interface Endpoint {
   verb: 'POST' | 'PUT';
@@ -139,9 +139,9 @@ for (const kind of storeKinds()) {
         // The order is being delivered: the machine is online for it (no link here: its vend command waits in the outbox).
         const order_id = String(consumed.body.data.order_id);
         const record_id = String(consumed.body.data.records[0].id);
-        await server.store.write(async ({ trx }) => machines.markSeen(trx, (await machines.findByNumber(trx, machine.machine_no))!.id, nowSeconds()));
+        await server.store.write(BY_TEST, async ({ trx }) => machines.markSeen(trx, (await machines.findByNumber(trx, machine.machine_no))!.id, nowSeconds()));
         // An extended machine: the vend command is an extension (an original one answers 30006).
-        await server.store.write(async ({ trx }) => machines.update(trx, machine.machine_no, { link_mode: 'extended' }));
+        await server.store.write(BY_TEST, async ({ trx }) => machines.update(trx, machine.machine_no, { link_mode: 'extended' }));
         const delivered = await as('/deliveries', { machine_no: machine.machine_no, method: 'device.delivery.put', order_id, record_id });
         assert.equal(delivered.body.code, 0, JSON.stringify(delivered.body));
         const delivery_id = delivered.body.data.delivery_id as string;
@@ -166,7 +166,7 @@ for (const kind of storeKinds()) {
       sideB = await seedSide('B', await seedMerchant(server.store, { machines: 2, products: 2, capacity: 100 }));
       // Every machine offline from here: a probe's delivery of the prober's own order answers
       // 30002 both times, rather than starting a vend once and finding the machine busy after.
-      await server.store.write(({ trx }) => trx.updateTable('machines').set({ is_online: 0 }).execute());
+      await server.store.write(BY_TEST, ({ trx }) => trx.updateTable('machines').set({ is_online: 0 }).execute());
     });
     after(() => server.close());
 

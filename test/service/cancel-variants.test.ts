@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import { createMachine, createMerchant, createProduct } from '../../src/service/admin.js';
-import type { ChangeContext, MachineRef } from '../../src/service/context.js';
 import { cancelPickupCodesByIds, cancelProductPickupCodes, createPickupCodes } from '../../src/service/pickup-codes.js';
 import { Refused } from '../../src/service/refused.js';
 import { MACHINE_METHOD } from '../../src/protocol/machine-messages.js';
-import type { Store } from '../../src/store/store.js';
+import type { MachineRef } from '../../src/store/repositories/machines.repository.js';
+import type { Author, Store } from '../../src/store/store.js';
 import { storeKinds, withFreshStore } from '../helpers/stores.js';
 
 const NOW = 1_900_000_000;
@@ -22,10 +22,10 @@ async function fleet(store: Store) {
   const juice = await createProduct(store, { machineNo: '12345678', name: 'Juice', price: '4.00', capacity: 50, inventory: 50 });
   const elsewhere = await createProduct(store, { machineNo: '87654321', name: 'Tea', price: '3.00', capacity: 50, inventory: 50 });
   const machine = (id: number, machineNo: string): MachineRef => ({ id, machine_no: machineNo, time_zone: 'Asia/Shanghai', merchant_id: merchant.merchant_id, pickup_codes_enabled: 1, operating: 1 });
-  const context = (requestId: string): ChangeContext => ({ actor: { name: `merchant:${merchant.merchant_id}`, requestId }, now: NOW });
+  const author = (requestId: string): Author => ({ actor: `merchant:${merchant.merchant_id}`, requestId, at: NOW });
   const create = async (on: MachineRef, productId: number, count: number) =>
-    (await store.write((work) => createPickupCodes(work, context('create'), on, productId, count, { codeLength: 8, expiredAt: null }))).map((code) => code.id);
-  return { machine: machine(made.machine_id, '12345678'), other: machine(other.machine_id, '87654321'), water: water.id, juice: juice.id, elsewhere: elsewhere.id, context, create };
+    (await store.write(author('create'), (work) => createPickupCodes(work, on, productId, count, { codeLength: 8, expiredAt: null }))).map((code) => code.id);
+  return { machine: machine(made.machine_id, '12345678'), other: machine(other.machine_id, '87654321'), water: water.id, juice: juice.id, elsewhere: elsewhere.id, author, create };
 }
 
 async function statuses(store: Store, ids: number[]) {
@@ -62,7 +62,7 @@ for (const kind of storeKinds()) {
         const f = await fleet(store);
         const ids = await f.create(f.machine, f.water, 4);
         const before = await newestPush(store);
-        const count = await store.write((work) => cancelPickupCodesByIds(work, f.context('by-ids'), f.machine, [ids[2]!, ids[0]!]));
+        const count = await store.write(f.author('by-ids'), (work) => cancelPickupCodesByIds(work, f.machine, [ids[2]!, ids[0]!]));
         assert.equal(count, 2);
         assert.deepEqual(await statuses(store, ids), ['CANCELLED', 'UNUSED', 'CANCELLED', 'UNUSED']);
         const history = await cancelHistory(store, 'by-ids');
@@ -77,7 +77,7 @@ for (const kind of storeKinds()) {
         const ids = await f.create(f.machine, f.water, 2);
         const [foreign] = await f.create(f.other, f.elsewhere, 1);
         const before = await newestPush(store);
-        const refusal = await refusalOf(store.write((work) => cancelPickupCodesByIds(work, f.context('mixed'), f.machine, [ids[0]!, foreign!, ids[1]!])));
+        const refusal = await refusalOf(store.write(f.author('mixed'), (work) => cancelPickupCodesByIds(work, f.machine, [ids[0]!, foreign!, ids[1]!])));
         assert.deepEqual(refusal, { refused: 'not-found', codeId: foreign });
         assert.deepEqual(await statuses(store, ids), ['UNUSED', 'UNUSED']);
         assert.deepEqual(await cancelHistory(store, 'mixed'), []);
@@ -88,8 +88,8 @@ for (const kind of storeKinds()) {
       withFreshStore(kind, async (store) => {
         const f = await fleet(store);
         const ids = await f.create(f.machine, f.water, 2);
-        await store.write((work) => cancelPickupCodesByIds(work, f.context('first'), f.machine, [ids[1]!]));
-        const refusal = await refusalOf(store.write((work) => cancelPickupCodesByIds(work, f.context('second'), f.machine, [ids[0]!, ids[1]!])));
+        await store.write(f.author('first'), (work) => cancelPickupCodesByIds(work, f.machine, [ids[1]!]));
+        const refusal = await refusalOf(store.write(f.author('second'), (work) => cancelPickupCodesByIds(work, f.machine, [ids[0]!, ids[1]!])));
         assert.deepEqual(refusal, { refused: 'not-found', codeId: ids[1] });
         assert.deepEqual(await statuses(store, ids), ['UNUSED', 'CANCELLED']);
       }));
@@ -99,7 +99,7 @@ for (const kind of storeKinds()) {
         const f = await fleet(store);
         const ids = await f.create(f.machine, f.water, 21);
         const before = await newestPush(store);
-        assert.equal(await store.write((work) => cancelPickupCodesByIds(work, f.context('many'), f.machine, ids)), ids.length);
+        assert.equal(await store.write(f.author('many'), (work) => cancelPickupCodesByIds(work, f.machine, ids)), ids.length);
         assert.deepEqual((await pushesAfter(store, f.machine.id, before)).map((p) => p.method), ids.map(() => MACHINE_METHOD.CODE_DELETED));
         assert.equal((await cancelHistory(store, 'many')).length, ids.length);
       }));
@@ -114,7 +114,7 @@ for (const kind of storeKinds()) {
         const water = await f.create(f.machine, f.water, 3);
         const juiceAfter = await f.create(f.machine, f.juice, 2);
         const before = await newestPush(store);
-        assert.equal(await store.write((work) => cancelProductPickupCodes(work, f.context('by-product'), f.machine, f.water)), 3);
+        assert.equal(await store.write(f.author('by-product'), (work) => cancelProductPickupCodes(work, f.machine, f.water)), 3);
         assert.deepEqual(await statuses(store, water), ['CANCELLED', 'CANCELLED', 'CANCELLED']);
         assert.deepEqual(await statuses(store, [...juiceBefore, ...juiceAfter]), ['UNUSED', 'UNUSED', 'UNUSED', 'UNUSED']);
         const history = await cancelHistory(store, 'by-product');
@@ -128,7 +128,7 @@ for (const kind of storeKinds()) {
       withFreshStore(kind, async (store) => {
         const f = await fleet(store);
         const before = await newestPush(store);
-        assert.equal(await store.write((work) => cancelProductPickupCodes(work, f.context('none'), f.machine, f.juice)), 0);
+        assert.equal(await store.write(f.author('none'), (work) => cancelProductPickupCodes(work, f.machine, f.juice)), 0);
         assert.deepEqual(await pushesAfter(store, f.machine.id, before), []);
       }));
 
@@ -136,7 +136,7 @@ for (const kind of storeKinds()) {
       withFreshStore(kind, async (store) => {
         const f = await fleet(store);
         const tea = await f.create(f.other, f.elsewhere, 2);
-        const refusal = await refusalOf(store.write((work) => cancelProductPickupCodes(work, f.context('foreign'), f.machine, f.elsewhere)));
+        const refusal = await refusalOf(store.write(f.author('foreign'), (work) => cancelProductPickupCodes(work, f.machine, f.elsewhere)));
         assert.deepEqual(refusal, { refused: 'product-not-found' });
         assert.deepEqual(await statuses(store, tea), ['UNUSED', 'UNUSED']);
       }));
@@ -146,7 +146,7 @@ for (const kind of storeKinds()) {
         const f = await fleet(store);
         const ids = await f.create(f.machine, f.water, 21);
         const before = await newestPush(store);
-        assert.equal(await store.write((work) => cancelProductPickupCodes(work, f.context('many'), f.machine, f.water)), 21);
+        assert.equal(await store.write(f.author('many'), (work) => cancelProductPickupCodes(work, f.machine, f.water)), 21);
         const pushes = await pushesAfter(store, f.machine.id, before);
         assert.deepEqual(pushes.map((p) => p.method), ids.map(() => MACHINE_METHOD.CODE_DELETED));
         assert.deepEqual(pushes.map((p) => Number((JSON.parse(p.body) as { id: string }).id)), [...ids].sort((a, b) => a - b));

@@ -36,7 +36,7 @@ for (const kind of storeKinds()) {
           assert.equal(await formOf(store, merchant_id), null, 'none before the first request');
           const directory = new MerchantDirectory(store, staleSeconds);
           const accepted = (form: 'raw' | 'query-escaped', payload: Record<string, string>) => async () =>
-            directory.recordSigningForm((await directory.findByAppid(appid))!, payload, form);
+            directory.recordSigningForm((await directory.findByAppid(appid))!, payload, form, { actor: `merchant:${merchant_id}`, requestId: null, at: 1764400000 });
           const spaced = { expired_at: '2030-12-31 23:59:59', timestamp: '1764400000' };
           const plain = { machine_no: '10000001', method: 'machine.products', timestamp: '1764400000' };
 

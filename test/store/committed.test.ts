@@ -1,7 +1,7 @@
 /** The store's committed event: what wakes the machine link after a change. */
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
-import { storeKinds, withFreshStore } from '../helpers/stores.js';
+import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
 
 const newMerchant = (name: string) => ({ name, appid: `ds${name}`.padEnd(18, '0'), app_secret_hash: 'sha256:x', created_at: 1 });
 
@@ -16,9 +16,9 @@ for (const kind of storeKinds()) {
         const stop = store.onCommit(() => {
           counted.push(store.db.selectFrom('merchants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow().then((row) => Number(row.n)));
         });
-        await store.write(({ trx }) => trx.insertInto('merchants').values(newMerchant('first')).execute());
+        await store.write(BY_TEST, ({ trx }) => trx.insertInto('merchants').values(newMerchant('first')).execute());
         await assert.rejects(
-          store.write(async ({ trx }) => {
+          store.write(BY_TEST, async ({ trx }) => {
             await trx.insertInto('merchants').values(newMerchant('second')).execute();
             throw new Error('changed my mind');
           }),
@@ -26,7 +26,7 @@ for (const kind of storeKinds()) {
         assert.deepEqual(seen, [0]);
         assert.deepEqual(await Promise.all(counted), [1]);
         stop();
-        await store.write(({ trx }) => trx.insertInto('merchants').values(newMerchant('third')).execute());
+        await store.write(BY_TEST, ({ trx }) => trx.insertInto('merchants').values(newMerchant('third')).execute());
         assert.deepEqual(seen, [0, 0]);
         assert.equal(counted.length, 1);
       }));

@@ -8,7 +8,7 @@ import { describe, it } from '../helpers/node-test.js';
 import { createMachine, createMerchant, createProduct } from '../../src/service/admin.js';
 import * as deliveries from '../../src/store/repositories/deliveries.repository.js';
 import { openStore, type Store } from '../../src/store/store.js';
-import { storeKinds, withFreshStore } from '../helpers/stores.js';
+import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
 
 let machineCounter = 0;
 
@@ -24,7 +24,7 @@ async function seed(store: Store): Promise<{ merchantId: number; machineId: numb
 /** A delivery written and the lock tried, in one transaction that rolls back when the lock is held. */
 async function tryVend(store: Store, seeded: Awaited<ReturnType<typeof seed>>, now: number, until: number): Promise<boolean> {
   try {
-    return await store.write(async ({ trx }) => {
+    return await store.write(BY_TEST, async ({ trx }) => {
       const id = await deliveries.insert(trx, { merchantId: seeded.merchantId, machineId: seeded.machineId, orderId: null, recordId: null, productId: seeded.productId, notifyUrl: null, createdAt: now });
       if (!(await deliveries.takeLock(trx, seeded.machineId, id, now, until))) throw new Error('busy');
       return true;
@@ -44,7 +44,7 @@ for (const kind of storeKinds()) {
         assert.equal(await tryVend(store, seeded, 1014, 1044), false, 'held during the stay time');
         assert.equal(await tryVend(store, seeded, 1015, 1045), true, 'free once the stay time is over');
         const holder = await store.db.selectFrom('delivery_locks').selectAll().where('machine_id', '=', seeded.machineId).executeTakeFirstOrThrow();
-        await store.write(({ trx }) => deliveries.releaseLock(trx, seeded.machineId, holder.delivery_id));
+        await store.write(BY_TEST, ({ trx }) => deliveries.releaseLock(trx, seeded.machineId, holder.delivery_id));
         assert.equal(await tryVend(store, seeded, 1016, 1046), true, 'free once its result released it');
         const rows = await store.db.selectFrom('deliveries').select('id').where('machine_id', '=', seeded.machineId).execute();
         assert.equal(rows.length, 3, "a refused delivery's row rolled back with it");

@@ -4,7 +4,7 @@ import { METHOD } from '../../protocol/endpoints.js';
 import { consumePickupCode } from '../../service/pickup-codes.js';
 import { orderView } from '../../service/views.js';
 import { consumeGuard } from '../consume-guard.js';
-import { changeContext, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs } from '../../protocol/request-fields.js';
 
 export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
@@ -29,7 +29,7 @@ export const consumeRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
       write: (request) => {
         const p = request.payload;
         const consume = { code: p.pickupCode(), productId: p.id('product_id'), tradeId: p.tradeId(), notifyUrl: p.httpUrl('notify_url') };
-        return async (work, machine) => orderView(await consumePickupCode(work, changeContext(request), machine, consume), config.timeZone);
+        return async (work, machine) => orderView(await consumePickupCode(work, machine, consume), config.timeZone);
       },
     },
   ]);

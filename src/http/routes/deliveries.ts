@@ -8,7 +8,7 @@ import { idField } from '../../domain/fields.js';
 import { METHOD } from '../../protocol/endpoints.js';
 import { deliverOrderRecord, deliverTestVend, findDelivery } from '../../service/deliveries.js';
 import { deliveryStateView, startedDeliveryView } from '../../service/orders.js';
-import { changeContext, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs } from '../../protocol/request-fields.js';
 
 export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps) => {
@@ -25,7 +25,7 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
       refuses: ['not-found', 'not-deliverable', 'offline', 'no-vend-command', 'busy'],
       write: (request) => {
         const asked = { orderId: request.payload.id('order_id'), recordId: request.payload.id('record_id') };
-        return async (work, machine) => startedDeliveryView(await deliverOrderRecord(work, changeContext(request), machine, asked, timing), config.timeZone);
+        return async (work, machine) => startedDeliveryView(await deliverOrderRecord(work, machine, asked, timing), config.timeZone);
       },
     },
     {
@@ -43,7 +43,7 @@ export const deliveryRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, dep
       refuses: ['product-not-found', 'offline', 'out-of-stock', 'busy'],
       write: (request) => {
         const asked = { channelName: request.payload.text('channel_name'), notifyUrl: request.payload.httpUrl('notify_url') };
-        return async (work, machine) => startedDeliveryView(await deliverTestVend(work, changeContext(request), machine, asked, timing), config.timeZone);
+        return async (work, machine) => startedDeliveryView(await deliverTestVend(work, machine, asked, timing), config.timeZone);
       },
     },
     {

@@ -55,7 +55,7 @@ export const extensionRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, de
       signed: true,
       refuses: ['not-found'],
       write: async (request, work) => {
-        await resendCallback(work, request.payload.id('id'), request.now, request.merchant.id);
+        await resendCallback(work, request.payload.id('id'), request.merchant.id);
         return {};
       },
     },

@@ -20,9 +20,9 @@ import {
   createPickupCodesForAllProducts,
 } from '../../service/pickup-codes.js';
 import { pickupCodeView } from '../../service/views.js';
-import type { MachineRef } from '../../service/context.js';
+import type { MachineRef } from '../../store/repositories/machines.repository.js';
 import type { Work } from '../../store/store.js';
-import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { mapInSlices } from '../reply.js';
 
 /** At most this many ids in one `pickup_code.delete.ids`: a bounded transaction, far above any order's codes. */
@@ -96,8 +96,8 @@ function create(request: FastifyRequest, timeZone: string) {
     method === METHOD.CREATE_FOR_PRODUCT ? { productId: p.id('product_id'), count: p.integer('count', { min: 1, max: 1_000_000, fallback: 1 }) } : undefined;
   return async (work: Work, machine: MachineRef) => {
     const codes = forProduct
-      ? await createPickupCodes(work, changeContext(request), machine, forProduct.productId, forProduct.count, options)
-      : await createPickupCodesForAllProducts(work, changeContext(request), machine, options);
+      ? await createPickupCodes(work, machine, forProduct.productId, forProduct.count, options)
+      : await createPickupCodesForAllProducts(work, machine, options);
     return {
       codes: await mapInSlices(codes, (code) => {
         const { id, product_id, code: digits, status, created_at, expired_at, quantity } = pickupCodeView(code, { now: request.now, timeZone });
@@ -114,16 +114,15 @@ function cancel(request: FastifyRequest) {
   const codeId = method === METHOD.CANCEL_ONE ? p.id('id') : undefined;
   const ids = method === METHOD.CANCEL_IDS ? cancelIdsField(p.text('ids')) : undefined;
   const productId = method === METHOD.CANCEL_PRODUCT ? p.id('product_id') : undefined;
-  const context = changeContext(request);
   return async (work: Work, machine: MachineRef) => {
     if (codeId !== undefined) {
-      await cancelPickupCode(work, context, machine, codeId);
+      await cancelPickupCode(work, machine, codeId);
       return {};
     }
     // Extensions answer the count; a count of 0 is a zero value and left out, as the docs' `{}`.
-    if (ids !== undefined) return { count: await cancelPickupCodesByIds(work, context, machine, ids) };
-    if (productId !== undefined) return { count: await cancelProductPickupCodes(work, context, machine, productId) };
-    return { count: await cancelAllPickupCodes(work, context, machine) };
+    if (ids !== undefined) return { count: await cancelPickupCodesByIds(work, machine, ids) };
+    if (productId !== undefined) return { count: await cancelProductPickupCodes(work, machine, productId) };
+    return { count: await cancelAllPickupCodes(work, machine) };
   };
 }
 

@@ -4,7 +4,7 @@ import type { StockDecision } from '../../domain/stock.js';
 import { METHOD } from '../../protocol/endpoints.js';
 import { listProducts } from '../../service/catalogue.js';
 import { restockProducts, setStock } from '../../service/stock.js';
-import { changeContext, methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
+import { methodOf, registerOpenApiRoutes, type OpenApiDeps } from '../open-api-route.js';
 import { FIELD, needs, PAGING_FIELDS, takes } from '../../protocol/request-fields.js';
 
 const STOCK_METHODS = [METHOD.PRODUCT_RESTOCK, METHOD.PRODUCT_STOCK] as const;
@@ -61,11 +61,11 @@ export const productRoutes: FastifyPluginAsync<OpenApiDeps> = async (scope, deps
         const p = request.payload;
         if (methodOf(request, STOCK_METHODS) === METHOD.PRODUCT_RESTOCK) {
           const productId = p.optionalId('product_id');
-          return async ({ trx }, machine) => stockView(await restockProducts(trx, changeContext(request), machine.id, productId === undefined ? 'all' : [productId], 1));
+          return async (work, machine) => stockView(await restockProducts(work, machine.id, productId === undefined ? 'all' : [productId], 1));
         }
         const productId = p.id('product_id');
         const inventory = p.integer('inventory', { min: 0, max: MAX_INVENTORY, fallback: -1 });
-        return async ({ trx }, machine) => stockView([await setStock(trx, changeContext(request), machine.id, productId, { inventory, reason: 'set' })]);
+        return async (work, machine) => stockView([await setStock(work, machine.id, productId, { inventory, reason: 'set' })]);
       },
     },
   ]);

@@ -29,29 +29,30 @@ const insertHistoryAndPush = preparedQuery(
     machineId: number,
     method: string,
     body: string,
-    now: number,
   ) =>
     db
       .with('history', (cte) => cte.insertInto('code_history').values(history.historyRow({ codeId, action, from, to, ...(detail === null ? {} : { detail }) }, { actor, requestId, at })))
       .insertInto('outbox')
-      .values(outbox.outboxRow(machineId, method, body, now)),
+      .values(outbox.outboxRow(machineId, method, body, at)),
 );
 
 /**
- * Writes the change's history rows and queues its pushes to the machine, in the Work's
- * transaction; a large change pauses for other requests between its chunks.
+ * Writes the change's history rows (by the Work's author) and queues its pushes to the
+ * machine, in the Work's transaction and at its clock; a large change pauses for other
+ * requests between its chunks.
  */
-export async function recordChange(work: Work, machineId: number, change: Change, author: history.Author, now: number): Promise<void> {
+export async function recordChange(work: Work, machineId: number, change: Change): Promise<void> {
   const [entry] = change.history;
   const [message] = change.messages;
+  const { author } = work;
   if (locksRows(work.trx) && change.history.length === 1 && change.messages.length === 1) {
     work.queuePushes();
     const body = JSON.stringify(message!.fields);
-    await insertHistoryAndPush(work.trx, entry!.codeId, entry!.action, entry!.from, entry!.to, author.actor, author.requestId, entry!.detail ?? null, author.at, machineId, message!.method, body, now);
+    await insertHistoryAndPush(work.trx, entry!.codeId, entry!.action, entry!.from, entry!.to, author.actor, author.requestId, entry!.detail ?? null, author.at, machineId, message!.method, body);
     return;
   }
   await history.record(work.trx, change.history, author, () => work.pause());
-  if (change.messages.length > 0) await outbox.enqueue(work, machineId, change.messages, now);
+  if (change.messages.length > 0) await outbox.enqueue(work, machineId, change.messages, work.now);
 }
 
 /**
@@ -93,27 +94,22 @@ const cancelUnusedCodeRecorded = preparedQuery(
       .select('machine_id'),
 );
 
-/** What a cancel that matched writes besides the code: the decision's history row and push, by whom. */
-export interface CancelRecord {
-  change: Change;
-  author: history.Author;
-}
-
 /**
- * Cancels the code if it is an UNUSED code of the machine, and then writes `record` (history
- * and push, at the mark's time); false, and nothing written, when it is not (any more).
+ * Cancels the code if it is an UNUSED code of the machine, and then writes what the cancel
+ * changes besides the code (the decision's history row and push, by the Work's author, at the
+ * mark's time); false, and nothing written, when it is not (any more).
  */
-export async function cancelIfUnused(work: Work, machineId: number, codeId: number, mark: codes.CancelMark, record: CancelRecord): Promise<boolean> {
-  const [entry] = record.change.history;
-  const [message] = record.change.messages;
-  if (locksRows(work.trx) && record.change.history.length === 1 && record.change.messages.length === 1) {
-    const { actor, requestId } = record.author;
+export async function cancelIfUnused(work: Work, machineId: number, codeId: number, mark: codes.CancelMark, change: Change): Promise<boolean> {
+  const [entry] = change.history;
+  const [message] = change.messages;
+  if (locksRows(work.trx) && change.history.length === 1 && change.messages.length === 1) {
+    const { actor, requestId } = work.author;
     const body = JSON.stringify(message!.fields);
     const [row] = await cancelUnusedCodeRecorded(work.trx, mark.at, mark.by, mark.cancelId, codeId, machineId, entry!.action, entry!.from, entry!.to, actor, requestId, entry!.detail ?? null, message!.method, body);
     if (row) work.queuePushes();
     return row !== undefined;
   }
   if (!(await codes.cancelIfUnused(work.trx, machineId, codeId, mark))) return false;
-  await recordChange(work, machineId, record.change, record.author, mark.at);
+  await recordChange(work, machineId, change);
   return true;
 }

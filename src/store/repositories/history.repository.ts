@@ -7,13 +7,7 @@ import type { CodeStatus, HistoryEntry, Transition } from '../../domain/pickup-c
 import { CHUNK, type Executor } from '../executor.js';
 import { preparedQuery } from '../prepared.js';
 import type { NewCodeHistory } from '../schema.js';
-
-/** Who made a change, and when: the same for every row the change writes. */
-export interface Author {
-  actor: string;
-  requestId: string | null;
-  at: number;
-}
+import type { Author } from '../work.js';
 
 export function historyRow(entry: HistoryEntry, author: Author): NewCodeHistory {
   return {
