@@ -5,9 +5,9 @@
  * what must follow its commit: whether it queued pushes for the machine link's dispatcher or
  * callbacks for the callback sender (the committed event hands the Work to its listeners, so
  * each sender wakes only after a commit that gave it something to send), and the pause
- * between the steps of a bulk change, which the dialect's group commit provides. A change that runs again (PostgreSQL's yield to a row
- * lock) gets a new Work: what a rolled-back run queued is gone with it, its author and clock
- * stay those it was given.
+ * between the steps of a bulk change, which the dialect's group commit provides. A change
+ * that runs again (PostgreSQL's yield to a row lock) gets a new Work: what a rolled-back run
+ * queued is gone with it, its author and clock stay those it was given.
  */
 import type { Transaction } from 'kysely';
 import type { Database } from './schema.js';
