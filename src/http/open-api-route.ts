@@ -128,7 +128,7 @@ async function answerRoute(route: OpenApiRoute, deps: OpenApiDeps, request: Fast
   const params = request.params as Params;
   const answer =
     'write' in route
-      ? await deps.answers.answer(request, `${route.method} ${route.url}`, merchantAuthor(request), (work) => answering(route, () => write(route, request, params, work, deps.machines)))
+      ? await deps.answers.answer(request, `${route.method} ${route.url}`, merchantAuthor(request), (work) => answering(route, () => write(route, request, params, work, deps)))
       : successAnswer(await answering(route, () => read(route, request, params, deps)));
   return sendAnswer(reply, answer);
 }
@@ -165,12 +165,12 @@ async function read(route: ReadRoute, request: FastifyRequest, params: Params, d
  * A write, in its transaction and in the same order; the machine is found inside the
  * transaction (read on it when not cached), and the write's rules run there on what it found.
  */
-async function write(route: WriteRoute, request: FastifyRequest, params: Params, work: Work, machines: MachineDirectory): Promise<unknown> {
+async function write(route: WriteRoute, request: FastifyRequest, params: Params, work: Work, deps: OpenApiDeps): Promise<unknown> {
   checkMethod(route, request);
   if (route.machine !== true) return route.write(request, work, params);
   const machineNo = machineNoOf(route, request, params);
   const onMachine = route.write(request, params);
-  return onMachine(work, await machines.findOwned(work.trx, request.merchant.id, machineNo));
+  return onMachine(work, await deps.machines.findOwned(work.trx, request.merchant.id, machineNo));
 }
 
 /** The refusals a route may answer: those it declares, and 30003 when it takes a machine. */
