@@ -17,7 +17,7 @@ export interface ServerConfig {
   /** The platform time zone in which times are read and written. */
   timeZone: string;
   bodyLimitBytes: number;
-  /** How stale a cached merchant row may be, seconds. */
+  /** How stale a cached merchant row, or a merchant's machine (its MachineRef), may be, seconds; 0 = not cached. */
   merchantCacheSeconds: number;
   /** Requests per minute one Appid may make (on each instance, or in all together with redisUrl); 0 = no limit. */
   rateLimitPerMinute: number;

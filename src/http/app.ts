@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { API_PREFIX, CONSOLE_PREFIX } from '../protocol/endpoints.js';
+import { MachineDirectory } from '../service/machine-directory.js';
 import { MerchantDirectory } from '../service/merchants.js';
 import { migrationsCurrent, storeAnswers } from '../store/readiness.js';
 import { isStoreUnavailable, type Store } from '../store/store.js';
@@ -148,6 +149,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     store: options.store,
     config,
     merchants: new MerchantDirectory(options.store, config.merchantCacheSeconds),
+    // The same bound as the merchants': one setting says how stale what a request is checked against may be.
+    machines: new MachineDirectory(config.merchantCacheSeconds),
     answers: options.answers,
     limits: await httpLimits(config, app.log),
     routes: [],

@@ -6,7 +6,8 @@
  * idempotent-answer store (answer-once.ts), and either leaves as the envelope through reply.ts. Verbs a path does not take get 10005.
  *
  * A route on one of the merchant's machines declares `machine: true`; the pipeline finds the
- * machine once (30003 when it is not the merchant's) and hands it to the handler. It is not a
+ * machine once (30003 when it is not the merchant's; from memory when it is known,
+ * machine-directory.ts) and hands it to the handler. It is not a
  * Fastify preHandler: the machine is checked after the payload's method and fields, as the
  * documented order says, and a write finds it inside its transaction, after the idempotent
  * answer store's checks, as before.
@@ -16,7 +17,7 @@ import type { ServerConfig } from '../config.js';
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import { SIGNED_FIELDS, type RouteFields } from '../protocol/request-fields.js';
 import { machineNoField } from '../domain/fields.js';
-import { findOwnedMachine } from '../service/catalogue.js';
+import type { MachineDirectory } from '../service/machine-directory.js';
 import type { MerchantDirectory } from '../service/merchants.js';
 import { Refused } from '../service/refused.js';
 import type { MachineRef } from '../store/repositories/machines.repository.js';
@@ -33,6 +34,8 @@ export interface OpenApiDeps {
   store: Store;
   config: ServerConfig;
   merchants: MerchantDirectory;
+  /** The merchants' machines that routes on a machine find (machine-directory.ts). */
+  machines: MachineDirectory;
   answers: AnsweredRequests;
   limits: HttpLimits;
   /** Every route registered, as declared: what the OpenAPI document describes (openapi-document.ts). */
@@ -125,8 +128,8 @@ async function answerRoute(route: OpenApiRoute, deps: OpenApiDeps, request: Fast
   const params = request.params as Params;
   const answer =
     'write' in route
-      ? await deps.answers.answer(request, `${route.method} ${route.url}`, merchantAuthor(request), (work) => answering(route, () => write(route, request, params, work)))
-      : successAnswer(await answering(route, () => read(route, request, params, deps.store.db)));
+      ? await deps.answers.answer(request, `${route.method} ${route.url}`, merchantAuthor(request), (work) => answering(route, () => write(route, request, params, work, deps)))
+      : successAnswer(await answering(route, () => read(route, request, params, deps)));
   return sendAnswer(reply, answer);
 }
 
@@ -150,21 +153,24 @@ function machineNoOf(route: OpenApiRoute, request: FastifyRequest, params: Param
  * A read, in the documented order: `method`, then, on a machine, `machine_no`, the route's
  * other fields (its handler's first part), the merchant's machine (30003), and its rule.
  */
-async function read(route: ReadRoute, request: FastifyRequest, params: Params, db: Store['db']): Promise<unknown> {
+async function read(route: ReadRoute, request: FastifyRequest, params: Params, deps: OpenApiDeps): Promise<unknown> {
   checkMethod(route, request);
   if (route.machine !== true) return route.read(request, params);
   const machineNo = machineNoOf(route, request, params);
   const onMachine = route.read(request, params);
-  return onMachine(await findOwnedMachine(db, request.merchant.id, machineNo));
+  return onMachine(await deps.machines.findOwned(deps.store.db, request.merchant.id, machineNo));
 }
 
-/** A write, in its transaction and in the same order; the machine is found inside the transaction. */
-async function write(route: WriteRoute, request: FastifyRequest, params: Params, work: Work): Promise<unknown> {
+/**
+ * A write, in its transaction and in the same order; the machine is found inside the
+ * transaction (read on it when not cached), and the write's rules run there on what it found.
+ */
+async function write(route: WriteRoute, request: FastifyRequest, params: Params, work: Work, deps: OpenApiDeps): Promise<unknown> {
   checkMethod(route, request);
   if (route.machine !== true) return route.write(request, work, params);
   const machineNo = machineNoOf(route, request, params);
   const onMachine = route.write(request, params);
-  return onMachine(work, await findOwnedMachine(work.trx, request.merchant.id, machineNo));
+  return onMachine(work, await deps.machines.findOwned(work.trx, request.merchant.id, machineNo));
 }
 
 /** The refusals a route may answer: those it declares, and 30003 when it takes a machine. */

@@ -113,7 +113,7 @@ export async function rotateSigningSecret(store: Store, merchantId: number): Pro
 /** A new MQTT password (returned, shown once); the old one stops at once and a connection logged in with it is closed. */
 export async function rotateMqttPassword(store: Store, machineNo: string): Promise<{ mqtt_password: string }> {
   const mqttPassword = generateSecret();
-  const found = await runChange(store, operatorAuthor(), ({ trx, now }) => machines.update(trx, machineNo, { mqtt_password_hash: hashSecret(mqttPassword), credentials_changed_at: now }));
+  const found = await runChange(store, operatorAuthor(), ({ trx, now }) => machines.update(trx, machineNo, { mqtt_password_hash: hashSecret(mqttPassword), credentials_changed_at: now }, now));
   if (!found) throw new AdminInputError(`no machine ${machineNo}`);
   return { mqtt_password: mqttPassword };
 }
@@ -191,7 +191,7 @@ export async function setMachine(store: Store, machineNo: string, change: { pick
   const author = operatorAuthor();
   if (change.disabled !== undefined) Object.assign(values, { disabled: change.disabled ? 1 : 0, credentials_changed_at: author.at });
   if (Object.keys(values).length === 0) throw new AdminInputError('nothing to change: give --pickup-codes, --operating, --link, --disable or --rotate-mqtt-password');
-  if (!(await runChange(store, author, ({ trx }) => machines.update(trx, machineNo, values)))) throw new AdminInputError(`no machine ${machineNo}`);
+  if (!(await runChange(store, author, ({ trx, now }) => machines.update(trx, machineNo, values, now)))) throw new AdminInputError(`no machine ${machineNo}`);
 }
 
 export interface ProductInput {

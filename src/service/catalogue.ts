@@ -11,16 +11,6 @@ import type { MachineRef } from '../store/repositories/machines.repository.js';
 import { Refused } from './refused.js';
 import { channelPosition, CURRENCIES, machineTypeView, page, pickupCodeView, type Clock } from './views.js';
 
-/**
- * The merchant's machine with that number. Another merchant's machine answers exactly
- * like a missing one (30003), so machine numbers of others cannot be probed.
- */
-export async function findOwnedMachine(db: Executor, merchantId: number, machineNo: string): Promise<MachineRef> {
-  const machine = await machines.findOwned(db, merchantId, machineNo);
-  if (!machine) throw new Refused({ refused: 'machine-not-found' });
-  return machine;
-}
-
 export async function listMachines(db: Executor, merchantId: number, timeZone: string) {
   const fleet = await machines.listOfMerchant(db, merchantId);
   if (fleet.length === 0) throw new Refused({ refused: 'no-machine' });

@@ -44,9 +44,9 @@ export async function ensureDemoData(store: Store): Promise<DemoCredentials> {
   }
   const appSecret = generateSecret();
   const mqttPassword = generateSecret();
-  const machine = await runChange(store, operatorAuthor(), async ({ trx }) => {
+  const machine = await runChange(store, operatorAuthor(), async ({ trx, now }) => {
     await merchants.setSecretHash(trx, existing.id, hashSecret(appSecret));
-    await machines.update(trx, DEMO_MACHINE_NO, { mqtt_password_hash: hashSecret(mqttPassword) });
+    await machines.update(trx, DEMO_MACHINE_NO, { mqtt_password_hash: hashSecret(mqttPassword) }, now);
     return (await machines.findByNumber(trx, DEMO_MACHINE_NO))!;
   });
   const productIds = await products.idsOfMachine(store.db, machine.id);

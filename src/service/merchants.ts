@@ -3,7 +3,7 @@
  * (`staleSeconds`), and authentication costs no query in between, except one a second at
  * most that asks which merchants' credentials changed lately (a rotated secret, a
  * suspension, any `merchant set`): their rows are dropped, so the change takes effect on
- * every instance within a second. Expiry is read from the cached row.
+ * every instance within a second (polled-cache.ts). Expiry is read from the cached row.
  */
 import { ApiError, ErrorCode } from '../protocol/errors.js';
 import type { Payload } from '../protocol/payload.js';
@@ -11,6 +11,7 @@ import { onlyFormOf, type SigningForm } from '../protocol/signature.js';
 import * as merchants from '../store/repositories/merchants.repository.js';
 import type { MerchantAccount } from '../store/repositories/merchants.repository.js';
 import type { Author, Store } from '../store/store.js';
+import { PolledCache } from './polled-cache.js';
 import { runChange } from './runner.js';
 
 export type { MerchantAccount };
@@ -22,43 +23,18 @@ export function assertMerchantActive(merchant: MerchantAccount, now: number): vo
   if (merchant.expires_at !== null && merchant.expires_at <= now) throw new ApiError(ErrorCode.MERCHANT_EXPIRED);
 }
 
-const MAX_CACHED = 10_000;
-/** How often the cache asks which merchants' credentials changed, ms. */
-const REVOCATION_CHECK_MS = 1000;
-
 export class MerchantDirectory {
-  private readonly cache = new Map<string, { merchant: MerchantAccount | undefined; fetchedAt: number }>();
-  private checkedAt = Date.now();
-  private checking: Promise<void> | undefined;
+  private readonly cache: PolledCache<MerchantAccount>;
 
   constructor(
     private readonly store: Store,
-    private readonly staleSeconds: number,
-  ) {}
-
-  async findByAppid(appid: string): Promise<MerchantAccount | undefined> {
-    const nowMs = Date.now();
-    if (this.cache.size > 0 && nowMs - this.checkedAt >= REVOCATION_CHECK_MS) await (this.checking ??= this.dropChanged(nowMs));
-    const cached = this.cache.get(appid);
-    if (cached && nowMs - cached.fetchedAt < this.staleSeconds * 1000) return cached.merchant;
-    const merchant = await merchants.findAccountByAppid(this.store.db, appid);
-    // Unknown Appids are not cached: guessing them must not fill the memory.
-    if (merchant && this.staleSeconds > 0) {
-      if (this.cache.size >= MAX_CACHED) this.cache.clear();
-      this.cache.set(appid, { merchant, fetchedAt: nowMs });
-    }
-    return merchant;
+    staleSeconds: number,
+  ) {
+    this.cache = new PolledCache(staleSeconds, merchants.appidsChangedSince);
   }
 
-  /** Drops the rows changed since the last check (a second of overlap: changes are stamped in whole seconds). */
-  private async dropChanged(nowMs: number): Promise<void> {
-    try {
-      const since = Math.floor(this.checkedAt / 1000) - 1;
-      for (const appid of await merchants.appidsChangedSince(this.store.db, since)) this.cache.delete(appid);
-      this.checkedAt = nowMs;
-    } finally {
-      this.checking = undefined;
-    }
+  findByAppid(appid: string): Promise<MerchantAccount | undefined> {
+    return this.cache.find(this.store.db, appid, () => merchants.findAccountByAppid(this.store.db, appid));
   }
 
   /**

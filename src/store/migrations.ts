@@ -1,6 +1,4 @@
-/**
- * Numbered migrations that only move forward: the same steps on SQLite and PostgreSQL, each built for its dialect (only the identity column differs).
- */
+/** Numbered migrations that only move forward: the same steps on SQLite and PostgreSQL, each built for its dialect (only the identity column differs). */
 import { callbacksMigration } from './callbacks-migration.js';
 import { credentialsMigration } from './credentials-migration.js';
 import { callbackSignFormMigration } from './callback-sign-form-migration.js';
@@ -9,6 +7,7 @@ import { retentionMigration } from './retention-migration.js';
 import { codePageMigration } from './code-page-migration.js';
 import { consoleReadsMigration } from './console-reads-migration.js';
 import { liveCodesLimitMigration } from './live-codes-limit-migration.js';
+import { machineChangesMigration } from './machine-changes-migration.js';
 import { sql, type Kysely, type Migration, type MigrationProvider, type CreateTableBuilder } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -293,6 +292,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
         '0012_live_codes_limit': liveCodesLimitMigration,
         '0013_console_reads': consoleReadsMigration,
         '0014_code_page': codePageMigration,
+        '0015_machine_changes': machineChangesMigration,
       };
     },
   };

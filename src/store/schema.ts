@@ -64,6 +64,8 @@ export interface MachineTable extends MachineCredentialColumns {
   currency_code: Generated<string>;
   mqtt_password_hash: string;
   created_at: number;
+  /** Migration 0015_machine_changes: Unix seconds of the operator's last change; running instances drop their cached MachineRef after it. */
+  changed_at: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface CategoryTable {

@@ -19,6 +19,7 @@ import { ApiError, ErrorCode } from '../../src/protocol/errors.js';
 import { FIELD, needs } from '../../src/protocol/request-fields.js';
 import { nowSeconds } from '../../src/protocol/time.js';
 import type { MachineRef } from '../../src/store/repositories/machines.repository.js';
+import { MachineDirectory } from '../../src/service/machine-directory.js';
 import { MerchantDirectory } from '../../src/service/merchants.js';
 import { Refused } from '../../src/service/refused.js';
 import type { Store } from '../../src/store/store.js';
@@ -39,6 +40,7 @@ async function appWith(store: Store, routes: OpenApiRoute[]): Promise<FastifyIns
     store,
     config,
     merchants: new MerchantDirectory(store, 0),
+    machines: new MachineDirectory(0),
     answers: new AnsweredRequests(store, config.timestampWindowSeconds),
     limits: await httpLimits(config, app.log),
     routes: [],

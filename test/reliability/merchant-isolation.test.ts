@@ -141,7 +141,7 @@ for (const kind of storeKinds()) {
         const record_id = String(consumed.body.data.records[0].id);
         await server.store.write(BY_TEST, async ({ trx }) => machines.markSeen(trx, (await machines.findByNumber(trx, machine.machine_no))!.id, nowSeconds()));
         // An extended machine: the vend command is an extension (an original one answers 30006).
-        await server.store.write(BY_TEST, async ({ trx }) => machines.update(trx, machine.machine_no, { link_mode: 'extended' }));
+        await server.store.write(BY_TEST, async ({ trx, now }) => machines.update(trx, machine.machine_no, { link_mode: 'extended' }, now));
         const delivered = await as('/deliveries', { machine_no: machine.machine_no, method: 'device.delivery.put', order_id, record_id });
         assert.equal(delivered.body.code, 0, JSON.stringify(delivered.body));
         const delivery_id = delivered.body.data.delivery_id as string;

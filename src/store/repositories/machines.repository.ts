@@ -173,10 +173,25 @@ export interface MachineSettings {
   link_mode?: string;
 }
 
-/** False when there is no such machine. */
-export async function update(db: Executor, machineNo: string, settings: MachineSettings): Promise<boolean> {
-  const result = await db.updateTable('machines').set(settings).where('machine_no', '=', machineNo).executeTakeFirst();
+/**
+ * The operator's change of a machine; false when there is no such machine. It stamps
+ * `changed_at`, whatever changed: running instances drop their cached MachineRef of it
+ * within a second (service/machine-directory.ts). The one write of a MachineRef field on an
+ * existing machine (time zone, merchant and number are set once, at its creation); presence
+ * (`markSeen`, `switchOnline`…) is not one and does not stamp.
+ */
+export async function update(db: Executor, machineNo: string, settings: MachineSettings, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('machines')
+    .set({ ...settings, changed_at: now })
+    .where('machine_no', '=', machineNo)
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** The merchants' machines changed at or after `since` (`update`'s stamp), for the cache to drop. */
+export function changedSince(db: Executor, since: number): Promise<Array<Pick<Machine, 'merchant_id' | 'machine_no'>>> {
+  return db.selectFrom('machines').select(['merchant_id', 'machine_no']).where('changed_at', '>=', since).execute();
 }
 
 /** The merchant's machines (or the one numbered `machineNo`) as the console lists them, ascending id. */
