@@ -5,6 +5,7 @@
  * hears of it once (machine.code_guessing). Shared by every instance through Redis.
  */
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { describe, it } from '../helpers/node-test.js';
 import { setMerchantWebhook } from '../../src/service/admin.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -76,6 +77,39 @@ for (const kind of storeKinds()) {
         await receiver.close();
       }
     });
+
+    if (kind.name === 'postgres') {
+      it("a machine far from its limit takes consumes side by side: one held in the database by a row lock does not hold back the machine's next", async () => {
+        const server = await startTestServer(kind, { rateLimitPerMinute: 0 });
+        const holder = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL, options: `-c search_path=${server.location.options.pgSchema}` });
+        await holder.connect();
+        try {
+          const merchant = await seedMerchant(server.store);
+          const api = asMerchant(server.url, merchant);
+          const machine = merchant.machines[0]!;
+          const codeOf = async (productId: number) =>
+            (await api('/pickup_codes', { machine_no: machine.machine_no, method: 'pickup_code.product.id', product_id: String(productId), nonce: `n${++serial}` })).body.data.codes[0].code as string;
+          const consume = (productId: number, code: string) =>
+            api('/consumes', { machine_no: machine.machine_no, method: 'event.consume.pickup_code', code, product_id: String(productId), trade_id: `T${process.pid}x${++serial}`.padEnd(24, 'x'), notify_url: 'https://merchant.example/notify' });
+          const [held, free] = machine.productIds as [number, number];
+          const heldCode = await codeOf(held);
+          const freeCode = await codeOf(free);
+          await holder.query('begin');
+          await holder.query('select id from products where id = $1 for update', [held]);
+          const first = consume(held, heldCode);
+          // The first consume now waits inside the database for the product's row.
+          await eventually(async () => (await holder.query("select 1 from pg_locks where locktype = 'transactionid' and not granted")).rowCount! > 0, 'the first consume waits for the row lock', 15_000);
+          const second = await Promise.race([consume(free, freeCode), new Promise<'held back'>((resolve) => setTimeout(() => resolve('held back'), 15_000).unref())]);
+          assert.notEqual(second, 'held back', "the machine's second consume waited for its first");
+          assert.equal((second as ApiAnswer).body.code, 0);
+          await holder.query('commit');
+          assert.equal((await first).body.code, 0, 'the first consume is answered once the row is free');
+        } finally {
+          await holder.end();
+          await server.close();
+        }
+      });
+    }
 
     it('right codes do not count toward the limit', async () => {
       const server = await startTestServer(kind, { rateLimitPerMinute: 0, wrongCodesPerMachine: 2 });
