@@ -11,7 +11,7 @@ import type { Args } from './args.js';
 import { median, type RequestSpec } from './load.js';
 import { headersOf, log, once, round, summarise, type Contestant } from './measure.js';
 import { alternate, pairedRatio } from './pairs.js';
-import { startChild, type ServerChild } from './processes.js';
+import { cpuProfileArgv, startChild, type ServerChild } from './processes.js';
 import type { BulkFigures, CallbackFigures, MachineLinkFigures, ScaleFigures } from './report.js';
 import { cancelAll, createMany, queryPage, queryProduct } from './scenarios.js';
 import { analyze, freshLocation, seedCodes, seedMachine, seedMerchant, seedProduct, seedQueryMachine, vendcloudArgs, withStore, type Credentials, type Target } from './seed.js';
@@ -50,7 +50,7 @@ export async function measureBulk(args: Args): Promise<BulkFigures> {
     return { merchant, createTarget, cancelTargets };
   });
   // A server of its own, so its peak memory belongs to the bulk operations alone.
-  const vend = await startChild('vendcloud (bulk)', 'vendcloud', vendcloudArgs(location));
+  const vend = await startChild('vendcloud (bulk)', 'vendcloud', vendcloudArgs(location), cpuProfileArgv(args.profileDir));
   try {
     const headers = headersOf(seeded.merchant);
     const key = seeded.merchant.merchantId;

@@ -3,12 +3,11 @@
  * scenario's reference (references.ts) run pair by pair on the same request stream; the
  * baselines block runs (a), (b) and (c) alternately on one fixed signed write.
  */
-import { mkdirSync } from 'node:fs';
 import type { Args } from './args.js';
 import { failedUnder, headersOf, log, summarise, totalCpuUs, type Contestant } from './measure.js';
 import { alternate, pairedRatio } from './pairs.js';
 import { applicationName, backendProbe, namedUrl } from './pg-backends.js';
-import { startChild, type ServerChild } from './processes.js';
+import { cpuProfileArgv, startChild, type ServerChild } from './processes.js';
 import { referenceOf, startReference, type Reference, type RunningServer } from './references.js';
 import type { BaselineFigures, ScenarioFigures, Settings } from './report.js';
 import { baselineWrite, SCENARIOS, type Scenario } from './scenarios.js';
@@ -66,8 +65,7 @@ async function measureScenario(scenario: Scenario, fixture: Fixture, vend: Runni
 
 /** vendcloud on a fresh copy of the run's store; on PostgreSQL, with its backends found by name. */
 async function startVendcloud(args: Args, location: Location): Promise<RunningServer> {
-  const execArgv = args.profileDir ? ['--cpu-prof', '--cpu-prof-dir', args.profileDir] : [];
-  if (args.profileDir) mkdirSync(args.profileDir, { recursive: true });
+  const execArgv = cpuProfileArgv(args.profileDir);
   if (!args.db) return { child: await startChild('vendcloud', 'vendcloud', vendcloudArgs(location), execArgv) };
   const app = applicationName('vendcloud');
   const child = await startChild('vendcloud', 'vendcloud', vendcloudArgs({ ...location, db: namedUrl(args.db, app) }), execArgv);

@@ -5,7 +5,7 @@
  * its IPC channel to us closes, which covers this process being SIGKILLed.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const running = new Set<ChildProcess>();
@@ -98,6 +98,13 @@ function statusField(pid: number, field: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The Node flags that make a vendcloud child write its CPU profile into `dir` (`--profile DIR`), or none. */
+export function cpuProfileArgv(dir: string | undefined): string[] {
+  if (!dir) return [];
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', dir];
 }
 
 /**
