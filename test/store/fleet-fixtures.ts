@@ -1,0 +1,40 @@
+/**
+ * Rows for the repository tests (test/store/*.test.ts): merchants, machines and products
+ * written through the store's own write path, each with only the columns a test names.
+ */
+import type { Insertable } from 'kysely';
+import type { Store } from '../../src/store/store.js';
+import type { MachineTable, MerchantTable, ProductTable } from '../../src/store/schema.js';
+import { BY_TEST } from '../helpers/stores.js';
+
+export async function addMerchant(store: Store, name: string, extra: Partial<Insertable<MerchantTable>> = {}): Promise<number> {
+  return store.write(BY_TEST, async ({ trx }) => {
+    const row = { name, appid: `ds${name}`.padEnd(18, '0').slice(0, 18), app_secret_hash: `hash-of-${name}`, created_at: 1, ...extra };
+    return (await trx.insertInto('merchants').values(row).returning('id').executeTakeFirstOrThrow()).id;
+  });
+}
+
+export async function addMachine(store: Store, merchantId: number, machineNo: string, extra: Partial<Insertable<MachineTable>> = {}): Promise<number> {
+  return store.write(BY_TEST, async ({ trx }) => {
+    const row = { merchant_id: merchantId, machine_no: machineNo, time_zone: 'Asia/Shanghai', mqtt_password_hash: `pw-of-${machineNo}`, created_at: 1, ...extra };
+    return (await trx.insertInto('machines').values(row).returning('id').executeTakeFirstOrThrow()).id;
+  });
+}
+
+export async function addProduct(store: Store, machineId: number, name: string, extra: Partial<Insertable<ProductTable>> = {}): Promise<number> {
+  return store.write(BY_TEST, async ({ trx }) => {
+    const row = {
+      machine_id: machineId,
+      category_id: null,
+      name,
+      price_cents: 100,
+      original_price_cents: 100,
+      channel_name: `ch-${name}`,
+      capacity: 10,
+      inventory: 5,
+      created_at: 1,
+      ...extra,
+    };
+    return (await trx.insertInto('products').values(row).returning('id').executeTakeFirstOrThrow()).id;
+  });
+}
