@@ -1,8 +1,9 @@
 /**
- * Rows for the repository tests (test/store/*.test.ts): merchants, machines and products
- * written through the store's own write path, each with only the columns a test names.
+ * Rows for the repository tests (test/store/*.test.ts): merchants, machines, products and
+ * callbacks written through the store's own write path, each with only the columns a test names.
  */
 import type { Insertable } from 'kysely';
+import * as callbacks from '../../src/store/repositories/callbacks.repository.js';
 import type { Store } from '../../src/store/store.js';
 import type { MachineTable, MerchantTable, ProductTable } from '../../src/store/schema.js';
 import { BY_TEST } from '../helpers/stores.js';
@@ -37,4 +38,16 @@ export async function addProduct(store: Store, machineId: number, name: string, 
     };
     return (await trx.insertInto('products').values(row).returning('id').executeTakeFirstOrThrow()).id;
   });
+}
+
+/** Queues a callback of merchant 1 (or `merchantId`) at `now`; its id. */
+export function queue(store: Store, now: number, extra: Partial<callbacks.NewCallback> = {}): Promise<number> {
+  return store.write(BY_TEST, (work) =>
+    callbacks.enqueue(work, { merchantId: 1, kind: 'event', eventId: `ev-${now}-${Math.random()}`, eventType: 'code.used', url: 'https://example.com/hook', body: '{}', orderId: null, recordId: null, deliveryId: null, now, ...extra }),
+  );
+}
+
+/** Sets a callback's queue columns by hand (a state reached by earlier attempts). */
+export function setRow(store: Store, id: number, values: { next_attempt_at?: number; claimed_until?: number | null; claim_token?: string | null; state?: 'pending' | 'delivered' | 'failed'; attempts?: number; finished_at?: number | null }) {
+  return store.write(BY_TEST, ({ trx }) => trx.updateTable('callbacks').set(values).where('id', '=', id).execute());
 }
