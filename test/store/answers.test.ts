@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as answers from '../../src/store/repositories/answers.repository.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMerchant } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMerchant, withStore } from './fleet-fixtures.js';
 
 for (const kind of storeKinds()) {
   describe(`answers repository [${kind.name}]`, { skip: kind.skip }, () => {
     it("find answers the merchant's stored answer under that key, not another merchant's", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const one = await addMerchant(store, 'one');
         const two = await addMerchant(store, 'two');
         await store.write(BY_TEST, async ({ trx }) => {
@@ -22,7 +22,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('insert is false, and keeps the first answer, when one was stored under the key already', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const one = await addMerchant(store, 'one');
         assert.equal(await store.write(BY_TEST, ({ trx }) => answers.insert(trx, one, 'k', { fingerprint: 'first', response: 'a' }, 10)), true);
         assert.equal(await store.write(BY_TEST, ({ trx }) => answers.insert(trx, one, 'k', { fingerprint: 'second', response: 'b' }, 11)), false);
@@ -32,7 +32,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('purgeAnsweredBefore deletes the answers given before the second given and counts them', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const one = await addMerchant(store, 'one');
         await store.write(BY_TEST, async ({ trx }) => {
           for (const [key, at] of [['a', 99], ['b', 100], ['c', 98], ['d', 101]] as const) await answers.insert(trx, one, key, { fingerprint: key, response: key }, at);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as callbacks from '../../src/store/repositories/callbacks.repository.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { queue, setRow } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { queue, setRow, withStore } from './fleet-fixtures.js';
 
 /** Records an attempt at the callback, started at `startedAt`. */
 function attempt(store: Store, callbackId: number, number: number, startedAt: number) {
@@ -19,7 +19,7 @@ const left = async (store: Store, table: 'callbacks' | 'callback_attempts') => i
 for (const kind of storeKinds()) {
   describe(`callbacks repository: reads and purges [${kind.name}]`, { skip: kind.skip }, () => {
     it("ofOrder lists the order's callbacks oldest first, only the merchant's when one is named", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const before = await queue(store, 1, { orderId: 7, merchantId: 2 });
         const otherOrder = await queue(store, 1, { orderId: 8 });
         const mine = await queue(store, 1, { orderId: 7 });
@@ -31,7 +31,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('attemptsOf lists the attempts at those callbacks by callback and attempt, and none for no callback', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const first = await queue(store, 1);
         const second = await queue(store, 1);
         const other = await queue(store, 1);
@@ -49,7 +49,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('purgeAttemptsBefore deletes up to `limit` attempts started before the second given, oldest first, and counts them', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const id = await queue(store, 1);
         await attempt(store, id, 1, 99);
         await attempt(store, id, 2, 97);
@@ -63,7 +63,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('purgeAttemptsBefore takes the lower id first among attempts started in the same second', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const id = await queue(store, 1);
         for (const number of [1, 2, 3]) await attempt(store, id, number, 50);
         assert.equal(await store.write(BY_TEST, ({ trx }) => callbacks.purgeAttemptsBefore(trx, 100, 2)), 2);
@@ -71,7 +71,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('purgeFinishedEventsBefore deletes finished events without attempts, finished before the second given, oldest first', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const finished = async (at: number, state: 'delivered' | 'failed' | 'pending' = 'delivered', kindOf: 'event' | 'notify' = 'event') => {
           const id = await queue(store, 1, { kind: kindOf });
           await setRow(store, id, { state, finished_at: at });
@@ -95,14 +95,14 @@ for (const kind of storeKinds()) {
       }));
 
     it('purgeFinishedEventsBefore takes the lower id first among events finished in the same second', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         for (let i = 0; i < 3; i++) await setRow(store, await queue(store, 1), { state: 'delivered', finished_at: 60 });
         assert.equal(await store.write(BY_TEST, ({ trx }) => callbacks.purgeFinishedEventsBefore(trx, 100, 2)), 2);
         assert.deepEqual(await left(store, 'callbacks'), [3]);
       }));
 
     it("notifyCountsOfOrder sums the attempts at the order's notify url and names the records delivered there", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const notify = async (recordId: number | null, state: 'pending' | 'delivered' | 'failed', attempts: number, orderId = 7, kindOf: 'notify' | 'event' = 'notify') =>
           setRow(store, await queue(store, 1, { kind: kindOf, orderId, recordId }), { state, attempts });
         await notify(1, 'delivered', 2);
@@ -118,7 +118,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('countPending counts the callbacks waiting for an attempt', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         assert.equal(await callbacks.countPending(store.db), 0);
         await queue(store, 1);
         await setRow(store, await queue(store, 1), { state: 'delivered' });
@@ -128,7 +128,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("latestOfMerchant answers the merchant's latest callbacks newest first, at most `limit`, before the id given", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const made: number[] = [];
         for (const merchantId of [1, 2, 1, 1, 2, 1]) made.push(await queue(store, 1, { merchantId }));
         assert.deepEqual(ids(await callbacks.latestOfMerchant(store.db, 1, 3)), [6, 4, 3]);

@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as callbacks from '../../src/store/repositories/callbacks.repository.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { queue, setRow } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { queue, setRow, withStore } from './fleet-fixtures.js';
 
 const claimDue = (store: Store, now: number, limit: number) => store.write(BY_TEST, ({ trx }) => callbacks.claimDue(trx, now, now + 30, 'tok', limit));
 
 for (const kind of storeKinds()) {
   describe(`callbacks repository: the queue [${kind.name}]`, { skip: kind.skip }, () => {
     it('enqueue stores the callback pending, due at once, and tells the change it queued a callback', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         let queued: boolean | undefined;
         const id = await store.write(BY_TEST, async (work) => {
           const made = await callbacks.enqueue(work, { merchantId: 3, kind: 'notify', eventId: 'ev-1', eventType: 'order.delivered', url: 'https://example.com/n', body: '{"a":1}', orderId: 11, recordId: 12, deliveryId: 13, now: 500 });
@@ -45,7 +45,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('claimDue takes the callbacks due at or before now, oldest due first, at most `limit`, holding them until `until`', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const late = await queue(store, 100);
         const edge = await queue(store, 100);
         const early = await queue(store, 98);
@@ -62,7 +62,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('claimDue takes a callback whose claim ended at or before now, and leaves one still held or no longer pending', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const ended = await queue(store, 10);
         const endsNow = await queue(store, 10);
         const held = await queue(store, 10);
@@ -82,7 +82,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('claim takes that one callback under the same rule; nothing when it is held or not due', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const due = await queue(store, 100);
         const notDue = await queue(store, 101);
         const claim = (id: number, now: number) => store.write(BY_TEST, ({ trx }) => callbacks.claim(trx, id, now, now + 30, `tok-${now}`));
@@ -96,7 +96,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('finishAttempt under the claim records the attempt, counts it, sets the state and lets go of the claim', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const id = await queue(store, 100);
         await setRow(store, id, { attempts: 2, claimed_until: 130, claim_token: 'tok' });
         const done = await store.write(BY_TEST, ({ trx }) =>
@@ -111,7 +111,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('finishAttempt records delivered and failed outcomes, and keeps the due time when no next attempt is given', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const first = await queue(store, 100);
         const second = await queue(store, 100);
         await setRow(store, first, { claim_token: 'a', claimed_until: 130 });
@@ -133,7 +133,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('finishAttempt with a lost claim writes nothing and answers false', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const id = await queue(store, 100);
         await setRow(store, id, { claim_token: 'theirs', claimed_until: 130 });
         const done = await store.write(BY_TEST, ({ trx }) =>
@@ -145,7 +145,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("requeue makes the callback pending again now with a fresh schedule, keeps a claim in hand, and only the merchant's", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const before = await queue(store, 10);
         const target = await queue(store, 10, { merchantId: 2 });
         const after = await queue(store, 10);

@@ -2,11 +2,43 @@
  * Rows for the repository tests (test/store/*.test.ts): merchants, machines, products and
  * callbacks written through the store's own write path, each with only the columns a test names.
  */
+import { copyFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Insertable } from 'kysely';
 import * as callbacks from '../../src/store/repositories/callbacks.repository.js';
 import type { Store } from '../../src/store/store.js';
 import type { MachineTable, MerchantTable, ProductTable } from '../../src/store/schema.js';
-import { BY_TEST } from '../helpers/stores.js';
+import { BY_TEST, withFreshStore, withStoreAt, type StoreKind } from '../helpers/stores.js';
+
+/** A SQLite file migrated once per test process, copied for each test (migrating takes most of a small test's time). */
+let template: Promise<string> | undefined;
+
+function migratedTemplate(kind: StoreKind): Promise<string> {
+  template ??= (async () => {
+    const location = await kind.fresh();
+    await withStoreAt(location, async () => undefined);
+    process.on('exit', () => rmSync(dirname(location.db), { recursive: true, force: true }));
+    return location.db;
+  })();
+  return template;
+}
+
+/**
+ * Runs `work` on a fresh, migrated, empty store of that kind, then closes and removes it, as
+ * withFreshStore does; on SQLite the store is a copy of a file migrated once, opened (and its
+ * migrations checked) as any other.
+ */
+export async function withStore<T>(kind: StoreKind, work: (store: Store) => Promise<T>): Promise<T> {
+  if (kind.name !== 'sqlite') return withFreshStore(kind, work);
+  const source = await migratedTemplate(kind);
+  const location = await kind.fresh();
+  copyFileSync(source, location.db);
+  try {
+    return await withStoreAt(location, work);
+  } finally {
+    await location.cleanup();
+  }
+}
 
 export async function addMerchant(store: Store, name: string, extra: Partial<Insertable<MerchantTable>> = {}): Promise<number> {
   return store.write(BY_TEST, async ({ trx }) => {

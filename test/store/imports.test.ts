@@ -5,8 +5,8 @@ import * as imports from '../../src/store/repositories/imports.repository.js';
 import type { KeptIdRow } from '../../src/store/repositories/imports.repository.js';
 import type { PickupCodeTable } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMachine, addMerchant, addProduct } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMachine, addMerchant, addProduct, withStore } from './fleet-fixtures.js';
 
 /** Ids 1..n that no row has (above `from`), to pad a lookup past one chunk of 10,000. */
 const unknownIds = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + 1 + i);
@@ -42,7 +42,7 @@ async function stored(store: Store) {
 for (const kind of storeKinds()) {
   describe(`imports repository [${kind.name}]`, { skip: kind.skip }, () => {
     it('merchantsNamed and machinesNamed find the stored rows by id and by Appid or number, past one chunk of ids', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await stored(store);
         const merchants = await imports.merchantsNamed(store.db, [...unknownIds(10, 10_000), s.one], ['dstwo0000000000000', 'dsnobody0000000000']);
         assert.deepEqual(merchants, [
@@ -58,7 +58,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('productsWithIds and codesWithIds answer the stored rows with those ids, past one chunk', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await stored(store);
         await store.write(BY_TEST, ({ trx }) => imports.insertCodes(trx, [code(5, s.m1, s.p1, 'USED'), code(6, s.m2, s.p2)]));
         const products = await imports.productsWithIds(store.db, [...unknownIds(10, 10_000), s.p3, s.p1]);
@@ -80,7 +80,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('unusedCodesOn answers only the UNUSED codes stored on those machines', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await stored(store);
         const m3 = await addMachine(store, s.one, '10000003');
         const p4 = await addProduct(store, m3, 'p4');
@@ -98,7 +98,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('insertCodes keeps the ids given, in chunks of 2,000, telling how many are in after each', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await stored(store);
         const rows = Array.from({ length: 4_001 }, (_, i) => code(1_000 + i, s.m1, s.p1, 'USED'));
         const progress: number[] = [];
@@ -109,7 +109,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('insertMerchants, insertMachines and insertProducts keep the ids given, past one chunk of 2,000; later rows continue above them', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const merchants = Array.from({ length: 2_001 }, (_, i) => ({ id: 500 + i, name: `m${i}`, appid: `dsimp${String(i).padStart(13, '0')}`, app_secret_hash: 'h', created_at: 1 }));
         await store.write(BY_TEST, async ({ trx }) => {
           await imports.insertMerchants(trx, merchants);
@@ -133,7 +133,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('merchantsToExport answers every merchant by id, or the one named', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await stored(store);
         assert.deepEqual((await imports.merchantsToExport(store.db)).map((row) => [row.id, row.appid]), [
           [s.one, 'dsone0000000000000'],
@@ -143,7 +143,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("machinesToExport, productsToExport and codesToExport answer the rows of those merchants' or machines' only, by id", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await stored(store);
         await store.write(BY_TEST, ({ trx }) => imports.insertCodes(trx, [code(3, s.m2, s.p2), code(4, s.m1, s.p3), code(5, s.m1, s.p1, 'USED')]));
         assert.deepEqual((await imports.machinesToExport(store.db, [s.two])).map((row) => [row.id, row.machine_no]), [[s.m2, '10000002']]);

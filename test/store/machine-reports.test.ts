@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as reports from '../../src/store/repositories/machine-reports.repository.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMachine, addMerchant } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMachine, addMerchant, withStore } from './fleet-fixtures.js';
 
 for (const kind of storeKinds()) {
   describe(`machine reports repository [${kind.name}]`, { skip: kind.skip }, () => {
     it('claim is true the first time a machine names a code and report id, false every time after', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const merchant = await addMerchant(store, 'one');
         const machine = await addMachine(store, merchant, '10000001');
         const other = await addMachine(store, merchant, '10000002');

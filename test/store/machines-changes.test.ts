@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as machines from '../../src/store/repositories/machines.repository.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMachine, addMerchant } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMachine, addMerchant, withStore } from './fleet-fixtures.js';
 
 /** Three machines of one merchant: the middle one is the one each test changes. */
 async function three(store: Store) {
@@ -23,7 +23,7 @@ const presence = async (store: Store) =>
 for (const kind of storeKinds()) {
   describe(`machines repository: changes [${kind.name}]`, { skip: kind.skip }, () => {
     it('markSeen marks only that machine online at the time given, with its network when told', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, ({ trx }) => machines.markSeen(trx, m.target, 300, { network_type: 'WIFI', network_rssi: '-40' }));
         assert.deepEqual(await presence(store), ['10000001|0||||0|', '10000002|1|300|WIFI|-40|0|', '10000003|0||||0|']);
@@ -32,7 +32,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('isOnline is true only for a machine marked online', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, ({ trx }) => machines.markSeen(trx, m.target, 300));
         assert.equal(await machines.isOnline(store.db, m.target), true);
@@ -41,7 +41,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('switchOnline is true when the state changed, false when it was already so, and touches no other machine', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         const switched = (online: 0 | 1) => store.write(BY_TEST, ({ trx }) => machines.switchOnline(trx, m.target, online));
         assert.equal(await switched(1), true);
@@ -53,7 +53,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('markSilentOffline takes offline the online machines last seen before the second given or never, and answers them', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const merchant = await addMerchant(store, 'one');
         const at99 = await addMachine(store, merchant, '10000001', { is_online: 1, last_seen_at: 99 });
         await addMachine(store, merchant, '10000002', { is_online: 1, last_seen_at: 100 });
@@ -73,7 +73,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('countOnline counts the machines online', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         assert.equal(await machines.countOnline(store.db), 0);
         await store.write(BY_TEST, async ({ trx }) => {
@@ -84,7 +84,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('markExtended sets only that machine extended, and it stays so', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, ({ trx }) => machines.markExtended(trx, m.target));
         await store.write(BY_TEST, ({ trx }) => machines.markExtended(trx, m.target));
@@ -92,7 +92,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("update changes the named machine's settings and stamps changed_at; false for no such machine", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         await three(store);
         const changed = await store.write(BY_TEST, ({ trx }) => machines.update(trx, '10000002', { operating: 0, link_mode: 'original' }, 700));
         assert.equal(changed, true);
@@ -106,7 +106,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('update stamps changed_at even when it changes nothing else; presence does not stamp', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, async ({ trx }) => {
           await machines.markSeen(trx, m.before, 5);
@@ -117,7 +117,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('changedSince lists the machines changed at or after the second given, with their merchant', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, async ({ trx }) => {
           await machines.update(trx, '10000001', {}, 199);

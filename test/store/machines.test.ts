@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as machines from '../../src/store/repositories/machines.repository.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMachine, addMerchant } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMachine, addMerchant, withStore } from './fleet-fixtures.js';
 
 /** Merchant `one` owns 10000002 and 10000004; `two` owns 10000001 and 10000003 (made first and in between). */
 async function fleet(store: Store) {
@@ -22,7 +22,7 @@ const row = (store: Store, id: number) => store.db.selectFrom('machines').select
 for (const kind of storeKinds()) {
   describe(`machines repository: reads [${kind.name}]`, { skip: kind.skip }, () => {
     it("findOwned finds the merchant's machine by number with its ref fields, and not another merchant's", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         assert.deepEqual(await machines.findOwned(store.db, f.one, '10000002'), {
           id: f.first,
@@ -37,7 +37,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("findOfMerchant answers the whole row of the merchant's machine, and nothing for another's", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         const found = await machines.findOfMerchant(store.db, f.one, '10000004');
         assert.equal(found?.id, f.second);
@@ -47,7 +47,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("listOfMerchant lists only the merchant's machines, ascending id", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         const later = await addMachine(store, f.one, '10000000');
         assert.deepEqual((await machines.listOfMerchant(store.db, f.one)).map((m) => [m.id, m.machine_no]), [
@@ -58,7 +58,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('listForOperator lists every machine by id, or one merchant\'s, without the password hash', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         const all = await machines.listForOperator(store.db);
         assert.deepEqual(all.map((m) => m.id), [f.before, f.first, f.between, f.second]);
@@ -77,7 +77,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('overviewOfMerchant lists the merchant\'s machines by id, or only the one numbered', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         await store.write(BY_TEST, ({ trx }) => machines.markSeen(trx, f.second, 500, { network_type: '4G', network_rssi: '-70' }));
         const all = await machines.overviewOfMerchant(store.db, f.one);
@@ -101,7 +101,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('passwordHashOf answers the hash of a machine that may log in, and nothing for a disabled one', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         await addMachine(store, f.one, '10000005', { disabled: 1 });
         assert.equal(await machines.passwordHashOf(store.db, '10000003'), 'pw-of-10000003');
@@ -110,7 +110,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('numbersChangedSince lists the machines whose credentials changed at or after the second given', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         await fleet(store);
         await store.write(BY_TEST, async ({ trx }) => {
           await machines.update(trx, '10000001', { credentials_changed_at: 99 }, 1);
@@ -122,7 +122,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("findLinked and findLinkedById answer the machine with its merchant's Appid", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         await store.write(BY_TEST, ({ trx }) => machines.markSeen(trx, f.between, 70));
         assert.deepEqual(await machines.findLinked(store.db, '10000003'), {
@@ -151,7 +151,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('findByNumber answers the id and merchant of any merchant\'s machine; listNumbers every number in order', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         await addMachine(store, f.two, '00000009');
         assert.deepEqual(await machines.findByNumber(store.db, '10000003'), { id: f.between, merchant_id: f.two });
@@ -160,7 +160,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('insert answers the new machine\'s id and stores the row as given', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const f = await fleet(store);
         const id = await store.write(BY_TEST, ({ trx }) =>
           machines.insert(trx, { merchant_id: f.two, machine_no: '20000000', name: 'new', address: 'street 1', pickup_codes_enabled: 0, time_zone: 'UTC', mqtt_password_hash: 'h', created_at: 42 }),

@@ -4,8 +4,8 @@ import { sql } from 'kysely';
 import { describe, it } from '../helpers/node-test.js';
 import * as merchants from '../../src/store/repositories/merchants.repository.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMachine, addMerchant } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMachine, addMerchant, withStore } from './fleet-fixtures.js';
 
 /** Three merchants; the middle one is the one each test changes. */
 async function three(store: Store) {
@@ -21,7 +21,7 @@ const columns = async (store: Store, column: 'verified' | 'require_nonce' | 'app
 for (const kind of storeKinds()) {
   describe(`merchants repository [${kind.name}]`, { skip: kind.skip }, () => {
     it('findAccountByAppid answers the account of that Appid with its credential fields, and nothing for an unknown one', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, ({ trx }) => merchants.update(trx, m.target, { expires_at: 900, require_nonce: 1, signing_secret: 'sk', live_codes_limit: 'stock' }));
         assert.deepEqual(await merchants.findAccountByAppid(store.db, 'dstarget0000000000'), {
@@ -41,7 +41,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('insert stores the merchant as given, verified as 1 or 0, and answers its id', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         const insert = (name: string, verified: boolean, expiresAt: number | null) =>
           store.write(BY_TEST, ({ trx }) => merchants.insert(trx, { name, appid: `ds${name}`.padEnd(18, '0'), appSecretHash: `h-${name}`, verified, expiresAt, createdAt: 77 }));
@@ -57,7 +57,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('update changes only that merchant and answers false for no such merchant', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         assert.equal(await store.write(BY_TEST, ({ trx }) => merchants.update(trx, m.target, { verified: 0, credentials_changed_at: 50 })), true);
         assert.deepEqual(await columns(store, 'verified'), [1, 0, 1]);
@@ -66,7 +66,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('appidsChangedSince lists the Appids whose credentials changed at or after the second given', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, async ({ trx }) => {
           await merchants.update(trx, m.before, { credentials_changed_at: 59 });
@@ -78,14 +78,14 @@ for (const kind of storeKinds()) {
       }));
 
     it('exists is true only for a stored merchant', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         assert.equal(await merchants.exists(store.db, m.target), true);
         assert.equal(await merchants.exists(store.db, m.after + 1), false);
       }));
 
     it('listForOperator lists every merchant by id with its number of machines, and no secret', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await addMachine(store, m.target, '10000001');
         await addMachine(store, m.after, '10000002');
@@ -103,7 +103,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('findFirstByName answers the oldest merchant of that name', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await addMerchant(store, 'target', { appid: 'dssecondtarget0000' });
         assert.deepEqual(await merchants.findFirstByName(store.db, 'target'), { id: m.target, appid: 'dstarget0000000000' });
@@ -111,14 +111,14 @@ for (const kind of storeKinds()) {
       }));
 
     it('setSecretHash replaces only that merchant\'s hash', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, ({ trx }) => merchants.setSecretHash(trx, m.target, 'new-hash'));
         assert.deepEqual(await columns(store, 'app_secret_hash'), ['hash-of-before', 'new-hash', 'hash-of-after']);
       }));
 
     it('webhookOf and callbackSigningOf answer the merchant\'s webhook, secret and signing forms', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         await store.write(BY_TEST, async ({ trx }) => {
           await merchants.setWebhook(trx, m.target, { url: 'https://example.com/t', secret: 'sec-t' });
@@ -134,7 +134,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('recordRequestSignForm writes the form when it changes and leaves a row already holding it alone', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         const writes: number[] = [];
         const record = (form: 'query-escaped' | 'uri-encoded-twice') =>
@@ -151,7 +151,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('setWebhook sets the url, the secret or both; a null url clears it; the other field stays', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         const set = (change: { url?: string | null; secret?: string }) => store.write(BY_TEST, ({ trx }) => merchants.setWebhook(trx, m.target, change));
         assert.equal(await set({ url: 'https://example.com/a', secret: 's1' }), true);
@@ -162,7 +162,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('setWebhook answers whether the merchant exists, with or without a change', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const m = await three(store);
         const set = (id: number, change: { url?: string | null; secret?: string }) => store.write(BY_TEST, ({ trx }) => merchants.setWebhook(trx, id, change));
         assert.equal(await set(m.target, {}), true);

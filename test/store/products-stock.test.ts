@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as products from '../../src/store/repositories/products.repository.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMachine, addMerchant, addProduct } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMachine, addMerchant, addProduct, withStore } from './fleet-fixtures.js';
 
 /** Three products of one machine: the middle one (capacity 10, price 250) is the one each test moves. */
 async function three(store: Store, inventory: number) {
@@ -21,7 +21,7 @@ const inventories = async (store: Store) => (await store.db.selectFrom('products
 for (const kind of storeKinds()) {
   describe(`products repository: stock moves [${kind.name}]`, { skip: kind.skip }, () => {
     it("takeOne takes the last item and answers the price; with none left it answers nothing and takes nothing", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const p = await three(store, 1);
         assert.deepEqual(await store.write(BY_TEST, ({ trx }) => products.takeOne(trx, p.target)), { price_cents: 250 });
         assert.deepEqual(await inventories(store), [3, 0, 3]);
@@ -30,14 +30,14 @@ for (const kind of storeKinds()) {
       }));
 
     it('putBackOne puts one item back into that product only', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const p = await three(store, 4);
         await store.write(BY_TEST, ({ trx }) => products.putBackOne(trx, p.target));
         assert.deepEqual(await inventories(store), [3, 5, 3]);
       }));
 
     it('takeOneLeft takes one item whatever the stock said, never below zero, and answers the price', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const p = await three(store, 1);
         assert.deepEqual(await store.write(BY_TEST, ({ trx }) => products.takeOneLeft(trx, p.target)), { price_cents: 250 });
         assert.deepEqual(await inventories(store), [3, 0, 3]);
@@ -46,7 +46,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('returnOne puts an item back up to the capacity, never above it', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const p = await three(store, 9);
         await store.write(BY_TEST, ({ trx }) => products.returnOne(trx, p.target));
         assert.deepEqual(await inventories(store), [3, 10, 3]);
@@ -55,7 +55,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('insert stores the product as given and answers its id', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const p = await three(store, 1);
         const id = await store.write(BY_TEST, ({ trx }) =>
           products.insert(trx, {
@@ -80,7 +80,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("categoryIdFor answers the merchant's category of that title, made once, and another merchant's title is its own", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const p = await three(store, 1);
         const other = await addMerchant(store, 'two');
         const ids = await store.write(BY_TEST, async ({ trx }) => [

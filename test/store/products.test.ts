@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as products from '../../src/store/repositories/products.repository.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMachine, addMerchant, addProduct } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMachine, addMerchant, addProduct, withStore } from './fleet-fixtures.js';
 
 /**
  * Two machines of one merchant, their products interleaved: the target machine has a1 (cabinet
@@ -33,7 +33,7 @@ async function shelves(store: Store) {
 for (const kind of storeKinds()) {
   describe(`products repository: reads [${kind.name}]`, { skip: kind.skip }, () => {
     it("countOfMachine counts the machine's products in the cabinet, of one category or of all (0)", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         assert.equal(await products.countOfMachine(store.db, s.target, { cabinetName: 'A', categoryId: 0 }), 3);
         assert.equal(await products.countOfMachine(store.db, s.target, { cabinetName: 'A', categoryId: s.drinks }), 1);
@@ -42,7 +42,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("pageOfMachine answers one page of the machine's products in the cabinet by id, with the category's title", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         const page = (categoryId: number, limit: number, offset: number) =>
           products.pageOfMachine(store.db, s.target, { cabinetName: 'A', categoryId }, limit, offset).then((rows) => rows.map((row) => [row.id, row.name, row.category_title]));
@@ -66,7 +66,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("listForOperator lists the machine's products by id with their stock and channel", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         const listed = await products.listForOperator(store.db, s.target);
         assert.deepEqual(listed.map((row) => row.id), [s.a1, s.b1, s.a2, s.a3]);
@@ -74,7 +74,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("categoriesOfMachine lists the categories of the machine's products by id, none of another machine's", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         assert.deepEqual(await products.categoriesOfMachine(store.db, s.target), [
           { id: s.drinks, title: 'drinks' },
@@ -87,7 +87,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("isOfMachine, findForCreate and vendChannelOf find the machine's own product only", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         assert.equal(await products.isOfMachine(store.db, s.target, s.a2), true);
         assert.equal(await products.isOfMachine(store.db, s.target, s.o2), false);
@@ -99,14 +99,14 @@ for (const kind of storeKinds()) {
       }));
 
     it('vendChannelOf answers the channel as a vend command names it', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         const id = await addProduct(store, s.target, 'lift', { channel_name: '31', channel_code: 'C31', channel_addr: '3-1', floor_type: 2, has_lift: 1, drop_detection: 1, inventory: 4 });
         assert.deepEqual(await products.vendChannelOf(store.db, s.target, id), { id, channel_name: '31', channel_code: 'C31', channel_addr: '3-1', floor_type: 2, has_lift: 1, drop_detection: 1, inventory: 4 });
       }));
 
     it("vendChannelNamed answers the machine's first product in that channel, not another machine's", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         assert.equal((await products.vendChannelNamed(store.db, s.target, '11'))?.id, s.a1);
         assert.equal((await products.vendChannelNamed(store.db, s.target, '12'))?.id, s.a2);
@@ -116,7 +116,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("listStockedForCreate lists the machine's products on sale with at least one item, by id", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         await addProduct(store, s.target, 'empty', { inventory: 0 });
         await addProduct(store, s.target, 'off', { on_sale: 0, inventory: 3 });
@@ -132,7 +132,7 @@ for (const kind of storeKinds()) {
       }));
 
     it("idsOfMachine lists the machine's product ids in order", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         assert.deepEqual(await products.idsOfMachine(store.db, s.target), [s.a1, s.b1, s.a2, s.a3]);
         assert.deepEqual(await products.idsOfMachine(store.db, s.other), [s.o1, s.o2, s.o3]);

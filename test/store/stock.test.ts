@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
 import * as stock from '../../src/store/repositories/stock.repository.js';
 import type { Store } from '../../src/store/store.js';
-import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addMachine, addMerchant, addProduct } from './fleet-fixtures.js';
+import { BY_TEST, storeKinds } from '../helpers/stores.js';
+import { addMachine, addMerchant, addProduct, withStore } from './fleet-fixtures.js';
 
 /** The target machine's products p1..p3 (inventory 1, 2, 3), and another machine's, made before, between and after them. */
 async function shelves(store: Store) {
@@ -33,7 +33,7 @@ const change = (productId: number, machineId: number, from: [number, 0 | 1], to:
 for (const kind of storeKinds()) {
   describe(`stock repository [${kind.name}]`, { skip: kind.skip }, () => {
     it("statesOnMachine answers every product of the machine by id, or those named, and none of another machine's", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         const states = (ids?: number[]) => store.write(BY_TEST, ({ trx }) => stock.statesOnMachine(trx, s.target, ids));
         assert.deepEqual(await states(), [
@@ -46,7 +46,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('machineOfProduct answers the machine a product is in, nothing for no such product', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         assert.equal(await stock.machineOfProduct(store.db, s.p2), s.target);
         assert.equal(await stock.machineOfProduct(store.db, s.o2), s.other);
@@ -54,7 +54,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('apply sets each changed product\'s stock and sale state and no other product\'s', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         await store.write(BY_TEST, ({ trx }) => stock.apply(trx, [change(s.p1, s.target, [1, 1], [4, 0], 10), change(s.p3, s.target, [3, 1], [0, 1], 10)]));
         const rows = await store.db.selectFrom('products').select(['name', 'inventory', 'on_sale']).orderBy('id').execute();
@@ -62,7 +62,7 @@ for (const kind of storeKinds()) {
       }));
 
     it('apply writes one history row per change, as given', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         await store.write(BY_TEST, ({ trx }) => stock.apply(trx, [change(s.p2, s.target, [2, 0], [5, 1], 20)]));
         const rows = await store.db.selectFrom('stock_changes').selectAll().execute();
@@ -72,14 +72,14 @@ for (const kind of storeKinds()) {
       }));
 
     it('apply with no changes writes nothing', () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         await shelves(store);
         await store.write(BY_TEST, ({ trx }) => stock.apply(trx, []));
         assert.deepEqual(await store.db.selectFrom('stock_changes').selectAll().execute(), []);
       }));
 
     it("historyOf answers the product's latest changes, newest first, at most `limit`", () =>
-      withFreshStore(kind, async (store) => {
+      withStore(kind, async (store) => {
         const s = await shelves(store);
         await store.write(BY_TEST, ({ trx }) => stock.apply(trx, [change(s.p1, s.target, [1, 1], [2, 1], 30)]));
         await store.write(BY_TEST, ({ trx }) => stock.apply(trx, [change(s.o1, s.other, [7, 1], [6, 1], 31)]));
