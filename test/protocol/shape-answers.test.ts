@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from '../helpers/node-test.js';
+import { OPEN_API_RESPONSES } from '../../src/protocol/responses.js';
 import {
   CALLBACK,
   CODE_HISTORY,
@@ -86,6 +87,13 @@ describe('the answer shapes accept', () => {
     assert.deepEqual(refusedValues(actions, (action) => ['POST', '/pickup_codes/history', undefined, { ...CODE_HISTORY, events: [{ ...event, action }] }]), []);
     const stored = ['UNUSED', 'USED', 'CANCELLED'];
     assert.deepEqual(refusedValues(stored, (status) => ['POST', '/pickup_codes/history', undefined, { ...CODE_HISTORY, events: [{ ...event, from_status: status, to_status: status }] }]), []);
+  });
+
+  it('an extension field carrying the words that mark it in the API reference', () => {
+    const products = OPEN_API_RESPONSES.find((shape) => shape.verb === 'POST' && shape.path === '/products') as unknown as { data: { oneOf: Array<{ properties: { data: { items: { properties: Record<string, { description?: string }> } } } }> } };
+    const fields = products.data.oneOf[1]!.properties.data.items.properties;
+    assert.equal(fields.on_sale!.description, 'vendcloud extension: not in the original docs');
+    assert.equal(fields.inventory!.description, undefined);
   });
 
   it("a used code's refusal naming its order, and any other refusal with data {}", () => {

@@ -4,7 +4,9 @@
  * (issue 25). Each case changes one field of an accepted sample (./shape-samples.ts).
  */
 import assert from 'node:assert/strict';
+import { Ajv } from 'ajv';
 import { describe, it } from '../helpers/node-test.js';
+import { FAILURE_ENVELOPE, successEnvelope } from '../../src/protocol/responses.js';
 import {
   CALLBACK,
   CODE_HISTORY,
@@ -76,6 +78,7 @@ const CASES: Array<[string, string, string, string | undefined, unknown, string]
   ['a created code without its product', 'POST', '/pickup_codes', 'pickup_code.product.id', { codes: [without(CREATED_CODE, 'product_id')] }, 'missingProperty":"product_id'],
   ['an empty list of created codes', 'POST', '/pickup_codes', 'pickup_code.product.all', { codes: [] }, '/data/codes must NOT have fewer than 1 items'],
   ['a queried code without its product', 'POST', '/pickup_codes/query', undefined, { ...CODE_PAGE, data: [without(CODE_PAGE.data[0]!, 'product_id')] }, 'missingProperty":"product_id'],
+  ['a queried code DELETED', 'POST', '/pickup_codes/query', undefined, { ...CODE_PAGE, data: [{ ...CODE_PAGE.data[0]!, status: 'DELETED' }] }, '/data/data/0/status must be equal to one of the allowed values'],
   ['a code page without last_page', 'POST', '/pickup_codes/query', undefined, without(CODE_PAGE, 'last_page'), 'missingProperty":"last_page'],
   ['total_capped false instead of absent', 'POST', '/pickup_codes/query', undefined, { ...CODE_PAGE, total_capped: false }, '/data/total_capped must be equal to constant'],
   ['a cursor 0', 'POST', '/pickup_codes/query', undefined, { ...CODE_PAGE, next_after_id: 0 }, '/data/next_after_id must be >= 1'],
@@ -131,6 +134,23 @@ describe('the answer shapes refuse', () => {
     const found = violations('POST', '/consumes', JSON.stringify({ code: 10025, message: '', data: { order_id: 60, trade_id: 'x' } }), 'event.consume.pickup_code');
     assert.ok(found.some((problem) => problem.includes('additionalProperty":"trade_id')), found.join('\n'));
     assert.ok(found.some((problem) => problem.includes('/message must NOT have fewer than 1 characters')), found.join('\n'));
+  });
+
+  it('a success without data, and a failure without its message', () => {
+    const success = violations('POST', '/ping', JSON.stringify({ code: 0, message: 'ok' }));
+    assert.ok(success.some((problem) => problem.includes('missingProperty":"data')), success.join('\n'));
+    const failure = violations('POST', '/consumes', JSON.stringify({ code: 80002, data: {} }), 'event.consume.pickup_code');
+    assert.ok(failure.some((problem) => problem.includes('missingProperty":"message')), failure.join('\n'));
+  });
+
+  it('as published in the API reference: a failure with code 0, a success with any other code', () => {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    const failure = ajv.compile(FAILURE_ENVELOPE);
+    assert.equal(failure({ code: 0, message: 'ok', data: {} }), false);
+    assert.equal(failure({ code: 80002, message: '查不到对应记录', data: {} }), true);
+    const success = ajv.compile(successEnvelope({ type: 'string', const: 'pong' }));
+    assert.equal(success({ code: 80002, message: 'ok', data: 'pong' }), false);
+    assert.equal(success({ code: 0, message: 'ok', data: 'pong' }), true);
   });
 
   it('a failure with a code outside the catalogue', () => {
