@@ -111,25 +111,42 @@ for (const kind of storeKinds()) {
     it('insertMerchants, insertMachines and insertProducts keep the ids given, past one chunk of 2,000; later rows continue above them', () =>
       withStore(kind, async (store) => {
         const merchants = Array.from({ length: 2_001 }, (_, i) => ({ id: 500 + i, name: `m${i}`, appid: `dsimp${String(i).padStart(13, '0')}`, app_secret_hash: 'h', created_at: 1 }));
+        // Machines 70…2070, the last of another merchant; products 90…2090 on machine 2070.
+        const machines = Array.from({ length: 2_001 }, (_, i) => ({ id: 70 + i, merchant_id: i === 2_000 ? 2_500 : 500, machine_no: String(10_000_070 + i), time_zone: 'UTC', mqtt_password_hash: 'h', created_at: 1 }));
+        const products = Array.from({ length: 2_001 }, (_, i) => ({ id: 90 + i, machine_id: 2_070, category_id: null, name: `p${i}`, price_cents: 1, original_price_cents: 1, channel_name: '1', capacity: 1, inventory: 1, created_at: 1 }));
         await store.write(BY_TEST, async ({ trx }) => {
           await imports.insertMerchants(trx, merchants);
-          await imports.insertMachines(trx, [
-            { id: 70, merchant_id: 500, machine_no: '10000070', time_zone: 'UTC', mqtt_password_hash: 'h', created_at: 1 },
-            { id: 71, merchant_id: 2_500, machine_no: '10000071', time_zone: 'UTC', mqtt_password_hash: 'h', created_at: 1 },
-          ]);
-          await imports.insertProducts(trx, [{ id: 90, machine_id: 71, category_id: null, name: 'kept', price_cents: 1, original_price_cents: 1, channel_name: '1', capacity: 1, inventory: 1, created_at: 1 }]);
+          await imports.insertMachines(trx, machines);
+          await imports.insertProducts(trx, products);
           await imports.moveIdSequencesAboveKeptIds(trx, store.dialect);
         });
-        const count = await store.db.selectFrom('merchants').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-        assert.equal(Number(count.n), 2_001);
-        assert.deepEqual(await store.db.selectFrom('machines').select(['id', 'merchant_id']).orderBy('id').execute(), [
-          { id: 70, merchant_id: 500 },
-          { id: 71, merchant_id: 2_500 },
+        const span = async (table: 'merchants' | 'machines' | 'products') => {
+          const row = await store.db.selectFrom(table).select((eb) => [eb.fn.min('id').as('low'), eb.fn.max('id').as('high'), eb.fn.countAll().as('n')]).executeTakeFirstOrThrow();
+          return [Number(row.low), Number(row.high), Number(row.n)];
+        };
+        assert.deepEqual(await span('merchants'), [500, 2_500, 2_001]);
+        assert.deepEqual(await span('machines'), [70, 2_070, 2_001]);
+        assert.deepEqual(await span('products'), [90, 2_090, 2_001]);
+        assert.deepEqual(await store.db.selectFrom('machines').select(['id', 'merchant_id']).where('id', '>=', 2_069).orderBy('id').execute(), [
+          { id: 2_069, merchant_id: 500 },
+          { id: 2_070, merchant_id: 2_500 },
         ]);
-        assert.deepEqual(await store.db.selectFrom('products').select(['id', 'machine_id', 'name']).execute(), [{ id: 90, machine_id: 71, name: 'kept' }]);
         assert.equal(await addMerchant(store, 'later'), 2_501);
-        assert.equal(await addMachine(store, 500, '10000072'), 72);
-        assert.equal(await addProduct(store, 70, 'later'), 91);
+        assert.equal(await addMachine(store, 500, '10000000'), 2_071);
+        assert.equal(await addProduct(store, 70, 'later'), 2_091);
+      }));
+
+    it('an import with no rows of a kind inserts none of it, and does not fail', () =>
+      withStore(kind, async (store) => {
+        const progress: number[] = [];
+        await store.write(BY_TEST, async ({ trx }) => {
+          await imports.insertMerchants(trx, []);
+          await imports.insertMachines(trx, []);
+          await imports.insertProducts(trx, []);
+          await imports.insertCodes(trx, [], (inserted) => progress.push(inserted));
+        });
+        assert.deepEqual(progress, []);
+        for (const table of ['merchants', 'machines', 'products', 'pickup_codes'] as const) assert.deepEqual(await store.db.selectFrom(table).select('id').execute(), [], table);
       }));
 
     it('merchantsToExport answers every merchant by id, or the one named', () =>
