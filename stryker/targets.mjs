@@ -11,10 +11,11 @@ export const targets = {
     mutate: ['src/protocol/**/*.ts', '!src/protocol/responses.ts', '!src/protocol/schema-parts.ts', '!src/protocol/delivery-responses.ts'],
     tests: ['test/protocol/codec', 'test/protocol/wire-edges', 'test/protocol/signature-edges', 'test/protocol/error-explanations', 'test/protocol/signature', 'test/protocol/signing-forms', 'test/domain/pickup-codes', 'test/domain/edges'],
   },
-  // The documented answer shapes: their only test starts a server, a few seconds per mutant.
+  // The documented answer shapes, checked directly against literal answers (no server);
+  // test/protocol/responses, which starts one, would cost seconds per mutant.
   'protocol-shapes': {
     mutate: ['src/protocol/responses.ts', 'src/protocol/schema-parts.ts', 'src/protocol/delivery-responses.ts'],
-    tests: ['test/protocol/responses'],
+    tests: ['test/protocol/shape-answers', 'test/protocol/shape-refusals'],
   },
   callbacks: {
     mutate: ['src/callbacks/**/*.ts'],
