@@ -62,6 +62,28 @@ for (const kind of storeKinds()) {
         assert.deepEqual((await pushes(store)).map((row) => row.body), ['{"id":"7"}', '{"id":"8"}']);
       }));
 
+    it('recordChange of more than 500 codes lets the event loop serve others between its chunks of history rows', () =>
+      withFreshStore(kind, async (store) => {
+        const { machine } = await twoMachines(store);
+        const history = Array.from({ length: 1001 }, (_, index) => ({ codeId: index + 1, action: 'cancel' as const, from: 'UNUSED' as const, to: 'CANCELLED' as const }));
+        let turns = 0;
+        let spinning = true;
+        const spin = () => {
+          if (!spinning) return;
+          turns++;
+          setImmediate(spin);
+        };
+        const during = await store.write(AUTHOR, async (work) => {
+          setImmediate(spin);
+          const before = turns;
+          await codeChanges.recordChange(work, machine, { history, messages: [] });
+          return turns - before;
+        });
+        spinning = false;
+        assert.ok(during >= 2, `the loop turned ${during} times during the change`);
+        assert.equal((await historyOf(store)).length, 1001);
+      }));
+
     it('cancelIfUnused cancels an UNUSED code of the machine and writes its history row and push', () =>
       withFreshStore(kind, async (store) => {
         const { machine, product } = await twoMachines(store);

@@ -25,15 +25,15 @@ for (const kind of storeKinds()) {
         assert.deepEqual(await rows(store), [{ machine_id: machine, method: 'client.pickup_codes.delete', body: '{"id":"17"}', created_at: 640, sent_at: null }]);
       }));
 
-    it('enqueue writes many messages in their order, in chunks past 500', () =>
+    it('enqueue writes many messages in their order, in chunks of 500', () =>
       withFreshStore(kind, async (store) => {
         const { machine } = await twoMachines(store);
-        const messages = Array.from({ length: 502 }, (_, index) => ({ method: index % 2 ? 'b' : 'a', fields: { n: String(index) } }));
+        const messages = Array.from({ length: 1000 }, (_, index) => ({ method: index % 2 ? 'b' : 'a', fields: { n: String(index) } }));
         await store.write(BY_TEST, (work) => outbox.enqueue(work, machine, messages, 9));
         const written = await rows(store);
-        assert.equal(written.length, 502);
+        assert.equal(written.length, 1000);
         assert.deepEqual(written[0], { machine_id: machine, method: 'a', body: '{"n":"0"}', created_at: 9, sent_at: null });
-        assert.deepEqual(written[501], { machine_id: machine, method: 'b', body: '{"n":"501"}', created_at: 9, sent_at: null });
+        assert.deepEqual(written[999], { machine_id: machine, method: 'b', body: '{"n":"999"}', created_at: 9, sent_at: null });
         assert.deepEqual(written.slice(499, 502).map((row) => row.body), ['{"n":"499"}', '{"n":"500"}', '{"n":"501"}']);
       }));
 
