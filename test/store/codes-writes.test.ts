@@ -84,6 +84,17 @@ for (const kind of storeKinds()) {
         assert.equal((await codeRow(store, untouched)).status, 'UNUSED');
       }));
 
+    it('findStatesForChange and cancelIds take more ids than SQLite binds in one statement (40,000)', () =>
+      withFreshStore(kind, async (store) => {
+        const { machine, product } = await twoMachines(store);
+        const id = await addCode(store, machine, product);
+        const many = [id, ...Array.from({ length: 40_000 }, (_, index) => 1_000_000 + index)];
+        const found = await store.write(BY_TEST, ({ trx }) => codes.findStatesForChange(trx, machine, many));
+        assert.deepEqual([...found.keys()], [id]);
+        assert.equal(await store.write(BY_TEST, ({ trx }) => codes.cancelIds(trx, machine, many, MARK)), 1);
+        assert.equal((await codeRow(store, id)).status, 'CANCELLED');
+      }));
+
     it('newestUnusedId is the highest id of the scope\'s UNUSED codes; none gives undefined', () =>
       withFreshStore(kind, async (store) => {
         const { machine, other, product, otherProduct, secondProduct } = await twoMachines(store);
