@@ -50,7 +50,7 @@ for (const kind of storeKinds()) {
         assert.deepEqual(await outbox.machinesWithUnsent(store.db, 2, [a, d]), [c, e]);
       }));
 
-    it('lockMachine always holds on SQLite (one process owns the file)', () =>
+    it('lockMachine holds a machine no other transaction holds (on SQLite, always: one process owns the file)', () =>
       withFreshStore(kind, async (store) => {
         const [a] = await machines(store, 1);
         assert.equal(await store.write(BY_TEST, ({ trx }) => outbox.lockMachine(trx, a!)), true);
