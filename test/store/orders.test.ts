@@ -111,6 +111,16 @@ for (const kind of storeKinds()) {
         assert.deepEqual([found?.order.id, found?.order.trade_id, found?.record.id, found?.record.product_id], [id, 'T-1', first, product]);
         assert.equal(await orders.findWithRecord(store.db, bare), undefined);
         assert.equal(await orders.findWithRecord(store.db, 99999), undefined);
+      }));
+
+    it('recordsOf lists the order\'s records by id; findRecord finds one record by its id', () =>
+      withFreshStore(kind, async (store) => {
+        const { merchant, machine, product, secondProduct } = await twoMachines(store);
+        const id = (await insert(store, order(merchant, machine, await addCode(store, machine, product, { status: 'USED' }))))!;
+        const other = (await insert(store, order(merchant, machine, await addCode(store, machine, product, { status: 'USED' }), { tradeId: 'T-2' })))!;
+        const first = await insertRecord(store, id, product);
+        await insertRecord(store, other, product);
+        await insertRecord(store, id, secondProduct);
         assert.deepEqual((await orders.recordsOf(store.db, id)).map((row) => row.product_id), [product, secondProduct]);
         assert.deepEqual((await orders.findRecord(store.db, first))?.order_id, id);
         assert.equal(await orders.findRecord(store.db, 99999), undefined);
