@@ -90,13 +90,13 @@ export class LinkRig {
     return this.store.write(author, change);
   }
 
-  /** A merchant, its machine (profile `link`, original when not given) and one product of capacity 10 with 5 in stock, channel A1. */
+  /** A merchant, its machine (profile `link`, original when not given) and one product of capacity 200 with 5 in stock, channel A1. */
   async machine(link?: 'original' | 'extended', options: { webhook?: boolean } = {}): Promise<RigMachine> {
     const merchant = await createMerchant(this.store, { name: 'Rig merchant' });
     if (options.webhook) await setMerchantWebhook(this.store, merchant.merchant_id, { url: 'http://127.0.0.1:9/hook', allowPrivate: true });
     const machineNo = uniqueMachineNo();
     const created = await createMachine(this.store, { merchantId: merchant.merchant_id, machineNo, pickupCodes: true });
-    const product = await createProduct(this.store, { machineNo, name: 'Water', price: '2.00', capacity: 10, inventory: 5, channel: 'A1' });
+    const product = await createProduct(this.store, { machineNo, name: 'Water', price: '2.00', capacity: 200, inventory: 5, channel: 'A1' });
     if (link) await setMachine(this.store, machineNo, { link });
     const ref = (await machines.findLinked(this.store.db, machineNo))!;
     return { id: created.machine_id, machineNo, password: created.mqtt_password, appid: merchant.appid, merchantId: merchant.merchant_id, productId: product.id, ref };
@@ -108,6 +108,14 @@ export class LinkRig {
     this.clients.push(client);
     const wire = new WireMachine(client, machine, () => this.clock.now);
     if (listen) await client.subscribeAsync(machineTopic(machine.machineNo), { qos: 1 });
+    return wire;
+  }
+
+  /** An original machine listening on its topic, once the catch-up its subscription asked for is queued and sent. */
+  async listeningOriginal(machine: RigMachine): Promise<WireMachine> {
+    const wire = await this.connect(machine);
+    await eventually(() => this.logged('catch-up of an original machine queued').some((line) => line.machine_no === machine.machineNo), 'the catch-up of the subscription');
+    await this.link.idle();
     return wire;
   }
 
@@ -138,6 +146,8 @@ export class LinkRig {
 /** A machine on the wire: what it received, and messages it sends as the firmware would (or not). */
 export class WireMachine {
   readonly received: Received[] = [];
+  /** The envelope of each message received, in the same order. */
+  readonly envelopes: Array<{ timestamp: string; machine_id: string; client_id: string; status: string }> = [];
   constructor(
     private readonly client: MqttClient,
     readonly machine: RigMachine,
@@ -146,7 +156,8 @@ export class WireMachine {
     client.on('message', (_topic, payload) => {
       const message = parseMachineMessage(payload);
       if (!message) throw new Error(`the server sent a malformed message: ${payload.toString()}`);
-      const { timestamp: _t, machine_id: _m, client_id: _c, method: _method, status: _s, sign: _sign, ...fields } = message.fields;
+      const { timestamp, machine_id, client_id, method: _method, status, sign: _sign, ...fields } = message.fields;
+      this.envelopes.push({ timestamp: timestamp!, machine_id: machine_id!, client_id: client_id!, status: status! });
       this.received.push({ method: message.method, fields, signed: signatureHolds(message, machine.appid) });
     });
   }

@@ -196,7 +196,7 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
     const wire = await rig.connect(machine);
     const invalid = rig.link.counters.dropped.invalidFields;
     const handled = rig.link.counters.handled;
-    await exchange(wire, 'client.product.put', { product_id: String(machine.productId), current_inventory: '11' });
+    await exchange(wire, 'client.product.put', { product_id: String(machine.productId), current_inventory: '201' });
     assert.equal(rig.link.counters.dropped.invalidFields, invalid + 1);
     assert.equal(rig.link.counters.handled, handled);
     assert.equal(lastDrop().reason, 'invalidFields');

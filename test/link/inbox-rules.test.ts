@@ -4,7 +4,7 @@
  * seen, gone, extended, and the catch-up of the original firmware. SQLite, in process.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from '../helpers/node-test.js';
+import { after, before, beforeEach, describe, it } from '../helpers/node-test.js';
 import { LinkRig, RIG_START, type RigMachine } from '../helpers/link-rig.js';
 import { createPickupCodes } from '../../src/service/pickup-codes.js';
 
@@ -18,6 +18,9 @@ describe('the inbox: drops, presence and catch-up (sqlite, embedded broker)', ()
   });
   after(async () => {
     await rig?.close();
+  });
+  beforeEach(() => {
+    rig.now = RIG_START;
   });
 
   const machineRow = (machine: RigMachine) => rig.store.db.selectFrom('machines').selectAll().where('id', '=', machine.id).executeTakeFirstOrThrow();
