@@ -107,7 +107,7 @@ export class LinkRig {
     const client = await mqtt.connectAsync(this.link.brokerUrl, { username: machine.machineNo, password: machine.password, clientId: `rig-${machine.machineNo}`, clean: true, reconnectPeriod: 0 });
     this.clients.push(client);
     const wire = new WireMachine(client, machine, () => this.clock.now);
-    if (listen) await client.subscribeAsync(machineTopic(machine.machineNo), { qos: 1 });
+    if (listen) await wire.listen();
     return wire;
   }
 
@@ -160,6 +160,11 @@ export class WireMachine {
       this.envelopes.push({ timestamp: timestamp!, machine_id: machine_id!, client_id: client_id!, status: status! });
       this.received.push({ method: message.method, fields, signed: signatureHolds(message, machine.appid) });
     });
+  }
+
+  /** Subscribes to the machine's topic (which, on the embedded broker, tells the server it is listening). */
+  async listen(): Promise<void> {
+    await this.client.subscribeAsync(machineTopic(this.machine.machineNo), { qos: 1 });
   }
 
   /** A message signed with the machine's Appid (or `appid`), its envelope as the firmware sends it. */

@@ -4,8 +4,8 @@
  * every field out of shape refused. Over the real embedded broker, SQLite, in process.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from '../helpers/node-test.js';
-import { eventually, LinkRig, type RigMachine, type WireMachine } from '../helpers/link-rig.js';
+import { after, before, beforeEach, describe, it } from '../helpers/node-test.js';
+import { eventually, LinkRig, RIG_START, type RigMachine, type WireMachine } from '../helpers/link-rig.js';
 import { cancelPickupCode, createPickupCodes } from '../../src/service/pickup-codes.js';
 import { deliverTestVend } from '../../src/service/deliveries.js';
 
@@ -21,6 +21,9 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
   });
   after(async () => {
     await rig?.close();
+  });
+  beforeEach(() => {
+    rig.now = RIG_START;
   });
 
   /** An extended machine listening on its topic (so not caught up), with one code it has received. */
@@ -47,6 +50,7 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
   it('a redemption with a report id makes the code USED and is acknowledged, signed, with outcome redeemed; logged with its id', async () => {
     const { machine, wire, codeId } = await withCode();
     const acknowledged = rig.link.counters.acknowledged;
+    rig.now = RIG_START + 30;
     const answers = await exchange(wire, PUT, { id: String(codeId), report_id: 'r-1' }, 2);
     assert.deepEqual(
       answers.filter((answer) => answer.method === PUT_ACK),
@@ -54,6 +58,9 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
     );
     assert.deepEqual(answers.filter((answer) => answer.method !== PUT_ACK).map((answer) => answer.method), ['client.pickup_codes.delete'], 'and the spent code leaves the list');
     assert.equal(await codeStatus(codeId), 'USED');
+    assert.deepEqual(wire.envelopes[wire.received.findIndex((answer) => answer.method === PUT_ACK)], { timestamp: String(RIG_START + 30), machine_id: String(machine.id), client_id: machine.machineNo, status: '0' });
+    const history = await rig.store.db.selectFrom('code_history').select(['actor', 'at', 'to_status']).where('pickup_code_id', '=', codeId).where('to_status', '=', 'USED').execute();
+    assert.deepEqual(history, [{ actor: `machine:${machine.machineNo}`, at: RIG_START + 30, to_status: 'USED' }], 'the machine is the author, at the clock');
     assert.equal(rig.link.counters.acknowledged, acknowledged + 1, 'counted once the broker took it');
     assert.ok(rig.link.counters.byMethod.acknowledged[PUT_ACK]! >= 1);
     const line = rig.logged('code redeemed at machine').find((candidate) => candidate.machine_no === machine.machineNo)!;
@@ -200,7 +207,7 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
     assert.equal(rig.link.counters.dropped.invalidFields, invalid + 1);
     assert.equal(rig.link.counters.handled, handled);
     assert.equal(lastDrop().reason, 'invalidFields');
-    assert.equal(typeof lastDrop().refused, 'string');
+    assert.equal(lastDrop().refused, 'bad-inventory');
     assert.equal((await inventory(machine.productId)).inventory, 5);
     await exchange(wire, 'client.product.put', { product_id: 'x', current_inventory: '1' });
     await exchange(wire, 'client.product.restock', { product_ids: '[]', operation: '2' });

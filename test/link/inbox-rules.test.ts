@@ -67,6 +67,9 @@ describe('the inbox: drops, presence and catch-up (sqlite, embedded broker)', ()
     assert.equal(rig.link.counters.dropped.unknownMachine, unknown + 1);
     assert.equal(lastDrop().reason, 'unknownMachine');
     assert.equal(lastDrop().machine_no, machine.machineNo);
+    await wire.listen();
+    await rig.link.idle();
+    assert.deepEqual(rig.logged('machine message failed'), [], 'its subscription is no message and fails nothing');
   });
 
   it('with a window of 3600 s, a message stamped 3601 s before the clock is dropped as farOffTimestamp; one 3600 s before is handled', async () => {
@@ -236,5 +239,27 @@ describe('the inbox: drops, presence and catch-up (sqlite, embedded broker)', ()
     await rig.settled(before);
     assert.equal(rig.link.counters.dropped.unknownMethod, unknown + 1);
     assert.deepEqual([lastDrop().reason, lastDrop().method], ['unknownMethod', 'client.something.else']);
+    await wire.send(`client.${'x'.repeat(80)}`);
+    await rig.settled(before + 1);
+    assert.equal(lastDrop().method, `client.${'x'.repeat(57)}`, 'cut to 64 characters');
+  });
+
+  it('the sweep marks offline the machines silent for more than the timeout (600 s), and tells their merchants "no heartbeat"', async () => {
+    const machine = await rig.machine('extended', { webhook: true });
+    const wire = await rig.connect(machine, false);
+    const before = rig.done();
+    await wire.send(HEARTBEAT);
+    await rig.settled(before);
+    rig.now = RIG_START + 600;
+    await rig.link.sweepOffline();
+    assert.equal((await machineRow(machine)).is_online, 1, 'silent for exactly the timeout: still online');
+    rig.now = RIG_START + 601;
+    assert.ok((await rig.link.sweepOffline()) >= 1);
+    assert.equal((await machineRow(machine)).is_online, 0);
+    const offline = (await events(machine.merchantId)).filter((event) => event.event_type === 'machine.offline');
+    assert.deepEqual(
+      offline.map((event) => JSON.parse(event.body) as { created_at: number; data: unknown }).map((event) => [event.created_at, event.data]),
+      [[RIG_START + 601, { machine_no: machine.machineNo, reason: 'no heartbeat' }]],
+    );
   });
 });
