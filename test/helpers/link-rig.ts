@@ -188,12 +188,23 @@ export class WireMachine {
   }
 }
 
-/** Waits until `condition` holds, or fails after `timeoutMs` (short: a mutant that loses a message should fail fast). */
+/** The first wait of this test file that ran out: a link that lost a message once is not waited for again. */
+let lost: string | undefined;
+
+/**
+ * Waits until `condition` holds, or fails after `timeoutMs`. Short, and once one wait of the
+ * file ran out every later one fails at once: a broken link (a mutant, in a mutation run)
+ * should fail the file in seconds, not once per test.
+ */
 export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    if (lost !== undefined) throw new Error(`not waited for (${what}): an earlier wait of this file ran out (${lost})`);
+    if (Date.now() > deadline) {
+      lost = what;
+      throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
