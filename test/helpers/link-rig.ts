@@ -5,6 +5,7 @@
  * clients that send and read the wire form themselves, so a test can send anything a machine
  * could and see exactly what the server sent it.
  */
+import { randomInt } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { startMachineLink, type MachineLink } from '../../src/link/link.js';
@@ -15,8 +16,12 @@ import * as machines from '../../src/store/repositories/machines.repository.js';
 import type { MachineRef } from '../../src/store/repositories/machines.repository.js';
 import type { Author, Store, Work } from '../../src/store/store.js';
 import { openStore } from '../../src/store/store.js';
-import { uniqueMachineNo } from './link.js';
 import { storeKinds } from './stores.js';
+
+/** 12 random digits, as test/helpers/link.ts draws them (not imported: that module loads the whole HTTP server). */
+function uniqueMachineNo(): string {
+  return String(randomInt(100_000_000_000, 999_999_999_999));
+}
 
 /** The clock every rig starts at, Unix seconds. */
 export const RIG_START = 1_800_000_000;
