@@ -121,6 +121,26 @@ describe('the outbox dispatcher: what each machine gets (sqlite, embedded broker
     assert.equal(JSON.parse(wire.received[0]!.fields.codes!).length, 0);
   });
 
+  it('a vend command does not count toward the threshold: 20 list rows and a vend go to an extended machine as 21 messages, no sync', async () => {
+    const machine = await rig.machine('extended');
+    const wire = await rig.connect(machine);
+    const deletes = Array.from({ length: 20 }, (_, index) => codeDeletedMessage(index + 1));
+    await queue(machine, [...deletes, testVend(43)]);
+    assert.deepEqual(await delivered(wire, 21), [...Array<string>(20).fill(DELETE), VEND]);
+  });
+
+  it('once the link is idle after a commit that queued rows, every row is marked sent at the clock', async () => {
+    const machine = await rig.machine('extended');
+    await rig.connect(machine);
+    rig.now = RIG_START + 9;
+    await queue(machine, Array.from({ length: 70 }, (_, index) => testVend(index + 1)));
+    await rig.link.idle();
+    assert.deepEqual(
+      (await rows(machine)).map((row) => row.sent_at),
+      Array<number>(70).fill(RIG_START + 9),
+    );
+  });
+
   it('a machine that said it is extended (the operator left it on auto) gets the sync too', async () => {
     const machine = await rig.machine();
     await rig.write(({ trx }) => trx.updateTable('machines').set({ link_extended: 1 }).where('id', '=', machine.id).execute());
