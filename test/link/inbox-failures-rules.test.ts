@@ -50,5 +50,20 @@ describe('the inbox when handling a message fails (sqlite, embedded broker)', ()
     await eventually(() => failures().some((line) => line.method === 'client.product.put'), 'the failure is logged');
     await rig.link.idle();
     assert.equal(rig.link.counters.dropped.invalidFields, invalid);
+    const failure = failures().find((line) => line.method === 'client.product.put')!;
+    assert.match((failure.err as { message: string }).message, /stock_changes/, 'the database error itself is logged');
+  });
+
+  it("an original machine's subscription whose catch-up fails is logged as failed, without a method", async () => {
+    const original = await rig.machine();
+    await rig.write(({ trx }) => sql`alter table pickup_codes rename to pickup_codes_away`.execute(trx));
+    try {
+      await (await rig.connect(original, false)).listen();
+      await eventually(() => rig.logged('machine message failed').some((line) => line.machine_no === original.machineNo), 'the failure is logged');
+      const failure = rig.logged('machine message failed').find((line) => line.machine_no === original.machineNo)!;
+      assert.equal(failure.method, '');
+    } finally {
+      await rig.write(({ trx }) => sql`alter table pickup_codes_away rename to pickup_codes`.execute(trx));
+    }
   });
 });

@@ -49,9 +49,14 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
 
   it('a redemption with a report id makes the code USED and is acknowledged, signed, with outcome redeemed; logged with its id', async () => {
     const { machine, wire, codeId } = await withCode();
-    const acknowledged = rig.link.counters.acknowledged;
+    const { acknowledged, duplicates, conflicts } = rig.link.counters;
     rig.now = RIG_START + 30;
-    const answers = await exchange(wire, PUT, { id: String(codeId), report_id: 'r-1' }, 2);
+    const before = rig.done();
+    await wire.send(PUT, { id: String(codeId), report_id: 'r-1' });
+    await rig.settled(before);
+    assert.equal(rig.link.counters.acknowledged, acknowledged + 1, 'acknowledged (the broker took it) once the link is idle');
+    assert.deepEqual([rig.link.counters.duplicates, rig.link.counters.conflicts], [duplicates, conflicts], 'neither a duplicate nor a conflict');
+    const answers = await wire.receivedAtLeast(3).then((all) => all.slice(1));
     assert.deepEqual(
       answers.filter((answer) => answer.method === PUT_ACK),
       [{ method: PUT_ACK, fields: { id: String(codeId), report_id: 'r-1', outcome: 'redeemed' }, signed: true }],
@@ -61,7 +66,6 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
     assert.deepEqual(wire.envelopes[wire.received.findIndex((answer) => answer.method === PUT_ACK)], { timestamp: String(RIG_START + 30), machine_id: String(machine.id), client_id: machine.machineNo, status: '0' });
     const history = await rig.store.db.selectFrom('code_history').select(['actor', 'at', 'to_status']).where('pickup_code_id', '=', codeId).where('to_status', '=', 'USED').execute();
     assert.deepEqual(history, [{ actor: `machine:${machine.machineNo}`, at: RIG_START + 30, to_status: 'USED' }], 'the machine is the author, at the clock');
-    assert.equal(rig.link.counters.acknowledged, acknowledged + 1, 'counted once the broker took it');
     assert.ok(rig.link.counters.byMethod.acknowledged[PUT_ACK]! >= 1);
     const line = rig.logged('code redeemed at machine').find((candidate) => candidate.machine_no === machine.machineNo)!;
     assert.deepEqual([line.level, line.pickup_code_id, line.report_id, line.outcome], [30, codeId, 'r-1', 'redeemed']);
@@ -155,10 +159,17 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
   it('a vend result without a report id settles and is not acknowledged; its error message is cut to 128 characters', async () => {
     const { wire, deliveryId } = await vending();
     const seen = wire.received.length;
+    const acknowledged = rig.link.counters.acknowledged;
     await exchange(wire, RESULT, { delivery_id: String(deliveryId), deliver_status: '0', floor_status: '999', error_msg: 'e'.repeat(200) });
-    await rig.link.idle();
+    assert.equal(rig.link.counters.acknowledged, acknowledged);
     assert.equal(wire.received.length, seen);
     assert.deepEqual(await delivery(deliveryId), { status: 'IS_FAILED', floor_status: 999, fail_reason: 'e'.repeat(128) });
+  });
+
+  it('a failed vend without an error message records its floor status as the reason', async () => {
+    const { wire, deliveryId } = await vending();
+    await exchange(wire, RESULT, { delivery_id: String(deliveryId), deliver_status: '0', floor_status: '3' });
+    assert.deepEqual(await delivery(deliveryId), { status: 'IS_FAILED', floor_status: 3, fail_reason: 'floor status 3' });
   });
 
   it('a vend result is dropped as invalidFields for a bad delivery id, deliver status, floor status or report id, logged with the delivery id', async () => {
@@ -176,8 +187,10 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
       { ...good, floor_status: 'a1' },
       { ...good, report_id: 'no spaces allowed' },
     ];
+    const handled = rig.link.counters.handled;
     for (const body of bad) await exchange(wire, RESULT, body);
     assert.equal(rig.link.counters.dropped.invalidFields, invalid + bad.length);
+    assert.equal(rig.link.counters.handled, handled, 'none is counted as handled');
     assert.equal((await delivery(deliveryId)).status, 'IS_DELIVERING');
     await exchange(wire, RESULT, { ...good, delivery_id: '8'.repeat(40) });
     assert.deepEqual([lastDrop().reason, lastDrop().delivery_id], ['invalidFields', '8'.repeat(32)]);
@@ -192,6 +205,9 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
     assert.equal((await inventory(machine.productId)).inventory, 7);
     const line = rig.logged('stock reported by machine').find((candidate) => candidate.machine_no === machine.machineNo)!;
     assert.deepEqual([line.level, line.products, line.lock_id], [30, 1, 'L'.repeat(32)]);
+    await exchange(wire, 'client.product.put', { product_id: String(machine.productId), current_inventory: '6' });
+    assert.equal((await inventory(machine.productId)).inventory, 6, 'a count without a lock id');
+    await exchange(wire, 'client.product.put', { product_id: String(machine.productId), current_inventory: '7' });
     await exchange(wire, 'client.product.restock', { product_ids: '[]', operation: '0' });
     assert.deepEqual(await inventory(machine.productId), { inventory: 7, on_sale: 0 }, 'taken off sale');
     const restocked = rig.logged('stock reported by machine').filter((candidate) => candidate.machine_no === machine.machineNo).at(-1)!;
