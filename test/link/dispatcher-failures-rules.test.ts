@@ -56,7 +56,7 @@ describe('the outbox dispatcher when the database fails it (sqlite, embedded bro
     await queueAndRename(3, 'merchants', 'merchants_away');
     await rig.link.idle();
     assert.equal(failures().length, logged + 1);
-    assert.equal(failures().at(-1)!.level, 50);
+    assert.deepEqual([failures().at(-1)!.level, typeof failures().at(-1)!.err], [50, 'object'], 'an error, with the error');
     assert.equal(await unsent(), 1);
     await queueAndRename(4, 'merchants_away', 'merchants');
     await rig.link.idle();
