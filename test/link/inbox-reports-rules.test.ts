@@ -135,7 +135,12 @@ describe('the inbox: reports, acknowledgements, stock and keypad (sqlite, embedd
 
   it('a vend result with a report id settles the delivery and is acknowledged, signed, with outcome settled; logged', async () => {
     const { wire, deliveryId } = await vending();
-    const answers = await exchange(wire, RESULT, { delivery_id: String(deliveryId), report_id: 'v-1', deliver_status: '1', floor_status: '0' }, 1);
+    const acknowledged = rig.link.counters.acknowledged;
+    const before = rig.done();
+    await wire.send(RESULT, { delivery_id: String(deliveryId), report_id: 'v-1', deliver_status: '1', floor_status: '0' });
+    await rig.settled(before);
+    assert.equal(rig.link.counters.acknowledged, acknowledged + 1, 'a result queues no push: the link is idle only once its acknowledgement is taken');
+    const answers = (await wire.receivedAtLeast(2)).slice(1);
     assert.deepEqual(answers, [{ method: RESULT_ACK, fields: { delivery_id: String(deliveryId), report_id: 'v-1', outcome: 'settled' }, signed: true }]);
     assert.deepEqual(await delivery(deliveryId), { status: 'IS_SUCCESS', floor_status: 0, fail_reason: null });
     const line = rig.logged('vend result').find((candidate) => candidate.delivery_id === deliveryId)!;
