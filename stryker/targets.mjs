@@ -23,10 +23,12 @@ export const targets = {
   },
   repositories: {
     mutate: ['src/store/repositories/**/*.ts'],
-    tests: ['test/store/store', 'test/http/pickup-codes-create', 'test/http/pickup-codes-cancel', 'test/http/consume', 'test/http/reads', 'test/http/code-paging', 'test/link/deliveries', 'test/callbacks/callbacks'],
+    // The direct tests of each repository file (test/store/<file>…), on a real SQLite file, no server.
+    tests: ['test/store/'],
   },
+  // The link's rules over a rig of the link without HTTP (test/helpers/link-rig.ts).
   link: {
     mutate: ['src/link/inbox.ts', 'src/link/dispatcher.ts'],
-    tests: ['test/link/'],
+    tests: ['test/link/inbox-rules', 'test/link/inbox-reports-rules', 'test/link/inbox-failures-rules', 'test/link/dispatcher-rules', 'test/link/dispatcher-failures-rules'],
   },
 };
