@@ -197,11 +197,12 @@ export class WireMachine {
 let lost: string | undefined;
 
 /**
- * Waits until `condition` holds, or fails after `timeoutMs`. Short, and once one wait of the
- * file ran out every later one fails at once: a broken link (a mutant, in a mutation run)
- * should fail the file in seconds, not once per test.
+ * Waits until `condition` holds, or fails after `timeoutMs` (long enough for a loaded CI
+ * machine; it bounds a wait, it asserts no speed). Once one wait of the file ran out every
+ * later one fails at once: a broken link (a mutant, in a mutation run) fails the file after
+ * one wait, not once per test.
  */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 3000): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
