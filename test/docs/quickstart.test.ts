@@ -54,7 +54,10 @@ describe("docs/cli.md's Running it for real", () => {
       const lines = quickstart();
       const serve = lines.pop()!;
       assert.match(serve, /^npx vendcloud serve --port 8080$/, 'the block ends by starting the server');
-      const env = { VENDCLOUD_DB: db };
+      // The first `npx vendcloud` of a checkout installs the project into npx's cache, which runs
+      // its `prepare` (a full build into dist/) unless scripts are off: that rebuild, in the middle
+      // of the suite, would rewrite the modules other test files are loading.
+      const env = { VENDCLOUD_DB: db, npm_config_ignore_scripts: 'true' };
       // The block's own variables are printed at the end, to check what it did.
       const run = await bash(`${lines.join('\n')}\necho "MERCHANT_ID=$MERCHANT_ID"`, env);
       assert.equal(run.code, 0, `the block failed:\n${run.stderr}\n${run.stdout}`);
