@@ -8,9 +8,9 @@
  * --db postgres://… (bench vendcloud on PostgreSQL, against (f) and (g)), --seconds N,
  * --pairs N, --profile DIR (vendcloud's child in the load scenarios and in bulk runs with
  * --cpu-prof, its profile written to DIR), --pg-pool-size N and --pg-write-batches N (the
- * PostgreSQL child's, in pg-vs-sqlite), --fleet-machines N (fleet; 2,000 unless given). `--scenario metrics`: the Prometheus
- * metrics on vs off. The report (report.ts) goes to bench/results/latest.json; its goals
- * (goals.ts) are marked met or not.
+ * PostgreSQL child's, in pg-vs-sqlite), --fleet-machines N (fleet; 2,000 unless given).
+ * `--scenario metrics`: the Prometheus metrics on vs off. The report (report.ts) goes to
+ * bench/results/latest.json; its goals (goals.ts) are marked met or not.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
