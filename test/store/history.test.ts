@@ -8,7 +8,7 @@ import { describe, it } from '../helpers/node-test.js';
 import * as history from '../../src/store/repositories/history.repository.js';
 import type { Author } from '../../src/store/store.js';
 import { storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addCode, twoMachines } from './repository-fixtures.js';
+import { markedByOneCancel } from './repository-fixtures.js';
 
 const AUTHOR: Author = { actor: 'merchant:3', requestId: 'r-9', at: 1234 };
 
@@ -58,14 +58,7 @@ for (const kind of storeKinds()) {
 
     it('recordForMarked writes one row per code of the machine its cancel marked within (after, through], by the author', () =>
       withFreshStore(kind, async (store) => {
-        const { machine, other, product, otherProduct } = await twoMachines(store);
-        const marked = { status: 'CANCELLED' as const, cancelRequestId: 'bulk-1' };
-        const first = await addCode(store, machine, product, marked);
-        const second = await addCode(store, machine, product, marked);
-        await addCode(store, machine, product, { status: 'CANCELLED', cancelRequestId: 'bulk-2' });
-        await addCode(store, other, otherProduct, marked);
-        const third = await addCode(store, machine, product, marked);
-        const beyond = await addCode(store, machine, product, marked);
+        const { machine, first, second, third, beyond } = await markedByOneCancel(store);
         await store.write(AUTHOR, ({ trx, author }) =>
           history.recordForMarked(trx, { action: 'cancel', from: 'UNUSED', to: 'CANCELLED', detail: 'cancel all' }, author, { machineId: machine, cancelId: 'bulk-1', after: first, through: third }),
         );

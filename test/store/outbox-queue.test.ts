@@ -8,7 +8,7 @@ import { describe, it } from '../helpers/node-test.js';
 import * as outbox from '../../src/store/repositories/outbox.repository.js';
 import type { Store } from '../../src/store/store.js';
 import { BY_TEST, storeKinds, withFreshStore } from '../helpers/stores.js';
-import { addCode, twoMachines } from './repository-fixtures.js';
+import { markedByOneCancel, twoMachines } from './repository-fixtures.js';
 
 const rows = (store: Store) => store.db.selectFrom('outbox').select(['machine_id', 'method', 'body', 'created_at', 'sent_at']).orderBy('id').execute();
 
@@ -39,14 +39,7 @@ for (const kind of storeKinds()) {
 
     it('enqueueDeletesForMarked queues one delete per code its cancel marked within (after, through], in id order', () =>
       withFreshStore(kind, async (store) => {
-        const { machine, other, product, otherProduct } = await twoMachines(store);
-        const marked = { status: 'CANCELLED' as const, cancelRequestId: 'bulk-1' };
-        const first = await addCode(store, machine, product, marked);
-        const second = await addCode(store, machine, product, marked);
-        await addCode(store, machine, product, { status: 'CANCELLED', cancelRequestId: 'bulk-2' });
-        await addCode(store, other, otherProduct, marked);
-        const third = await addCode(store, machine, product, marked);
-        await addCode(store, machine, product, marked);
+        const { machine, first, second, third } = await markedByOneCancel(store);
         const queued = await store.write(BY_TEST, async (work) => {
           await outbox.enqueueDeletesForMarked(work, { machineId: machine, cancelId: 'bulk-1', after: first, through: third }, 777);
           return work.queued.pushes;

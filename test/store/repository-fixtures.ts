@@ -109,6 +109,23 @@ export async function twoMachines(store: Store) {
   return { merchant, machine, other, product, otherProduct, secondProduct };
 }
 
+/**
+ * The codes one bulk cancel ('bulk-1') marked on the first machine, in id order, with what it
+ * must not touch in between: a code another cancel marked, and one it marked on the other
+ * machine. The cancel's step covers (first, third]; `beyond` lies past it.
+ */
+export async function markedByOneCancel(store: Store) {
+  const { machine, other, product, otherProduct } = await twoMachines(store);
+  const marked = { status: 'CANCELLED' as const, cancelRequestId: 'bulk-1' };
+  const first = await addCode(store, machine, product, marked);
+  const second = await addCode(store, machine, product, marked);
+  await addCode(store, machine, product, { status: 'CANCELLED', cancelRequestId: 'bulk-2' });
+  await addCode(store, other, otherProduct, marked);
+  const third = await addCode(store, machine, product, marked);
+  const beyond = await addCode(store, machine, product, marked);
+  return { machine, first, second, third, beyond };
+}
+
 /** A code's row as it is now. */
 export async function codeRow(store: Store, id: number) {
   return store.db.selectFrom('pickup_codes').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
