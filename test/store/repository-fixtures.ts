@@ -1,46 +1,26 @@
 /**
  * Rows the repository tests start from, written through the store's own `write` by the test
- * (BY_TEST): merchants, their machines and products, pickup codes in a given state. Each
- * helper returns the new row's id.
+ * (BY_TEST): merchants, their machines and products (fleet-fixtures.ts's rows with these
+ * files' defaults), pickup codes in a given state. Each helper returns the new row's id.
  */
 import type { Store } from '../../src/store/store.js';
 import type { CodeStatus } from '../../src/store/schema.js';
 import { BY_TEST } from '../helpers/stores.js';
+import { addMachine as insertMachine, addMerchant as insertMerchant, addProduct as insertProduct } from './fleet-fixtures.js';
 
 let merchants = 0;
 
-export async function addMerchant(store: Store, name = `m${++merchants}`): Promise<number> {
-  const row = await store.write(BY_TEST, ({ trx }) =>
-    trx
-      .insertInto('merchants')
-      .values({ name, appid: `ds${name}`.padEnd(18, '0'), app_secret_hash: 'sha256:x', created_at: 1 })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
-  return row.id;
+export function addMerchant(store: Store, name = `m${++merchants}`): Promise<number> {
+  return insertMerchant(store, name, { app_secret_hash: 'sha256:x' });
 }
 
-export async function addMachine(store: Store, merchantId: number, machineNo: string): Promise<number> {
-  const row = await store.write(BY_TEST, ({ trx }) =>
-    trx
-      .insertInto('machines')
-      .values({ merchant_id: merchantId, machine_no: machineNo, time_zone: 'UTC', mqtt_password_hash: 'x', created_at: 1 })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
-  return row.id;
+export function addMachine(store: Store, merchantId: number, machineNo: string): Promise<number> {
+  return insertMachine(store, merchantId, machineNo, { time_zone: 'UTC', mqtt_password_hash: 'x' });
 }
 
-export async function addProduct(store: Store, machineId: number, fields: { priceCents?: number; inventory?: number } = {}): Promise<number> {
+export function addProduct(store: Store, machineId: number, fields: { priceCents?: number; inventory?: number } = {}): Promise<number> {
   const price = fields.priceCents ?? 250;
-  const row = await store.write(BY_TEST, ({ trx }) =>
-    trx
-      .insertInto('products')
-      .values({ machine_id: machineId, name: 'p', price_cents: price, original_price_cents: price, channel_name: 'A1', capacity: 10, inventory: fields.inventory ?? 5, created_at: 1 })
-      .returning('id')
-      .executeTakeFirstOrThrow(),
-  );
-  return row.id;
+  return insertProduct(store, machineId, 'p', { price_cents: price, original_price_cents: price, channel_name: 'A1', inventory: fields.inventory ?? 5 });
 }
 
 export interface CodeFields {
